@@ -1,0 +1,27 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from accounts.forms import SettingsForm
+from accounts.selectors import profile_user
+from communities.selectors import communities_of
+
+
+def profile(request, username):
+    person = profile_user(username=username)
+    # Only communities the viewer may see: a profile must not reveal hidden ones.
+    shared = communities_of(user=person, viewer=request.user)
+    return render(request, "accounts/profile.html", {"person": person, "communities": shared})
+
+
+@login_required
+def settings_view(request):
+    form = SettingsForm(request.POST or None, instance=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Your settings are saved.")
+            return redirect("accounts:settings")
+        messages.error(request, "Please fix the problems below; nothing was saved.")
+        return render(request, "accounts/settings.html", {"form": form}, status=400)
+    return render(request, "accounts/settings.html", {"form": form})

@@ -1,0 +1,230 @@
+"""Who may do what in a community: the one place every app asks.
+
+Views get an ``Access`` through ``community_view`` (or ``access_for``) and ask
+it; templates receive it as ``access`` and ask the same properties. Nothing
+else compares roles.
+
+Visibility rules (DESIGN.md):
+- public: anyone may read; members post.
+- members-only: listed, its about page is open, its content is for members.
+- hidden: not listed; to anyone who is not a member it does not exist (404).
+Site staff may see and moderate everything.
+"""
+
+from dataclasses import dataclass
+from functools import cached_property, wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from communities.models import Community, JoinRequest, Membership
+
+_UNSET = object()
+
+# What a view may require, in the order a request is checked.
+NEEDS = ("view", "see", "post", "schedule", "moderate", "manage")
+
+
+@dataclass(frozen=True)
+class Access:
+    community: Community
+    user: object
+    membership: Membership | None
+
+    @property
+    def is_authenticated(self):
+        return bool(self.user and self.user.is_authenticated)
+
+    @property
+    def is_staff(self):
+        return self.is_authenticated and self.user.is_staff
+
+    @property
+    def is_member(self):
+        return self.membership is not None
+
+    @property
+    def is_moderator(self):
+        return self.membership is not None and self.membership.is_moderator
+
+    @property
+    def is_district_leader(self):
+        return self.membership is not None and self.membership.is_district_leader
+
+    # -- reading ---------------------------------------------------------
+    @property
+    def may_view(self):
+        """May know the community exists and read its about page."""
+        return not self.community.is_hidden or self.is_member or self.is_staff
+
+    @property
+    def may_see(self):
+        """May read its content: discussions, resources, calendar, polls, members."""
+        return self.community.is_public or self.is_member or self.is_staff
+
+    # -- writing ---------------------------------------------------------
+    @property
+    def may_post(self):
+        """May start threads, reply, submit resources, RSVP, vote."""
+        return self.is_member or self.is_staff
+
+    @property
+    def may_schedule(self):
+        """May schedule activities and run polls: district leaders and moderators."""
+        return self.is_moderator or self.is_district_leader or self.is_staff
+
+    @property
+    def may_moderate(self):
+        """May curate, hide, pin, lock, review flags and resources."""
+        return self.is_moderator or self.is_staff
+
+    @property
+    def may_manage(self):
+        """May change settings, focus areas, roles, requests and invitations."""
+        return self.is_moderator or self.is_staff
+
+    @property
+    def may_leave(self):
+        return self.is_member
+
+    # -- joining ---------------------------------------------------------
+    @cached_property
+    def has_pending_request(self):
+        if not self.is_authenticated or self.is_member:
+            return False
+        return JoinRequest.objects.filter(
+            community=self.community, user=self.user, status=JoinRequest.Status.PENDING
+        ).exists()
+
+    @property
+    def may_join(self):
+        """May join at once (open communities)."""
+        return (
+            self.is_authenticated
+            and not self.is_member
+            and self.may_view
+            and self.community.join_policy == Community.JoinPolicy.OPEN
+        )
+
+    @property
+    def may_request_to_join(self):
+        return (
+            self.is_authenticated
+            and not self.is_member
+            and self.may_view
+            and self.community.join_policy == Community.JoinPolicy.REQUEST
+        )
+
+    # -- objects ---------------------------------------------------------
+    def may_edit(self, author_id):
+        """May edit an object written by ``author_id``: its author (still a member) or a moderator."""
+        return self.may_moderate or (self.may_post and self.is_authenticated and author_id == self.user.pk)
+
+    def allows(self, need):
+        return {
+            "view": self.may_view,
+            "see": self.may_see,
+            "post": self.may_post,
+            "schedule": self.may_schedule,
+            "moderate": self.may_moderate,
+            "manage": self.may_manage,
+        }[need]
+
+
+def membership_of(user, community):
+    if not user or not user.is_authenticated:
+        return None
+    return Membership.objects.filter(user=user, community=community).first()
+
+
+def access_for(user, community, membership=_UNSET):
+    """The Access of ``user`` to ``community``: one query (the membership) unless it is given."""
+    if membership is _UNSET:
+        membership = membership_of(user, community)
+    return Access(community=community, user=user, membership=membership)
+
+
+def check(access, need, request=None):
+    """Raise what an outsider should get when ``access`` lacks ``need``.
+
+    Hidden communities answer 404 to anyone who may not know they exist; an
+    anonymous visitor is sent to log in; a logged-in outsider gets 403.
+    """
+    if not access.may_view:
+        raise Http404("No community found.")
+    if access.allows(need):
+        return None
+    if request is not None and not access.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    raise PermissionDenied(_DENIED_MESSAGES[need])
+
+
+_DENIED_MESSAGES = {
+    "view": "You may not see this community.",
+    "see": "This community's content is for its members. Ask to join from its home page.",
+    "post": "Only members of this community can do that. Join it first.",
+    "schedule": "Only district leaders and moderators of this community can do that.",
+    "moderate": "Only moderators of this community can do that.",
+    "manage": "Only moderators of this community can manage it.",
+}
+
+
+def community_view(need="see"):
+    """Decorate a view taking ``(request, slug, ...)``; it is called as ``(request, access, ...)``.
+
+    Costs two queries (community and membership) and applies ``check``.
+    """
+    if need not in NEEDS:
+        raise ValueError(f"unknown need {need!r}")
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, slug, *args, **kwargs):
+            community = get_object_or_404(Community, slug=slug)
+            access = access_for(request.user, community)
+            denied = check(access, need, request)
+            if denied is not None:
+                return denied
+            return view(request, access, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def visible_q(user, prefix=""):
+    """A Q for communities whose content ``user`` may see (for search, feeds, digests).
+
+    ``prefix`` is the path to the community from the model being filtered,
+    for example ``"community__"`` when filtering threads.
+    """
+    if user is not None and user.is_authenticated and user.is_staff:
+        return Q()
+    public = Q(**{f"{prefix}visibility": Community.Visibility.PUBLIC})
+    if user is None or not user.is_authenticated:
+        return public
+    return public | _member_of_q(user, prefix)
+
+
+def _member_of_q(user, prefix):
+    # A subquery, not a join: joining memberships would repeat every row once
+    # per member of a public community.
+    mine = Membership.objects.filter(user=user).values("community_id")
+    return Q(**{f"{prefix}pk__in" if prefix == "" else f"{prefix}id__in": mine})
+
+
+def listed_q(user, prefix=""):
+    """A Q for communities ``user`` may know exist (directory, profiles)."""
+    if user is not None and user.is_authenticated and user.is_staff:
+        return Q()
+    not_hidden = ~Q(**{f"{prefix}visibility": Community.Visibility.HIDDEN})
+    if user is None or not user.is_authenticated:
+        return not_hidden
+    return not_hidden | _member_of_q(user, prefix)
+
+
+def may_create_community(user):
+    return bool(user and user.is_authenticated and (user.is_staff or user.can_create_communities))

@@ -1,0 +1,17 @@
+"""The Celery app. Broker and result backend come from REDIS_URL (settings)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cop_site.settings")
+
+app = Celery("cop_site")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.task(name="cop_site.debug_ping")
+def debug_ping(value="pong"):
+    """Echo a value back: proves a worker is consuming from the broker."""
+    return value

@@ -1,0 +1,64 @@
+import redis
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from communities.selectors import communities_for_directory, communities_of
+from cop_site.panels import collect
+
+
+def home(request):
+    """Members see their communities and what needs them; visitors the directory."""
+    if request.user.is_authenticated:
+        context = {
+            "my_communities": communities_of(user=request.user),
+            "panels": collect("site_home_panel", user=request.user),
+        }
+        return render(request, "home_member.html", context)
+    context = {"communities": communities_for_directory(viewer=request.user)[:12]}
+    return render(request, "home_visitor.html", context)
+
+
+def _check_database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _check_cache():
+    cache.set("healthz", "ok", 5)
+    if cache.get("healthz") != "ok":
+        raise RuntimeError("cache did not return the value it was given")
+
+
+def _check_broker():
+    if not settings.REDIS_URL:
+        return "in-process"
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+    client.ping()
+    return "ok"
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Liveness: 200 when the database, cache and broker answer, else 503 naming what failed."""
+    checks = {}
+    healthy = True
+    for name, check in (("database", _check_database), ("cache", _check_cache), ("broker", _check_broker)):
+        try:
+            checks[name] = check() or "ok"
+        except Exception as exc:  # noqa: BLE001 - any failure means the part is down
+            healthy = False
+            checks[name] = f"error: {exc.__class__.__name__}"
+    body = {"status": "ok" if healthy else "error", "checks": checks}
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+def trivial(request):
+    """The benchmark's baseline: the same stack and middleware, no work."""
+    return HttpResponse("ok", content_type="text/plain")

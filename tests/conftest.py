@@ -1,0 +1,49 @@
+import os
+
+import pytest
+from django.core.cache import cache
+
+from cop_site.celery import app as celery_app
+from tests.factories import CommunityFactory, MembershipFactory, UserFactory
+
+# Playwright's sync API runs an event loop in the test thread; the Django ORM
+# calls the tests make around it are still plain synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+pytest_plugins = ["tests.browser.fixtures"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (rate limits, cached fragments)."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process():
+    """Tasks run in-process by default; tests marked ``worker`` use a real worker on Redis."""
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def community(db):
+    return CommunityFactory()
+
+
+@pytest.fixture
+def member(community):
+    return MembershipFactory(community=community).user
+
+
+@pytest.fixture
+def moderator(community):
+    return MembershipFactory(community=community, is_moderator=True).user
