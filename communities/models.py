@@ -135,6 +135,8 @@ class FocusArea(models.Model):
     slug = models.SlugField(max_length=60, validators=[slug_validator])
     description = models.TextField(max_length=2000, blank=True)
     leaders = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="led_focus_areas")
+    # Members who follow a focus area hear about its unanswered questions (digest, home).
+    followers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="followed_focus_areas")
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -1,0 +1,5 @@
+from tests.matrix import Rule
+
+RULES = {
+    "communities:home": Rule("view"),
+}
