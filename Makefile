@@ -8,7 +8,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cop
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format worker beat up install install-test migrate seed services clean
+.PHONY: run test lint format worker beat up bench install install-test migrate seed services clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,11 @@ up: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(VENV)/bin/honcho start -f Procfile
+
+# Load benchmark (issue 9): seeds cop_bench on PostgreSQL once, then gunicorn + wrk. See bench/README.md.
+bench: install services
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles test-artifacts
