@@ -1,0 +1,176 @@
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.urls import reverse
+
+from accounts.models import User
+from communities.models import Community, FocusArea
+from discussions.models import BODY_MAX, REASON_MAX, TITLE_MAX, Thread
+from discussions.selectors import SEARCH_QUERY_MAX, SORT_LABELS
+
+BODY_HELP = "Markdown works: **bold**, _italics_, lists, links, `code`. Type @username to mention someone."
+TOO_LONG = "That is %(show_value)s characters; the limit is %(limit_value)s. Please shorten it."
+
+
+def _body_field(label, rows=6):
+    return forms.CharField(
+        label=label,
+        max_length=BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        help_text=BODY_HELP,
+        error_messages={"required": "Please write something first.", "max_length": TOO_LONG},
+    )
+
+
+class _NoTagHelperMixin:
+    def _helper(self):
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True
+        return helper
+
+
+class ThreadForm(_NoTagHelperMixin, forms.Form):
+    title = forms.CharField(
+        label="Title",
+        max_length=TITLE_MAX,
+        error_messages={"required": "Give your post a title.", "max_length": TOO_LONG},
+        help_text="One line that says what it is about. Similar threads appear below as you type.",
+    )
+    kind = forms.ChoiceField(label="What kind of post is this?", choices=Thread.Kind.choices)
+    focus_area = forms.ModelChoiceField(
+        label="Focus area", queryset=FocusArea.objects.none(), required=False, empty_label="No particular focus area"
+    )
+    body = _body_field("Your post", rows=8)
+
+    def __init__(self, *args, community, similar_url=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["focus_area"].queryset = FocusArea.objects.filter(community=community)
+        if similar_url:
+            self.fields["title"].widget.attrs.update(
+                {
+                    "hx-get": similar_url,
+                    "hx-trigger": "keyup changed delay:400ms",
+                    "hx-target": "#similar-threads",
+                    "autocomplete": "off",
+                }
+            )
+        self.helper = self._helper()
+
+
+class EditThreadForm(_NoTagHelperMixin, forms.Form):
+    title = forms.CharField(
+        label="Title",
+        max_length=TITLE_MAX,
+        error_messages={"required": "Give your post a title.", "max_length": TOO_LONG},
+    )
+    kind = forms.ChoiceField(label="What kind of post is this?", choices=Thread.Kind.choices)
+    body = _body_field("Your post", rows=8)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = self._helper()
+
+
+class ReplyForm(forms.Form):
+    body = _body_field("Your reply", rows=4)
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+
+
+class EditPostForm(_NoTagHelperMixin, forms.Form):
+    body = _body_field("Your reply", rows=6)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = self._helper()
+
+
+class ReasonForm(_NoTagHelperMixin, forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Please say why.", "max_length": TOO_LONG},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = self._helper()
+
+
+class ModerateThreadForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[(a, a) for a in ("pin", "unpin", "lock", "unlock", "hide", "restore", "move")],
+        error_messages={"invalid_choice": "Unknown moderation action."},
+    )
+    reason = forms.CharField(label="Reason", max_length=REASON_MAX, required=False)
+    focus_area = forms.ModelChoiceField(
+        label="Move to focus area", queryset=FocusArea.objects.none(), required=False, empty_label="No focus area"
+    )
+
+    def __init__(self, *args, community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["focus_area"].queryset = FocusArea.objects.filter(community=community)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "hide" and not data.get("reason"):
+            self.add_error("reason", "Please give a reason for hiding it; the author will see it.")
+        return data
+
+
+class ModeratePostForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[("hide", "hide"), ("restore", "restore")],
+        error_messages={"invalid_choice": "Unknown moderation action."},
+    )
+    reason = forms.CharField(label="Reason", max_length=REASON_MAX, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "hide" and not data.get("reason"):
+            self.add_error("reason", "Please give a reason for hiding it; the author will see it.")
+        return data
+
+
+class ThreadFilterForm(forms.Form):
+    sort = forms.ChoiceField(label="Sort by", choices=list(SORT_LABELS.items()), required=False)
+    kind = forms.ChoiceField(label="Kind", choices=[("", "All kinds"), *Thread.Kind.choices], required=False)
+    focus_area = forms.ModelChoiceField(
+        label="Focus area", queryset=FocusArea.objects.none(), required=False, empty_label="All focus areas"
+    )
+
+    def __init__(self, *args, community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["focus_area"].queryset = FocusArea.objects.filter(community=community)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Search for", max_length=SEARCH_QUERY_MAX * 50, required=False)
+    community = forms.ModelChoiceField(
+        label="Community", queryset=Community.objects.none(), required=False, empty_label="All communities",
+        to_field_name="slug",
+    )  # fmt: skip
+    kind = forms.ChoiceField(label="Kind", choices=[("", "All kinds"), *Thread.Kind.choices], required=False)
+    author = forms.CharField(label="Author's username", max_length=150, required=False)
+    since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label="Until", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, communities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities
+
+    def clean_author(self):
+        username = self.cleaned_data["author"].strip().lstrip("@")
+        if not username:
+            return None
+        return User.objects.filter(username__iexact=username).first() or User(pk=0, username=username)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", "“Until” must be on or after “From”.")
+        return data
+
+
+def similar_url(community):
+    return reverse("discussions:similar", kwargs={"slug": community.slug})

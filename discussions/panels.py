@@ -1,0 +1,15 @@
+"""What discussions show on a community home page."""
+
+from discussions.selectors import recent_threads
+
+
+def community_home_panel(*, community, viewer, access):
+    """The community's latest threads: one query."""
+    if not access.may_see:
+        return None
+    return {
+        "template": "discussions/includes/home_panel.html",
+        "recent_threads": list(recent_threads(community=community, viewer=viewer, limit=5)),
+        "community": community,
+        "access": access,
+    }

@@ -1,0 +1,444 @@
+"""Every write in discussions: keyword-only, one transaction, permission checked inside.
+
+Services raise ``PermissionDenied`` (403), ``Http404`` for objects the actor may not
+know about, ``ValidationError`` for bad input and ``RateLimited`` (429) when someone
+posts faster than ``settings.POST_RATE_LIMIT`` allows.
+"""
+
+import re
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import User
+from communities.models import FocusArea
+from communities.permissions import access_for
+from cop_site.text import render_markdown
+from discussions.models import (
+    BODY_MAX,
+    REASON_MAX,
+    TITLE_MAX,
+    Flag,
+    Mention,
+    ModerationLogEntry,
+    Post,
+    Reaction,
+    Revision,
+    Subscription,
+    Thread,
+)
+
+MENTION_RE = re.compile(r"(?<![\w@/.`])@([A-Za-z0-9_][\w.+-]{0,149})")
+MAX_MENTIONS = 20
+
+
+class RateLimited(Exception):
+    """Posting faster than settings.POST_RATE_LIMIT allows; ``wait`` is seconds to wait."""
+
+    def __init__(self, wait):
+        super().__init__(f"You are posting very quickly. Please wait {wait} seconds and try again.")
+        self.wait = wait
+
+
+# -- helpers --------------------------------------------------------------------------
+
+
+def _parse_rate(rate):
+    count, _, period = (rate or "").partition("/")
+    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}.get(period.strip()[:1] or "m", 60)
+    return int(count), seconds
+
+
+def throttle_posting(user):
+    """Count one post by ``user`` in a fixed window kept in the cache; raise RateLimited past the limit."""
+    if not settings.POST_RATE_LIMIT:
+        return
+    limit, window = _parse_rate(settings.POST_RATE_LIMIT)
+    now = int(timezone.now().timestamp())
+    bucket = now // window
+    key = f"discussions:post-rate:{user.pk}:{bucket}"
+    cache.add(key, 0, timeout=window + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=window + 1)
+        count = 1
+    if count > limit:
+        raise RateLimited(wait=(bucket + 1) * window - now)
+
+
+def _clean_text(value, *, field, max_length, required=True):
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError({field: "Please write something first."})
+    if len(value) > max_length:
+        raise ValidationError(
+            {field: f"That is {len(value):,} characters; the limit is {max_length:,}. Please shorten it."}
+        )
+    return value
+
+
+def _require(access, need, message=None):
+    if not access.allows(need):
+        raise PermissionDenied(message or "Only members of this community can do that. Join it first.")
+
+
+def link_mentions(body):
+    """Markdown with each @username of a real person turned into a link to their profile."""
+    names = {m.group(1).rstrip(".") for m in MENTION_RE.finditer(body)}
+    if not names:
+        return body, []
+    people = {u.username.lower(): u for u in User.objects.filter(username__in=list(names)[:MAX_MENTIONS])}
+
+    def replace(match):
+        name = match.group(1).rstrip(".")
+        trailing = match.group(1)[len(name) :]
+        person = people.get(name.lower())
+        if person is None:
+            return match.group(0)
+        return f"[@{person.username}]({person.get_absolute_url()}){trailing}"
+
+    return MENTION_RE.sub(replace, body), list(people.values())
+
+
+def render_body(body):
+    """Sanitized HTML for ``body`` with @mentions linked, and the people mentioned."""
+    linked, mentioned = link_mentions(body)
+    return render_markdown(linked), mentioned
+
+
+def _record_mentions(*, thread, post, mentioned, author):
+    from discussions import tasks
+
+    ids = []
+    for person in mentioned:
+        if author is not None and person.pk == author.pk:
+            continue
+        mention, created = Mention.objects.get_or_create(thread=thread, post=post, user=person)
+        if created:
+            ids.append(mention.pk)
+    for mention_id in ids:
+        transaction.on_commit(lambda mention_id=mention_id: tasks.send_mention_email.delay(mention_id))
+
+
+def _log(*, access, action, thread=None, post=None, reason=""):
+    return ModerationLogEntry.objects.create(
+        community=access.community, actor=access.user, action=action, thread=thread, post=post, reason=reason[:500]
+    )
+
+
+def _follow(thread, user):
+    Subscription.objects.get_or_create(thread=thread, user=user)
+
+
+# -- threads ----------------------------------------------------------------------------
+
+
+def _focus_area_of(community, focus_area):
+    if focus_area is None:
+        return None
+    if focus_area.community_id != community.pk:
+        raise ValidationError({"focus_area": "Pick a focus area of this community."})
+    return focus_area
+
+
+def create_thread(*, author, community, title, body, kind, focus_area=None, access=None):
+    """Start a thread as ``author`` (a member; raises PermissionDenied otherwise); the author follows it.
+
+    Rate limited per author; @mentions are emailed after commit.
+    """
+    access = access or access_for(author, community)
+    _require(access, "post")
+    title = _clean_text(title, field="title", max_length=TITLE_MAX)
+    body = _clean_text(body, field="body", max_length=BODY_MAX)
+    if kind not in Thread.Kind.values:
+        raise ValidationError({"kind": "Pick what kind of post this is."})
+    focus_area = _focus_area_of(community, focus_area)
+    throttle_posting(author)
+    with transaction.atomic():
+        body_html, mentioned = render_body(body)
+        thread = Thread.objects.create(
+            community=community,
+            focus_area=focus_area,
+            author=author,
+            title=title,
+            body=body,
+            body_html=body_html,
+            kind=kind,
+        )
+        _follow(thread, author)
+        _record_mentions(thread=thread, post=None, mentioned=mentioned, author=author)
+    return thread
+
+
+def edit_thread(*, access, thread, title, body, kind=None):
+    """Change a thread's title and opening text (its author or a moderator); keeps the old text as a revision."""
+    if not access.may_edit(thread.author_id):
+        raise PermissionDenied("Only the author or a moderator can edit this.")
+    title = _clean_text(title, field="title", max_length=TITLE_MAX)
+    body = _clean_text(body, field="body", max_length=BODY_MAX)
+    if kind is not None and kind not in Thread.Kind.values:
+        raise ValidationError({"kind": "Pick what kind of post this is."})
+    with transaction.atomic():
+        thread = Thread.objects.select_for_update().get(pk=thread.pk)
+        if title == thread.title and body == thread.body and (kind is None or kind == thread.kind):
+            return thread
+        Revision.objects.create(thread=thread, editor=access.user, title=thread.title, body=thread.body)
+        thread.title, thread.body = title, body
+        if kind is not None:
+            thread.kind = kind
+        thread.body_html, mentioned = render_body(body)
+        thread.edited_at = timezone.now()
+        thread.save(update_fields=["title", "body", "body_html", "kind", "edited_at"])
+        _record_mentions(thread=thread, post=None, mentioned=mentioned, author=access.user)
+        if access.user.pk != thread.author_id:
+            _log(access=access, action=ModerationLogEntry.Action.EDIT, thread=thread)
+    return thread
+
+
+# -- replies ----------------------------------------------------------------------------
+
+
+def _new_post(*, thread, author, body, parent=None, created_at=None):
+    """Insert a reply row and bump the thread's counters (no permission checks: callers do them)."""
+    body_html, mentioned = render_body(body)
+    post = Post.objects.create(
+        thread=thread,
+        community_id=thread.community_id,
+        parent=parent,
+        root_id=(parent.root_id or parent.pk) if parent else None,
+        depth=(parent.depth + 1) if parent else 0,
+        author=author,
+        body=body,
+        body_html=body_html,
+        **({"created_at": created_at} if created_at else {}),
+    )
+    Thread.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") + 1, last_activity_at=post.created_at)
+    return post, mentioned
+
+
+def create_reply(*, access, thread, body, parent=None):
+    """Reply to ``thread`` (or to ``parent``, a reply in the same thread) as ``access.user``.
+
+    Members only; not on a locked or hidden thread. The author follows the thread;
+    followers and people @mentioned are emailed after commit. Rate limited.
+    """
+    _require(access, "post")
+    if thread.community_id != access.community.pk:
+        raise Http404("No such thread.")
+    if thread.is_hidden and not access.may_moderate:
+        raise Http404("No such thread.")
+    if thread.is_locked:
+        raise PermissionDenied("This thread is locked: no new replies.")
+    if parent is not None and parent.thread_id != thread.pk:
+        raise ValidationError({"parent": "You can only reply to a post in this thread."})
+    if parent is not None and parent.is_removed and not access.may_moderate:
+        raise ValidationError({"parent": "That reply was removed; reply to the thread instead."})
+    body = _clean_text(body, field="body", max_length=BODY_MAX)
+    throttle_posting(access.user)
+    from discussions import tasks
+
+    with transaction.atomic():
+        post, mentioned = _new_post(thread=thread, author=access.user, body=body, parent=parent)
+        _follow(thread, access.user)
+        _record_mentions(thread=thread, post=post, mentioned=mentioned, author=access.user)
+        transaction.on_commit(lambda: tasks.notify_followers.delay(post.pk))
+    return post
+
+
+def edit_post(*, access, post, body):
+    """Change a reply's text (its author or a moderator), keeping the old text as a revision."""
+    if post.community_id != access.community.pk:
+        raise Http404("No such reply.")
+    if not access.may_edit(post.author_id):
+        raise PermissionDenied("Only the author or a moderator can edit this reply.")
+    if post.is_removed and not access.may_moderate:
+        raise PermissionDenied("This reply was removed and can no longer be edited.")
+    body = _clean_text(body, field="body", max_length=BODY_MAX)
+    with transaction.atomic():
+        post = Post.objects.select_for_update().get(pk=post.pk)
+        if body == post.body:
+            return post
+        Revision.objects.create(thread_id=post.thread_id, post=post, editor=access.user, body=post.body)
+        post.body = body
+        post.body_html, mentioned = render_body(body)
+        post.edited_at = timezone.now()
+        post.save(update_fields=["body", "body_html", "edited_at"])
+        _record_mentions(thread=post.thread, post=post, mentioned=mentioned, author=access.user)
+        if access.user.pk != post.author_id:
+            _log(access=access, action=ModerationLogEntry.Action.EDIT, thread=post.thread, post=post)
+    return post
+
+
+def delete_post(*, access, post):
+    """Soft-delete a reply (its author or a moderator): the text goes, the replies under it stay."""
+    if post.community_id != access.community.pk:
+        raise Http404("No such reply.")
+    if not access.may_edit(post.author_id):
+        raise PermissionDenied("Only the author or a moderator can delete this reply.")
+    with transaction.atomic():
+        Post.objects.filter(pk=post.pk).update(is_deleted=True)
+        post.is_deleted = True
+    return post
+
+
+# -- reactions and answers ------------------------------------------------------------------
+
+
+def toggle_helpful(*, access, post):
+    """Mark ``post`` helpful for ``access.user``, or unmark it if already marked. Returns (post, marked)."""
+    _require(access, "post")
+    if post.community_id != access.community.pk:
+        raise Http404("No such reply.")
+    if post.is_removed:
+        raise ValidationError("That reply was removed.")
+    if access.user.pk == post.author_id:
+        raise ValidationError("You can't mark your own reply as helpful.")
+    with transaction.atomic():
+        deleted, _ = Reaction.objects.filter(post=post, user=access.user, kind=Reaction.Kind.HELPFUL).delete()
+        if deleted:
+            delta, marked = -1, False
+        else:
+            try:
+                with transaction.atomic():
+                    Reaction.objects.create(post=post, user=access.user, kind=Reaction.Kind.HELPFUL)
+            except IntegrityError:  # a double click raced us: it is marked already
+                return _reload_counts(post), True
+            delta, marked = 1, True
+        Post.objects.filter(pk=post.pk).update(helpful_count=F("helpful_count") + delta)
+        Thread.objects.filter(pk=post.thread_id).update(helpful_count=F("helpful_count") + delta)
+    return _reload_counts(post), marked
+
+
+def _reload_counts(post):
+    post.helpful_count = Post.objects.values_list("helpful_count", flat=True).get(pk=post.pk)
+    return post
+
+
+def accept_answer(*, access, thread, post):
+    """Mark ``post`` as the answer to question ``thread``: the asker or a moderator. Accepting it again un-marks it."""
+    if thread.community_id != access.community.pk or post.thread_id != thread.pk:
+        raise Http404("No such reply in this thread.")
+    if not thread.is_question:
+        raise ValidationError("Only questions have an accepted answer.")
+    if not access.may_edit(thread.author_id):
+        raise PermissionDenied("Only the person who asked, or a moderator, can accept an answer.")
+    if post.is_removed:
+        raise ValidationError("A removed reply can't be the answer.")
+    with transaction.atomic():
+        thread.accepted_post = None if thread.accepted_post_id == post.pk else post
+        thread.save(update_fields=["accepted_post"])
+    return thread
+
+
+def set_following(*, access, thread, follow):
+    """Follow or unfollow a thread (members)."""
+    _require(access, "post")
+    if follow:
+        _follow(thread, access.user)
+    else:
+        Subscription.objects.filter(thread=thread, user=access.user).delete()
+    return thread
+
+
+# -- flags and moderation -----------------------------------------------------------------
+
+
+def flag(*, access, thread, post=None, reason):
+    """A member asks moderators to look at a thread opening or a reply. One open flag per person and item."""
+    _require(access, "post")
+    if thread.community_id != access.community.pk or (post is not None and post.thread_id != thread.pk):
+        raise Http404("No such post.")
+    reason = _clean_text(reason, field="reason", max_length=REASON_MAX)
+    existing = Flag.objects.filter(reporter=access.user, thread=thread, post=post, status=Flag.Status.OPEN).first()
+    if existing:
+        return existing
+    return Flag.objects.create(
+        community=access.community, thread=thread, post=post, reporter=access.user, reason=reason
+    )
+
+
+def _close_flags(*, access, thread, post, status):
+    Flag.objects.filter(thread=thread, post=post, status=Flag.Status.OPEN).update(
+        status=status, resolved_by=access.user, resolved_at=timezone.now()
+    )
+
+
+def moderate_thread(*, access, thread, action, reason="", focus_area=None):
+    """Pin, unpin, lock, unlock, hide, restore or move a thread (moderators); every action is logged."""
+    _require(access, "moderate", "Only moderators of this community can do that.")
+    if thread.community_id != access.community.pk:
+        raise Http404("No such thread.")
+    reason = _clean_text(reason, field="reason", max_length=REASON_MAX, required=action == "hide")
+    Action = ModerationLogEntry.Action
+    changes = {
+        Action.PIN: {"is_pinned": True},
+        Action.UNPIN: {"is_pinned": False},
+        Action.LOCK: {"is_locked": True},
+        Action.UNLOCK: {"is_locked": False},
+        Action.HIDE: {"is_hidden": True, "hidden_reason": reason},
+        Action.RESTORE: {"is_hidden": False, "hidden_reason": ""},
+    }
+    with transaction.atomic():
+        if action == Action.MOVE:
+            if focus_area is not None and focus_area.community_id != access.community.pk:
+                raise ValidationError({"focus_area": "Pick a focus area of this community."})
+            thread.focus_area = focus_area
+            thread.save(update_fields=["focus_area"])
+            reason = reason or (f"to {focus_area.name}" if focus_area else "out of its focus area")
+        elif action in changes:
+            for field, value in changes[action].items():
+                setattr(thread, field, value)
+            thread.save(update_fields=list(changes[action]))
+        else:
+            raise ValidationError("Unknown moderation action.")
+        if action == Action.HIDE:
+            _close_flags(access=access, thread=thread, post=None, status=Flag.Status.ACTIONED)
+        _log(access=access, action=action, thread=thread, reason=reason)
+    return thread
+
+
+def moderate_post(*, access, post, action, reason=""):
+    """Hide (with a reason) or restore a reply (moderators); the replies under it stay readable. Logged."""
+    _require(access, "moderate", "Only moderators of this community can do that.")
+    if post.community_id != access.community.pk:
+        raise Http404("No such reply.")
+    Action = ModerationLogEntry.Action
+    if action not in (Action.HIDE, Action.RESTORE):
+        raise ValidationError("Unknown moderation action.")
+    reason = _clean_text(reason, field="reason", max_length=REASON_MAX, required=action == Action.HIDE)
+    with transaction.atomic():
+        post.is_hidden = action == Action.HIDE
+        post.hidden_reason = reason if post.is_hidden else ""
+        post.save(update_fields=["is_hidden", "hidden_reason"])
+        if post.is_hidden:
+            _close_flags(access=access, thread=post.thread, post=post, status=Flag.Status.ACTIONED)
+        _log(access=access, action=action, thread=post.thread, post=post, reason=reason)
+    return post
+
+
+def dismiss_flag(*, access, flag):
+    """Close a flag without acting on the content (moderators). Logged."""
+    _require(access, "moderate", "Only moderators of this community can do that.")
+    if flag.community_id != access.community.pk:
+        raise Http404("No such flag.")
+    with transaction.atomic():
+        _close_flags(access=access, thread=flag.thread, post=flag.post, status=Flag.Status.DISMISSED)
+        _log(access=access, action=ModerationLogEntry.Action.DISMISS_FLAG, thread=flag.thread, post=flag.post)
+    flag.refresh_from_db()
+    return flag
+
+
+def focus_area_for(*, community, focus_area_id):
+    """The focus area ``focus_area_id`` of ``community`` or None; ValidationError if it belongs elsewhere."""
+    if not focus_area_id:
+        return None
+    area = FocusArea.objects.filter(community=community, pk=focus_area_id).first()
+    if area is None:
+        raise ValidationError({"focus_area": "Pick a focus area of this community."})
+    return area

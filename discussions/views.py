@@ -1,0 +1,523 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from communities.models import Community, FocusArea
+from communities.permissions import community_view, visible_q
+from cop_site.panels import collect
+from discussions import selectors, services
+from discussions.forms import (
+    EditPostForm,
+    EditThreadForm,
+    ModeratePostForm,
+    ModerateThreadForm,
+    ReasonForm,
+    ReplyForm,
+    SearchForm,
+    ThreadFilterForm,
+    ThreadForm,
+    similar_url,
+)
+from discussions.models import Post, Revision
+
+RATE_LIMITED_STATUS = 429
+
+
+def _htmx(request):
+    return bool(request.headers.get("HX-Request"))
+
+
+def _messages_of(error):
+    if hasattr(error, "message_dict"):
+        return [m for msgs in error.message_dict.values() for m in msgs]
+    return list(error.messages)
+
+
+def _add_errors(form, error):
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _thread_or_404(access, thread_id):
+    thread = selectors.thread_for_page(access=access, thread_id=thread_id)
+    if thread is None:
+        raise Http404("No such thread in this community.")
+    return thread
+
+
+def _post_or_404(access, thread, post_id):
+    post = Post.objects.select_related("author").filter(pk=post_id, thread=thread, community=access.community).first()
+    if post is None:
+        raise Http404("No such reply in this thread.")
+    post.thread = thread
+    return post
+
+
+# -- lists -------------------------------------------------------------------------------
+
+
+@community_view("see")
+def thread_list(request, access):
+    community = access.community
+    form = ThreadFilterForm(request.GET or None, community=community)
+    sort, kind, focus_area = "latest", "", None
+    status = 200
+    if form.is_bound:
+        if form.is_valid():
+            sort = form.cleaned_data["sort"] or "latest"
+            kind = form.cleaned_data["kind"]
+            focus_area = form.cleaned_data["focus_area"]
+        else:
+            status = 400
+    threads = selectors.threads_for_list(access=access, sort=sort, kind=kind, focus_area=focus_area)
+    page = selectors.Paginator(threads, selectors.THREADS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "community": community,
+        "access": access,
+        "form": form,
+        "page": page,
+        "threads": page.object_list,
+        "counts": selectors.thread_counts(access=access),
+        "sort": sort,
+        "sort_labels": selectors.SORT_LABELS,
+        "query": query.urlencode(),
+    }
+    return render(request, "discussions/thread_list.html", context, status=status)
+
+
+# -- writing a thread ----------------------------------------------------------------------
+
+
+def _rate_limited(request, exc, template, context):
+    messages.error(request, str(exc))
+    context["rate_limited"] = str(exc)
+    response = render(request, template, context, status=RATE_LIMITED_STATUS)
+    response["Retry-After"] = str(exc.wait)
+    return response
+
+
+@community_view("post")
+def new_thread(request, access):
+    community = access.community
+    form = ThreadForm(request.POST or None, community=community, similar_url=similar_url(community))
+    context = {"community": community, "access": access, "form": form}
+    if request.method != "POST":
+        return render(request, "discussions/new_thread.html", context)
+    if not form.is_valid():
+        return render(request, "discussions/new_thread.html", context, status=400)
+    if "preview" in request.POST:
+        context["preview_html"] = services.render_body(form.cleaned_data["body"])[0]
+        return render(request, "discussions/new_thread.html", context)
+    data = form.cleaned_data
+    try:
+        thread = services.create_thread(
+            author=request.user,
+            community=community,
+            title=data["title"],
+            body=data["body"],
+            kind=data["kind"],
+            focus_area=data["focus_area"],
+            access=access,
+        )
+    except services.RateLimited as exc:
+        return _rate_limited(request, exc, "discussions/new_thread.html", context)
+    except ValidationError as exc:
+        _add_errors(form, exc)
+        return render(request, "discussions/new_thread.html", context, status=400)
+    messages.success(request, "Your post is up. You follow it and will hear about replies.")
+    return redirect(thread.get_absolute_url())
+
+
+@require_GET
+@community_view("post")
+def similar(request, access):
+    threads = selectors.similar_threads(access=access, title=request.GET.get("title", ""))
+    return render(request, "discussions/includes/similar.html", {"similar": threads, "community": access.community})
+
+
+@require_POST
+@community_view("post")
+def preview(request, access):
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return render(request, "discussions/includes/preview.html", {"errors": _form_errors(form)}, status=400)
+    html = services.render_body(form.cleaned_data["body"])[0]
+    return render(request, "discussions/includes/preview.html", {"preview_html": html})
+
+
+def _form_errors(form):
+    return [e for errors in form.errors.values() for e in errors]
+
+
+# -- one thread -----------------------------------------------------------------------------
+
+
+def _thread_context(request, access, thread, *, reply_form=None, page_number=None):
+    page, nodes = selectors.thread_page(thread=thread, page_number=page_number or request.GET.get("page") or 1)
+    rows = selectors.flatten(nodes)
+    posts = [node.post for node in rows]
+    if thread.accepted_post_id and thread.accepted_post:
+        posts.append(thread.accepted_post)
+    return {
+        "community": access.community,
+        "access": access,
+        "thread": thread,
+        "page": page,
+        "rows": rows,
+        "helpful": selectors.helpful_marks(user=request.user, posts=posts),
+        "following": selectors.is_following(user=request.user, thread=thread),
+        "may_edit_thread": access.may_edit(thread.author_id),
+        "may_accept": thread.is_question and access.may_edit(thread.author_id),
+        "reply_form": reply_form or ReplyForm(),
+        "moderate_form": ModerateThreadForm(community=access.community) if access.may_moderate else None,
+        "focus_areas": FocusArea.objects.filter(community=access.community) if access.may_moderate else (),
+        "panels": collect("thread_panel", thread=thread, viewer=request.user, access=access),
+    }
+
+
+@community_view("see")
+def thread_detail(request, access, thread_id, thread_slug=None):
+    thread = _thread_or_404(access, thread_id)
+    if thread_slug is not None and thread_slug != thread.slug:
+        return redirect(thread.get_absolute_url(), permanent=True)
+    return render(request, "discussions/thread.html", _thread_context(request, access, thread))
+
+
+@community_view("see")
+def post_link(request, access, thread_id, post_id):
+    thread = _thread_or_404(access, thread_id)
+    post = _post_or_404(access, thread, post_id)
+    page = selectors.page_of_post(post=post)
+    query = f"?page={page}" if page > 1 else ""
+    return redirect(f"{thread.get_absolute_url()}{query}#{post.anchor}")
+
+
+@require_POST
+@community_view("post")
+def reply(request, access, thread_id):
+    thread = _thread_or_404(access, thread_id)
+    form = ReplyForm(request.POST)
+    parent = None
+    status = 400
+    if form.is_valid():
+        parent_id = form.cleaned_data["parent"]
+        if parent_id:
+            # A reply to a post elsewhere (another thread or community) is refused, not re-targeted.
+            parent = Post.objects.filter(pk=parent_id).first()
+        if parent_id and (parent is None or parent.thread_id != thread.pk):
+            form.add_error(None, "You can only reply to a post in this thread.")
+        else:
+            try:
+                post = services.create_reply(
+                    access=access, thread=thread, body=form.cleaned_data["body"], parent=parent
+                )
+            except services.RateLimited as exc:
+                form.add_error(None, str(exc))
+                status = RATE_LIMITED_STATUS
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                if _htmx(request):
+                    post.author = request.user
+                    node = selectors.Node(post)
+                    if post.depth > selectors.MAX_VISIBLE_DEPTH and parent is not None:
+                        node.in_reply_to = parent.author
+                    context = {
+                        "node": node,
+                        "thread": thread,
+                        "community": access.community,
+                        "access": access,
+                        "helpful": set(),
+                        "may_accept": thread.is_question and access.may_edit(thread.author_id),
+                        "just_posted": True,
+                    }
+                    return render(request, "discussions/includes/new_reply.html", context)
+                messages.success(request, "Your reply is posted.")
+                return redirect(post.get_absolute_url())
+    if _htmx(request):
+        context = {"reply_form": form, "parent_id": request.POST.get("parent", ""), "thread": thread}
+        context["community"] = access.community
+        return render(request, "discussions/includes/reply_errors.html", context, status=status)
+    messages.error(request, " ".join(_form_errors(form)) or "Your reply was not posted.")
+    context = _thread_context(request, access, thread, reply_form=form)
+    context["reply_parent"] = parent
+    return render(request, "discussions/thread.html", context, status=status)
+
+
+@community_view("post")
+def edit_thread(request, access, thread_id):
+    thread = _thread_or_404(access, thread_id)
+    if not access.may_edit(thread.author_id):
+        raise PermissionDenied("Only the author or a moderator can edit this.")
+    initial = {"title": thread.title, "kind": thread.kind, "body": thread.body}
+    form = EditThreadForm(request.POST or None, initial=initial)
+    context = {"community": access.community, "access": access, "thread": thread, "form": form}
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.edit_thread(access=access, thread=thread, **form.cleaned_data)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, "Your changes are saved.")
+                return redirect(thread.get_absolute_url())
+        return render(request, "discussions/edit.html", context, status=400)
+    return render(request, "discussions/edit.html", context)
+
+
+@community_view("post")
+def edit_post(request, access, thread_id, post_id):
+    thread = _thread_or_404(access, thread_id)
+    post = _post_or_404(access, thread, post_id)
+    if not access.may_edit(post.author_id):
+        raise PermissionDenied("Only the author or a moderator can edit this reply.")
+    form = EditPostForm(request.POST or None, initial={"body": post.body})
+    context = {"community": access.community, "access": access, "thread": thread, "post": post, "form": form}
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.edit_post(access=access, post=post, body=form.cleaned_data["body"])
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, "Your changes are saved.")
+                return redirect(post.get_absolute_url())
+        return render(request, "discussions/edit.html", context, status=400)
+    return render(request, "discussions/edit.html", context)
+
+
+@require_POST
+@community_view("post")
+def delete_post(request, access, thread_id, post_id):
+    thread = _thread_or_404(access, thread_id)
+    post = _post_or_404(access, thread, post_id)
+    services.delete_post(access=access, post=post)
+    messages.success(request, "The reply is deleted; replies to it stay.")
+    return redirect(post.get_absolute_url())
+
+
+def _history(request, access, thread, post):
+    author_id = post.author_id if post else thread.author_id
+    if not access.may_edit(author_id):
+        raise PermissionDenied("Only the author and moderators can see the edit history.")
+    revisions = Revision.objects.filter(thread=thread, post=post).select_related("editor")
+    context = {"community": access.community, "access": access, "thread": thread, "post": post}
+    context["revisions"] = revisions
+    return render(request, "discussions/history.html", context)
+
+
+@community_view("post")
+def thread_history(request, access, thread_id):
+    thread = _thread_or_404(access, thread_id)
+    return _history(request, access, thread, None)
+
+
+@community_view("post")
+def post_history(request, access, thread_id, post_id):
+    thread = _thread_or_404(access, thread_id)
+    return _history(request, access, thread, _post_or_404(access, thread, post_id))
+
+
+@require_POST
+@community_view("post")
+def helpful(request, access, thread_id, post_id):
+    thread = _thread_or_404(access, thread_id)
+    post = _post_or_404(access, thread, post_id)
+    try:
+        post, marked = services.toggle_helpful(access=access, post=post)
+    except ValidationError as exc:
+        if _htmx(request):
+            return HttpResponse(" ".join(_messages_of(exc)), status=400)
+        messages.error(request, " ".join(_messages_of(exc)))
+        return redirect(post.get_absolute_url())
+    if _htmx(request):
+        context = {"post": post, "marked": marked, "thread": thread, "community": access.community, "access": access}
+        return render(request, "discussions/includes/helpful_button.html", context)
+    messages.success(request, "Marked as helpful." if marked else "Removed your “helpful”.")
+    return redirect(post.get_absolute_url())
+
+
+@require_POST
+@community_view("post")
+def accept(request, access, thread_id, post_id):
+    thread = _thread_or_404(access, thread_id)
+    post = _post_or_404(access, thread, post_id)
+    try:
+        thread = services.accept_answer(access=access, thread=thread, post=post)
+    except ValidationError as exc:
+        messages.error(request, " ".join(_messages_of(exc)))
+        return redirect(thread.get_absolute_url())
+    if thread.accepted_post_id:
+        messages.success(request, "Marked as the accepted answer. It now shows at the top.")
+    else:
+        messages.success(request, "That reply is no longer the accepted answer.")
+    return redirect(thread.get_absolute_url())
+
+
+@require_POST
+@community_view("post")
+def follow(request, access, thread_id):
+    thread = _thread_or_404(access, thread_id)
+    wants = request.POST.get("follow") == "1"
+    services.set_following(access=access, thread=thread, follow=wants)
+    messages.success(
+        request, "You follow this thread." if wants else "You no longer follow this thread; no more reply emails."
+    )
+    return redirect(thread.get_absolute_url())
+
+
+@community_view("post")
+def flag(request, access, thread_id, post_id=None):
+    thread = _thread_or_404(access, thread_id)
+    post = _post_or_404(access, thread, post_id) if post_id else None
+    form = ReasonForm(request.POST or None)
+    context = {"community": access.community, "access": access, "thread": thread, "post": post, "form": form}
+    if request.method == "POST":
+        if form.is_valid():
+            services.flag(access=access, thread=thread, post=post, reason=form.cleaned_data["reason"])
+            messages.success(request, "Thanks. The moderators will take a look.")
+            return redirect(post.get_absolute_url() if post else thread.get_absolute_url())
+        return render(request, "discussions/flag.html", context, status=400)
+    return render(request, "discussions/flag.html", context)
+
+
+# -- moderation -----------------------------------------------------------------------------
+
+
+@require_POST
+@community_view("moderate")
+def moderate_thread(request, access, thread_id):
+    thread = _thread_or_404(access, thread_id)
+    form = ModerateThreadForm(request.POST, community=access.community)
+    if not form.is_valid():
+        messages.error(request, " ".join(_form_errors(form)))
+        context = _thread_context(request, access, thread)
+        context["moderate_form"] = form
+        return render(request, "discussions/thread.html", context, status=400)
+    data = form.cleaned_data
+    services.moderate_thread(
+        access=access, thread=thread, action=data["action"], reason=data["reason"], focus_area=data["focus_area"]
+    )
+    messages.success(request, _DONE[data["action"]])
+    return redirect(request.POST.get("next") if _safe_next(request, access) else thread.get_absolute_url())
+
+
+@require_POST
+@community_view("moderate")
+def moderate_post(request, access, thread_id, post_id):
+    thread = _thread_or_404(access, thread_id)
+    post = _post_or_404(access, thread, post_id)
+    form = ModeratePostForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(_form_errors(form)))
+        return render(request, "discussions/thread.html", _thread_context(request, access, thread), status=400)
+    services.moderate_post(
+        access=access, post=post, action=form.cleaned_data["action"], reason=form.cleaned_data["reason"]
+    )
+    messages.success(request, _DONE[form.cleaned_data["action"]])
+    return redirect(request.POST.get("next") if _safe_next(request, access) else post.get_absolute_url())
+
+
+_DONE = {
+    "pin": "Pinned to the top of the list.",
+    "unpin": "Unpinned.",
+    "lock": "Locked: no new replies.",
+    "unlock": "Unlocked: replies are open again.",
+    "hide": "Hidden from members, with your reason.",
+    "restore": "Restored: visible again.",
+    "move": "Moved.",
+}
+
+
+def _safe_next(request, access):
+    return request.POST.get("next", "") == reverse("discussions:moderation", kwargs={"slug": access.community.slug})
+
+
+@community_view("moderate")
+def moderation_queue(request, access):
+    context = {
+        "community": access.community,
+        "access": access,
+        "flags": selectors.open_flags(community=access.community),
+    }
+    return render(request, "discussions/moderation.html", context)
+
+
+@require_POST
+@community_view("moderate")
+def dismiss_flag(request, access, flag_id):
+    flag = (
+        selectors.Flag.objects.filter(pk=flag_id, community=access.community).select_related("thread", "post").first()
+    )
+    if flag is None:
+        raise Http404("No such flag.")
+    services.dismiss_flag(access=access, flag=flag)
+    messages.success(request, "Flag dismissed; the content stays as it is.")
+    return redirect("discussions:moderation", slug=access.community.slug)
+
+
+@community_view("moderate")
+def moderation_log(request, access):
+    page = selectors.Paginator(selectors.moderation_log(community=access.community), 50).get_page(
+        request.GET.get("page")
+    )
+    context = {"community": access.community, "access": access, "page": page, "entries": page.object_list}
+    return render(request, "discussions/moderation_log.html", context)
+
+
+# -- search ---------------------------------------------------------------------------------
+
+
+def search(request):
+    communities = Community.objects.filter(visible_q(request.user)).order_by("name")
+    form = SearchForm(request.GET or None, communities=communities)
+    context = {"form": form, "hits": [], "page": None, "searched": False}
+    if not form.is_bound:
+        return render(request, "discussions/search.html", context)
+    if not form.is_valid():
+        return render(request, "discussions/search.html", context, status=400)
+    data = form.cleaned_data
+    words = selectors.clean_query(data["q"])
+    context["searched"] = True
+    context["words"] = words
+    if not words:
+        context["empty_query"] = bool(data["q"].strip())
+        return render(request, "discussions/search.html", context)
+    focus_area = None
+    if data["community"] is not None and request.GET.get("focus_area", "").isdigit():
+        focus_area = FocusArea.objects.filter(community=data["community"], pk=request.GET["focus_area"]).first()
+    page, hits = selectors.search(
+        viewer=request.user,
+        query=words,
+        community=data["community"],
+        kind=data["kind"],
+        focus_area=focus_area,
+        author=data["author"],
+        since=_day_start(data["since"]),
+        until=_day_start(data["until"], next_day=True),
+        page_number=request.GET.get("page") or 1,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context.update({"page": page, "hits": hits, "query": query.urlencode(), "focus_area": focus_area})
+    return render(request, "discussions/search.html", context)
+
+
+def _day_start(day, next_day=False):
+    if day is None:
+        return None
+    import datetime
+
+    from django.utils import timezone
+
+    if next_day:
+        day = day + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
