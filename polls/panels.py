@@ -1,0 +1,55 @@
+"""What polls show on a community home and inside a discussion thread (cop_site.panels)."""
+
+from polls import selectors
+from polls.forms import VoteForm
+from polls.models import Poll, results_visible
+
+HOME_LIMIT = 5
+
+
+def community_home_panel(*, community, viewer, access):
+    """Open polls ``viewer`` has not answered in ``community``, with a link to all polls. One query."""
+    if not access.is_member:
+        return None
+    polls = list(selectors.open_polls_unanswered_by(user=viewer, community=community)[: HOME_LIMIT + 1])
+    if not polls:
+        return None
+    return {
+        "template": "polls/includes/home_panel.html",
+        "panel": {"community": community, "polls": polls[:HOME_LIMIT], "more": len(polls) > HOME_LIMIT},
+    }
+
+
+def thread_panel(*, thread, viewer, access):
+    """The polls embedded in ``thread``, answerable in place. A fixed number of queries per poll
+    (threads carry one or two polls)."""
+    if not access.may_see or not hasattr(Poll, "thread"):
+        return None
+    polls = list(
+        Poll.objects.filter(thread=thread, community=access.community)
+        .select_related("focus_area", "community")
+        .prefetch_related("choices")
+        .order_by("pk")
+    )
+    items = []
+    for poll in polls:
+        if poll.is_scheduled and not access.may_schedule:
+            continue
+        answer = selectors.my_answer(poll=poll, user=viewer)
+        may_vote = access.is_member and poll.is_open and not (poll.is_anonymous and answer.answered)
+        show = results_visible(poll, access, answered=answer.answered)
+        items.append(
+            {
+                "poll": poll,
+                "answer": answer,
+                "may_vote": may_vote,
+                "form": VoteForm(poll=poll, answer=answer) if may_vote else None,
+                "results": selectors.poll_results(poll=poll, with_districts=False) if show else None,
+            }
+        )
+    if not items:
+        return None
+    return {
+        "template": "polls/includes/thread_panel.html",
+        "panel": {"polls": items, "access": access, "next_url": thread.get_absolute_url()},
+    }

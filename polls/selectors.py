@@ -1,0 +1,258 @@
+"""Reads on polls shared by pages, panels and the digest. Each runs a fixed number of queries."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.http import Http404
+from django.utils import timezone
+
+from communities.models import Membership
+from polls.models import Ballot, BallotChoice, Choice, Participation, Poll, open_q
+
+TEXT_ANSWERS_SHOWN = 50
+
+
+def _answered(user):
+    if user is None or not user.is_authenticated:
+        return Exists(Participation.objects.none())
+    return Exists(Participation.objects.filter(poll=OuterRef("pk"), user=user))
+
+
+def polls_for_list(*, access, status=Poll.Status.OPEN, now=None):
+    """Polls of ``access.community`` in one status, with voter counts and whether the viewer answered.
+
+    Scheduled polls only for those who run polls (empty otherwise). One query per page.
+    """
+    now = now or timezone.now()
+    qs = Poll.objects.filter(community=access.community)
+    if status == Poll.Status.SCHEDULED:
+        if not access.may_schedule:
+            return Poll.objects.none()
+        qs = qs.filter(opens_at__gt=now).order_by("opens_at", "pk")
+    elif status == Poll.Status.CLOSED:
+        qs = qs.filter(closes_at__lte=now).order_by("-closes_at", "-pk")
+    else:
+        qs = qs.filter(open_q(now)).order_by("closes_at", "-opens_at", "-pk")
+    return qs.select_related("focus_area").annotate(
+        num_voters=Count("participations", distinct=True), answered=_answered(access.user)
+    )
+
+
+def poll_counts(*, access, now=None):
+    """How many polls are open, scheduled (for leaders) and closed: one query."""
+    now = now or timezone.now()
+    return Poll.objects.filter(community=access.community).aggregate(
+        open=Count("pk", filter=open_q(now)),
+        scheduled=Count("pk", filter=Q(opens_at__gt=now)),
+        closed=Count("pk", filter=Q(closes_at__lte=now)),
+    )
+
+
+def poll_for_page(*, access, poll_id):
+    """One poll of ``access.community`` with its choices; 404 for another community's poll
+    and for a scheduled poll to someone who does not run polls. Two queries."""
+    qs = Poll.objects.filter(community=access.community).select_related("focus_area", "created_by", "community")
+    poll = qs.prefetch_related("choices").filter(pk=poll_id).first()
+    if poll is None or (poll.is_scheduled and not access.may_schedule):
+        raise Http404("No poll found.")
+    return poll
+
+
+@dataclass
+class MyAnswer:
+    """What the viewer answered: for anonymous polls only *that* they answered."""
+
+    answered: bool = False
+    choice_ids: set = field(default_factory=set)
+    text: str = ""
+
+
+def my_answer(*, poll, user):
+    """The viewer's answer to ``poll``: at most two queries."""
+    if user is None or not user.is_authenticated:
+        return MyAnswer()
+    if poll.is_anonymous:
+        return MyAnswer(answered=Participation.objects.filter(poll=poll, user=user).exists())
+    ballot = (
+        Ballot.objects.filter(poll=poll, voter=user)
+        .prefetch_related(Prefetch("picks", queryset=BallotChoice.objects.only("ballot_id", "choice_id")))
+        .first()
+    )
+    if ballot is None:
+        return MyAnswer()
+    return MyAnswer(answered=True, choice_ids={pick.choice_id for pick in ballot.picks.all()}, text=ballot.text)
+
+
+@dataclass
+class ChoiceResult:
+    choice: Choice
+    count: int
+    percent: float
+
+
+@dataclass
+class DistrictRow:
+    name: str
+    members: int
+    voters: int
+    counts: list  # one count per choice, in choice order
+
+    @property
+    def response_rate(self):
+        return round(100 * self.voters / self.members) if self.members else 0
+
+
+@dataclass
+class Results:
+    poll: Poll
+    voters: int
+    members: int
+    choices: list
+    mean: float | None = None
+    districts: list = field(default_factory=list)
+    text_answers: list = field(default_factory=list)
+    text_answer_count: int = 0
+
+    @property
+    def response_rate(self):
+        return round(100 * self.voters / self.members) if self.members else 0
+
+
+def _percent(part, whole):
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+def poll_results(*, poll, with_districts=True):
+    """Counts, percentages, response rate and (named polls) the district breakdown.
+
+    Percentages are of voters, so multiple-choice rows may add up to more than 100.
+    At most seven queries, whatever the number of ballots.
+    """
+    voters = Participation.objects.filter(poll=poll).count()
+    members = Membership.objects.filter(community_id=poll.community_id).count()
+    choices = list(Choice.objects.filter(poll=poll).annotate(num=Count("picks")).order_by("position", "pk"))
+    rows = [ChoiceResult(choice=c, count=c.num, percent=_percent(c.num, voters)) for c in choices]
+    results = Results(poll=poll, voters=voters, members=members, choices=rows)
+    if poll.is_scale:
+        picks = sum(row.count for row in rows)
+        weighted = sum((i + 1) * row.count for i, row in enumerate(rows))
+        results.mean = round(weighted / picks, 2) if picks else None
+    if poll.is_text:
+        answers = Ballot.objects.filter(poll=poll).exclude(text="")
+        results.text_answer_count = answers.count()
+        if poll.is_anonymous:
+            # UUID keys: this order is random, not the order people answered in.
+            results.text_answers = [(None, b.text) for b in answers.order_by("pk")[:TEXT_ANSWERS_SHOWN]]
+        else:
+            answers = answers.select_related("voter").order_by("-updated_at")[:TEXT_ANSWERS_SHOWN]
+            results.text_answers = [(b.voter, b.text) for b in answers]
+    if with_districts and not poll.is_anonymous:
+        results.districts = _district_breakdown(poll, choices)
+    return results
+
+
+NO_DISTRICT = "No district given"
+
+
+def _district_breakdown(poll, choices):
+    members = (
+        Membership.objects.filter(community_id=poll.community_id).values("user__district__name").annotate(n=Count("pk"))
+    )
+    voters = Ballot.objects.filter(poll=poll).values("voter__district__name").annotate(n=Count("pk"))
+    picks = (
+        BallotChoice.objects.filter(ballot__poll=poll)
+        .values("ballot__voter__district__name", "choice_id")
+        .annotate(n=Count("pk"))
+    )
+    rows = {}
+    for entry in members:
+        name = entry["user__district__name"] or NO_DISTRICT
+        rows[name] = DistrictRow(name=name, members=entry["n"], voters=0, counts=[0] * len(choices))
+    position = {choice.pk: i for i, choice in enumerate(choices)}
+    for entry in voters:
+        name = entry["voter__district__name"] or NO_DISTRICT
+        row = rows.setdefault(name, DistrictRow(name=name, members=0, voters=0, counts=[0] * len(choices)))
+        row.voters = entry["n"]
+    for entry in picks:
+        name = entry["ballot__voter__district__name"] or NO_DISTRICT
+        if name in rows and entry["choice_id"] in position:
+            rows[name].counts[position[entry["choice_id"]]] = entry["n"]
+    return sorted(rows.values(), key=lambda row: (row.name == NO_DISTRICT, row.name))
+
+
+@dataclass
+class Round:
+    poll: Poll
+    voters: int
+    percents: list  # one percentage per choice position
+    counts: list
+    mean: float | None = None
+
+
+def series_rounds(*, poll):
+    """Every round of ``poll``'s series that has opened, oldest first, with per-choice percentages.
+
+    Choices are matched by position (a repeat copies them). Two queries.
+    """
+    if poll.series_id is None:
+        return []
+    now = timezone.now()
+    polls = list(
+        Poll.objects.filter(series_id=poll.series_id, opens_at__lte=now)
+        .annotate(num_voters=Count("participations", distinct=True))
+        .order_by("round")
+    )
+    counts = (
+        Choice.objects.filter(poll__in=[p.pk for p in polls])
+        .annotate(num=Count("picks"))
+        .values_list("poll_id", "position", "num")
+    )
+    width = len(poll.choices.all())
+    by_poll = {p.pk: [0] * width for p in polls}
+    for poll_id, position, num in counts:
+        if position < width:
+            by_poll[poll_id][position] = num
+    rounds = []
+    for p in polls:
+        row = by_poll[p.pk]
+        mean = None
+        if p.is_scale and sum(row):
+            mean = round(sum((i + 1) * n for i, n in enumerate(row)) / sum(row), 2)
+        rounds.append(
+            Round(poll=p, voters=p.num_voters, counts=row, percents=[_percent(n, p.num_voters) for n in row], mean=mean)
+        )
+    return rounds
+
+
+def open_polls_unanswered_by(*, user, community=None, now=None):
+    """Open polls in communities ``user`` belongs to that they have not answered yet, with
+    ``community`` loaded, soonest closing first. One query (for pages, panels and the digest)."""
+    if user is None or not user.is_authenticated:
+        return Poll.objects.none()
+    now = now or timezone.now()
+    mine = Membership.objects.filter(user=user).values("community_id")
+    qs = (
+        Poll.objects.filter(open_q(now), community_id__in=mine)
+        .exclude(Exists(Participation.objects.filter(poll=OuterRef("pk"), user=user)))
+        .select_related("community", "focus_area")
+    )
+    if community is not None:
+        qs = qs.filter(community=community)
+    return qs.order_by("closes_at", "-opens_at", "pk")
+
+
+def anonymous_text_answers(*, poll):
+    """Every text answer of an anonymous poll, in random (UUID) order, without anything else."""
+    return Ballot.objects.filter(poll=poll).exclude(text="").order_by("pk").values_list("text", flat=True).iterator()
+
+
+def named_ballots_for_export(*, poll):
+    """Ballots of a named poll with voter, district and picked choices: two queries."""
+    return (
+        Ballot.objects.filter(poll=poll, voter__isnull=False)
+        .select_related("voter", "voter__district")
+        .prefetch_related(
+            Prefetch("picks", queryset=BallotChoice.objects.select_related("choice").order_by("choice__position"))
+        )
+        .order_by("voter__district__name", "voter__display_name", "voter__username")
+    )

@@ -1,0 +1,255 @@
+"""Writes on polls: creating, editing, closing, repeating and voting.
+
+Every service checks permission itself, runs in one transaction and returns the object.
+"""
+
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from polls.models import (
+    MAX_CHOICES,
+    SCALE_LABELS,
+    Ballot,
+    BallotChoice,
+    Choice,
+    Participation,
+    Poll,
+    PollSeries,
+)
+
+EDITABLE_FIELDS = ("question", "description", "focus_area", "opens_at", "closes_at", "results_visibility")
+# Fields that change what a ballot means; locked once anyone has answered.
+BALLOT_SHAPE_FIELDS = ("kind", "max_choices", "is_anonymous")
+
+
+class VoteRejected(ValidationError):
+    """A vote that cannot be counted (closed poll, bad choice, second anonymous ballot)."""
+
+
+def _require_schedule(access):
+    if not access.may_schedule:
+        raise PermissionDenied("Only district leaders and moderators of this community can run polls.")
+
+
+def _choice_labels(kind, labels):
+    if kind == Poll.Kind.SCALE:
+        return [f"{n} · {label}" for n, label in enumerate(SCALE_LABELS, start=1)]
+    if kind == Poll.Kind.TEXT:
+        return []
+    labels = [label.strip() for label in labels if label.strip()]
+    if len(labels) < 2:
+        raise ValidationError({"choices": "Give at least two choices, one per line."})
+    if len(labels) > MAX_CHOICES:
+        raise ValidationError({"choices": f"Give at most {MAX_CHOICES} choices."})
+    if len({label.casefold() for label in labels}) != len(labels):
+        raise ValidationError({"choices": "Each choice must be different."})
+    return labels
+
+
+def _validate(poll):
+    if not poll.question.strip():
+        raise ValidationError({"question": "Write the question members will answer."})
+    if poll.closes_at is not None and poll.closes_at <= poll.opens_at:
+        raise ValidationError({"closes_at": "The poll must close after it opens."})
+    if poll.kind != Poll.Kind.MULTIPLE:
+        poll.max_choices = None
+    if poll.focus_area_id is not None and poll.focus_area.community_id != poll.community_id:
+        raise ValidationError({"focus_area": "Pick a focus area of this community."})
+
+
+@transaction.atomic
+def create_poll(
+    *,
+    access,
+    question,
+    kind,
+    choices=(),
+    description="",
+    max_choices=None,
+    focus_area=None,
+    is_anonymous=False,
+    opens_at=None,
+    closes_at=None,
+    results_visibility=Poll.ResultsVisibility.AFTER_VOTE,
+    thread=None,
+):
+    """Create a poll with its choices. Moderators and district leaders only."""
+    _require_schedule(access)
+    poll = Poll(
+        community=access.community,
+        question=question.strip(),
+        description=description,
+        kind=kind,
+        max_choices=max_choices,
+        focus_area=focus_area,
+        is_anonymous=is_anonymous,
+        opens_at=opens_at or timezone.now(),
+        closes_at=closes_at,
+        results_visibility=results_visibility,
+        created_by=access.user,
+    )
+    if thread is not None:
+        poll.thread = thread
+    _validate(poll)
+    labels = _choice_labels(kind, choices)
+    if poll.max_choices is not None and poll.max_choices > len(labels):
+        raise ValidationError({"max_choices": f"There are only {len(labels)} choices to pick from."})
+    poll.save()
+    Choice.objects.bulk_create(Choice(poll=poll, label=label, position=i) for i, label in enumerate(labels))
+    return poll
+
+
+def has_answers(poll):
+    return Participation.objects.filter(poll=poll).exists()
+
+
+@transaction.atomic
+def update_poll(*, access, poll, choices=None, **fields):
+    """Edit a poll. Its kind, anonymity, limit and choices only change while nobody has answered."""
+    _require_schedule(access)
+    poll = Poll.objects.select_for_update().get(pk=poll.pk, community=access.community)
+    answered = has_answers(poll)
+    for name, value in fields.items():
+        if name in BALLOT_SHAPE_FIELDS:
+            if answered and getattr(poll, name) != value:
+                raise ValidationError("Members have already answered, so the kind of poll can no longer change.")
+        elif name not in EDITABLE_FIELDS:
+            raise ValueError(f"{name} is not an editable poll field")
+        setattr(poll, name, value)
+    if "question" in fields:
+        poll.question = poll.question.strip()
+    _validate(poll)
+    if choices is not None and not answered:
+        labels = _choice_labels(poll.kind, choices)
+        if poll.max_choices is not None and poll.max_choices > len(labels):
+            raise ValidationError({"max_choices": f"There are only {len(labels)} choices to pick from."})
+        poll.choices.all().delete()
+        Choice.objects.bulk_create(Choice(poll=poll, label=label, position=i) for i, label in enumerate(labels))
+    poll.save()
+    return poll
+
+
+@transaction.atomic
+def close_poll(*, access, poll):
+    """Close an open poll now; closing a closed poll changes nothing."""
+    _require_schedule(access)
+    poll = Poll.objects.select_for_update().get(pk=poll.pk, community=access.community)
+    now = timezone.now()
+    if poll.status_at(now) == Poll.Status.SCHEDULED:
+        raise ValidationError("This poll has not opened yet. Edit its dates instead.")
+    if poll.status_at(now) == Poll.Status.OPEN:
+        poll.closes_at = now
+        poll.save(update_fields=["closes_at"])
+    return poll
+
+
+@transaction.atomic
+def repeat_poll(*, access, poll, opens_at=None, closes_at=None):
+    """Ask a poll again as the next round of its series (same question, choices and settings)."""
+    _require_schedule(access)
+    poll = Poll.objects.select_for_update().get(pk=poll.pk, community=access.community)
+    if poll.series_id is None:
+        poll.series = PollSeries.objects.create(community=poll.community)
+        poll.save(update_fields=["series"])
+    # Lock the series so two leaders repeating at once get consecutive rounds.
+    series = PollSeries.objects.select_for_update().get(pk=poll.series_id)
+    last_round = series.polls.aggregate(last=Max("round"))["last"] or 0
+    opens_at = opens_at or timezone.now()
+    if closes_at is None and poll.closes_at is not None:
+        closes_at = opens_at + (poll.closes_at - poll.opens_at)
+    new = Poll(
+        community=poll.community,
+        question=poll.question,
+        description=poll.description,
+        kind=poll.kind,
+        max_choices=poll.max_choices,
+        focus_area=poll.focus_area,
+        is_anonymous=poll.is_anonymous,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        results_visibility=poll.results_visibility,
+        series=series,
+        round=last_round + 1,
+        created_by=access.user,
+    )
+    _validate(new)
+    new.save()
+    Choice.objects.bulk_create(
+        Choice(poll=new, label=choice.label, position=choice.position) for choice in poll.choices.all()
+    )
+    return new
+
+
+def default_repeat_dates(poll, now=None):
+    """The next round opens now and stays open as long as the last one did (a week by default)."""
+    now = now or timezone.now()
+    length = (poll.closes_at - poll.opens_at) if poll.closes_at else timedelta(days=7)
+    return now, now + length
+
+
+@transaction.atomic
+def cast_vote(*, access, poll, choices=(), text=""):
+    """Record or change ``access.user``'s answer to ``poll``; returns the ballot.
+
+    Members only, while the poll is open. One ballot per member is enforced by the
+    database; concurrent changes by the same member are serialized by a row lock.
+    Anonymous ballots are stored without any link to the voter and cannot change.
+    """
+    if not access.is_member:
+        raise PermissionDenied("Only members of this community can answer its polls.")
+    poll = Poll.objects.get(pk=poll.pk, community=access.community)
+    status = poll.status
+    if status == Poll.Status.SCHEDULED:
+        raise VoteRejected("This poll is not open yet.")
+    if status == Poll.Status.CLOSED:
+        raise VoteRejected("This poll is closed, so answers can no longer change.")
+    picked = _picked_choices(poll, choices)
+    text = (text or "").strip()
+    if poll.is_text and not text:
+        raise VoteRejected("Write an answer before sending it.")
+
+    if poll.is_anonymous:
+        try:
+            with transaction.atomic():
+                Participation.objects.create(poll=poll, user=access.user)
+        except IntegrityError:
+            raise VoteRejected("You have already answered this anonymous poll; anonymous answers are final.") from None
+        ballot = Ballot.objects.create(poll=poll, text=text)
+    else:
+        ballot, created = Ballot.objects.select_for_update().get_or_create(
+            poll=poll, voter=access.user, defaults={"text": text, "updated_at": timezone.now()}
+        )
+        if created:
+            Participation.objects.get_or_create(poll=poll, user=access.user)
+        else:
+            ballot.text = text
+            ballot.updated_at = timezone.now()
+            ballot.save(update_fields=["text", "updated_at"])
+            ballot.picks.all().delete()
+    BallotChoice.objects.bulk_create(BallotChoice(ballot=ballot, choice=choice) for choice in picked)
+    return ballot
+
+
+def _picked_choices(poll, choices):
+    if not poll.has_choices:
+        return []
+    ids = set()
+    try:
+        for choice in choices:
+            ids.add(choice.pk if isinstance(choice, Choice) else int(choice))
+    except (TypeError, ValueError):
+        raise VoteRejected("That answer is not one of this poll's choices.") from None
+    if not ids:
+        raise VoteRejected("Pick an answer before sending it.")
+    picked = list(Choice.objects.filter(poll=poll, pk__in=ids))
+    if len(picked) != len(ids):
+        raise VoteRejected("That answer is not one of this poll's choices.")
+    if not poll.is_multiple and len(picked) > 1:
+        raise VoteRejected("Pick only one answer.")
+    if poll.max_choices is not None and len(picked) > poll.max_choices:
+        raise VoteRejected(f"Pick at most {poll.max_choices} answers.")
+    return picked
