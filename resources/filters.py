@@ -1,0 +1,69 @@
+"""The library's search, filters and sort (django-filter)."""
+
+import django_filters
+from django import forms
+from django.db.models import F
+
+from communities.models import FocusArea
+from resources.models import GradeBand, Resource, Subject
+from resources.selectors import search_resources
+
+SORTS = [
+    ("newest", "Newest"),
+    ("useful", "Most useful"),
+    ("featured", "Featured first"),
+]
+
+
+class ResourceFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search", method="filter_search", max_length=200, widget=forms.TextInput(attrs={"type": "search"})
+    )
+    kind = django_filters.ChoiceFilter(label="Kind", choices=Resource.Kind.choices, empty_label="Any kind")
+    focus_area = django_filters.ModelChoiceFilter(
+        label="Focus area", field_name="focus_areas", queryset=FocusArea.objects.none(), empty_label="Any focus area"
+    )
+    grade_band = django_filters.ChoiceFilter(
+        label="Grade band", choices=GradeBand.choices, method="filter_code", empty_label="Any grade"
+    )
+    subject = django_filters.ChoiceFilter(
+        label="Subject", choices=Subject.choices, method="filter_code", empty_label="Any subject"
+    )
+    status = django_filters.ChoiceFilter(label="Status", choices=Resource.Status.choices, empty_label="Any status")
+    sort = django_filters.ChoiceFilter(
+        label="Sort by", choices=SORTS, method="filter_sort", empty_label="Best match / newest"
+    )
+
+    class Meta:
+        model = Resource
+        fields = []
+
+    def __init__(self, data=None, *args, access, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.filters["focus_area"].queryset = FocusArea.objects.filter(community=access.community)
+        if not access.may_moderate:
+            del self.filters["status"]
+        self.form.fields["sort"].required = False
+
+    def filter_search(self, queryset, name, value):
+        return search_resources(queryset, value)
+
+    def filter_code(self, queryset, name, value):
+        field = "grade_bands" if name == "grade_band" else "subjects"
+        return queryset.filter(**{f"{field}__contains": f",{value},"})
+
+    def filter_sort(self, queryset, name, value):
+        # Sorting is applied in ``qs`` so that it runs after the search (which adds ``rank``).
+        return queryset
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        sort = self.form.cleaned_data.get("sort") if self.is_bound and self.form.is_valid() else ""
+        if sort == "useful":
+            return queryset.order_by("-useful_count", "-created_at", "-pk")
+        if sort == "featured":
+            return queryset.order_by(F("featured_at").desc(nulls_last=True), "-created_at", "-pk")
+        if not sort and "rank" in queryset.query.annotations:
+            return queryset.order_by("-rank", "-created_at", "-pk")
+        return queryset.order_by("-created_at", "-pk")

@@ -1,0 +1,126 @@
+"""Reads of the resource library shared by pages, panels and the digest. Fixed query counts."""
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from resources.models import Collection, CollectionItem, Resource, SavedResource, UsefulMark
+
+
+def _with_viewer_marks(qs, viewer):
+    if viewer is None or not viewer.is_authenticated:
+        return qs.annotate(is_useful_to_me=Value(False), is_saved_by_me=Value(False))
+    return qs.annotate(
+        is_useful_to_me=Exists(UsefulMark.objects.filter(resource=OuterRef("pk"), user=viewer)),
+        is_saved_by_me=Exists(SavedResource.objects.filter(resource=OuterRef("pk"), user=viewer)),
+    )
+
+
+def search_resources(qs, query):
+    """Full-text search on PostgreSQL (ranked), ``icontains`` on SQLite."""
+    query = (query or "").strip()
+    if not query:
+        return qs
+    if settings.USING_POSTGRES:
+        search = SearchQuery(query, config="english", search_type="websearch")
+        return qs.filter(search_vector=search).annotate(rank=SearchRank(F("search_vector"), search))
+    return qs.filter(Q(title__icontains=query) | Q(description__icontains=query) | Q(tags__icontains=query))
+
+
+def resources_for_library(*, access):
+    """Resources ``access`` may list in a community, with submitter, focus areas and the viewer's marks: 2 queries."""
+    qs = Resource.objects.filter(community=access.community)
+    qs = qs.visible_to(access) if access.may_moderate else qs.visible()
+    qs = qs.select_related("submitted_by").prefetch_related("focus_areas")
+    return _with_viewer_marks(qs, access.user)
+
+
+def resource_for_page(*, access, pk):
+    """One resource ``access`` may open (404 otherwise, via get_object_or_404 in the view)."""
+    qs = (
+        Resource.objects.filter(community=access.community)
+        .visible_to(access)
+        .select_related("submitted_by", "curated_by", "community")
+        .prefetch_related("focus_areas")
+    )
+    return _with_viewer_marks(qs, access.user).filter(pk=pk)
+
+
+def collections_of_resource(*, resource):
+    return Collection.objects.filter(items__resource=resource).order_by("position")
+
+
+def review_queue(*, community):
+    """What moderators must look at: submissions oldest first, and live resources with a broken link."""
+    base = Resource.objects.filter(community=community).select_related("submitted_by").prefetch_related("focus_areas")
+    submitted = base.filter(status=Resource.Status.SUBMITTED).order_by("created_at")
+    broken = base.filter(
+        link_status=Resource.LinkStatus.BROKEN, status__in=[*Resource.VISIBLE_STATUSES, Resource.Status.SUBMITTED]
+    ).order_by("-link_checked_at")
+    return submitted, broken
+
+
+def collections_for_community(*, community, limit=None):
+    """Collections with their item counts: one query."""
+    qs = Collection.objects.filter(community=community).annotate(
+        num_items=Count("items", filter=Q(items__resource__status__in=Resource.VISIBLE_STATUSES))
+    )
+    return qs[:limit] if limit else qs
+
+
+def collection_items(*, collection, visible_only=True):
+    """A collection's items in order with their resources and submitters: one query."""
+    qs = CollectionItem.objects.filter(collection=collection).select_related("resource", "resource__submitted_by")
+    if visible_only:
+        qs = qs.filter(resource__status__in=Resource.VISIBLE_STATUSES)
+    return qs.order_by("position", "pk")
+
+
+def featured_for_home(*, community, limit=4):
+    """Featured resources, this month's first, then the most recently featured: one query."""
+    month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return (
+        Resource.objects.filter(community=community, status=Resource.Status.FEATURED)
+        .annotate(this_month=ExpressionWrapper(Q(featured_at__gte=month_start), output_field=BooleanField()))
+        .order_by("-this_month", "-featured_at")[:limit]
+    )
+
+
+def featured_and_approved(*, communities, since, until):
+    """Resources of ``communities`` featured or approved in [since, until), live ones only, community loaded.
+
+    For the monthly digest: featured first (newest first), then approved. One query.
+    """
+    in_window = Q(featured_at__gte=since, featured_at__lt=until) | Q(approved_at__gte=since, approved_at__lt=until)
+    return (
+        Resource.objects.filter(community__in=communities, status__in=Resource.VISIBLE_STATUSES)
+        .filter(in_window)
+        .select_related("community", "submitted_by")
+        .annotate(
+            is_featured_in_window=ExpressionWrapper(
+                Q(status=Resource.Status.FEATURED, featured_at__gte=since, featured_at__lt=until),
+                output_field=BooleanField(),
+            ),
+            sort_time=Coalesce("featured_at", "approved_at"),
+        )
+        .order_by("-is_featured_in_window", "-sort_time", "-pk")
+    )
+
+
+def saved_resources_of(*, user):
+    """A person's saved resources they may still see, across communities: one query."""
+    from communities.permissions import visible_q
+
+    return (
+        SavedResource.objects.filter(user=user, resource__status__in=Resource.VISIBLE_STATUSES)
+        .filter(visible_q(user, prefix="resource__community__"))
+        .select_related("resource", "resource__community")
+        .order_by("-created_at")
+    )
+
+
+def decisions_of(*, resource):
+    return resource.decisions.select_related("moderator")
+

@@ -1,0 +1,376 @@
+"""Every write to the resource library. Keyword-only, one transaction, permission checked here.
+
+Services take the caller's ``communities.permissions.Access`` and raise
+``PermissionDenied`` (403) or ``Conflict`` (409: the thing is already so)
+themselves, so a view can never skip a check.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from cop_site.text import render_markdown
+from resources.models import (
+    Collection,
+    CollectionItem,
+    CurationDecision,
+    Resource,
+    SavedResource,
+    UsefulMark,
+    join_codes,
+)
+from resources.uploads import inspect_upload
+
+
+class Conflict(Exception):
+    """The request repeats something already done (409), e.g. marking useful twice."""
+
+
+def _require(access, allowed, message):
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _same_community(access, obj):
+    if obj.community_id != access.community.pk:
+        # Never say what the object is: it belongs to a community the caller may not see.
+        raise PermissionDenied("That does not belong to this community.")
+
+
+def _apply_metadata(resource, *, title, description, kind, url, focus_areas, grade_bands, subjects, tags, file=None):
+    resource.title = title.strip()
+    resource.description = description
+    resource.description_html = render_markdown(description)
+    resource.kind = kind
+    resource.url = url
+    resource.grade_bands = join_codes(grade_bands)
+    resource.subjects = join_codes(subjects)
+    resource.tags = ", ".join(dict.fromkeys(t.strip().lower() for t in tags.split(",") if t.strip()))[:300]
+    if file is not None:
+        inspected = inspect_upload(file)
+        resource.file_name = file.name.rsplit("/", 1)[-1][:255]
+        resource.file_size = inspected.size
+        resource.content_type = inspected.content_type
+        resource.file.save(file.name, file, save=False)
+    if not resource.url and not resource.file:
+        raise ValidationError("Add a web address or upload a file.")
+
+
+@transaction.atomic
+def submit_resource(
+    *, access, title, description="", kind, url="", file=None, focus_areas=(), grade_bands=(), subjects=(), tags=""
+):
+    """A member submits a resource for review; a moderator's goes straight into the library (approved)."""
+    _require(access, access.may_post, "Only members of this community can add resources. Join it first.")
+    now = timezone.now()
+    resource = Resource(community=access.community, submitted_by=access.user, created_at=now)
+    _apply_metadata(
+        resource,
+        title=title,
+        description=description,
+        kind=kind,
+        url=url,
+        focus_areas=focus_areas,
+        grade_bands=grade_bands,
+        subjects=subjects,
+        tags=tags,
+        file=file,
+    )
+    if access.may_moderate:
+        resource.status = Resource.Status.APPROVED
+        resource.curated_by, resource.curated_at, resource.approved_at = access.user, now, now
+    resource.save()
+    resource.focus_areas.set([a for a in focus_areas if a.community_id == access.community.pk])
+    return resource
+
+
+@transaction.atomic
+def update_resource(
+    *,
+    access,
+    resource,
+    title,
+    description="",
+    kind,
+    url="",
+    file=None,
+    focus_areas=(),
+    grade_bands=(),
+    subjects=(),
+    tags="",
+):
+    """Moderators edit any resource's metadata; a submitter edits their own until it is reviewed."""
+    _same_community(access, resource)
+    may = access.may_moderate or (
+        access.may_edit(resource.submitted_by_id) and resource.status == Resource.Status.SUBMITTED
+    )
+    _require(access, may, "Only moderators can edit a resource once it has been reviewed.")
+    original_url = resource.url
+    old_file = resource.file.name if file is not None and resource.file else None
+    _apply_metadata(
+        resource,
+        title=title,
+        description=description,
+        kind=kind,
+        url=url,
+        focus_areas=focus_areas,
+        grade_bands=grade_bands,
+        subjects=subjects,
+        tags=tags,
+        file=file,
+    )
+    if resource.url != original_url:
+        resource.link_status, resource.link_problem, resource.link_checked_at = Resource.LinkStatus.UNCHECKED, "", None
+    resource.save()
+    resource.focus_areas.set([a for a in focus_areas if a.community_id == access.community.pk])
+    if old_file:
+        storage = resource.file.storage
+        transaction.on_commit(lambda: storage.delete(old_file))
+    return resource
+
+
+def _decide(access, resource, action, reason=""):
+    decision = CurationDecision.objects.create(resource=resource, moderator=access.user, action=action, reason=reason)
+    if resource.submitted_by_id and resource.submitted_by_id != access.user.pk and action != "unfeatured":
+        from resources.tasks import email_submitter_about_decision
+
+        transaction.on_commit(lambda: email_submitter_about_decision.delay(decision.pk))
+    return decision
+
+
+def _locked(resource):
+    return Resource.objects.select_for_update().get(pk=resource.pk)
+
+
+@transaction.atomic
+def approve_resource(*, access, resource):
+    """Put a submitted (or rejected/archived) resource into the library; the submitter is emailed."""
+    _same_community(access, resource)
+    _require(access, access.may_moderate, "Only moderators of this community can approve resources.")
+    resource = _locked(resource)
+    if resource.status == Resource.Status.APPROVED:
+        raise Conflict("This resource is already in the library.")
+    now = timezone.now()
+    resource.status = Resource.Status.APPROVED
+    resource.rejection_reason = ""
+    resource.curated_by, resource.curated_at = access.user, now
+    resource.approved_at = resource.approved_at or now
+    resource.save()
+    _decide(access, resource, CurationDecision.Action.APPROVED)
+    return resource
+
+
+@transaction.atomic
+def feature_resource(*, access, resource):
+    """Feature a resource, dated now so it lists under “featured this month”; approves it if needed."""
+    _same_community(access, resource)
+    _require(access, access.may_moderate, "Only moderators of this community can feature resources.")
+    resource = _locked(resource)
+    if resource.status == Resource.Status.FEATURED:
+        raise Conflict("This resource is already featured.")
+    now = timezone.now()
+    resource.status = Resource.Status.FEATURED
+    resource.rejection_reason = ""
+    resource.curated_by, resource.curated_at, resource.featured_at = access.user, now, now
+    resource.approved_at = resource.approved_at or now
+    resource.save()
+    _decide(access, resource, CurationDecision.Action.FEATURED)
+    return resource
+
+
+@transaction.atomic
+def unfeature_resource(*, access, resource):
+    """Stop featuring: the resource stays in the library as approved."""
+    _same_community(access, resource)
+    _require(access, access.may_moderate, "Only moderators of this community can change featured resources.")
+    resource = _locked(resource)
+    if resource.status != Resource.Status.FEATURED:
+        raise Conflict("This resource is not featured.")
+    resource.status = Resource.Status.APPROVED
+    resource.curated_by, resource.curated_at = access.user, timezone.now()
+    resource.save()
+    _decide(access, resource, CurationDecision.Action.UNFEATURED)
+    return resource
+
+
+@transaction.atomic
+def reject_resource(*, access, resource, reason):
+    """Turn a resource down with a reason the submitter reads in their email."""
+    _same_community(access, resource)
+    _require(access, access.may_moderate, "Only moderators of this community can reject resources.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Tell the submitter why: write a short reason.")
+    resource = _locked(resource)
+    if resource.status == Resource.Status.REJECTED:
+        raise Conflict("This resource is already rejected.")
+    resource.status = Resource.Status.REJECTED
+    resource.rejection_reason = reason
+    resource.curated_by, resource.curated_at = access.user, timezone.now()
+    resource.save()
+    _decide(access, resource, CurationDecision.Action.REJECTED, reason)
+    return resource
+
+
+@transaction.atomic
+def archive_resource(*, access, resource):
+    """Retire a resource from the library without deleting it."""
+    _same_community(access, resource)
+    _require(access, access.may_moderate, "Only moderators of this community can archive resources.")
+    resource = _locked(resource)
+    if resource.status == Resource.Status.ARCHIVED:
+        raise Conflict("This resource is already archived.")
+    resource.status = Resource.Status.ARCHIVED
+    resource.curated_by, resource.curated_at = access.user, timezone.now()
+    resource.save()
+    _decide(access, resource, CurationDecision.Action.ARCHIVED)
+    return resource
+
+
+def _require_visible_for_member(access, resource):
+    _same_community(access, resource)
+    _require(access, access.may_post, "Only members of this community can do that. Join it first.")
+    if not resource.is_visible:
+        raise PermissionDenied("Only resources in the library can be marked or saved.")
+
+
+@transaction.atomic
+def set_useful(*, access, resource, useful):
+    """Mark (``useful=True``) or unmark a resource as useful, once per person; repeating raises Conflict."""
+    _require_visible_for_member(access, resource)
+    if useful:
+        try:
+            with transaction.atomic():
+                UsefulMark.objects.create(resource=resource, user=access.user)
+        except IntegrityError as exc:
+            raise Conflict("You have already marked this resource useful.") from exc
+        Resource.objects.filter(pk=resource.pk).update(useful_count=F("useful_count") + 1)
+    else:
+        deleted, _ = UsefulMark.objects.filter(resource=resource, user=access.user).delete()
+        if not deleted:
+            raise Conflict("You had not marked this resource useful.")
+        Resource.objects.filter(pk=resource.pk, useful_count__gt=0).update(useful_count=F("useful_count") - 1)
+    resource.refresh_from_db(fields=["useful_count"])
+    return resource
+
+
+@transaction.atomic
+def set_saved(*, access, resource, saved):
+    """Save a resource to your own list or take it off; repeating raises Conflict."""
+    _require_visible_for_member(access, resource)
+    if saved:
+        try:
+            with transaction.atomic():
+                SavedResource.objects.create(resource=resource, user=access.user)
+        except IntegrityError as exc:
+            raise Conflict("This resource is already in your saved list.") from exc
+    else:
+        deleted, _ = SavedResource.objects.filter(resource=resource, user=access.user).delete()
+        if not deleted:
+            raise Conflict("This resource is not in your saved list.")
+    return resource
+
+
+# -- collections -----------------------------------------------------------
+
+
+def _require_curator(access, obj=None):
+    if obj is not None:
+        _same_community(access, obj)
+    _require(access, access.may_moderate, "Only moderators of this community can build collections.")
+
+
+@transaction.atomic
+def create_collection(*, access, title, description=""):
+    """A new, empty collection at the end of the community's list."""
+    _require_curator(access)
+    last = Collection.objects.filter(community=access.community).aggregate(m=Max("position"))["m"]
+    return Collection.objects.create(
+        community=access.community,
+        title=title.strip(),
+        description=description,
+        description_html=render_markdown(description),
+        created_by=access.user,
+        position=(last or 0) + 1,
+    )
+
+
+@transaction.atomic
+def update_collection(*, access, collection, title, description=""):
+    _require_curator(access, collection)
+    collection.title = title.strip()
+    collection.description = description
+    collection.description_html = render_markdown(description)
+    collection.save()
+    return collection
+
+
+@transaction.atomic
+def add_to_collection(*, access, collection, resource, note=""):
+    """Append a library resource to a collection, with a note on why it is there."""
+    _require_curator(access, collection)
+    _same_community(access, resource)
+    if not resource.is_visible:
+        raise ValidationError("Only approved or featured resources can go in a collection.")
+    if collection.items.filter(resource=resource).exists():
+        raise Conflict("That resource is already in this collection.")
+    last = collection.items.aggregate(m=Max("position"))["m"]
+    return CollectionItem.objects.create(
+        collection=collection, resource=resource, note=note.strip(), position=(last or 0) + 1
+    )
+
+
+@transaction.atomic
+def move_collection_item(*, access, item, direction):
+    """Swap an item with its neighbour above (``up``) or below (``down``)."""
+    _require_curator(access, item.collection)
+    items = list(item.collection.items.select_for_update().order_by("position", "pk"))
+    index = next(i for i, other in enumerate(items) if other.pk == item.pk)
+    target = index - 1 if direction == "up" else index + 1
+    if target < 0 or target >= len(items):
+        return item
+    items[index], items[target] = items[target], items[index]
+    for position, other in enumerate(items, start=1):
+        if other.position != position:
+            other.position = position
+            other.save(update_fields=["position"])
+    return item
+
+
+@transaction.atomic
+def update_collection_item(*, access, item, note):
+    _require_curator(access, item.collection)
+    item.note = note.strip()
+    item.save(update_fields=["note"])
+    return item
+
+
+@transaction.atomic
+def remove_collection_item(*, access, item):
+    _require_curator(access, item.collection)
+    item.delete()
+
+
+# -- discussion ------------------------------------------------------------
+
+
+@transaction.atomic
+def start_resource_discussion(*, access, resource):
+    """The resource's discussion thread, created (once) on first use through discussions.services."""
+    from discussions.services import create_thread
+
+    _require_visible_for_member(access, resource)
+    resource = _locked(resource)
+    if resource.discussion_thread_id is None:
+        body = f"Discussion of the resource [{resource.title}]({resource.get_absolute_url()})."
+        thread = create_thread(
+            author=access.user,
+            community=access.community,
+            title=f"Resource: {resource.title}"[:200],
+            body=body,
+            kind="idea",
+        )
+        resource.discussion_thread = thread
+        resource.save(update_fields=["discussion_thread"])
+    return resource
