@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -310,3 +311,22 @@ DIGEST_DAY_OF_MONTH = int(env("DIGEST_DAY_OF_MONTH", "1"))
 DIGEST_HOUR_UTC = int(env("DIGEST_HOUR_UTC", "13"))
 DIGEST_BATCH_SIZE = int(env("DIGEST_BATCH_SIZE", "500"))
 DIGEST_UNSUBSCRIBE_MAILTO = env("DIGEST_UNSUBSCRIBE_MAILTO", "unsubscribe@example.org")
+DIGEST_CLAIM_TIMEOUT = int(env("DIGEST_CLAIM_TIMEOUT", "900"))  # seconds before a dead worker's claim is retaken
+DIGEST_MAX_ATTEMPTS = int(env("DIGEST_MAX_ATTEMPTS", "5"))
+DIGEST_SEND_DELAY = float(env("DIGEST_SEND_DELAY", "0"))  # seconds between sends (SMTP rate limits)
+DIGEST_UNSUBSCRIBE_MAX_AGE_DAYS = int(env("DIGEST_UNSUBSCRIBE_MAX_AGE_DAYS", "365"))
+CELERY_BEAT_SCHEDULE["digests-monthly"] = {
+    "task": "digests.start_monthly_digest",
+    "schedule": crontab(day_of_month=DIGEST_DAY_OF_MONTH, hour=DIGEST_HOUR_UTC, minute=0),
+}
+CELERY_BEAT_SCHEDULE["digests-weekly"] = {
+    "task": "digests.start_weekly_digest",
+    "schedule": crontab(day_of_week="mon", hour=DIGEST_HOUR_UTC, minute=0),
+}
+# Picks up members a killed worker left behind (their claims time out first).
+CELERY_BEAT_SCHEDULE["digests-resume"] = {"task": "digests.resume_unfinished_runs", "schedule": crontab(minute="*/30")}
+# Calendar reminders a day ahead; each is claimed once, so hourly runs never repeat one.
+CELERY_BEAT_SCHEDULE["calendar-reminders"] = {
+    "task": "calendar_app.send_activity_reminders",
+    "schedule": crontab(minute=5),
+}

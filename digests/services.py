@@ -1,0 +1,272 @@
+"""Writes of the digest: unsubscribing, community notes, and delivering digests exactly once.
+
+Delivery protocol (per member and period, one DigestDelivery row):
+1. a batch inserts ``pending`` rows for its members (ON CONFLICT DO NOTHING);
+2. ``claim_delivery`` locks the row (SKIP LOCKED) and turns it ``claimed`` only if
+   it is pending, a retryable failure whose time has come, or a claim older than
+   DIGEST_CLAIM_TIMEOUT (its worker died); ``sent``/``skipped`` rows are never claimed;
+3. the message goes out, then the row becomes ``sent``.
+A second run, a duplicate task or a redelivered task finds the rows already
+sent or freshly claimed and sends nothing. The only gap is a worker that dies
+between the SMTP answer and step 3: that member is sent again after the timeout.
+"""
+
+import contextlib
+import datetime as dt
+import logging
+import smtplib
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.mail import get_connection
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from accounts.models import User
+from digests.emails import build_digest_email
+from digests.models import CommunityNote, DigestDelivery, DigestRun
+from digests.periods import MONTHLY
+from digests.selectors import digest_for
+
+log = logging.getLogger(__name__)
+Status = DigestDelivery.Status
+
+
+# -- preferences -------------------------------------------------------------
+def unsubscribe(*, user):
+    """Turn ``user``'s digest off (the settings page turns it back on). Idempotent."""
+    if user.digest_frequency != User.DigestFrequency.OFF:
+        user.digest_frequency = User.DigestFrequency.OFF
+        user.save(update_fields=["digest_frequency"])
+    return user
+
+
+# -- community notes ----------------------------------------------------------
+def save_community_note(*, access, period, body):
+    """Write (or, with an empty body, remove) the moderators' note for ``period``. Moderators only."""
+    if not access.may_moderate:
+        raise PermissionDenied("Only moderators of this community can write its digest note.")
+    body = body.strip()
+    with transaction.atomic():
+        if not body:
+            CommunityNote.objects.filter(community=access.community, period=period.key).delete()
+            return None
+        note, _ = CommunityNote.objects.update_or_create(
+            community=access.community,
+            period=period.key,
+            defaults={
+                "body": body,
+                "author": access.user,
+                "updated_at": timezone.now(),
+            },
+        )
+    return note
+
+
+# -- runs -----------------------------------------------------------------------
+def members_due(*, period):
+    """Ids of members who should get ``period``'s digest and have no final delivery for it yet.
+
+    Members with at least one community and the matching preference; ordered by id.
+    """
+    final = DigestDelivery.objects.filter(period=period.key).filter(
+        Q(status__in=[Status.SENT, Status.SKIPPED]) | Q(status=Status.FAILED, next_attempt_at__isnull=True)
+    )
+    return list(
+        User.objects.filter(is_active=True, digest_frequency=period.kind, memberships__isnull=False)
+        .exclude(pk__in=final.values("user_id"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def open_run(*, period):
+    """Get or create the run of ``period`` and the ids of the members still due. Safe to call again."""
+    run, _ = DigestRun.objects.get_or_create(period=period.key, defaults={"kind": period.kind})
+    due = members_due(period=period)
+    final = DigestDelivery.objects.filter(period=period.key).exclude(status__in=[Status.PENDING, Status.CLAIMED])
+    final = final.exclude(status=Status.FAILED, next_attempt_at__isnull=False).count()
+    run.num_members = final + len(due)
+    run.fanned_out_at = timezone.now()
+    if due:
+        run.finished_at = None
+    run.save(update_fields=["num_members", "fanned_out_at", "finished_at"])
+    if not due:
+        refresh_run(period=period)
+    return run, due
+
+
+def refresh_run(*, period):
+    """Recount a run's deliveries (one aggregate) and mark it finished when nobody is left."""
+    counts = DigestDelivery.objects.filter(period=period.key).aggregate(
+        sent=Count("pk", filter=Q(status=Status.SENT)),
+        skipped=Count("pk", filter=Q(status=Status.SKIPPED)),
+        failed=Count("pk", filter=Q(status=Status.FAILED)),
+        waiting=Count(
+            "pk",
+            filter=Q(status__in=[Status.PENDING, Status.CLAIMED])
+            | Q(status=Status.FAILED, next_attempt_at__isnull=False),
+        ),
+    )
+    run = DigestRun.objects.filter(period=period.key).first()
+    if run is None:
+        return None
+    run.sent_count, run.skipped_count, run.failed_count = counts["sent"], counts["skipped"], counts["failed"]
+    done = counts["waiting"] == 0 and counts["sent"] + counts["skipped"] + counts["failed"] >= run.num_members
+    if done and run.finished_at is None:
+        run.finished_at = timezone.now()
+    run.save(update_fields=["sent_count", "skipped_count", "failed_count", "finished_at"])
+    return run
+
+
+# -- deliveries ---------------------------------------------------------------
+def claim_delivery(*, user_id, period, now=None):
+    """Claim ``user_id``'s delivery for ``period``; the claimed row, or None if it is not ours to send."""
+    now = now or timezone.now()
+    stale = now - dt.timedelta(seconds=settings.DIGEST_CLAIM_TIMEOUT)
+    claimable = (
+        Q(status=Status.PENDING)
+        | Q(status=Status.FAILED, next_attempt_at__lte=now)
+        | Q(status=Status.CLAIMED, claimed_at__lt=stale)
+    )
+    with transaction.atomic():
+        delivery = (
+            DigestDelivery.objects.select_for_update(skip_locked=True)
+            .filter(user_id=user_id, period=period.key)
+            .filter(claimable)
+            .first()
+        )
+        if delivery is None:
+            return None
+        delivery.status = Status.CLAIMED
+        delivery.claimed_at = now
+        delivery.attempts += 1
+        delivery.next_attempt_at = None
+        delivery.save(update_fields=["status", "claimed_at", "attempts", "next_attempt_at"])
+    return delivery
+
+
+def _finish(delivery, *, status, error="", message_id="", next_attempt_at=None):
+    now = timezone.now()
+    fields = {"status": status, "error": error[:2000], "next_attempt_at": next_attempt_at}
+    if status == Status.SENT:
+        fields.update(sent_at=now, message_id=message_id)
+    # Only the claim we hold: a row someone re-claimed after a timeout is theirs now.
+    DigestDelivery.objects.filter(pk=delivery.pk, status=Status.CLAIMED, claimed_at=delivery.claimed_at).update(
+        **fields
+    )
+
+
+def is_permanent(exc):
+    """True for failures a retry cannot fix: a 5xx SMTP answer for the recipient."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500
+    return False
+
+
+def _describe(exc):
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "; ".join(
+            f"{rcpt}: {code} {msg.decode(errors='replace')}" for rcpt, (code, msg) in exc.recipients.items()
+        )
+    return f"{exc.__class__.__name__}: {exc}"
+
+
+@dataclass
+class BatchResult:
+    sent: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)
+    failed: list = field(default_factory=list)
+    retry: list = field(default_factory=list)  # transient failures, to try again later
+    busy: list = field(default_factory=list)  # not ours: sent already or being sent by someone else
+
+
+def retry_delay(attempts):
+    """Backoff after ``attempts`` failed tries: 1, 2, 4, 8… minutes, at most an hour."""
+    return min(60 * 2 ** max(attempts - 1, 0), 3600)
+
+
+def deliver_batch(*, period, user_ids, progress=None):
+    """Send ``period``'s digest to each of ``user_ids`` that still needs it; safe to run twice.
+
+    One SMTP connection for the batch; a failure is recorded on the member's
+    delivery and the batch goes on. Returns a BatchResult.
+    """
+    result = BatchResult()
+    now = timezone.now()
+    DigestDelivery.objects.bulk_create(
+        [DigestDelivery(user_id=pk, period=period.key, created_at=now) for pk in user_ids], ignore_conflicts=True
+    )
+    users = {u.pk: u for u in User.objects.filter(pk__in=user_ids).select_related("district")}
+    shared = {}
+    connection = get_connection()
+    try:
+        for user_id in user_ids:
+            outcome = _deliver_one(users.get(user_id), user_id, period, shared, connection, result)
+            if progress is not None:
+                progress(user_id, outcome)
+    finally:
+        connection.close()
+    refresh_run(period=period)
+    return result
+
+
+def _deliver_one(user, user_id, period, shared, connection, result):
+    delivery = claim_delivery(user_id=user_id, period=period)
+    if delivery is None:
+        result.busy.append(user_id)
+        return "busy"
+    if user is None or not user.is_active or user.digest_frequency != period.kind:
+        _finish(delivery, status=Status.SKIPPED, error="The member turned the digest off or left.")
+        result.skipped.append(user_id)
+        return "skipped"
+    if not user.email:
+        _finish(delivery, status=Status.FAILED, error="This member has no email address.")
+        result.failed.append(user_id)
+        return "failed"
+    try:
+        digest = digest_for(user=user, period=period, shared=shared)
+        if digest is None:
+            _finish(delivery, status=Status.SKIPPED, error="Nothing to say this time.")
+            result.skipped.append(user_id)
+            return "skipped"
+        message, message_id = build_digest_email(digest)
+        if settings.DIGEST_SEND_DELAY:
+            # Throttle for SMTP providers' rate limits (tests also use it to kill a worker mid-batch).
+            time.sleep(settings.DIGEST_SEND_DELAY)
+        connection.open()  # no-op while open; reopens after a failure closed it
+        message.connection = connection
+        message.send()
+    except Exception as exc:  # noqa: BLE001 - any failure is recorded on the delivery and the batch goes on
+        _close_quietly(connection)
+        log.warning("digest %s for user %s failed: %s", period.key, user_id, exc)
+        if is_permanent(exc) or delivery.attempts >= settings.DIGEST_MAX_ATTEMPTS:
+            _finish(delivery, status=Status.FAILED, error=_describe(exc))
+            result.failed.append(user_id)
+            return "failed"
+        retry_at = timezone.now() + dt.timedelta(seconds=retry_delay(delivery.attempts))
+        _finish(delivery, status=Status.FAILED, error=_describe(exc), next_attempt_at=retry_at)
+        result.retry.append(user_id)
+        return "retry"
+    _finish(delivery, status=Status.SENT, message_id=message_id)
+    result.sent.append(user_id)
+    return "sent"
+
+
+def _close_quietly(connection):
+    # A broken connection is reopened by the next send.
+    with contextlib.suppress(Exception):
+        connection.close()
+
+
+def preview_digest(*, user, period=None):
+    """The digest ``user`` would get for ``period`` (default: this month), or None. Sends nothing."""
+    from digests.periods import current_period
+
+    return digest_for(user=user, period=period or current_period(MONTHLY))
