@@ -47,9 +47,9 @@ class ResourceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["focus_areas"].queryset = FocusArea.objects.filter(community=community)
         self.fields["file"].widget.attrs["accept"] = ACCEPT
-        self.fields["file"].help_text = (
-            f"{ALLOWED_DESCRIPTION}; up to {filesizeformat(settings.RESOURCE_UPLOAD_MAX_BYTES)}."
-        )
+        self.fields[
+            "file"
+        ].help_text = f"{ALLOWED_DESCRIPTION}; up to {filesizeformat(settings.RESOURCE_UPLOAD_MAX_BYTES)}."
         if resource is not None and resource.file_name:
             self.fields["file"].label = "Replace the file"
             self.fields["file"].help_text = f"Now: {resource.file_name}. " + self.fields["file"].help_text

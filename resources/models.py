@@ -138,9 +138,7 @@ class Resource(models.Model):
             models.Index(fields=["link_status", "link_checked_at"]),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(url="") | ~Q(file=""), name="resource_has_url_or_file"
-            ),
+            models.CheckConstraint(condition=~Q(url="") | ~Q(file=""), name="resource_has_url_or_file"),
             models.CheckConstraint(
                 condition=~Q(status="featured") | Q(featured_at__isnull=False), name="featured_resource_is_dated"
             ),
@@ -229,6 +227,9 @@ class UsefulMark(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["resource", "user"], name="one_useful_mark_per_person")]
 
+    def __str__(self):
+        return f"{self.user} finds {self.resource} useful"
+
 
 class SavedResource(models.Model):
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="saves")
@@ -238,6 +239,9 @@ class SavedResource(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["resource", "user"], name="one_save_per_person")]
+
+    def __str__(self):
+        return f"{self.user} saved {self.resource}"
 
 
 class Collection(models.Model):
@@ -272,9 +276,7 @@ class CollectionItem(models.Model):
 
     class Meta:
         ordering = ["position", "pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["collection", "resource"], name="resource_once_per_collection")
-        ]
+        constraints = [models.UniqueConstraint(fields=["collection", "resource"], name="resource_once_per_collection")]
 
     def __str__(self):
         return f"{self.resource} in {self.collection}"

@@ -123,4 +123,3 @@ def saved_resources_of(*, user):
 
 def decisions_of(*, resource):
     return resource.decisions.select_related("moderator")
-

@@ -24,7 +24,11 @@ OOXML = {
     "xl/": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", {".xlsx"}),
     "ppt/": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", {".pptx"}),
 }
-LEGACY_OFFICE = {".doc": "application/msword", ".xls": "application/vnd.ms-excel", ".ppt": "application/vnd.ms-powerpoint"}
+LEGACY_OFFICE = {
+    ".doc": "application/msword",
+    ".xls": "application/vnd.ms-excel",
+    ".ppt": "application/vnd.ms-powerpoint",
+}
 TEXT_EXTENSIONS = {".txt", ".md", ".csv", ""}
 
 ALLOWED_DESCRIPTION = "PDF, Word, Excel, PowerPoint, PNG, JPEG, GIF, WebP or plain text"

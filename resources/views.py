@@ -21,7 +21,9 @@ def _problem(request, access, message, status):
     if request.headers.get("HX-Request"):
         return render(request, "resources/includes/problem.html", {"message": message}, status=status)
     return render(
-        request, "resources/problem.html", {"access": access, "community": access.community, "message": message},
+        request,
+        "resources/problem.html",
+        {"access": access, "community": access.community, "message": message},
         status=status,
     )
 
@@ -191,9 +193,7 @@ def _toggle(request, access, pk, service, field, on_message, off_message):
     resource.is_useful_to_me = resource.useful_marks.filter(user=request.user).exists()
     resource.is_saved_by_me = resource.saves.filter(user=request.user).exists()
     if request.headers.get("HX-Request"):
-        return render(
-            request, f"resources/includes/{field}_button.html", {"resource": resource, "access": access}
-        )
+        return render(request, f"resources/includes/{field}_button.html", {"resource": resource, "access": access})
     messages.success(request, on_message if wanted == "1" else off_message)
     return redirect(resource)
 

@@ -9,151 +9,308 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('communities', '0002_email_delivery_marks'),
+        ("communities", "0002_email_delivery_marks"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Collection',
+            name="Collection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=150)),
-                ('description', models.TextField(blank=True, help_text='Markdown is welcome.', max_length=4000)),
-                ('description_html', models.TextField(blank=True, editable=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='resource_collections', to='communities.community')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=150)),
+                ("description", models.TextField(blank=True, help_text="Markdown is welcome.", max_length=4000)),
+                ("description_html", models.TextField(blank=True, editable=False)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="resource_collections",
+                        to="communities.community",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', '-created_at'],
+                "ordering": ["position", "-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Resource',
+            name="Resource",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True, help_text='Markdown is welcome.', max_length=10000)),
-                ('description_html', models.TextField(blank=True, editable=False)),
-                ('kind', models.CharField(choices=[('link', 'Link'), ('file', 'File'), ('lesson_plan', 'Lesson plan'), ('video', 'Video'), ('article', 'Article'), ('tool', 'Tool'), ('other', 'Other')], default='link', max_length=20)),
-                ('url', models.URLField(blank=True, max_length=500, verbose_name='web address')),
-                ('file', models.FileField(blank=True, max_length=200, upload_to=resources.models._upload_name)),
-                ('file_name', models.CharField(blank=True, max_length=255, verbose_name='original file name')),
-                ('file_size', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('content_type', models.CharField(blank=True, help_text='Sniffed from the content at upload.', max_length=120)),
-                ('grade_bands', models.CharField(blank=True, max_length=60)),
-                ('subjects', models.CharField(blank=True, max_length=200)),
-                ('tags', models.CharField(blank=True, help_text='Comma-separated.', max_length=300)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('status', models.CharField(choices=[('submitted', 'Waiting for review'), ('approved', 'Approved'), ('featured', 'Featured'), ('rejected', 'Rejected'), ('archived', 'Archived')], default='submitted', max_length=10)),
-                ('rejection_reason', models.TextField(blank=True, max_length=2000)),
-                ('curated_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('featured_at', models.DateTimeField(blank=True, null=True)),
-                ('useful_count', models.PositiveIntegerField(default=0)),
-                ('link_status', models.CharField(choices=[('unchecked', 'Not checked yet'), ('ok', 'Working'), ('broken', 'Broken')], default='unchecked', max_length=10)),
-                ('link_checked_at', models.DateTimeField(blank=True, null=True)),
-                ('link_problem', models.CharField(blank=True, max_length=300)),
-                ('search_vector', django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='resources', to='communities.community')),
-                ('curated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('focus_areas', models.ManyToManyField(blank=True, related_name='resources', to='communities.focusarea')),
-                ('submitted_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='submitted_resources', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True, help_text="Markdown is welcome.", max_length=10000)),
+                ("description_html", models.TextField(blank=True, editable=False)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("link", "Link"),
+                            ("file", "File"),
+                            ("lesson_plan", "Lesson plan"),
+                            ("video", "Video"),
+                            ("article", "Article"),
+                            ("tool", "Tool"),
+                            ("other", "Other"),
+                        ],
+                        default="link",
+                        max_length=20,
+                    ),
+                ),
+                ("url", models.URLField(blank=True, max_length=500, verbose_name="web address")),
+                ("file", models.FileField(blank=True, max_length=200, upload_to=resources.models._upload_name)),
+                ("file_name", models.CharField(blank=True, max_length=255, verbose_name="original file name")),
+                ("file_size", models.PositiveBigIntegerField(blank=True, null=True)),
+                (
+                    "content_type",
+                    models.CharField(blank=True, help_text="Sniffed from the content at upload.", max_length=120),
+                ),
+                ("grade_bands", models.CharField(blank=True, max_length=60)),
+                ("subjects", models.CharField(blank=True, max_length=200)),
+                ("tags", models.CharField(blank=True, help_text="Comma-separated.", max_length=300)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Waiting for review"),
+                            ("approved", "Approved"),
+                            ("featured", "Featured"),
+                            ("rejected", "Rejected"),
+                            ("archived", "Archived"),
+                        ],
+                        default="submitted",
+                        max_length=10,
+                    ),
+                ),
+                ("rejection_reason", models.TextField(blank=True, max_length=2000)),
+                ("curated_at", models.DateTimeField(blank=True, null=True)),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("featured_at", models.DateTimeField(blank=True, null=True)),
+                ("useful_count", models.PositiveIntegerField(default=0)),
+                (
+                    "link_status",
+                    models.CharField(
+                        choices=[("unchecked", "Not checked yet"), ("ok", "Working"), ("broken", "Broken")],
+                        default="unchecked",
+                        max_length=10,
+                    ),
+                ),
+                ("link_checked_at", models.DateTimeField(blank=True, null=True)),
+                ("link_problem", models.CharField(blank=True, max_length=300)),
+                ("search_vector", django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="resources",
+                        to="communities.community",
+                    ),
+                ),
+                (
+                    "curated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "focus_areas",
+                    models.ManyToManyField(blank=True, related_name="resources", to="communities.focusarea"),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="submitted_resources",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='CurationDecision',
+            name="CurationDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('approved', 'approved'), ('featured', 'featured'), ('unfeatured', 'stopped featuring'), ('rejected', 'rejected'), ('archived', 'archived')], max_length=12)),
-                ('reason', models.TextField(blank=True, max_length=2000)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('notified_at', models.DateTimeField(blank=True, null=True)),
-                ('moderator', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('resource', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decisions', to='resources.resource')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("approved", "approved"),
+                            ("featured", "featured"),
+                            ("unfeatured", "stopped featuring"),
+                            ("rejected", "rejected"),
+                            ("archived", "archived"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, max_length=2000)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("notified_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "moderator",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "resource",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="decisions", to="resources.resource"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='CollectionItem',
+            name="CollectionItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('note', models.CharField(blank=True, help_text='Why this resource is here, in a sentence.', max_length=500)),
-                ('collection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='resources.collection')),
-                ('resource', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='collection_items', to='resources.resource')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "note",
+                    models.CharField(blank=True, help_text="Why this resource is here, in a sentence.", max_length=500),
+                ),
+                (
+                    "collection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="items", to="resources.collection"
+                    ),
+                ),
+                (
+                    "resource",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="collection_items",
+                        to="resources.resource",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'pk'],
+                "ordering": ["position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='SavedResource',
+            name="SavedResource",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('resource', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='saves', to='resources.resource')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='saved_resources', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "resource",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="saves", to="resources.resource"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="saved_resources",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='UsefulMark',
+            name="UsefulMark",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('resource', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='useful_marks', to='resources.resource')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='useful_marks', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "resource",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="useful_marks",
+                        to="resources.resource",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="useful_marks",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='collection',
-            constraint=models.UniqueConstraint(fields=('community', 'title'), name='collection_title_unique_in_community'),
+            model_name="collection",
+            constraint=models.UniqueConstraint(
+                fields=("community", "title"), name="collection_title_unique_in_community"
+            ),
         ),
         migrations.AddIndex(
-            model_name='resource',
-            index=models.Index(fields=['community', 'status', '-created_at'], name='resources_r_communi_bbb59b_idx'),
+            model_name="resource",
+            index=models.Index(fields=["community", "status", "-created_at"], name="resources_r_communi_bbb59b_idx"),
         ),
         migrations.AddIndex(
-            model_name='resource',
-            index=models.Index(fields=['community', 'status', '-featured_at'], name='resources_r_communi_e11b49_idx'),
+            model_name="resource",
+            index=models.Index(fields=["community", "status", "-featured_at"], name="resources_r_communi_e11b49_idx"),
         ),
         migrations.AddIndex(
-            model_name='resource',
-            index=models.Index(fields=['link_status', 'link_checked_at'], name='resources_r_link_st_b9cb9b_idx'),
+            model_name="resource",
+            index=models.Index(fields=["link_status", "link_checked_at"], name="resources_r_link_st_b9cb9b_idx"),
         ),
         migrations.AddConstraint(
-            model_name='resource',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('url', ''), _negated=True), models.Q(('file', ''), _negated=True), _connector='OR'), name='resource_has_url_or_file'),
+            model_name="resource",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("url", ""), _negated=True), models.Q(("file", ""), _negated=True), _connector="OR"
+                ),
+                name="resource_has_url_or_file",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='resource',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'featured'), _negated=True), ('featured_at__isnull', False), _connector='OR'), name='featured_resource_is_dated'),
+            model_name="resource",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "featured"), _negated=True), ("featured_at__isnull", False), _connector="OR"
+                ),
+                name="featured_resource_is_dated",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='collectionitem',
-            constraint=models.UniqueConstraint(fields=('collection', 'resource'), name='resource_once_per_collection'),
+            model_name="collectionitem",
+            constraint=models.UniqueConstraint(fields=("collection", "resource"), name="resource_once_per_collection"),
         ),
         migrations.AddConstraint(
-            model_name='savedresource',
-            constraint=models.UniqueConstraint(fields=('resource', 'user'), name='one_save_per_person'),
+            model_name="savedresource",
+            constraint=models.UniqueConstraint(fields=("resource", "user"), name="one_save_per_person"),
         ),
         migrations.AddConstraint(
-            model_name='usefulmark',
-            constraint=models.UniqueConstraint(fields=('resource', 'user'), name='one_useful_mark_per_person'),
+            model_name="usefulmark",
+            constraint=models.UniqueConstraint(fields=("resource", "user"), name="one_useful_mark_per_person"),
         ),
     ]

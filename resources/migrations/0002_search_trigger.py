@@ -40,7 +40,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("resources", "0001_library"),
     ]

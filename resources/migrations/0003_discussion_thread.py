@@ -5,16 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('discussions', '0001_threads_posts'),
-        ('resources', '0002_search_trigger'),
+        ("discussions", "0001_threads_posts"),
+        ("resources", "0002_search_trigger"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='resource',
-            name='discussion_thread',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='resource', to='discussions.thread'),
+            model_name="resource",
+            name="discussion_thread",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="resource",
+                to="discussions.thread",
+            ),
         ),
     ]

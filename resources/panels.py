@@ -1,0 +1,15 @@
+"""The resource library's panel on the community home: featured resources and collections (two queries)."""
+
+from resources.selectors import collections_for_community, featured_for_home
+
+
+def community_home_panel(*, community, viewer, access):
+    if not access.may_see:
+        return None
+    return {
+        "template": "resources/includes/home_panel.html",
+        "panel": {
+            "featured": list(featured_for_home(community=community)),
+            "collections": list(collections_for_community(community=community, limit=4)),
+        },
+    }
