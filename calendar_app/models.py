@@ -1,0 +1,332 @@
+"""Activities on a community's calendar, their recurrence, responsibilities, RSVPs and feed tokens.
+
+Times are stored in UTC. A repeating activity keeps the organizer's time zone
+(``time_zone``) so its rule is expanded on local wall-clock time: "second
+Tuesday 4pm America/Chicago" stays 4pm across daylight-saving changes.
+"""
+
+import secrets
+import zoneinfo
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from dateutil.rrule import rrulestr
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import validate_time_zone
+from communities.models import Community, District, FocusArea
+
+OCCURRENCE_KEY_FORMAT = "%Y%m%dT%H%M%SZ"
+
+
+def occurrence_key(moment):
+    """The URL-safe name of an occurrence: its original start in UTC, e.g. ``20260310T220000Z``."""
+    return moment.astimezone(zoneinfo.ZoneInfo("UTC")).strftime(OCCURRENCE_KEY_FORMAT)
+
+
+def parse_occurrence_key(key):
+    """The UTC datetime a key names, or ``None`` when it is not one."""
+    try:
+        return datetime.strptime(key or "", OCCURRENCE_KEY_FORMAT).replace(tzinfo=zoneinfo.ZoneInfo("UTC"))
+    except ValueError:
+        return None
+
+
+class Activity(models.Model):
+    class Kind(models.TextChoices):
+        CHAT = "chat", "Online chat"
+        WEBINAR = "webinar", "Webinar"
+        SITE_VISIT = "site_visit", "Site visit"
+        MEETING = "meeting", "Meeting"
+        DEADLINE = "deadline", "Deadline"
+        OTHER = "other", "Other"
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="activities")
+    title = models.CharField(max_length=200)
+    description = models.TextField(max_length=5000, blank=True)
+    description_html = models.TextField(blank=True, editable=False)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.MEETING)
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    all_day = models.BooleanField(default=False)
+    # The zone the organizer planned in; the recurrence is expanded in it.
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    location = models.CharField(max_length=300, blank=True, help_text="Where a site visit or meeting happens.")
+    meeting_url = models.URLField("online meeting link", max_length=500, blank=True)
+    focus_area = models.ForeignKey(
+        FocusArea, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+    )
+    organizer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="organized_activities"
+    )
+    # An RFC 5545 RRULE value without the "RRULE:" prefix; empty for a one-off activity.
+    recurrence = models.CharField(max_length=500, blank=True)
+    # The first start and last end of any occurrence (moved ones included); a
+    # null span_end is a rule without an end. Kept by services for range queries.
+    span_start = models.DateTimeField(editable=False)
+    span_end = models.DateTimeField(null=True, blank=True, editable=False)
+    # RFC 5545 SEQUENCE: services raise it on every change calendars must pick up.
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["start"]
+        verbose_name_plural = "activities"
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gte=F("start")), name="activity_ends_after_it_starts"),
+        ]
+        indexes = [models.Index(fields=["community", "span_start", "span_end"])]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("calendar_app:activity", kwargs={"slug": self.community.slug, "pk": self.pk})
+
+    @property
+    def zone(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def is_recurring(self):
+        return bool(self.recurrence)
+
+    @property
+    def duration(self):
+        return self.end - self.start
+
+    @property
+    def is_online(self):
+        return self.kind in (self.Kind.CHAT, self.Kind.WEBINAR)
+
+    def rule(self):
+        """The dateutil rule, anchored on the local start so it keeps wall-clock time across DST."""
+        return rrulestr(self.recurrence, dtstart=self.start.astimezone(self.zone))
+
+    def original_starts_between(self, start, end):
+        """Original (unmoved) starts of occurrences overlapping [start, end), in UTC."""
+        if not self.is_recurring:
+            return [self.start] if self.start < end and self.end > start else []
+        utc = zoneinfo.ZoneInfo("UTC")
+        # An occurrence that began before the window may still run into it.
+        after = (start - self.duration).astimezone(self.zone)
+        return [moment.astimezone(utc) for moment in self.rule().between(after, end, inc=True) if moment < end]
+
+    def is_original_start(self, moment):
+        if not self.is_recurring:
+            return moment == self.start
+        local = moment.astimezone(self.zone)
+        return bool(self.rule().between(local, local, inc=True))
+
+    def occurrences_between(self, start, end, include_cancelled=False):
+        """Occurrences overlapping [start, end) as ``Occurrence`` objects, exceptions applied.
+
+        Uses ``self.exceptions.all()``: prefetch it to keep a list of activities at a fixed query count.
+        """
+        if not self.is_recurring:
+            if self.start < end and self.end > start:
+                return [Occurrence(activity=self, start=self.start, end=self.end)]
+            return []
+        changes = {change.original_start: change for change in self.exceptions.all()}
+        found = []
+        for original in self.original_starts_between(start, end):
+            change = changes.get(original)
+            if change is not None and change.new_start is not None:
+                continue  # shown where it moved to, below
+            cancelled = change is not None and change.cancelled
+            if cancelled and not include_cancelled:
+                continue
+            found.append(
+                Occurrence(
+                    activity=self,
+                    start=original,
+                    end=original + self.duration,
+                    original_start=original,
+                    cancelled=cancelled,
+                )
+            )
+        for change in changes.values():
+            if change.new_start is not None and change.new_start < end and change.new_end > start:
+                if change.cancelled and not include_cancelled:
+                    continue
+                found.append(
+                    Occurrence(
+                        activity=self,
+                        start=change.new_start,
+                        end=change.new_end,
+                        original_start=change.original_start,
+                        moved=True,
+                        cancelled=change.cancelled,
+                    )
+                )
+        return sorted(found, key=lambda occurrence: occurrence.start)
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One time an activity happens. ``original_start`` names it inside a series (None for one-offs)."""
+
+    activity: Activity
+    start: datetime
+    end: datetime
+    original_start: datetime | None = None
+    moved: bool = False
+    cancelled: bool = False
+
+    @property
+    def community(self):
+        return self.activity.community
+
+    @property
+    def key(self):
+        return occurrence_key(self.original_start) if self.original_start is not None else ""
+
+    @property
+    def url(self):
+        """The activity page for this occurrence, where members RSVP."""
+        base = self.activity.get_absolute_url()
+        return f"{base}?occurrence={self.key}" if self.key else base
+
+    @property
+    def local_date(self):
+        """The date it falls on: the activity's own date for all-day ones, else the viewer's."""
+        if self.activity.all_day:
+            return self.start.astimezone(self.activity.zone).date()
+        return timezone.localtime(self.start).date()
+
+    @property
+    def last_day(self):
+        """For all-day activities, the last (inclusive) day in the activity's zone."""
+        return (self.end.astimezone(self.activity.zone) - timedelta(seconds=1)).date()
+
+
+class OccurrenceChange(models.Model):
+    """An exception to a series: one occurrence cancelled or moved (RECURRENCE-ID in iCalendar)."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="exceptions")
+    original_start = models.DateTimeField()
+    cancelled = models.BooleanField(default=False)
+    new_start = models.DateTimeField(null=True, blank=True)
+    new_end = models.DateTimeField(null=True, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["original_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "original_start"], name="one_change_per_occurrence"),
+            models.CheckConstraint(
+                condition=(Q(new_start__isnull=True) & Q(new_end__isnull=True))
+                | (Q(new_start__isnull=False) & Q(new_end__gte=F("new_start"))),
+                name="moved_occurrence_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.activity} on {self.original_start:%Y-%m-%d}"
+
+
+class Responsibility(models.Model):
+    """What a district (and optionally one person) does for an activity or one of its occurrences."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="responsibilities")
+    # The occurrence of a series it belongs to; null: the activity as a whole (every occurrence).
+    occurrence_start = models.DateTimeField(null=True, blank=True)
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="responsibilities")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="responsibilities"
+    )
+    task = models.CharField("what they do", max_length=200)
+    due_date = models.DateField()
+    status = models.CharField(max_length=6, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        verbose_name_plural = "responsibilities"
+        indexes = [models.Index(fields=["district", "status", "due_date"])]
+
+    def __str__(self):
+        return f"{self.district}: {self.task}"
+
+    @property
+    def is_done(self):
+        return self.status == self.Status.DONE
+
+    @property
+    def when(self):
+        return self.occurrence_start or self.activity.start
+
+
+class RSVP(models.Model):
+    class Response(models.TextChoices):
+        GOING = "going", "Going"
+        MAYBE = "maybe", "Maybe"
+        NOT_GOING = "not_going", "Not going"
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="rsvps")
+    # The original start of the occurrence in a series; null for a one-off activity.
+    occurrence_start = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rsvps")
+    response = models.CharField(max_length=10, choices=Response.choices)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["updated_at"]
+        verbose_name = "RSVP"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "user", "occurrence_start"],
+                condition=Q(occurrence_start__isnull=False),
+                name="one_rsvp_per_occurrence",
+            ),
+            models.UniqueConstraint(
+                fields=["activity", "user"], condition=Q(occurrence_start__isnull=True), name="one_rsvp_per_activity"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.response} to {self.activity}"
+
+
+class ReminderSent(models.Model):
+    """Claimed before a reminder is emailed, so running the task twice sends nothing twice."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
+    occurrence_start = models.DateTimeField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "occurrence_start", "user"], name="one_reminder_per_occurrence")
+        ]
+
+    def __str__(self):
+        return f"Reminder to {self.user_id} for {self.activity_id} at {self.occurrence_start:%Y-%m-%d %H:%M}"
+
+
+def new_feed_token():
+    return secrets.token_urlsafe(24)
+
+
+class FeedToken(models.Model):
+    """A person's secret calendar-feed link: it opens their members-only communities' feeds."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Calendar feed of {self.user}"

@@ -1,0 +1,23 @@
+"""The community home's "Coming up" panel."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from calendar_app.selectors import occurrences_for_community
+
+PANEL_SIZE = 5
+PANEL_DAYS = 120
+
+
+def community_home_panel(*, community, viewer, access):
+    """The next activities of the community: two queries."""
+    if not access.may_see:
+        return None
+    now = timezone.now()
+    occurrences = occurrences_for_community(community=community, start=now, end=now + timedelta(days=PANEL_DAYS))
+    return {
+        "template": "calendar_app/includes/home_panel.html",
+        "calendar_occurrences": occurrences[:PANEL_SIZE],
+        "calendar_community": community,
+    }

@@ -1,0 +1,118 @@
+"""Build and check RFC 5545 recurrence rules with python-dateutil (no hand-written date arithmetic)."""
+
+import zoneinfo
+from datetime import datetime, time, timedelta
+
+from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrulestr
+from django.core.exceptions import ValidationError
+
+ALLOWED_FREQUENCIES = {DAILY: "DAILY", WEEKLY: "WEEKLY", MONTHLY: "MONTHLY", YEARLY: "YEARLY"}
+WEEKDAY_CODES = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+MAX_COUNT = 500
+MAX_YEARS = 10
+
+
+class Repeat:
+    NONE = ""
+    WEEKLY = "weekly"
+    MONTHLY_WEEKDAY = "monthly_weekday"
+    MONTHLY_DATE = "monthly_date"
+    CUSTOM = "custom"
+
+    CHOICES = [
+        (NONE, "Does not repeat"),
+        (WEEKLY, "Every week on the same day"),
+        (MONTHLY_WEEKDAY, "Every month on the same weekday (for example the second Tuesday)"),
+        (MONTHLY_DATE, "Every month on the same date"),
+        (CUSTOM, "Custom rule (iCalendar RRULE)"),
+    ]
+
+
+def nth_weekday(local_start):
+    """``(n, code)`` for the weekday of a date within its month: (2, "TU") is the second Tuesday; n=-1 is the last."""
+    n = (local_start.day - 1) // 7 + 1
+    if n == 5:
+        n = -1
+    return n, WEEKDAY_CODES[local_start.weekday()]
+
+
+def describe_nth_weekday(local_start):
+    n, _code = nth_weekday(local_start)
+    return f"the {ORDINALS[n]} {local_start:%A}"
+
+
+def build_rule(*, repeat, local_start, count=None, until=None, custom=""):
+    """The RRULE value for a choice on the scheduling form (``until`` is a local date, inclusive)."""
+    if repeat == Repeat.NONE:
+        return ""
+    if repeat == Repeat.CUSTOM:
+        text = (custom or "").strip()
+        if text.upper().startswith("RRULE:"):
+            text = text[6:]
+        return text
+    if repeat == Repeat.WEEKLY:
+        parts = ["FREQ=WEEKLY", f"BYDAY={WEEKDAY_CODES[local_start.weekday()]}"]
+    elif repeat == Repeat.MONTHLY_WEEKDAY:
+        n, code = nth_weekday(local_start)
+        parts = ["FREQ=MONTHLY", f"BYDAY={n:+d}{code}"]
+    elif repeat == Repeat.MONTHLY_DATE:
+        parts = ["FREQ=MONTHLY", f"BYMONTHDAY={local_start.day}"]
+    else:
+        raise ValidationError("Pick how the activity repeats from the list.")
+    if until is not None:
+        last = datetime.combine(until, time(23, 59, 59), tzinfo=local_start.tzinfo)
+        parts.append("UNTIL=" + last.astimezone(zoneinfo.ZoneInfo("UTC")).strftime("%Y%m%dT%H%M%SZ"))
+    elif count:
+        parts.append(f"COUNT={count}")
+    return ";".join(parts)
+
+
+def check_rule(rule, local_start):
+    """Raise ValidationError with a teacher-readable message unless ``rule`` is a usable RRULE.
+
+    Usable: parses, repeats at most daily, and its first occurrence is the activity's start.
+    """
+    if not rule:
+        return
+    if len(rule) > 500 or any(char in rule for char in "\r\n:") or "DTSTART" in rule.upper():
+        raise ValidationError("Write only the rule itself, for example FREQ=MONTHLY;BYDAY=+2TU;COUNT=12.")
+    try:
+        parsed = rrulestr(rule, dtstart=local_start)
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
+        message = str(exc)
+        if "UNTIL" in message:
+            raise ValidationError(
+                "Write UNTIL in UTC with a Z at the end, for example UNTIL=20270630T235959Z."
+            ) from exc
+        raise ValidationError(
+            "That repeat rule is not one we understand. Try for example FREQ=MONTHLY;BYDAY=+2TU;COUNT=12."
+        ) from exc
+    if getattr(parsed, "_freq", None) not in ALLOWED_FREQUENCIES:
+        raise ValidationError("An activity can repeat at most once a day.")
+    if parsed._count and parsed._count > MAX_COUNT:
+        raise ValidationError(f"An activity can repeat at most {MAX_COUNT} times.")
+    if parsed._until and parsed._until > local_start + timedelta(days=MAX_YEARS * 366):
+        raise ValidationError(f"A repeating activity can run for at most {MAX_YEARS} years.")
+    try:
+        first = parsed.after(local_start - timedelta(seconds=1), inc=True)
+    except (ValueError, OverflowError) as exc:
+        raise ValidationError("That repeat rule never produces a date.") from exc
+    if first is None:
+        raise ValidationError("That repeat rule never produces a date.")
+    if first != local_start:
+        raise ValidationError(
+            f"The start date does not match the repeat rule: its first date would be {first:%A %B %-d, %Y}. "
+            "Pick a start date that fits the rule."
+        )
+
+
+def last_occurrence_start(rule, local_start):
+    """The last start of a rule that ends (COUNT or UNTIL), or None for a rule that goes on."""
+    parsed = rrulestr(rule, dtstart=local_start)
+    if not parsed._count and not parsed._until:
+        return None
+    last = None
+    for last in parsed:  # noqa: B007 - bounded by COUNT (at most MAX_COUNT) or UNTIL
+        pass
+    return last

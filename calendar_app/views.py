@@ -1,0 +1,494 @@
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from calendar_app import selectors, services
+from calendar_app.feeds import build_calendar, feed_activities
+from calendar_app.forms import (
+    ActivityForm,
+    MoveOccurrenceForm,
+    OccurrenceForm,
+    ResponsibilityForm,
+    ResponsibilityStatusForm,
+    RSVPForm,
+)
+from calendar_app.models import RSVP, Activity, FeedToken, Responsibility, parse_occurrence_key
+from communities.models import Membership
+from communities.permissions import community_view
+
+UPCOMING_DATES = 12
+
+
+def _activity(access, pk):
+    """An activity of this community (another community's id is a 404)."""
+    return get_object_or_404(
+        Activity.objects.select_related("community", "focus_area", "organizer").prefetch_related("exceptions"),
+        pk=pk,
+        community=access.community,
+    )
+
+
+def _error_message(exc):
+    return " ".join(exc.messages)
+
+
+# -- the month ---------------------------------------------------------------
+
+
+@community_view("see")
+def month(request, access):
+    community = access.community
+    first = selectors.parse_month(request.GET.get("month", ""), timezone.localdate())
+    if first is None:
+        return render(
+            request,
+            "calendar_app/bad_month.html",
+            {"community": community, "access": access, "value": request.GET.get("month", "")[:20]},
+            status=400,
+        )
+    weeks, occurrences = selectors.month_grid(community=community, first=first)
+    context = {
+        "community": community,
+        "access": access,
+        "first": first,
+        "weeks": weeks,
+        "occurrences": occurrences,
+        "previous": selectors.add_months(first, -1),
+        "next": selectors.add_months(first, 1),
+        "weekdays": [weeks[0][i].date for i in range(7)],
+        "feed_url": _community_feed_url(request, community),
+    }
+    if request.user.is_authenticated and access.is_member:
+        context["my_responsibilities"] = selectors.district_responsibilities(
+            community=community, user=request.user, start=first, end=selectors.add_months(first, 3)
+        )
+    return render(request, "calendar_app/month.html", context)
+
+
+def _community_feed_url(request, community):
+    url = request.build_absolute_uri(f"/c/{community.slug}/calendar.ics")
+    if community.is_public:
+        return url
+    if request.user.is_authenticated:
+        return f"{url}?token={services.feed_token_for(user=request.user).token}"
+    return None
+
+
+# -- scheduling ----------------------------------------------------------------
+
+
+@community_view("schedule")
+def new_activity(request, access):
+    community = access.community
+    form = ActivityForm(request.POST or None, community=community)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                activity = services.schedule_activity(
+                    access=access, responsibility=form.responsibility(), **form.activity_fields()
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"“{activity.title}” is on the calendar.")
+                return redirect(activity.get_absolute_url())
+        status = 400
+    return render(
+        request,
+        "calendar_app/activity_form.html",
+        {"community": community, "access": access, "form": form},
+        status=status,
+    )
+
+
+@community_view("schedule")
+def edit_activity(request, access, pk):
+    activity = _activity(access, pk)
+    form = ActivityForm(
+        request.POST or None,
+        community=access.community,
+        with_responsibility=False,
+        initial=ActivityForm.initial_for(activity),
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                activity = services.update_activity(access=access, activity=activity, **form.activity_fields())
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "Saved. Subscribed calendars will pick up the change.")
+                return redirect(activity.get_absolute_url())
+        status = 400
+    context = {"community": access.community, "access": access, "form": form, "activity": activity}
+    return render(request, "calendar_app/activity_form.html", context, status=status)
+
+
+@require_POST
+@community_view("schedule")
+def delete_activity(request, access, pk):
+    activity = _activity(access, pk)
+    title = activity.title
+    services.delete_activity(access=access, activity=activity)
+    messages.success(request, f"“{title}” is off the calendar.")
+    return redirect("calendar_app:month", slug=access.community.slug)
+
+
+def _problem(request, access, message, back):
+    """A clear message and a 400: nothing was stored."""
+    context = {"community": access.community, "access": access, "message": message, "back": back}
+    return render(request, "calendar_app/problem.html", context, status=400)
+
+
+def _occurrence_post(request, access, pk, form_class, action):
+    activity = _activity(access, pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        message = " ".join(e for errors in form.errors.values() for e in errors)
+        return _problem(request, access, message, activity.get_absolute_url())
+    try:
+        action(activity, form.cleaned_data)
+    except ValidationError as exc:
+        return _problem(request, access, _error_message(exc), activity.get_absolute_url())
+    return redirect(activity.get_absolute_url())
+
+
+@require_POST
+@community_view("schedule")
+def cancel_occurrence(request, access, pk):
+    def action(activity, data):
+        services.cancel_occurrence(access=access, activity=activity, original_start=data["occurrence"])
+        messages.success(request, "That date is cancelled. Subscribed calendars will drop it.")
+
+    return _occurrence_post(request, access, pk, OccurrenceForm, action)
+
+
+@require_POST
+@community_view("schedule")
+def restore_occurrence(request, access, pk):
+    def action(activity, data):
+        services.restore_occurrence(access=access, activity=activity, original_start=data["occurrence"])
+        messages.success(request, "That date is back as planned.")
+
+    return _occurrence_post(request, access, pk, OccurrenceForm, action)
+
+
+@require_POST
+@community_view("schedule")
+def move_occurrence(request, access, pk):
+    def action(activity, data):
+        services.move_occurrence(
+            access=access, activity=activity, original_start=data["occurrence"], new_start=data["new_start"]
+        )
+        messages.success(request, "That date is moved.")
+
+    return _occurrence_post(request, access, pk, MoveOccurrenceForm, action)
+
+
+# -- one activity ------------------------------------------------------------------
+
+
+def _chosen_occurrence(activity, key):
+    """The occurrence the page is about: the one named, else the next one to come (cancelled ones skipped)."""
+    if not activity.is_recurring:
+        occurrences = activity.occurrences_between(activity.start, activity.end + timedelta(seconds=1))
+        return occurrences[0] if occurrences else None
+    if key:
+        moment = parse_occurrence_key(key)
+        if moment is None or not activity.is_original_start(moment):
+            raise Http404("This activity has no such date.")
+        window = activity.occurrences_between(
+            min(moment, _moved_to(activity, moment)) - timedelta(days=1),
+            max(moment, _moved_to(activity, moment)) + activity.duration + timedelta(days=1),
+            include_cancelled=True,
+        )
+        for occurrence in window:
+            if occurrence.original_start == moment:
+                return occurrence
+        raise Http404("This activity has no such date.")
+    now = timezone.now()
+    upcoming = activity.occurrences_between(now, now + timedelta(days=3660))
+    if upcoming:
+        return upcoming[0]
+    past = activity.occurrences_between(activity.span_start, now)
+    return past[-1] if past else None
+
+
+def _moved_to(activity, moment):
+    for change in activity.exceptions.all():
+        if change.original_start == moment and change.new_start is not None:
+            return change.new_start
+    return moment
+
+
+def _upcoming_dates(activity):
+    now = timezone.now()
+    return activity.occurrences_between(now, now + timedelta(days=3660), include_cancelled=True)[:UPCOMING_DATES]
+
+
+def _rsvp_context(request, access, activity, occurrence):
+    key_start = occurrence.original_start if occurrence is not None else None
+    context = {
+        "counts": selectors.rsvp_summary(activity=activity, occurrence_start=key_start),
+        "may_see_rsvp_list": access.may_edit(activity.organizer_id),
+        "rsvp_open": (
+            occurrence is not None and not occurrence.cancelled and occurrence.end > timezone.now() and access.may_post
+        ),
+        "occurrence": occurrence,
+    }
+    if context["may_see_rsvp_list"]:
+        context["rsvps"] = selectors.rsvps_for(activity=activity, occurrence_start=key_start)
+    if request.user.is_authenticated and access.is_member:
+        mine = RSVP.objects.filter(activity=activity, user=request.user, occurrence_start=key_start).first()
+        context["my_rsvp"] = mine
+        context["rsvp_form"] = RSVPForm(
+            initial={"response": mine.response if mine else "", "occurrence": occurrence.key if occurrence else ""}
+        )
+    return context
+
+
+@community_view("see")
+def activity_detail(request, access, pk):
+    activity = _activity(access, pk)
+    occurrence = _chosen_occurrence(activity, request.GET.get("occurrence", ""))
+    upcoming = _upcoming_dates(activity) if activity.is_recurring else []
+    responsibilities = list(selectors.responsibilities_of_activity(activity=activity))
+    for responsibility in responsibilities:
+        responsibility.may_update = services.may_update_responsibility(access, responsibility)
+    context = {
+        "community": access.community,
+        "access": access,
+        "activity": activity,
+        "upcoming": upcoming,
+        "responsibilities": responsibilities,
+        **_rsvp_context(request, access, activity, occurrence),
+    }
+    if access.may_schedule:
+        context["responsibility_form"] = ResponsibilityForm(
+            activity=activity, occurrences=[o for o in upcoming if not o.cancelled]
+        )
+        context["move_form"] = MoveOccurrenceForm()
+    return render(request, "calendar_app/activity.html", context)
+
+
+@require_POST
+@community_view("post")
+def rsvp(request, access, pk):
+    activity = _activity(access, pk)
+    form = RSVPForm(request.POST)
+    error = None
+    occurrence_start = None
+    if not form.is_valid():
+        error = "Pick going, maybe or not going."
+    else:
+        key = form.cleaned_data["occurrence"]
+        if activity.is_recurring:
+            occurrence_start = parse_occurrence_key(key)
+        try:
+            services.respond(
+                access=access,
+                activity=activity,
+                occurrence_start=occurrence_start,
+                response=form.cleaned_data["response"],
+            )
+        except ValidationError as exc:
+            error = _error_message(exc)
+    if request.headers.get("HX-Request"):
+        occurrence = None
+        if error is None or occurrence_start is not None or not activity.is_recurring:
+            try:
+                occurrence = _chosen_occurrence(
+                    activity, form.cleaned_data.get("occurrence", "") if form.is_valid() else ""
+                )
+            except Http404:
+                occurrence = None
+        context = {
+            "community": access.community,
+            "access": access,
+            "activity": activity,
+            "rsvp_error": error,
+            "rsvp_saved": error is None,
+            **_rsvp_context(request, access, activity, occurrence),
+        }
+        return render(request, "calendar_app/includes/rsvp.html", context, status=400 if error else 200)
+    if error:
+        return _problem(request, access, error, activity.get_absolute_url())
+    messages.success(request, "Thanks, your answer is saved.")
+    url = activity.get_absolute_url()
+    if occurrence_start is not None:
+        url += f"?occurrence={form.cleaned_data['occurrence']}"
+    return redirect(url)
+
+
+# -- responsibilities ----------------------------------------------------------
+
+
+@require_POST
+@community_view("schedule")
+def add_responsibility(request, access, pk):
+    activity = _activity(access, pk)
+    form = ResponsibilityForm(request.POST, activity=activity, occurrences=_upcoming_dates(activity))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_responsibility(
+                access=access,
+                activity=activity,
+                district=data["district"],
+                task=data["task"],
+                assignee=data["assignee"],
+                occurrence_start=data.get("occurrence"),
+                due_date=data["due_date"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{data['district']} is down to {data['task']}.")
+            return redirect(activity.get_absolute_url())
+    context = {"community": access.community, "access": access, "activity": activity, "form": form}
+    return render(request, "calendar_app/responsibility_form.html", context, status=400)
+
+
+def _responsibility(access, pk):
+    return get_object_or_404(
+        Responsibility.objects.select_related("activity", "activity__community"),
+        pk=pk,
+        activity__community=access.community,
+    )
+
+
+@require_POST
+@community_view("post")
+def responsibility_status(request, access, pk):
+    responsibility = _responsibility(access, pk)
+    form = ResponsibilityStatusForm(request.POST)
+    if not form.is_valid():
+        return _problem(request, access, "Pick open or done.", responsibility.activity.get_absolute_url())
+    services.set_responsibility_status(access=access, responsibility=responsibility, status=form.cleaned_data["status"])
+    messages.success(request, "Marked done. Thank you!" if responsibility.is_done else "Marked open again.")
+    return redirect(request.POST.get("next") if _safe_next(request) else responsibility.activity.get_absolute_url())
+
+
+def _safe_next(request):
+    target = request.POST.get("next", "")
+    return target.startswith("/") and not target.startswith("//")
+
+
+@require_POST
+@community_view("schedule")
+def delete_responsibility(request, access, pk):
+    responsibility = _responsibility(access, pk)
+    activity = responsibility.activity
+    services.delete_responsibility(access=access, responsibility=responsibility)
+    messages.success(request, "Responsibility removed.")
+    return redirect(activity.get_absolute_url())
+
+
+@community_view("schedule")
+def plan(request, access):
+    community = access.community
+    first = selectors.parse_month(request.GET.get("from", ""), timezone.localdate())
+    if first is None:
+        return render(
+            request,
+            "calendar_app/bad_month.html",
+            {"community": community, "access": access, "value": request.GET.get("from", "")[:20]},
+            status=400,
+        )
+    context = {
+        "community": community,
+        "access": access,
+        "first": first,
+        "plan": selectors.plan_by_month(community=community, first=first),
+        "previous": selectors.add_months(first, -12),
+        "next": selectors.add_months(first, 12),
+    }
+    return render(request, "calendar_app/plan.html", context)
+
+
+# -- feeds ---------------------------------------------------------------------
+
+
+def _ics(body, filename):
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@require_GET
+@never_cache
+@community_view("see")
+def activity_ics(request, access, pk):
+    """“Add to calendar”: one activity (with its repeats and exceptions) as a file."""
+    activity = _activity(access, pk)
+    body = build_calendar([activity], name=activity.title)
+    response = _ics(body, f"{slugify(activity.title)[:50] or 'activity'}.ics")
+    response["Content-Disposition"] = response["Content-Disposition"].replace("inline", "attachment")
+    return response
+
+
+@require_GET
+@never_cache
+@community_view("view")
+def community_feed(request, access):
+    """The community's feed: open for public communities; otherwise only through a member's secret token.
+
+    Calendar apps send no cookies, so a missing or wrong token is a plain 404 that says nothing more.
+    """
+    community = access.community
+    if not community.is_public:
+        token = request.GET.get("token", "")
+        member = token and Membership.objects.filter(community=community, user__calendar_feed__token=token).exists()
+        if not member:
+            raise Http404("No calendar here.")
+    body = build_calendar(feed_activities(communities_q=Q(community=community)), name=community.name)
+    return _ics(body, f"{community.slug}.ics")
+
+
+@require_GET
+@never_cache
+def personal_feed(request, token):
+    """Every activity of every community the token's owner belongs to."""
+    feed = FeedToken.objects.select_related("user").filter(token=token, user__is_active=True).first()
+    if feed is None:
+        raise Http404("No calendar here.")
+    mine = Membership.objects.filter(user=feed.user).values("community_id")
+    body = build_calendar(feed_activities(communities_q=Q(community__in=mine)), name="My communities")
+    return _ics(body, "my-communities.ics")
+
+
+@login_required
+def my_calendar(request):
+    now = timezone.now()
+    start = selectors.local_midnight(timezone.localdate())
+    occurrences = selectors.upcoming_occurrences_for(user=request.user, start=start, end=now + timedelta(days=62))
+    context = {
+        "occurrences": occurrences,
+        "responsibilities": selectors.open_responsibilities_for(
+            user=request.user,
+            start=timezone.localdate() - timedelta(days=31),
+            end=timezone.localdate() + timedelta(days=366),
+        ),
+        "feed_url": request.build_absolute_uri(f"/calendar/{services.feed_token_for(user=request.user).token}.ics"),
+        "communities": selectors.my_communities(user=request.user),
+    }
+    return render(request, "calendar_app/my_calendar.html", context)
+
+
+@require_POST
+@login_required
+def reset_feed_token(request):
+    services.reset_feed_token(user=request.user)
+    messages.success(request, "Your calendar links are new. Calendars subscribed with the old links stop updating.")
+    return redirect("calendar_app:my_calendar")
