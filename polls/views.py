@@ -2,7 +2,7 @@ import csv
 from datetime import UTC, timedelta
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -91,6 +91,9 @@ def _safe_next(request):
 @require_POST
 @community_view("post")
 def vote(request, access, poll_id):
+    if not access.is_member:
+        # Staff may read everything but only members answer: voters are counted against members.
+        raise PermissionDenied("Only members of this community can answer its polls.")
     poll = selectors.poll_for_page(access=access, poll_id=poll_id)
     answer = selectors.my_answer(poll=poll, user=request.user)
     next_url = _safe_next(request)
