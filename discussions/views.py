@@ -162,17 +162,16 @@ def _form_errors(form):
 
 def _thread_context(request, access, thread, *, reply_form=None, page_number=None):
     page, nodes = selectors.thread_page(thread=thread, page_number=page_number or request.GET.get("page") or 1)
-    rows = selectors.flatten(nodes)
-    posts = [node.post for node in rows]
-    if thread.accepted_post_id and thread.accepted_post:
-        posts.append(thread.accepted_post)
+    posts = [node.post for node in selectors.flatten(nodes)]
+    helpful = selectors.helpful_marks(user=request.user, posts=posts)
+    for post in posts:
+        post.marked = post.pk in helpful
     return {
         "community": access.community,
         "access": access,
         "thread": thread,
         "page": page,
-        "rows": rows,
-        "helpful": selectors.helpful_marks(user=request.user, posts=posts),
+        "nodes": nodes,
         "following": selectors.is_following(user=request.user, thread=thread),
         "may_edit_thread": access.may_edit(thread.author_id),
         "may_accept": thread.is_question and access.may_edit(thread.author_id),
@@ -207,6 +206,10 @@ def reply(request, access, thread_id):
     form = ReplyForm(request.POST)
     parent = None
     status = 400
+    if form.is_valid() and "preview" in request.POST:
+        context = _thread_context(request, access, thread, reply_form=form)
+        context["preview_html"] = services.render_body(form.cleaned_data["body"])[0]
+        return render(request, "discussions/thread.html", context)
     if form.is_valid():
         parent_id = form.cleaned_data["parent"]
         if parent_id:
@@ -227,6 +230,7 @@ def reply(request, access, thread_id):
             else:
                 if _htmx(request):
                     post.author = request.user
+                    post.marked = False
                     node = selectors.Node(post)
                     if post.depth > selectors.MAX_VISIBLE_DEPTH and parent is not None:
                         node.in_reply_to = parent.author
@@ -235,7 +239,6 @@ def reply(request, access, thread_id):
                         "thread": thread,
                         "community": access.community,
                         "access": access,
-                        "helpful": set(),
                         "may_accept": thread.is_question and access.may_edit(thread.author_id),
                         "just_posted": True,
                     }
