@@ -124,7 +124,12 @@ def wrk(path, cookie, duration, connections):
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     latency = {p: float(v) * UNITS[u] for p, v, u in LATENCY.findall(out)}
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rps, "p50": latency.get("50"), "p99": latency.get("99"), "errors": int(errors.group(1)) if errors else 0}
+    return {
+        "rps": rps,
+        "p50": latency.get("50"),
+        "p99": latency.get("99"),
+        "errors": int(errors.group(1)) if errors else 0,
+    }
 
 
 def main():
