@@ -334,13 +334,14 @@ def main(scale):
     polls = []
     for i in range(n_polls):
         community = communities[i % n_communities]
+        opens = now - timedelta(days=rng.randint(31, 90))
         polls.append(
             Poll(
                 community=community,
                 question=sentence(8)[:-1] + "?",
                 kind="single",
-                opens_at=now - timedelta(days=rng.randint(1, 90)),
-                closes_at=now + timedelta(days=rng.randint(-30, 30)),
+                opens_at=opens,
+                closes_at=now + timedelta(days=rng.randint(-30, 30)) if i else None,
                 results_visibility="always",
             )
         )
