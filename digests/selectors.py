@@ -18,6 +18,7 @@ from digests.periods import MONTHLY, parse_period, rolling_window
 
 QUESTION_LIMIT = 10
 THREAD_LIMIT = 5
+RESOURCE_LIMIT = 5
 NEW_MEMBER_LIMIT = 8
 
 
@@ -81,8 +82,11 @@ def _community_of(obj):
 
 def _responsibility_item(row):
     activity = getattr(row, "activity", None)
-    title = _first(row, "title", "description", "name", default=str(row))
+    title = _first(row, "task", "title", "description", default=str(row))
     detail = f"For {activity.title}" if activity is not None and getattr(activity, "title", "") else ""
+    district = getattr(row, "district", None)
+    if district is not None:
+        detail = f"{district.name} · {detail}" if detail else district.name
     url = _url_of(row) or (_url_of(activity) if activity is not None else "")
     return Item(
         title=str(title),
@@ -118,12 +122,16 @@ def _poll_item(poll):
 
 def _thread_item(thread, action="Reply"):
     focus_area = getattr(thread, "focus_area", None)
+    detail = f"In {focus_area.name}" if focus_area is not None else ""
+    helpful = getattr(thread, "helpful_in_period", 0)
+    if helpful:
+        detail = f"{helpful} found it helpful" + (f" · {detail}" if detail else "")
     return Item(
         title=str(_first(thread, "title", default=str(thread))),
         url=_url_of(thread),
         community=_community_of(thread),
         when=_first(thread, "created_at"),
-        detail=f"In {focus_area.name}" if focus_area is not None else "",
+        detail=detail,
         action=action,
     )
 
@@ -133,7 +141,7 @@ def _resource_item(resource):
         title=str(_first(resource, "title", "name", default=str(resource))),
         url=_url_of(resource),
         community=_community_of(resource),
-        detail="Featured" if getattr(resource, "is_featured", False) or getattr(resource, "featured", False) else "",
+        detail="Featured" if getattr(resource, "is_featured_in_window", False) else "",
         action="Open",
     )
 
@@ -237,7 +245,7 @@ def _community_content(communities, period):
     if resources is not None:
         for resource in resources(communities=communities, since=since, until=until):
             section = sections.get(resource.community_id)
-            if section is not None:
+            if section is not None and len(section.resources) < RESOURCE_LIMIT:
                 section.resources.append(_resource_item(resource))
 
     new_members = _selector("communities.selectors", "new_members")

@@ -1,0 +1,96 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from digests.emails import render_digest
+from digests.selectors import calls_to_action, digest_for
+from tests.digests.world import build_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    return build_world()
+
+
+def titles(items):
+    return [item.title for item in items]
+
+
+def test_a_member_is_asked_about_her_districts_responsibility_polls_activities_and_questions(world):
+    calls = calls_to_action(user=world.ana, month=world.period)
+    assert titles(calls.responsibilities) == ["OURS district hosts"]
+    assert titles(calls.polls) == ["OURS poll: how is it going?"]
+    assert titles(calls.activities) == ["OURS webinar"]
+    assert titles(calls.questions) == ["OURS question nobody answered yet"]
+
+
+def test_every_call_to_action_links_to_the_page_to_act_on(world, settings):
+    calls = calls_to_action(user=world.ana, month=world.period)
+    assert calls.polls[0].url.startswith(f"{settings.SITE_URL}/c/ct-k8/polls/")
+    assert calls.activities[0].url.startswith(f"{settings.SITE_URL}/c/ct-k8/calendar/")
+    assert calls.responsibilities[0].url.startswith(f"{settings.SITE_URL}/c/ct-k8/calendar/")
+    assert calls.questions[0].url.startswith(f"{settings.SITE_URL}/c/ct-k8/t/")
+
+
+def test_a_poll_already_answered_is_not_asked_again(world):
+    calls = calls_to_action(user=world.ana, month=world.period)
+    assert "OURS poll already answered" not in titles(calls.polls)
+
+
+def test_nothing_is_asked_from_a_community_the_member_is_not_in(world):
+    calls = calls_to_action(user=world.ana, month=world.period)
+    everything = titles(calls.responsibilities + calls.polls + calls.activities + calls.questions)
+    assert not [title for title in everything if "CIRCLE-ONLY" in title]
+
+
+def test_a_member_of_both_communities_is_asked_about_both(world):
+    calls = calls_to_action(user=world.ben, month=world.period)
+    assert sorted(titles(calls.activities)) == ["CIRCLE-ONLY webinar", "OURS webinar"]
+    assert sorted(titles(calls.responsibilities)) == ["CIRCLE-ONLY district hosts", "OURS district hosts"]
+
+
+def test_the_digest_has_the_calls_to_action_first_then_each_community(world):
+    digest = digest_for(user=world.ana, period=world.period)
+    subject, text, html = render_digest(digest)
+    order = [text.index(s) for s in ("WHAT NEEDS YOU", "OURS district hosts", "COMPUTATIONAL THINKING")]
+    assert order == sorted(order)
+    for expected in (
+        "OURS note from the moderators.",
+        "OURS helpful thread",
+        "OURS featured resource",
+        "Nia Newcomer",
+        "OURS webinar",
+    ):
+        assert expected in text and expected in html
+    assert "CIRCLE-ONLY" not in text + html and "Leaders Circle" not in text + html
+
+
+def test_the_site_home_shows_what_needs_me_first(client, world):
+    client.force_login(world.ana)
+    response = client.get(reverse("home"))
+    page = response.content.decode()
+    assert page.index("What needs me") < page.index("Your communities")
+    assert "OURS poll: how is it going?" in page and "CIRCLE-ONLY" not in page
+    first_h2 = page.index("<h2")
+    assert page.index("What needs me") - first_h2 < 80, "What needs me should be the first section"
+
+
+def test_the_site_home_says_when_nothing_needs_me(client, user):
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(user=user)
+    client.force_login(user)
+    response = client.get(reverse("home"))
+    assert b"Nothing needs you right now" in response.content
+
+
+def test_calls_to_action_cost_the_same_queries_however_much_there_is(world):
+    counts = []
+    for person in (world.cy, world.ben):  # one community, then two with more content
+        with CaptureQueriesContext(connection) as queries:
+            calls_to_action(user=person, month=world.period)
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 8, counts
