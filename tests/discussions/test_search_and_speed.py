@@ -1,0 +1,150 @@
+import pytest
+from django.urls import reverse
+
+from communities.models import Community
+from discussions.models import Post, Thread
+from discussions.selectors import most_helpful_threads, unanswered_questions_for
+from tests.discussions.factories import PostFactory, ThreadFactory
+from tests.factories import CommunityFactory, FocusAreaFactory, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_search_finds_a_thread_by_a_word_in_a_reply(client, community):
+    thread = ThreadFactory(community=community, title="Starting robotics club")
+    PostFactory(thread=thread, body="We bought micro:bits with the grant money")
+    response = client.get("/search/?q=grant")
+    assert response.status_code == 200
+    assert b"Starting robotics club" in response.content and b"<mark>grant</mark>" in response.content
+
+
+def test_search_ranks_title_matches_above_body_matches(client, community):
+    ThreadFactory(community=community, title="Other topic", body="fractions fractions in the body")
+    ThreadFactory(community=community, title="Fractions with pizza", body="A lesson")
+    content = client.get("/search/?q=fractions").content.decode()
+    assert content.index("Fractions with pizza") < content.index("Other topic")
+
+
+def test_search_never_shows_members_only_or_hidden_content_to_outsiders(client):
+    for visibility in (Community.Visibility.MEMBERS, Community.Visibility.HIDDEN):
+        secret = CommunityFactory(visibility=visibility)
+        thread = ThreadFactory(community=secret, title=f"Confidential {visibility} budget")
+        PostFactory(thread=thread, body="Confidential staffing")
+    client.force_login(UserFactory())
+    content = client.get("/search/?q=confidential").content.decode()
+    assert "budget" not in content and "staffing" not in content
+
+
+def test_search_shows_private_content_to_members(client):
+    secret = CommunityFactory(visibility=Community.Visibility.MEMBERS)
+    ThreadFactory(community=secret, title="Confidential budget")
+    client.force_login(MembershipFactory(community=secret).user)
+    assert b"Confidential budget" in client.get("/search/?q=confidential").content
+
+
+def test_search_skips_hidden_threads_and_posts(client, community):
+    ThreadFactory(community=community, title="Hidden fractions", is_hidden=True)
+    PostFactory(thread=ThreadFactory(community=community), body="fractions removed", is_hidden=True)
+    content = client.get("/search/?q=fractions").content.decode()
+    assert "0 results" in content
+
+
+def test_search_filters_by_community_kind_and_author(client, community):
+    author = UserFactory(username="rivera")
+    ThreadFactory(community=community, title="Loops success", kind="success", author=author)
+    ThreadFactory(community=community, title="Loops question", kind="question")
+    content = client.get(f"/search/?q=loops&community={community.slug}&kind=success&author=rivera").content.decode()
+    assert "Loops success" in content and "Loops question" not in content
+
+
+@pytest.mark.parametrize("query", ["x" * 10_000, "!!! ??? ... %%% '\"", "a & | ! ( ) : *", "<script>"])
+def test_odd_search_queries_give_harmless_answers(client, community, query):
+    response = client.get("/search/", {"q": query})
+    assert response.status_code in (200, 400)
+    assert b"<script>" not in response.content.split(b"</header>")[1]
+
+
+def test_search_query_count_does_not_grow_with_results(client, community, django_assert_max_num_queries):
+    for n in range(60):
+        thread = ThreadFactory(community=community, title=f"Robots {n}")
+        PostFactory(thread=thread, body="robots again")
+    with django_assert_max_num_queries(8):
+        response = client.get("/search/?q=robots")
+    assert response.status_code == 200
+
+
+def test_thread_list_of_500_threads_runs_a_fixed_number_of_queries(client, community, member, django_assert_max_num_queries):
+    area = FocusAreaFactory(community=community)
+    Thread.objects.bulk_create(
+        [
+            Thread(community=community, author=member, title=f"T{n}", body="b", kind="question", focus_area=area)
+            for n in range(500)
+        ]
+    )
+    client.force_login(member)
+    with django_assert_max_num_queries(10):
+        response = client.get(f"/c/{community.slug}/t/?sort=helpful&page=3")
+    assert response.status_code == 200 and response.content.count(b"thread-row") == 25
+
+
+def test_thread_page_of_1000_posts_runs_a_fixed_number_of_queries(
+    client, community, member, django_assert_max_num_queries
+):
+    thread = ThreadFactory(community=community, author=member)
+    authors = [UserFactory() for _ in range(5)]
+    tops = Post.objects.bulk_create(
+        [Post(thread=thread, community=community, author=authors[n % 5], body="top") for n in range(200)]
+    )
+    rows = []
+    for n, top in enumerate(tops):
+        for depth in range(1, 5):
+            rows.append(
+                Post(thread=thread, community=community, author=authors[n % 5], root=top, depth=depth, body="deep")
+            )
+    children = Post.objects.bulk_create(rows)
+    # Chain the parents: each level answers the one above it.
+    for index, post in enumerate(children):
+        post.parent_id = tops[index // 4].pk if post.depth == 1 else children[index - 1].pk
+    Post.objects.bulk_update(children, ["parent"])
+    assert Post.objects.filter(thread=thread).count() == 1000
+    client.force_login(member)
+    with django_assert_max_num_queries(16):
+        response = client.get(thread.get_absolute_url())
+    assert response.status_code == 200
+    assert response.content.count(b'class="post depth-') == 20 * 5
+
+
+def test_unanswered_questions_for_focus_areas_i_lead_or_follow(community, member):
+    led, followed, other = (FocusAreaFactory(community=community) for _ in range(3))
+    led.leaders.add(member)
+    followed.followers.add(member)
+    a = ThreadFactory(community=community, focus_area=led, title="Led")
+    b = ThreadFactory(community=community, focus_area=followed, title="Followed")
+    ThreadFactory(community=community, focus_area=other, title="Other")
+    ThreadFactory(community=community, focus_area=led, kind="success")
+    PostFactory(thread=ThreadFactory(community=community, focus_area=led))
+    assert {t.pk for t in unanswered_questions_for(user=member)} == {a.pk, b.pk}
+
+
+def test_most_helpful_threads_counts_reactions_in_the_period(community):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from discussions.models import Reaction
+
+    now = timezone.now()
+    popular, quiet = ThreadFactory(community=community), ThreadFactory(community=community)
+    for thread, count in ((popular, 3), (quiet, 1)):
+        post = PostFactory(thread=thread)
+        for _ in range(count):
+            Reaction.objects.create(post=post, user=UserFactory())
+    old = PostFactory(thread=quiet)
+    Reaction.objects.create(post=old, user=UserFactory(), created_at=now - timedelta(days=60))
+    result = list(most_helpful_threads(communities=[community], since=now - timedelta(days=30), until=now + timedelta(1)))
+    assert [(t.pk, t.helpful_in_period) for t in result] == [(popular.pk, 3), (quiet.pk, 1)]
+
+
+def test_community_home_shows_recent_threads(client, community):
+    ThreadFactory(community=community, title="Fresh thread")
+    assert b"Fresh thread" in client.get(reverse("communities:home", kwargs={"slug": community.slug})).content
