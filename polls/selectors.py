@@ -33,7 +33,7 @@ def polls_for_list(*, access, status=Poll.Status.OPEN, now=None):
         qs = qs.filter(closes_at__lte=now).order_by("-closes_at", "-pk")
     else:
         qs = qs.filter(open_q(now)).order_by("closes_at", "-opens_at", "-pk")
-    return qs.select_related("focus_area").annotate(
+    return qs.select_related("focus_area", "community").annotate(
         num_voters=Count("participations", distinct=True), answered=_answered(access.user)
     )
 
