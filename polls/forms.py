@@ -55,10 +55,20 @@ class PollForm(forms.Form):
     )
     closes_at = forms.DateTimeField(label="Closes (optional)", required=False, widget=LocalDateTimeInput())
     results_visibility = forms.ChoiceField(label="Show results", choices=Poll.ResultsVisibility.choices)
+    # Set from ?thread=<id> when a leader adds a poll to a discussion.
+    thread = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "That discussion is not in this community."},
+    )
 
     def __init__(self, *args, community, locked=False, submit_label="Create poll", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["focus_area"].queryset = FocusArea.objects.filter(community=community)
+        self.fields["thread"].queryset = Poll._meta.get_field("thread").related_model.objects.filter(
+            community=community
+        )
         self.locked = locked
         if locked:
             for name in ("kind", "choices", "max_choices", "is_anonymous"):
@@ -102,6 +112,7 @@ def initial_for(poll):
         "opens_at": poll.opens_at,
         "closes_at": poll.closes_at,
         "results_visibility": poll.results_visibility,
+        "thread": poll.thread_id,
     }
 
 

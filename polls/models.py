@@ -75,6 +75,10 @@ class Poll(models.Model):
     results_visibility = models.CharField(
         "show results", max_length=12, choices=ResultsVisibility.choices, default=ResultsVisibility.AFTER_VOTE
     )
+    # A poll may be embedded in a discussion thread and answered there (polls.panels.thread_panel).
+    thread = models.ForeignKey(
+        "discussions.Thread", null=True, blank=True, on_delete=models.SET_NULL, related_name="polls"
+    )
     series = models.ForeignKey(PollSeries, null=True, blank=True, on_delete=models.SET_NULL, related_name="polls")
     round = models.PositiveSmallIntegerField(default=1)
     created_by = models.ForeignKey(

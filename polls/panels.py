@@ -16,14 +16,16 @@ def community_home_panel(*, community, viewer, access):
         return None
     return {
         "template": "polls/includes/home_panel.html",
-        "panel": {"community": community, "polls": polls[:HOME_LIMIT], "more": len(polls) > HOME_LIMIT},
+        "community": community,
+        "polls": polls[:HOME_LIMIT],
+        "more": len(polls) > HOME_LIMIT,
     }
 
 
 def thread_panel(*, thread, viewer, access):
     """The polls embedded in ``thread``, answerable in place. A fixed number of queries per poll
     (threads carry one or two polls)."""
-    if not access.may_see or not hasattr(Poll, "thread"):
+    if not access.may_see:
         return None
     polls = list(
         Poll.objects.filter(thread=thread, community=access.community)
@@ -47,9 +49,12 @@ def thread_panel(*, thread, viewer, access):
                 "results": selectors.poll_results(poll=poll, with_districts=False) if show else None,
             }
         )
-    if not items:
+    if not items and not access.may_schedule:
         return None
     return {
         "template": "polls/includes/thread_panel.html",
-        "panel": {"polls": items, "access": access, "next_url": thread.get_absolute_url()},
+        "polls": items,
+        "access": access,
+        "thread": thread,
+        "next_url": thread.get_absolute_url(),
     }

@@ -21,7 +21,7 @@ from polls.models import (
     PollSeries,
 )
 
-EDITABLE_FIELDS = ("question", "description", "focus_area", "opens_at", "closes_at", "results_visibility")
+EDITABLE_FIELDS = ("question", "description", "focus_area", "opens_at", "closes_at", "results_visibility", "thread")
 # Fields that change what a ballot means; locked once anyone has answered.
 BALLOT_SHAPE_FIELDS = ("kind", "max_choices", "is_anonymous")
 
@@ -59,6 +59,8 @@ def _validate(poll):
         poll.max_choices = None
     if poll.focus_area_id is not None and poll.focus_area.community_id != poll.community_id:
         raise ValidationError({"focus_area": "Pick a focus area of this community."})
+    if poll.thread_id is not None and poll.thread.community_id != poll.community_id:
+        raise ValidationError({"thread": "That discussion is not in this community."})
 
 
 @transaction.atomic
@@ -90,10 +92,9 @@ def create_poll(
         opens_at=opens_at or timezone.now(),
         closes_at=closes_at,
         results_visibility=results_visibility,
+        thread=thread,
         created_by=access.user,
     )
-    if thread is not None:
-        poll.thread = thread
     _validate(poll)
     labels = _choice_labels(kind, choices)
     if poll.max_choices is not None and poll.max_choices > len(labels):

@@ -145,6 +145,7 @@ def poll_new(request, access):
             "opens_at": now,
             "closes_at": now + timedelta(days=7),
             "results_visibility": Poll.ResultsVisibility.AFTER_VOTE,
+            "thread": request.GET.get("thread", "") if request.GET.get("thread", "").isdigit() else None,
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -154,9 +155,11 @@ def poll_new(request, access):
             form.add_error(None, exc)
         else:
             messages.success(request, "Your poll is ready." if poll.is_open else "Your poll is scheduled.")
-            return redirect(poll.get_absolute_url())
+            return redirect(poll.thread.get_absolute_url() if poll.thread_id else poll.get_absolute_url())
     status = 400 if request.method == "POST" else 200
-    context = {"community": access.community, "access": access, "form": form, "poll": None}
+    thread = form["thread"].initial if not form.is_bound else form.data.get("thread")
+    thread = form.fields["thread"].queryset.filter(pk=thread).first() if str(thread or "").isdigit() else None
+    context = {"community": access.community, "access": access, "form": form, "poll": None, "thread": thread}
     return render(request, "polls/form.html", context, status=status)
 
 

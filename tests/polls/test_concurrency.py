@@ -1,5 +1,6 @@
 """Many members answering at the same moment on PostgreSQL: every ballot counted once, no errors."""
 
+import contextlib
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -28,10 +29,8 @@ def run_at_once(jobs):
 
     def run(job):
         try:
-            try:
+            with contextlib.suppress(threading.BrokenBarrierError):
                 start.wait(timeout=5)
-            except threading.BrokenBarrierError:
-                pass
             job()
         except Exception as exc:  # noqa: BLE001 - collected and asserted on below
             errors.append(exc)

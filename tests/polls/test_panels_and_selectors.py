@@ -1,0 +1,119 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from communities.permissions import access_for
+from discussions.models import Thread
+from polls.models import Poll
+from polls.panels import community_home_panel, thread_panel
+from polls.selectors import open_polls_unanswered_by
+from tests.factories import CommunityFactory, MembershipFactory
+from tests.polls.factories import PollFactory, add_ballot, page_text
+
+pytestmark = pytest.mark.django_db
+
+
+def test_unanswered_open_polls_leave_out_answered_scheduled_closed_and_other_communities(member, community):
+    waiting = PollFactory(community=community, question="Waiting")
+    answered = PollFactory(community=community)
+    add_ballot(answered, member, answered.choices.first())
+    PollFactory(community=community, opens_at=timezone.now() + timedelta(days=1), closes_at=None)
+    closed = PollFactory(community=community, opens_at=timezone.now() - timedelta(days=3))
+    closed.closes_at = timezone.now() - timedelta(days=1)
+    closed.save()
+    PollFactory(community=CommunityFactory())
+    assert list(open_polls_unanswered_by(user=member)) == [waiting]
+
+
+def test_unanswered_polls_make_one_query_with_the_community_loaded(member, community, django_assert_num_queries):
+    for _ in range(5):
+        PollFactory(community=community)
+    with django_assert_num_queries(1):
+        names = [poll.community.name for poll in open_polls_unanswered_by(user=member)]
+    assert names == [community.name] * 5
+
+
+def test_community_filter_limits_unanswered_polls(member, community):
+    other = MembershipFactory(user=member).community
+    PollFactory(community=other)
+    mine = PollFactory(community=community)
+    assert list(open_polls_unanswered_by(user=member, community=community)) == [mine]
+
+
+def test_community_home_shows_polls_waiting_for_the_member(client, member, community):
+    PollFactory(community=community, question="Which unplugged activity worked best?")
+    client.force_login(member)
+    text = page_text(client.get(community.get_absolute_url()))
+    assert "Polls waiting for your answer" in text
+    assert "Which unplugged activity worked best?" in text
+
+
+def test_community_home_panel_is_empty_once_everything_is_answered(member, community):
+    poll = PollFactory(community=community)
+    add_ballot(poll, member, poll.choices.first())
+    assert community_home_panel(community=community, viewer=member, access=access_for(member, community)) is None
+
+
+@pytest.fixture
+def thread(community, member):
+    return Thread.objects.create(community=community, author=member, title="Loops in grade 3", body="How?")
+
+
+def test_a_poll_in_a_thread_is_shown_and_answerable_there(client, member, community, thread):
+    poll = PollFactory(community=community, question="Tried the loop dance?", thread=thread)
+    client.force_login(member)
+    response = client.get(thread.get_absolute_url())
+    text = page_text(response)
+    assert "Tried the loop dance?" in text
+    assert "Send my answer" in text
+    url = reverse("polls:vote", kwargs={"slug": community.slug, "poll_id": poll.pk})
+    response = client.post(url, {"choice": poll.choices.first().pk, "next": thread.get_absolute_url()})
+    assert response.status_code == 302 and response["Location"] == thread.get_absolute_url()
+
+
+def test_thread_panel_offers_leaders_to_add_a_poll(moderator, community, thread):
+    panel = thread_panel(thread=thread, viewer=moderator, access=access_for(moderator, community))
+    assert panel["polls"] == []
+    assert thread_panel(thread=thread, viewer=None, access=access_for(None, community)) is None
+
+
+def test_leader_adds_a_poll_to_a_thread(client, moderator, community, thread):
+    client.force_login(moderator)
+    url = reverse("polls:new", kwargs={"slug": community.slug}) + f"?thread={thread.pk}"
+    assert "Loops in grade 3" in page_text(client.get(url))
+    now = timezone.now()
+    response = client.post(
+        url,
+        {
+            "question": "Which loop activity?",
+            "kind": "single",
+            "choices": "Dance\nCards",
+            "opens_at": now.strftime("%Y-%m-%dT%H:%M"),
+            "results_visibility": "always",
+            "thread": thread.pk,
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == thread.get_absolute_url()
+    assert Poll.objects.get().thread == thread
+
+
+def test_a_thread_of_another_community_cannot_hold_the_poll(client, moderator, community):
+    other = CommunityFactory()
+    author = MembershipFactory(community=other).user
+    foreign = Thread.objects.create(community=other, author=author, title="Elsewhere", body="x")
+    client.force_login(moderator)
+    url = reverse("polls:new", kwargs={"slug": community.slug})
+    response = client.post(
+        url,
+        {
+            "question": "Q?",
+            "kind": "text",
+            "opens_at": timezone.now().strftime("%Y-%m-%dT%H:%M"),
+            "results_visibility": "always",
+            "thread": foreign.pk,
+        },
+    )
+    assert response.status_code == 400
+    assert not Poll.objects.exists()
