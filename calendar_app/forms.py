@@ -58,7 +58,11 @@ class ActivityForm(forms.Form):
     end = LocalDateTimeField(label="Ends", help_text="For an all-day activity, only the dates count.")
     location = forms.CharField(max_length=300, required=False, help_text="For site visits and meetings.")
     meeting_url = forms.URLField(
-        label="Online meeting link", max_length=500, required=False, help_text="For chats and webinars."
+        label="Online meeting link",
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text="For chats and webinars.",
     )
     focus_area = forms.ModelChoiceField(queryset=None, required=False, empty_label="No particular focus area")
     repeats = forms.ChoiceField(label="Repeats", choices=Repeat.CHOICES, required=False)

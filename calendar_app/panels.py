@@ -18,6 +18,6 @@ def community_home_panel(*, community, viewer, access):
     occurrences = occurrences_for_community(community=community, start=now, end=now + timedelta(days=PANEL_DAYS))
     return {
         "template": "calendar_app/includes/home_panel.html",
-        "calendar_occurrences": occurrences[:PANEL_SIZE],
-        "calendar_community": community,
+        "occurrences": occurrences[:PANEL_SIZE],
+        "community": community,
     }

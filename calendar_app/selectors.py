@@ -105,7 +105,7 @@ def parse_month(text, today):
     """``YYYY-MM`` to the first day of that month; ``None`` when it is not a month we show."""
     if not text:
         return today.replace(day=1)
-    if len(text) != 7 or text[4] != "-" or not (text[:4].isdigit() and text[5:].isdigit()):
+    if not text.isascii() or len(text) != 7 or text[4] != "-" or not (text[:4].isdigit() and text[5:].isdigit()):
         return None
     year, month = int(text[:4]), int(text[5:])
     if not (1970 <= year <= 2200 and 1 <= month <= 12):

@@ -1,0 +1,170 @@
+"""Feeds are read back with vobject, an iCalendar parser independent of the icalendar library that writes them."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import vobject
+
+from calendar_app.feeds import uid_for
+from calendar_app.models import Activity
+from calendar_app.services import cancel_occurrence, move_occurrence, reset_feed_token, schedule_activity
+from tests.calendar_app.conftest import CHICAGO, chicago
+from tests.calendar_app.factories import ActivityFactory
+from tests.factories import CommunityFactory, MembershipFactory
+from tests.matrix import SECRET_MARKER
+
+pytestmark = pytest.mark.django_db
+
+
+def parse(response):
+    assert response.status_code == 200, response.status_code
+    assert response["Content-Type"].startswith("text/calendar")
+    return vobject.readOne(response.content.decode())
+
+
+def events(calendar):
+    return list(calendar.contents.get("vevent", []))
+
+
+@pytest.fixture
+def monthly_chat(leader_access):
+    start = chicago(2026, 1, 13, 16)
+    return schedule_activity(
+        access=leader_access,
+        title="Monthly chat",
+        kind="chat",
+        start=start,
+        end=start + timedelta(hours=1),
+        time_zone="America/Chicago",
+        meeting_url="https://meet.example.org/cop",
+        recurrence="FREQ=MONTHLY;BYDAY=+2TU;COUNT=12",
+    )
+
+
+def test_public_feed_expands_to_the_same_dates_as_the_site(client, community, monthly_chat):
+    calendar = parse(client.get(f"/c/{community.slug}/calendar.ics"))
+    (event,) = events(calendar)
+    assert (
+        event.uid.value == uid_for(monthly_chat) == f"activity-{monthly_chat.pk}@{uid_for(monthly_chat).split('@')[1]}"
+    )
+    assert event.dtstart.value == chicago(2026, 1, 13, 16)
+    assert (
+        "DTSTART;TZID=America/Chicago:20260113T160000"
+        in client.get(f"/c/{community.slug}/calendar.ics").content.decode()
+    )
+    parsed = [moment.astimezone(UTC) for moment in event.getrruleset()]
+    ours = [o.start for o in monthly_chat.occurrences_between(monthly_chat.span_start, monthly_chat.span_end)]
+    assert parsed == ours
+    assert {m.astimezone(CHICAGO).hour for m in event.getrruleset()} == {16}
+
+
+def test_feed_includes_the_vtimezone_it_uses(client, community, monthly_chat):
+    calendar = parse(client.get(f"/c/{community.slug}/calendar.ics"))
+    assert [tz.tzid.value for tz in calendar.contents["vtimezone"]] == ["America/Chicago"]
+    body = client.get(f"/c/{community.slug}/calendar.ics").content.decode()
+    assert "BEGIN:DAYLIGHT" in body and "BEGIN:STANDARD" in body and "PRODID:" in body
+
+
+def test_cancelled_date_becomes_an_exdate_and_sequence_rises(client, community, monthly_chat, leader_access):
+    second = monthly_chat.occurrences_between(monthly_chat.span_start, monthly_chat.span_end)[1]
+    cancel_occurrence(access=leader_access, activity=monthly_chat, original_start=second.original_start)
+    (event,) = events(parse(client.get(f"/c/{community.slug}/calendar.ics")))
+    assert int(event.sequence.value) == 1
+    dates = [m.astimezone(UTC) for m in event.getrruleset()]
+    assert second.start not in dates and len(dates) == 11
+
+
+def test_moved_date_is_a_recurrence_id_override(client, community, monthly_chat, leader_access):
+    third = monthly_chat.occurrences_between(monthly_chat.span_start, monthly_chat.span_end)[2]
+    new_start = chicago(2026, 3, 12, 15)
+    move_occurrence(
+        access=leader_access, activity=monthly_chat, original_start=third.original_start, new_start=new_start
+    )
+    master, override = events(parse(client.get(f"/c/{community.slug}/calendar.ics")))
+    assert override.uid.value == master.uid.value
+    assert override.recurrence_id.value == third.original_start.astimezone(CHICAGO)
+    assert override.dtstart.value == new_start and override.dtend.value == new_start + timedelta(hours=1)
+    # What a calendar shows: the series minus overridden dates, plus the overrides.
+    shown = sorted([m for m in master.getrruleset() if m != override.recurrence_id.value] + [override.dtstart.value])
+    site = [o.start for o in monthly_chat.occurrences_between(monthly_chat.span_start, monthly_chat.span_end)]
+    assert [m.astimezone(UTC) for m in shown] == site
+
+
+def test_all_day_activity_uses_dates(client, community):
+    ActivityFactory(
+        community=community,
+        all_day=True,
+        time_zone="America/Chicago",
+        start=chicago(2026, 4, 1),
+        end=chicago(2026, 4, 3),
+    )
+    (event,) = events(parse(client.get(f"/c/{community.slug}/calendar.ics")))
+    assert event.dtstart.value.isoformat() == "2026-04-01" and event.dtend.value.isoformat() == "2026-04-03"
+
+
+def test_add_to_calendar_file_for_one_activity(client, community, member, monthly_chat):
+    client.force_login(member)
+    response = client.get(f"/c/{community.slug}/calendar/{monthly_chat.pk}.ics")
+    assert "attachment" in response["Content-Disposition"]
+    (event,) = events(parse(response))
+    assert event.summary.value == "Monthly chat" and "FREQ=MONTHLY" in event.rrule.value
+
+
+@pytest.fixture
+def private_setup(db):
+    community = CommunityFactory(visibility="members", join_policy="request", name="Quiet room")
+    member = MembershipFactory(community=community).user
+    ActivityFactory(community=community, title=f"Budget {SECRET_MARKER}")
+    return community, member
+
+
+def test_members_only_feed_opens_with_the_members_token(client, private_setup):
+    community, member = private_setup
+    token = reset_feed_token(user=member).token
+    calendar = parse(client.get(f"/c/{community.slug}/calendar.ics?token={token}"))
+    assert SECRET_MARKER in events(calendar)[0].summary.value
+
+
+@pytest.mark.parametrize("token", ["", "wrong", "x" * 500])
+def test_members_only_feed_without_a_valid_token_is_a_bare_404(client, private_setup, token):
+    community, _member = private_setup
+    response = client.get(f"/c/{community.slug}/calendar.ics?token={token}")
+    assert response.status_code == 404
+    assert SECRET_MARKER.encode() not in response.content
+    assert b"No calendar here" not in response.content  # the plain 404 page, no reason given
+
+
+def test_a_non_members_token_does_not_open_a_members_only_feed(client, private_setup):
+    community, _member = private_setup
+    outsider = MembershipFactory().user
+    token = reset_feed_token(user=outsider).token
+    assert client.get(f"/c/{community.slug}/calendar.ics?token={token}").status_code == 404
+
+
+def test_reset_token_stops_the_old_link(client, private_setup):
+    community, member = private_setup
+    old = reset_feed_token(user=member).token
+    client.force_login(member)
+    assert client.post("/calendar/feed-token/reset/").status_code == 302
+    assert client.get(f"/c/{community.slug}/calendar.ics?token={old}").status_code == 404
+    assert client.get(f"/calendar/{old}.ics").status_code == 404
+    new = member.calendar_feed.__class__.objects.get(user=member).token
+    assert client.get(f"/calendar/{new}.ics").status_code == 200
+
+
+def test_personal_feed_has_all_my_communities_and_nothing_else(client, private_setup, community):
+    private, member = private_setup
+    MembershipFactory(user=member, community=community)
+    ActivityFactory(community=community, title="Public chat")
+    ActivityFactory(community=CommunityFactory(), title="Someone else's")
+    token = reset_feed_token(user=member).token
+    titles = sorted(e.summary.value for e in events(parse(client.get(f"/calendar/{token}.ics"))))
+    assert titles == [f"Budget {SECRET_MARKER}", "Public chat"]
+
+
+def test_feed_queries_do_not_grow_with_activities(client, community, django_assert_max_num_queries):
+    for i in range(50):
+        ActivityFactory(community=community, start=datetime(2026, 5, 1, tzinfo=UTC) + timedelta(days=i))
+    with django_assert_max_num_queries(4):
+        client.get(f"/c/{community.slug}/calendar.ics")
+    assert Activity.objects.count() == 50

@@ -1,0 +1,133 @@
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from calendar_app.models import Responsibility
+from tests.calendar_app.factories import ActivityFactory, ResponsibilityFactory
+from tests.factories import MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def soon():
+    return (datetime.now(UTC) + timedelta(days=5)).replace(microsecond=0)
+
+
+def test_district_member_sees_their_districts_responsibility(client, community, districts):
+    activity = ActivityFactory(community=community, title="Site visit", start=soon())
+    ResponsibilityFactory(activity=activity, district=districts[1], task="hosts the site visit")
+    teacher = UserFactory(district=districts[1])
+    MembershipFactory(user=teacher, community=community)
+    client.force_login(teacher)
+    for page in (f"/c/{community.slug}/calendar/", "/calendar/"):
+        assert "hosts the site visit" in client.get(page).content.decode()
+
+
+def test_other_districts_member_does_not_see_it_as_theirs(client, community, districts):
+    activity = ActivityFactory(community=community, start=soon())
+    ResponsibilityFactory(activity=activity, district=districts[1], task="hosts the site visit")
+    teacher = UserFactory(district=districts[0])
+    MembershipFactory(user=teacher, community=community)
+    client.force_login(teacher)
+    assert "hosts the site visit" not in client.get("/calendar/").content.decode()
+
+
+def test_district_member_marks_it_done(client, community, districts):
+    responsibility = ResponsibilityFactory(activity=ActivityFactory(community=community), district=districts[1])
+    teacher = UserFactory(district=districts[1])
+    MembershipFactory(user=teacher, community=community)
+    client.force_login(teacher)
+    response = client.post(
+        f"/c/{community.slug}/calendar/responsibilities/{responsibility.pk}/status/", {"status": "done"}
+    )
+    assert response.status_code == 302
+    responsibility.refresh_from_db()
+    assert responsibility.is_done
+
+
+def test_member_of_another_district_may_not_mark_it_done(client, community, districts):
+    responsibility = ResponsibilityFactory(activity=ActivityFactory(community=community), district=districts[1])
+    teacher = UserFactory(district=districts[0])
+    MembershipFactory(user=teacher, community=community)
+    client.force_login(teacher)
+    response = client.post(
+        f"/c/{community.slug}/calendar/responsibilities/{responsibility.pk}/status/", {"status": "done"}
+    )
+    assert response.status_code == 403
+    responsibility.refresh_from_db()
+    assert not responsibility.is_done
+
+
+def test_leader_adds_a_responsibility_for_one_date_with_a_person(client, community, leader, districts):
+    start = soon()
+    activity = ActivityFactory(community=community, start=start, recurrence="FREQ=WEEKLY;COUNT=3")
+    person = UserFactory(district=districts[1])
+    MembershipFactory(user=person, community=community)
+    client.force_login(leader)
+    from calendar_app.models import occurrence_key
+
+    response = client.post(
+        f"/c/{community.slug}/calendar/{activity.pk}/responsibilities/",
+        {"district": districts[1].pk, "task": "prepares the agenda", "assignee": person.pk,
+         "occurrence": occurrence_key(start + timedelta(days=7))},
+    )  # fmt: skip
+    assert response.status_code == 302
+    made = Responsibility.objects.get()
+    assert (made.assignee, made.occurrence_start) == (person, start + timedelta(days=7))
+    assert made.due_date == (start + timedelta(days=7)).date()
+
+
+def test_responsibility_for_a_district_outside_the_community_is_refused(client, community, leader):
+    from tests.factories import DistrictFactory
+
+    activity = ActivityFactory(community=community)
+    client.force_login(leader)
+    response = client.post(
+        f"/c/{community.slug}/calendar/{activity.pk}/responsibilities/",
+        {"district": DistrictFactory(name="Elsewhere").pk, "task": "hosts"},
+    )
+    assert response.status_code == 400
+    assert not Responsibility.objects.exists()
+
+
+def test_plan_shows_who_does_what_by_month_and_the_gaps(client, community, leader, districts):
+    riverside, lakeview = districts
+    activity = ActivityFactory(community=community, title="March meeting", start=datetime(2027, 3, 10, 17, tzinfo=UTC))
+    ResponsibilityFactory(activity=activity, district=lakeview, task="hosts the meeting")
+    client.force_login(leader)
+    page = client.get(f"/c/{community.slug}/calendar/plan/?from=2027-01").content.decode()
+    march = page[page.index("March 2027") : page.index("April 2027")]
+    assert "Lakeview SD" in march and "hosts the meeting" in march
+    assert "Gaps:</strong> Riverside USD" in march
+    january = page[page.index("January 2027") : page.index("February 2027")]
+    assert "Gaps:</strong> Lakeview SD, Riverside USD" in january
+
+
+def test_plan_counts_a_series_responsibility_in_every_month(community, districts):
+    from calendar_app.selectors import plan_by_month
+
+    activity = ActivityFactory(
+        community=community, start=datetime(2027, 1, 12, 22, tzinfo=UTC), recurrence="FREQ=MONTHLY;BYDAY=+2TU;COUNT=3"
+    )
+    ResponsibilityFactory(activity=activity, district=districts[0])
+    plan = plan_by_month(community=community, first=date(2027, 1, 1), months=4)
+    assert [bool(month.assignments) for month in plan] == [True, True, True, False]
+
+
+def test_plan_is_for_leaders(client, community, member):
+    client.force_login(member)
+    assert client.get(f"/c/{community.slug}/calendar/plan/").status_code == 403
+
+
+def test_plan_queries_do_not_grow(client, community, leader, districts, django_assert_max_num_queries):
+    client.force_login(leader)
+    ResponsibilityFactory(activity=ActivityFactory(community=community, start=soon()), district=districts[0])
+    with django_assert_max_num_queries(10) as few:
+        client.get(f"/c/{community.slug}/calendar/plan/")
+    for i in range(40):
+        ResponsibilityFactory(
+            activity=ActivityFactory(community=community, start=soon() + timedelta(days=i * 7)),
+            district=districts[i % 2],
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(f"/c/{community.slug}/calendar/plan/")
