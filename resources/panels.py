@@ -4,12 +4,11 @@ from resources.selectors import collections_for_community, featured_for_home
 
 
 def community_home_panel(*, community, viewer, access):
+    """Featured resources (this month's first) and the first collections; the template reads ``panel.*``."""
     if not access.may_see:
         return None
     return {
         "template": "resources/includes/home_panel.html",
-        "panel": {
-            "featured": list(featured_for_home(community=community)),
-            "collections": list(collections_for_community(community=community, limit=4)),
-        },
+        "featured": list(featured_for_home(community=community)),
+        "collections": list(collections_for_community(community=community, limit=4)),
     }

@@ -68,9 +68,7 @@ def test_a_link_to_this_server_is_refused(client, community, member, settings):
 
 def test_an_exe_renamed_to_pdf_is_refused_and_nothing_is_stored(client, community, member, settings):
     client.force_login(member)
-    response = client.post(
-        submit_url(community), {"title": "Plan", "kind": "file", "file": upload("plan.pdf", EXE)}
-    )
+    response = client.post(submit_url(community), {"title": "Plan", "kind": "file", "file": upload("plan.pdf", EXE)})
     assert response.status_code == 400
     assert "not a file type the library accepts" in response.content.decode()
     assert not Resource.objects.exists()

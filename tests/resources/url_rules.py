@@ -51,8 +51,6 @@ def item_kwargs(community, author):
     return {"pk": item.collection_id, "item_pk": item.pk}
 
 
-
-
 RULES = {
     "resources:library": Rule("see"),
     "resources:submit": Rule("post"),
