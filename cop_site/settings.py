@@ -330,3 +330,8 @@ CELERY_BEAT_SCHEDULE["calendar-reminders"] = {
     "task": "calendar_app.send_activity_reminders",
     "schedule": crontab(minute=5),
 }
+# Resource links are checked weekly (Sunday night UTC); broken ones show in each review queue.
+CELERY_BEAT_SCHEDULE["resources-link-check"] = {
+    "task": "resources.tasks.check_resource_links",
+    "schedule": crontab(day_of_week="sun", hour=3, minute=30),
+}
