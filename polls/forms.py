@@ -137,6 +137,8 @@ class VoteForm(forms.Form):
     """The answer form of one poll; only that poll's choices are valid."""
 
     def __init__(self, *args, poll, answer=None, **kwargs):
+        # Ids unique per poll: a thread may show several polls.
+        kwargs.setdefault("auto_id", f"poll-{poll.pk}-%s")
         super().__init__(*args, **kwargs)
         self.poll = poll
         choices = [(choice.pk, choice.label) for choice in poll.choices.all()]
