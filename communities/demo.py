@@ -1,8 +1,13 @@
 """Demo districts and three communities showing the three visibilities. Idempotent."""
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from accounts.demo import ensure_user
 from accounts.models import User
-from communities.models import Community, District, FocusArea, Membership
+from communities.models import Community, District, FocusArea, Invitation, JoinRequest, Membership
+from communities.services import INVITATION_DAYS
 
 DISTRICTS = [
     ("Riverside USD", "Riverside County"),
@@ -121,3 +126,37 @@ def seed(*, stdout):
             areas[0].leaders.add(people["moderator"])
             if len(areas) > 1:
                 areas[1].leaders.add(people["leader"])
+        _add_every_role(community, extras, areas)
+    _add_pending_work(people)
+
+
+def _add_every_role(community, extras, areas):
+    """Every community shows every role: a mentor, a second district's leader, a member leading a topic."""
+    jordan, amara = extras[0], extras[1]
+    Membership.objects.filter(community=community, user=jordan).update(is_mentor=True)
+    Membership.objects.filter(community=community, user=amara).update(is_district_leader=True)
+    if areas:
+        areas[-1].leaders.add(jordan)
+
+
+def _add_pending_work(people):
+    """A request waiting in a queue and an open invitation, so the manage pages have something to act on."""
+    leaders = Community.objects.get(slug="digital-learning-leaders")
+    teacher = people.get("teacher")
+    if teacher and not Membership.objects.filter(community=leaders, user=teacher).exists():
+        JoinRequest.objects.get_or_create(
+            community=leaders,
+            user=teacher,
+            status=JoinRequest.Status.PENDING,
+            defaults={"message": "I coach our K-5 teachers on devices and would love to learn from you all."},
+        )
+    circle = Community.objects.get(slug="site-leaders-circle")
+    if not Invitation.objects.filter(community=circle, email="new.principal@example.com").exists():
+        Invitation.objects.create(
+            community=circle,
+            email="new.principal@example.com",
+            invited_by=people.get("moderator"),
+            expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
+            # Demo data: no email goes out, so the row counts as sent.
+            sent_at=timezone.now(),
+        )

@@ -165,6 +165,8 @@ class JoinRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Set by the task that emails the decision, so running it twice sends one email.
+    decision_emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at"]
@@ -191,9 +193,12 @@ class Invitation(models.Model):
     )
     accepted_at = models.DateTimeField(null=True, blank=True)
     revoked = models.BooleanField(default=False)
+    # Set by the task that emails the link, so running it twice sends one email.
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["community", "-created_at"])]
 
     def __str__(self):
         return f"Invitation for {self.email} to {self.community}"
@@ -201,3 +206,13 @@ class Invitation(models.Model):
     @property
     def is_usable(self):
         return not self.revoked and self.accepted_at is None and self.expires_at > timezone.now()
+
+    @property
+    def status(self):
+        if self.accepted_at is not None:
+            return "accepted"
+        if self.revoked:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "open"

@@ -1,6 +1,8 @@
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from communities.models import Community, FocusArea, Membership
+from communities.models import Community, District, FocusArea, Invitation, JoinRequest, Membership
 from communities.permissions import listed_q
 
 
@@ -35,8 +37,19 @@ def moderators_of(*, community):
 
 
 def members_for_list(*, community, district=None, role=""):
-    """Members with user and district loaded, grouped by district name then person: one query."""
-    qs = Membership.objects.filter(community=community).select_related("user", "user__district")
+    """Members with user and district loaded, ordered by district name then person.
+
+    Two queries: the members, and the focus areas of this community each one
+    leads (``member.user.led_here``).
+    """
+    led_here = Prefetch(
+        "user__led_focus_areas", queryset=FocusArea.objects.filter(community=community), to_attr="led_here"
+    )
+    qs = (
+        Membership.objects.filter(community=community)
+        .select_related("user", "user__district")
+        .prefetch_related(led_here)
+    )
     if district:
         qs = qs.filter(user__district=district)
     if role == "moderator":
@@ -48,3 +61,88 @@ def members_for_list(*, community, district=None, role=""):
     elif role == "focus_area_leader":
         qs = qs.filter(user__led_focus_areas__community=community).distinct()
     return qs.order_by("user__district__name", "user__display_name", "user__username")
+
+
+def districts_of_members(*, community):
+    """Districts that members of ``community`` work in, or that take part in it: one query."""
+    return (
+        District.objects.filter(Q(users__memberships__community=community) | Q(communities=community))
+        .distinct()
+        .order_by("name")
+    )
+
+
+def new_members(*, communities, since, until):
+    """Memberships in ``communities`` (a queryset or list of communities/ids) that began in [since, until).
+
+    User and community are loaded with them: one query.
+    """
+    return (
+        Membership.objects.filter(community__in=communities, joined_at__gte=since, joined_at__lt=until)
+        .select_related("user", "user__district", "community")
+        .order_by("community_id", "joined_at")
+    )
+
+
+def followed_focus_area_ids(*, community, user):
+    """Ids of the focus areas of ``community`` that ``user`` follows: one query (none when anonymous)."""
+    if not user or not user.is_authenticated:
+        return set()
+    return set(
+        FocusArea.followers.through.objects.filter(focusarea__community=community, user=user).values_list(
+            "focusarea_id", flat=True
+        )
+    )
+
+
+def pending_join_requests(*, community):
+    """Requests waiting for a moderator, oldest first, with requester and district: one query."""
+    return (
+        JoinRequest.objects.filter(community=community, status=JoinRequest.Status.PENDING)
+        .select_related("user", "user__district")
+        .order_by("created_at")
+    )
+
+
+def decided_join_requests(*, community, limit=20):
+    """The latest decided requests with requester and decider: one query."""
+    return (
+        JoinRequest.objects.filter(community=community)
+        .exclude(status=JoinRequest.Status.PENDING)
+        .select_related("user", "decided_by")
+        .order_by("-decided_at")[:limit]
+    )
+
+
+def invitations_for(*, community, limit=100):
+    """The latest invitations with inviter and accepter: one query."""
+    return (
+        Invitation.objects.filter(community=community)
+        .select_related("invited_by", "accepted_by")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def _count_of(queryset):
+    counted = queryset.order_by().values("community").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
+
+
+def manage_summary(*, community):
+    """Counts for the manage overview (members, focus areas, pending requests, open invitations): one query."""
+    here = OuterRef("pk")
+    return (
+        Community.objects.filter(pk=community.pk)
+        .values("pk")
+        .annotate(
+            members=_count_of(Membership.objects.filter(community=here)),
+            focus_areas=_count_of(FocusArea.objects.filter(community=here)),
+            pending_requests=_count_of(JoinRequest.objects.filter(community=here, status=JoinRequest.Status.PENDING)),
+            open_invitations=_count_of(
+                Invitation.objects.filter(
+                    community=here, accepted_at__isnull=True, revoked=False, expires_at__gt=timezone.now()
+                )
+            ),
+        )
+        .get()
+    )

@@ -1,11 +1,60 @@
-from django.shortcuts import render
+import copy
+from urllib.parse import urlencode
 
-from communities.forms import DirectoryFilterForm
-from communities.permissions import community_view, may_create_community
-from communities.selectors import communities_for_directory, focus_areas_with_leaders, moderators_of
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from communities import services
+from communities.forms import (
+    CommunityCreateForm,
+    CommunitySettingsForm,
+    DirectoryFilterForm,
+    FocusAreaForm,
+    InviteForm,
+    JoinForm,
+    MemberFilterForm,
+    RolesForm,
+)
+from communities.models import FocusArea, Invitation, JoinRequest, Membership
+from communities.permissions import access_for, community_view, may_create_community
+from communities.selectors import (
+    communities_for_directory,
+    decided_join_requests,
+    districts_of_members,
+    focus_areas_with_leaders,
+    followed_focus_area_ids,
+    invitations_for,
+    manage_summary,
+    members_for_list,
+    moderators_of,
+    pending_join_requests,
+)
+from communities.services import CommunityError
+from communities.signals import INVITATION_SESSION_KEY
 from cop_site.panels import collect
 
+MEMBERS_PER_PAGE = 100
+ROLES_PER_PAGE = 50
 
+
+def _refused(request, access, error):
+    """A refusal the person can act on, with its 4xx status; nothing was changed."""
+    context = {"community": access.community if access else None, "access": access, "message": error.message}
+    return render(request, "communities/refused.html", context, status=error.status)
+
+
+def _page(request, queryset, per_page):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+# -- directory and creating -------------------------------------------------------
 def directory(request):
     form = DirectoryFilterForm(request.GET or None)
     query, audience = "", ""
@@ -17,14 +66,43 @@ def directory(request):
     return render(request, "communities/directory.html", context, status=status)
 
 
+@login_required
+def create(request):
+    if not may_create_community(request.user):
+        raise PermissionDenied(
+            "Starting a community is for staff and for district leaders given the right. Ask a site administrator."
+        )
+    if request.method == "POST":
+        form = CommunityCreateForm(request.POST)
+        if form.is_valid():
+            fields = {k: v for k, v in form.cleaned_data.items() if k != "districts"}
+            community = services.create_community(
+                creator=request.user, fields=fields, districts=form.cleaned_data["districts"]
+            )
+            messages.success(request, f"{community.name} is ready and you are its moderator. Now add its focus areas.")
+            return redirect("communities:manage_focus_areas", slug=community.slug)
+        status = 400
+    else:
+        initial = {"districts": [request.user.district_id] if request.user.district_id else []}
+        form = CommunityCreateForm(initial=initial)
+        status = 200
+    return render(request, "communities/create.html", {"form": form}, status=status)
+
+
+# -- community pages ----------------------------------------------------------------
 @community_view("view")
 def home(request, access):
     community = access.community
+    focus_areas = list(focus_areas_with_leaders(community=community))
+    followed = followed_focus_area_ids(community=community, user=request.user) if access.is_member else set()
+    for area in focus_areas:
+        area.following = area.pk in followed
     context = {
         "community": community,
         "access": access,
-        "focus_areas": focus_areas_with_leaders(community=community),
+        "focus_areas": focus_areas,
         "moderators": moderators_of(community=community),
+        "join_form": JoinForm() if access.may_request_to_join else None,
         "panels": (
             collect("community_home_panel", community=community, viewer=request.user, access=access)
             if access.may_see
@@ -32,3 +110,293 @@ def home(request, access):
         ),
     }
     return render(request, "communities/home.html", context)
+
+
+@community_view("see")
+def members(request, access):
+    community = access.community
+    form = MemberFilterForm(request.GET or None, districts=districts_of_members(community=community))
+    district, role, status = None, "", 200
+    if form.is_bound:
+        if form.is_valid():
+            district, role = form.cleaned_data["district"], form.cleaned_data["role"]
+        else:
+            status = 400
+    page = _page(request, members_for_list(community=community, district=district, role=role), MEMBERS_PER_PAGE)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"community": community, "access": access, "form": form, "page": page, "query": query.urlencode()}
+    return render(request, "communities/members.html", context, status=status)
+
+
+@require_POST
+@community_view("view")
+def join(request, access):
+    if not access.is_authenticated:
+        return redirect_to_login(access.community.get_absolute_url())
+    form = JoinForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, access, CommunityError(form.errors["message"][0], status=400))
+    try:
+        result = services.join_community(
+            user=request.user, community=access.community, message=form.cleaned_data["message"]
+        )
+    except CommunityError as error:
+        return _refused(request, access, error)
+    if isinstance(result, JoinRequest):
+        messages.success(request, "Your request is sent. You will get an email when a moderator answers it.")
+    else:
+        messages.success(request, f"Welcome to {access.community.name}!")
+    return redirect(access.community)
+
+
+@require_POST
+@community_view("post")
+def leave(request, access):
+    try:
+        services.leave_community(access=access)
+    except CommunityError as error:
+        return _refused(request, access, error)
+    messages.success(request, f"You left {access.community.name}.")
+    # A hidden community no longer exists for someone who left it.
+    return redirect("communities:directory" if access.community.is_hidden else access.community)
+
+
+@require_POST
+@community_view("post")
+def follow_focus_area(request, access, area_slug, follow=True):
+    area = get_object_or_404(FocusArea, community=access.community, slug=area_slug)
+    services.follow_focus_area(access=access, focus_area=area, follow=follow)
+    if request.headers.get("HX-Request"):
+        context = {"community": access.community, "access": access, "area": area, "following": follow}
+        return render(request, "communities/includes/follow_button.html", context)
+    verb = "now follow" if follow else "no longer follow"
+    messages.success(request, f"You {verb} {area.name}.")
+    return redirect(access.community)
+
+
+# -- manage area ----------------------------------------------------------------------
+def _manage(request, access, template, section, status=200, **context):
+    context = {"community": access.community, "access": access, "section": section, **context}
+    return render(request, f"communities/manage/{template}.html", context, status=status)
+
+
+@community_view("manage")
+def manage(request, access):
+    return _manage(request, access, "overview", "overview", summary=manage_summary(community=access.community))
+
+
+@community_view("manage")
+def manage_settings(request, access):
+    community = access.community
+    # A copy: an invalid form must not change the community the page header shows.
+    form = CommunitySettingsForm(request.POST or None, instance=copy.copy(community))
+    if request.method == "POST":
+        if form.is_valid():
+            fields = {k: v for k, v in form.cleaned_data.items() if k != "districts"}
+            services.update_community(access=access, fields=fields, districts=form.cleaned_data["districts"])
+            messages.success(request, "Settings saved.")
+            return redirect("communities:manage_settings", slug=community.slug)
+        return _manage(request, access, "settings", "settings", status=400, form=form)
+    form.initial["districts"] = list(community.districts.values_list("pk", flat=True))
+    return _manage(request, access, "settings", "settings", form=form)
+
+
+@community_view("manage")
+def manage_focus_areas(request, access):
+    community = access.community
+    form = FocusAreaForm(request.POST or None, community=community)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                area = services.save_focus_area(
+                    access=access,
+                    name=form.cleaned_data["name"],
+                    description=form.cleaned_data["description"],
+                    leaders=form.cleaned_data["leaders"],
+                )
+            except CommunityError as error:
+                form.add_error("name", error.message)
+            else:
+                messages.success(request, f"Focus area “{area.name}” added.")
+                return redirect("communities:manage_focus_areas", slug=community.slug)
+        status = 400
+    areas = focus_areas_with_leaders(community=community)
+    return _manage(request, access, "focus_areas", "focus_areas", status=status, form=form, areas=areas)
+
+
+@community_view("manage")
+def manage_focus_area_edit(request, access, pk):
+    area = get_object_or_404(FocusArea, community=access.community, pk=pk)
+    form = FocusAreaForm(
+        request.POST or None, instance=copy.copy(area), community=access.community, submit_label="Save focus area"
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.save_focus_area(
+                    access=access,
+                    focus_area=area,
+                    name=form.cleaned_data["name"],
+                    description=form.cleaned_data["description"],
+                    leaders=form.cleaned_data["leaders"],
+                )
+            except CommunityError as error:
+                form.add_error("name", error.message)
+            else:
+                messages.success(request, f"Focus area “{area.name}” saved.")
+                return redirect("communities:manage_focus_areas", slug=access.community.slug)
+        return _manage(request, access, "focus_area_edit", "focus_areas", status=400, form=form, area=area)
+    return _manage(request, access, "focus_area_edit", "focus_areas", form=form, area=area)
+
+
+@require_POST
+@community_view("manage")
+def manage_focus_area_delete(request, access, pk):
+    area = get_object_or_404(FocusArea, community=access.community, pk=pk)
+    services.delete_focus_area(access=access, focus_area=area)
+    messages.success(request, f"Focus area “{area.name}” deleted.")
+    return redirect("communities:manage_focus_areas", slug=access.community.slug)
+
+
+@community_view("manage")
+def manage_requests(request, access):
+    community = access.community
+    return _manage(
+        request,
+        access,
+        "requests",
+        "requests",
+        pending=pending_join_requests(community=community),
+        decided=decided_join_requests(community=community),
+    )
+
+
+@require_POST
+@community_view("manage")
+def manage_request_decide(request, access, pk, approve):
+    join_request = get_object_or_404(JoinRequest.objects.select_related("user"), community=access.community, pk=pk)
+    decide = services.approve_join_request if approve else services.decline_join_request
+    try:
+        decide(access=access, join_request=join_request)
+    except CommunityError as error:
+        return _refused(request, access, error)
+    name = join_request.user.name
+    if approve:
+        messages.success(request, f"{name} is now a member. We emailed them.")
+    else:
+        messages.success(request, f"You declined {name}'s request. We emailed them.")
+    return redirect("communities:manage_requests", slug=access.community.slug)
+
+
+@community_view("manage")
+def manage_invitations(request, access):
+    form = InviteForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                invitation = services.invite(access=access, email=form.cleaned_data["email"])
+            except CommunityError as error:
+                form.add_error("email", error.message)
+            else:
+                messages.success(request, f"Invitation sent to {invitation.email}.")
+                return redirect("communities:manage_invitations", slug=access.community.slug)
+        status = 400
+    invitations = invitations_for(community=access.community)
+    return _manage(request, access, "invitations", "invitations", status=status, form=form, invitations=invitations)
+
+
+@require_POST
+@community_view("manage")
+def manage_invitation_revoke(request, access, pk):
+    invitation = get_object_or_404(Invitation, community=access.community, pk=pk)
+    try:
+        services.revoke_invitation(access=access, invitation=invitation)
+    except CommunityError as error:
+        return _refused(request, access, error)
+    messages.success(request, f"The invitation to {invitation.email} is withdrawn; its link no longer works.")
+    return redirect("communities:manage_invitations", slug=access.community.slug)
+
+
+@community_view("manage")
+def manage_roles(request, access):
+    q = request.GET.get("q", "").strip()[:100]
+    memberships = members_for_list(community=access.community)
+    if q:
+        memberships = memberships.filter(
+            Q(user__display_name__icontains=q) | Q(user__username__icontains=q) | Q(user__email__icontains=q)
+        )
+    page = _page(request, memberships, ROLES_PER_PAGE)
+    q_query = urlencode({"q": q}) if q else ""
+    return _manage(request, access, "roles", "roles", page=page, q=q, q_query=q_query)
+
+
+def _membership_of_community(access, pk):
+    return get_object_or_404(Membership.objects.select_related("user"), community=access.community, pk=pk)
+
+
+@require_POST
+@community_view("manage")
+def manage_roles_change(request, access, pk):
+    membership = _membership_of_community(access, pk)
+    form = RolesForm(request.POST)
+    form.is_valid()  # three optional check boxes: always valid
+    try:
+        services.change_roles(access=access, membership=membership, **form.cleaned_data)
+    except CommunityError as error:
+        return _refused(request, access, error)
+    messages.success(request, f"Roles of {membership.user.name} saved.")
+    return redirect(reverse("communities:manage_roles", kwargs={"slug": access.community.slug}) + _keep_query(request))
+
+
+@require_POST
+@community_view("manage")
+def manage_member_remove(request, access, pk):
+    membership = _membership_of_community(access, pk)
+    try:
+        services.remove_member(access=access, membership=membership)
+    except CommunityError as error:
+        return _refused(request, access, error)
+    messages.success(request, f"{membership.user.name} is no longer a member.")
+    if membership.user_id == request.user.pk and not access.is_staff:
+        return redirect(access.community)
+    return redirect(reverse("communities:manage_roles", kwargs={"slug": access.community.slug}) + _keep_query(request))
+
+
+def _keep_query(request):
+    back = request.POST.get("back", "")
+    return back if back.startswith("?") and "\n" not in back and len(back) < 300 else ""
+
+
+# -- invitations (outside /c/<slug>/: the link is the permission) --------------------
+def invitation(request, token):
+    try:
+        invitation = services.invitation_from_token(token)
+        if request.user.is_authenticated and invitation.accepted_by_id == request.user.pk:
+            messages.info(request, f"You are a member of {invitation.community.name}.")
+            return redirect(invitation.community)
+        services.check_invitation_usable(invitation)
+    except CommunityError as error:
+        request.session.pop(INVITATION_SESSION_KEY, None)
+        return render(request, "communities/invitation_invalid.html", {"message": error.message}, status=error.status)
+    community = invitation.community
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.path)
+        try:
+            services.accept_invitation(user=request.user, invitation=invitation)
+        except CommunityError as error:
+            return render(
+                request, "communities/invitation_invalid.html", {"message": error.message}, status=error.status
+            )
+        request.session.pop(INVITATION_SESSION_KEY, None)
+        messages.success(request, f"Welcome to {community.name}! You are now a member.")
+        return redirect(community)
+    if not request.user.is_authenticated:
+        # Kept so the person joins as soon as they have signed up and confirmed their email.
+        request.session[INVITATION_SESSION_KEY] = token
+    access = access_for(request.user, community)
+    context = {"invitation": invitation, "community": community, "access": access}
+    return render(request, "communities/invitation.html", context)

@@ -1,0 +1,338 @@
+"""Writes in communities: creating, joining, leaving, roles, focus areas, requests, invitations.
+
+Every service takes keyword-only arguments, runs in one transaction, checks
+permission itself (raising ``PermissionDenied``) and returns what it made or
+changed. A refusal the person can act on (already a member, last moderator)
+raises ``CommunityError`` with a message written for them and the HTTP status
+the view should answer with.
+"""
+
+from datetime import timedelta
+
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from communities.models import Community, FocusArea, Invitation, JoinRequest, Membership
+from communities.permissions import access_for, may_create_community
+
+INVITATION_DAYS = 14
+INVITATION_SALT = "communities.invitation"
+
+
+class CommunityError(Exception):
+    """A refusal to show the person as it is, with the status code that goes with it."""
+
+    def __init__(self, message, status=409):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+# -- creating and editing ------------------------------------------------------------
+@transaction.atomic
+def create_community(*, creator, fields, districts=()):
+    """Create a community from validated ``fields``; its creator becomes its first moderator."""
+    if not may_create_community(creator):
+        raise PermissionDenied("Only staff and district leaders given the right can start a community.")
+    community = Community(created_by=creator, **fields)
+    community.full_clean()
+    community.save()
+    community.districts.set(districts)
+    Membership.objects.create(user=creator, community=community, is_moderator=True)
+    return community
+
+
+def _unique_focus_area_slug(community, name, exclude_pk=None):
+    base = slugify(name)[:50] or "focus-area"
+    taken = set(
+        FocusArea.objects.filter(community=community, slug__startswith=base)
+        .exclude(pk=exclude_pk)
+        .values_list("slug", flat=True)
+    )
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _check_leaders_are_members(community, leaders):
+    member_ids = set(Membership.objects.filter(community=community, user__in=leaders).values_list("user_id", flat=True))
+    if any(leader.pk not in member_ids for leader in leaders):
+        raise CommunityError("Focus-area leaders must be members of the community.", status=400)
+
+
+@transaction.atomic
+def save_focus_area(*, access, name, description="", leaders=(), focus_area=None):
+    """Add a focus area (or change ``focus_area``); leaders must be members. Moderators only."""
+    if not access.may_manage:
+        raise PermissionDenied("Only moderators of this community can change its focus areas.")
+    community = access.community
+    leaders = list(leaders)
+    _check_leaders_are_members(community, leaders)
+    if FocusArea.objects.filter(community=community, name__iexact=name).exclude(pk=getattr(focus_area, "pk", None)):
+        raise CommunityError(f"This community already has a focus area called “{name}”.", status=400)
+    if focus_area is None:
+        position = FocusArea.objects.filter(community=community).count()
+        focus_area = FocusArea(community=community, position=position)
+    elif focus_area.community_id != community.pk:
+        raise PermissionDenied("That focus area belongs to another community.")
+    if focus_area.pk is None or focus_area.name != name:
+        focus_area.slug = _unique_focus_area_slug(community, name, exclude_pk=focus_area.pk)
+    focus_area.name = name
+    focus_area.description = description
+    focus_area.save()
+    focus_area.leaders.set(leaders)
+    return focus_area
+
+
+@transaction.atomic
+def delete_focus_area(*, access, focus_area):
+    """Delete a focus area of ``access.community``. Moderators only."""
+    if not access.may_manage or focus_area.community_id != access.community.pk:
+        raise PermissionDenied("Only moderators of this community can delete its focus areas.")
+    focus_area.delete()
+    return focus_area
+
+
+# -- joining and leaving -----------------------------------------------------------
+@transaction.atomic
+def join_community(*, user, community, message=""):
+    """Join an open community (returns the Membership) or ask to join one by request (the JoinRequest).
+
+    Refuses with a CommunityError when the person already belongs or already asked.
+    """
+    access = access_for(user, community)
+    if not access.is_authenticated or not access.may_view:
+        raise PermissionDenied("You may not join this community.")
+    if access.is_member:
+        raise CommunityError(f"You are already a member of {community.name}.")
+    if community.join_policy == Community.JoinPolicy.INVITATION:
+        raise PermissionDenied(
+            f"{community.name} is joined by invitation only. Ask one of its moderators to invite you."
+        )
+    if community.join_policy == Community.JoinPolicy.OPEN:
+        try:
+            with transaction.atomic():
+                membership = Membership.objects.create(user=user, community=community)
+        except IntegrityError as exc:
+            raise CommunityError(f"You are already a member of {community.name}.") from exc
+        JoinRequest.objects.filter(community=community, user=user, status=JoinRequest.Status.PENDING).update(
+            status=JoinRequest.Status.APPROVED, decided_at=timezone.now()
+        )
+        return membership
+    try:
+        with transaction.atomic():
+            return JoinRequest.objects.create(community=community, user=user, message=message.strip())
+    except IntegrityError as exc:
+        raise CommunityError("You have already asked to join. A moderator will answer your request soon.") from exc
+
+
+def _other_moderators(membership):
+    return Membership.objects.filter(community_id=membership.community_id, is_moderator=True).exclude(pk=membership.pk)
+
+
+def _drop_membership(membership):
+    """Delete a membership and what only members hold: focus-area leadership and follows."""
+    areas = FocusArea.objects.filter(community_id=membership.community_id)
+    FocusArea.leaders.through.objects.filter(focusarea__in=areas, user_id=membership.user_id).delete()
+    FocusArea.followers.through.objects.filter(focusarea__in=areas, user_id=membership.user_id).delete()
+    membership.delete()
+
+
+@transaction.atomic
+def leave_community(*, access):
+    """The member of ``access`` leaves; the last moderator may not (someone must run the community)."""
+    if not access.is_member:
+        raise CommunityError("You are not a member of this community.", status=400)
+    membership = Membership.objects.select_for_update().get(pk=access.membership.pk)
+    if membership.is_moderator and not _other_moderators(membership).exists():
+        raise CommunityError(
+            "You are the only moderator. Make another member a moderator before you leave.", status=409
+        )
+    _drop_membership(membership)
+    return membership
+
+
+@transaction.atomic
+def follow_focus_area(*, access, focus_area, follow=True):
+    """Follow (or stop following) a focus area; members only. Doing it twice changes nothing."""
+    if not access.may_post or focus_area.community_id != access.community.pk:
+        raise PermissionDenied("Only members of this community can follow its focus areas.")
+    if follow:
+        focus_area.followers.add(access.user)
+    else:
+        focus_area.followers.remove(access.user)
+    return focus_area
+
+
+# -- join requests -----------------------------------------------------------------
+def _decide(access, join_request, status):
+    if not access.may_manage or join_request.community_id != access.community.pk:
+        raise PermissionDenied("Only moderators of this community can answer requests to join.")
+    join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
+    if join_request.status != JoinRequest.Status.PENDING:
+        raise CommunityError(f"This request was already {join_request.get_status_display().lower()}.")
+    join_request.status = status
+    join_request.decided_by = access.user
+    join_request.decided_at = timezone.now()
+    join_request.save(update_fields=["status", "decided_by", "decided_at"])
+    from communities.tasks import send_join_request_decision
+
+    transaction.on_commit(lambda: send_join_request_decision.delay(join_request.pk))
+    return join_request
+
+
+@transaction.atomic
+def approve_join_request(*, access, join_request):
+    """Approve a pending request: the requester becomes a member and is emailed."""
+    join_request = _decide(access, join_request, JoinRequest.Status.APPROVED)
+    Membership.objects.get_or_create(user_id=join_request.user_id, community=access.community)
+    return join_request
+
+
+@transaction.atomic
+def decline_join_request(*, access, join_request):
+    """Decline a pending request; the requester is emailed."""
+    return _decide(access, join_request, JoinRequest.Status.DECLINED)
+
+
+# -- invitations -------------------------------------------------------------------
+def invitation_token(invitation):
+    """A signed, timestamped token naming the invitation; it expires with it."""
+    return signing.dumps({"invitation": invitation.pk}, salt=INVITATION_SALT, compress=True)
+
+
+def invitation_from_token(token):
+    """The invitation a token names, or a CommunityError saying why the link no longer works."""
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT, max_age=timedelta(days=INVITATION_DAYS))
+    except signing.SignatureExpired as exc:
+        raise CommunityError("This invitation link has expired. Ask a moderator to invite you again.", 410) from exc
+    except signing.BadSignature as exc:
+        raise CommunityError(
+            "This invitation link is not valid. Check that you copied the whole link from the email.", 400
+        ) from exc
+    invitation = (
+        Invitation.objects.select_related("community").filter(pk=data.get("invitation") or 0).first()
+        if isinstance(data, dict)
+        else None
+    )
+    if invitation is None:
+        raise CommunityError("This invitation no longer exists. Ask a moderator to invite you again.", 410)
+    return invitation
+
+
+def check_invitation_usable(invitation):
+    if invitation.accepted_at is not None:
+        raise CommunityError("This invitation link has already been used. Each link works once.", 410)
+    if invitation.revoked:
+        raise CommunityError("This invitation was withdrawn by a moderator.", 410)
+    if invitation.expires_at <= timezone.now():
+        raise CommunityError("This invitation link has expired. Ask a moderator to invite you again.", 410)
+
+
+@transaction.atomic
+def invite(*, access, email):
+    """Invite ``email`` to ``access.community``; the link is emailed after commit. Moderators only."""
+    if not access.may_manage:
+        raise PermissionDenied("Only moderators of this community can invite people.")
+    community = access.community
+    email = email.strip()
+    if Membership.objects.filter(community=community, user__email__iexact=email).exists():
+        raise CommunityError(f"{email} is already a member of {community.name}.", status=400)
+    now = timezone.now()
+    open_invitations = Invitation.objects.filter(
+        community=community, email__iexact=email, accepted_at__isnull=True, revoked=False, expires_at__gt=now
+    )
+    if open_invitations.exists():
+        raise CommunityError(f"{email} already has an open invitation. Withdraw it to send a new one.", status=400)
+    invitation = Invitation.objects.create(
+        community=community, email=email, invited_by=access.user, expires_at=now + timedelta(days=INVITATION_DAYS)
+    )
+    from communities.tasks import send_invitation
+
+    transaction.on_commit(lambda: send_invitation.delay(invitation.pk))
+    return invitation
+
+
+@transaction.atomic
+def revoke_invitation(*, access, invitation):
+    """Withdraw an unused invitation so its link stops working. Moderators only."""
+    if not access.may_manage or invitation.community_id != access.community.pk:
+        raise PermissionDenied("Only moderators of this community can withdraw its invitations.")
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise CommunityError("This invitation was already accepted; remove the member instead.")
+    if invitation.revoked:
+        raise CommunityError("This invitation was already withdrawn.")
+    invitation.revoked = True
+    invitation.save(update_fields=["revoked"])
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(*, user, invitation):
+    """``user`` joins through ``invitation``; the link then stops working. Returns the Membership.
+
+    Someone who is already a member keeps the invitation unused, so it is not wasted.
+    """
+    if not user.is_authenticated:
+        raise PermissionDenied("Log in or sign up to accept this invitation.")
+    invitation = Invitation.objects.select_for_update().select_related("community").get(pk=invitation.pk)
+    check_invitation_usable(invitation)
+    membership = Membership.objects.filter(user=user, community=invitation.community).first()
+    if membership is not None:
+        return membership
+    membership = Membership.objects.create(user=user, community=invitation.community)
+    invitation.accepted_by = user
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_by", "accepted_at"])
+    JoinRequest.objects.filter(community=invitation.community, user=user, status=JoinRequest.Status.PENDING).update(
+        status=JoinRequest.Status.APPROVED, decided_at=invitation.accepted_at
+    )
+    return membership
+
+
+# -- roles -------------------------------------------------------------------------
+@transaction.atomic
+def change_roles(*, access, membership, is_moderator, is_district_leader, is_mentor):
+    """Set a member's roles. Moderators only; the community always keeps one moderator."""
+    if not access.may_manage or membership.community_id != access.community.pk:
+        raise PermissionDenied("Only moderators of this community can change roles.")
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.is_moderator and not is_moderator and not _other_moderators(membership).exists():
+        raise CommunityError("A community needs at least one moderator. Make someone else a moderator first.")
+    membership.is_moderator = is_moderator
+    membership.is_district_leader = is_district_leader
+    membership.is_mentor = is_mentor
+    membership.save(update_fields=["is_moderator", "is_district_leader", "is_mentor"])
+    return membership
+
+
+@transaction.atomic
+def remove_member(*, access, membership):
+    """Remove a member (and their focus-area leadership). Moderators only; not the last moderator."""
+    if not access.may_manage or membership.community_id != access.community.pk:
+        raise PermissionDenied("Only moderators of this community can remove members.")
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.is_moderator and not _other_moderators(membership).exists():
+        raise CommunityError("This is the only moderator. Make someone else a moderator first.")
+    _drop_membership(membership)
+    return membership
+
+
+@transaction.atomic
+def update_community(*, access, fields, districts):
+    """Change a community's settings (not its address). Moderators only."""
+    if not access.may_manage:
+        raise PermissionDenied("Only moderators of this community can change its settings.")
+    community = Community.objects.select_for_update().get(pk=access.community.pk)
+    for name, value in fields.items():
+        setattr(community, name, value)
+    community.full_clean(exclude=["created_by"])
+    community.save()
+    community.districts.set(districts)
+    return community

@@ -1,0 +1,30 @@
+"""Someone who followed an invitation link before they had an account joins as soon as they log in.
+
+The invitation view keeps the link's token in the session; after sign-up and
+email confirmation (or a plain login) allauth logs the person in, Django sends
+``user_logged_in``, and the invitation is accepted here.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+
+from communities import services
+
+INVITATION_SESSION_KEY = "communities_invitation_token"
+
+
+@receiver(user_logged_in, dispatch_uid="communities.accept_pending_invitation")
+def accept_pending_invitation(sender, request, user, **kwargs):
+    if request is None or not hasattr(request, "session"):
+        return
+    token = request.session.pop(INVITATION_SESSION_KEY, None)
+    if not token:
+        return
+    try:
+        invitation = services.invitation_from_token(token)
+        services.accept_invitation(user=user, invitation=invitation)
+    except services.CommunityError:
+        # The invitation page explains what went wrong when the person lands on it.
+        return
+    messages.success(request, f"Welcome to {invitation.community.name}! You are now a member.")
