@@ -104,6 +104,12 @@ class Activity(models.Model):
     def is_online(self):
         return self.kind in (self.Kind.CHAT, self.Kind.WEBINAR)
 
+    @property
+    def recurrence_text(self):
+        from calendar_app.recurrence import describe_rule
+
+        return describe_rule(self.recurrence, self.zone) if self.recurrence else ""
+
     def rule(self):
         """The dateutil rule, anchored on the local start so it keeps wall-clock time across DST."""
         return rrulestr(self.recurrence, dtstart=self.start.astimezone(self.zone))

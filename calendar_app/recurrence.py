@@ -116,3 +116,40 @@ def last_occurrence_start(rule, local_start):
     for last in parsed:  # noqa: B007 - bounded by COUNT (at most MAX_COUNT) or UNTIL
         pass
     return last
+
+
+DAY_NAMES = dict(
+    zip(WEEKDAY_CODES, ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"], strict=True)
+)
+FREQ_NAMES = {"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}
+
+
+def describe_rule(rule, zone):
+    """A sentence for the common rules ("Every month on the second Tuesday, 12 times"); the rule itself otherwise."""
+    parts = dict(part.split("=", 1) for part in rule.upper().split(";") if "=" in part)
+    freq = FREQ_NAMES.get(parts.get("FREQ", ""))
+    if freq is None or set(parts) - {"FREQ", "BYDAY", "BYMONTHDAY", "COUNT", "UNTIL", "INTERVAL"}:
+        return f"Repeats ({rule})"
+    interval = parts.get("INTERVAL", "1")
+    text = f"Every {freq}" if interval == "1" else f"Every {interval} {freq}s"
+    byday = parts.get("BYDAY", "")
+    if "," in byday or "," in parts.get("BYMONTHDAY", ""):
+        return f"Repeats ({rule})"
+    if byday:
+        n, code = byday[:-2], byday[-2:]
+        if code not in DAY_NAMES:
+            return f"Repeats ({rule})"
+        ordinal = ORDINALS.get(int(n)) if n.lstrip("+-").isdigit() else None
+        text += f" on the {ordinal} {DAY_NAMES[code]}" if ordinal else f" on {DAY_NAMES[code]}"
+    elif "BYMONTHDAY" in parts:
+        text += f" on day {parts['BYMONTHDAY']}"
+    if "COUNT" in parts:
+        text += f", {parts['COUNT']} times"
+    elif "UNTIL" in parts:
+        try:
+            until = datetime.strptime(parts["UNTIL"].rstrip("Z"), "%Y%m%dT%H%M%S")
+        except ValueError:
+            return f"Repeats ({rule})"
+        local = until.replace(tzinfo=zoneinfo.ZoneInfo("UTC")).astimezone(zone)
+        text += f", until {local:%B %-d, %Y}"
+    return text

@@ -86,3 +86,18 @@ def test_every_first_monday_custom_rule(leader_access):
         for o in activity.occurrences_between(start, start + timedelta(days=200))
     ]
     assert days == ["2026-02-02", "2026-03-02", "2026-04-06", "2026-05-04"]
+
+
+@pytest.mark.parametrize(
+    ("rule", "text"),
+    [
+        ("FREQ=MONTHLY;BYDAY=+2TU;COUNT=12", "Every month on the second Tuesday, 12 times"),
+        ("FREQ=MONTHLY;BYDAY=1MO,3MO", "Repeats (FREQ=MONTHLY;BYDAY=1MO,3MO)"),
+        ("FREQ=WEEKLY;BYDAY=MO;UNTIL=20260203T055959Z", "Every week on Monday, until February 2, 2026"),
+    ],
+)
+def test_rules_are_described_in_words(rule, text):
+    from calendar_app.recurrence import describe_rule
+    from tests.calendar_app.conftest import CHICAGO
+
+    assert describe_rule(rule, CHICAGO) == text
