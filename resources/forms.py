@@ -54,7 +54,6 @@ class ResourceForm(forms.Form):
             self.fields["file"].label = "Replace the file"
             self.fields["file"].help_text = f"Now: {resource.file_name}. " + self.fields["file"].help_text
         self.helper = FormHelper()
-        self.helper.attrs = {"enctype": "multipart/form-data"}
         self.helper.add_input(Submit("submit", submit_label))
 
     def clean_url(self):
