@@ -305,14 +305,10 @@ def rsvp(request, access, pk):
         except ValidationError as exc:
             error = _error_message(exc)
     if request.headers.get("HX-Request"):
-        occurrence = None
-        if error is None or occurrence_start is not None or not activity.is_recurring:
-            try:
-                occurrence = _chosen_occurrence(
-                    activity, form.cleaned_data.get("occurrence", "") if form.is_valid() else ""
-                )
-            except Http404:
-                occurrence = None
+        try:
+            occurrence = _chosen_occurrence(activity, request.POST.get("occurrence", "")[:20])
+        except Http404:
+            occurrence = None
         context = {
             "community": access.community,
             "access": access,

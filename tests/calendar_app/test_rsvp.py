@@ -111,3 +111,19 @@ def test_activity_page_queries_do_not_grow_with_rsvps(client, community, moderat
         RSVPFactory(activity=activity)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url(activity))
+
+
+def test_htmx_rsvp_to_a_cancelled_date_returns_the_box_with_the_reason(client, community, member):
+    start = (datetime.now(UTC) + timedelta(days=2)).replace(microsecond=0)
+    activity = ActivityFactory(community=community, start=start, recurrence="FREQ=WEEKLY;COUNT=4")
+    OccurrenceChangeFactory(activity=activity, original_start=start, cancelled=True)
+    client.force_login(member)
+    response = client.post(
+        url(activity, "rsvp/"),
+        {"response": "going", "occurrence": occurrence_key(start)},
+        headers={"HX-Request": "true"},
+    )
+    body = response.content.decode()
+    assert response.status_code == 400 and 'id="rsvp-box"' in body
+    assert "That date is cancelled. Nothing was saved." in body
+    assert not RSVP.objects.exists()

@@ -54,6 +54,20 @@ def _status_expect(visibility, role):
     return {403}
 
 
+def _delete_expect(visibility, role):
+    # The matrix builds one object per community and asks every role in turn, so by the
+    # time staff asks, the moderator has already deleted it: then 404 is the right answer.
+    if visibility == "hidden" and role in ("anonymous", "outsider", "requester"):
+        return {404}
+    if role == "anonymous":
+        return {302}
+    if role == "moderator":
+        return {302}
+    if role == "staff":
+        return {302, 404}
+    return {403}
+
+
 KEY = occurrence_key(NEXT_MONDAY + timedelta(days=7))
 
 RULES = {
@@ -64,7 +78,7 @@ RULES = {
     "calendar_app:activity": Rule("see", kwargs=activity),
     "calendar_app:activity_ics": Rule("see", kwargs=activity),
     "calendar_app:edit": Rule("schedule", kwargs=activity),
-    "calendar_app:delete": Rule("schedule", method="POST", kwargs=activity),
+    "calendar_app:delete": Rule("schedule", method="POST", kwargs=activity, expect=_delete_expect),
     "calendar_app:rsvp": Rule("post", method="POST", kwargs=activity, data={"response": "going"}),
     "calendar_app:cancel_occurrence": Rule("schedule", method="POST", kwargs=weekly, data={"occurrence": KEY}),
     "calendar_app:restore_occurrence": Rule("schedule", method="POST", kwargs=weekly, data={"occurrence": KEY}),
@@ -75,5 +89,5 @@ RULES = {
     "calendar_app:responsibility_status": Rule(
         "post", method="POST", kwargs=responsibility, data={"status": "done"}, expect=_status_expect
     ),
-    "calendar_app:delete_responsibility": Rule("schedule", method="POST", kwargs=responsibility),
+    "calendar_app:delete_responsibility": Rule("schedule", method="POST", kwargs=responsibility, expect=_delete_expect),
 }
