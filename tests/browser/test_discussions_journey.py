@@ -106,7 +106,9 @@ def test_thread_page_works_at_phone_width(phone_page, login_as):
     thread = ThreadFactory(community=community, title="Phone check")
     parent = None
     for depth in range(7):
-        parent = PostFactory(thread=thread, parent=parent, body=f"Level {depth} reply", body_html=f"<p>Level {depth}</p>")
+        parent = PostFactory(
+            thread=thread, parent=parent, body=f"Level {depth} reply", body_html=f"<p>Level {depth}</p>"
+        )
     login_as(phone_page, member)
     phone_page.goto(thread.get_absolute_url())
     expect(phone_page.get_by_text("in reply to").first).to_be_visible()

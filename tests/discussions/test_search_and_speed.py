@@ -73,7 +73,9 @@ def test_search_query_count_does_not_grow_with_results(client, community, django
     assert response.status_code == 200
 
 
-def test_thread_list_of_500_threads_runs_a_fixed_number_of_queries(client, community, member, django_assert_max_num_queries):
+def test_thread_list_of_500_threads_runs_a_fixed_number_of_queries(
+    client, community, member, django_assert_max_num_queries
+):
     area = FocusAreaFactory(community=community)
     Thread.objects.bulk_create(
         [
@@ -141,7 +143,9 @@ def test_most_helpful_threads_counts_reactions_in_the_period(community):
             Reaction.objects.create(post=post, user=UserFactory())
     old = PostFactory(thread=quiet)
     Reaction.objects.create(post=old, user=UserFactory(), created_at=now - timedelta(days=60))
-    result = list(most_helpful_threads(communities=[community], since=now - timedelta(days=30), until=now + timedelta(1)))
+    result = list(
+        most_helpful_threads(communities=[community], since=now - timedelta(days=30), until=now + timedelta(1))
+    )
     assert [(t.pk, t.helpful_in_period) for t in result] == [(popular.pk, 3), (quiet.pk, 1)]
 
 

@@ -42,7 +42,7 @@ def test_empty_and_oversized_bodies_get_a_clear_message_and_nothing_is_stored(cl
 
 def test_script_tags_and_javascript_links_are_rendered_harmless(client, thread, member):
     client.force_login(member)
-    body = '<script>alert(1)</script> [click](javascript:alert(1)) <img src=x onerror=alert(1)> [ok](https://e.org)'
+    body = "<script>alert(1)</script> [click](javascript:alert(1)) <img src=x onerror=alert(1)> [ok](https://e.org)"
     client.post(url("reply", thread), {"body": body})
     html = Post.objects.get().body_html
     assert "<script" not in html and 'href="javascript' not in html and "<img" not in html
