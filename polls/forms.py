@@ -157,7 +157,7 @@ class VoteForm(forms.Form):
                 label=poll.question,
                 choices=choices,
                 coerce=int,
-                widget=forms.CheckboxSelectMultiple,
+                widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
                 initial=picked,
                 help_text=help_text,
                 error_messages={
@@ -170,7 +170,7 @@ class VoteForm(forms.Form):
                 label=poll.question,
                 choices=choices,
                 coerce=int,
-                widget=forms.RadioSelect,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                 initial=picked[0] if picked else None,
                 error_messages={
                     "required": "Pick an answer before sending it.",

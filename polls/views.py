@@ -111,11 +111,11 @@ def vote(request, access, poll_id):
     else:
         error = "Your answer was not saved. " + " ".join(e for errors in form.errors.values() for e in errors)
     if not error:
-        done = "Your answer is saved." if answer.answered is False else "Your answer is changed."
+        done = "Your answer is changed." if answer.answered else "Your answer is saved."
         if not _is_htmx(request):
             messages.success(request, done)
             return redirect(next_url or poll.get_absolute_url())
-        context = _poll_context(request, access, poll, saved=True, next_url=next_url)
+        context = _poll_context(request, access, poll, saved=done, next_url=next_url)
         return render(request, "polls/includes/poll.html", context)
     context = _poll_context(
         request, access, poll, form=form if poll.is_open else None, answer=answer, error=error, next_url=next_url

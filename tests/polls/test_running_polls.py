@@ -178,5 +178,4 @@ def test_pulse_page_charts_rounds_with_a_table(client, moderator, member, commun
     assert "<svg" in html and "<polyline" in html
     text = page_text(response)
     assert "How answers moved, round by round" in text
-    assert "Round Voters Yes No Not sure" in text
-    assert "0.0% 100.0% 0.0%" in text and "100.0% 0.0% 0.0%" in text
+    assert "Yes 0.0% 100.0%" in text and "No 100.0% 0.0%" in text and "Voters 1 1" in text
