@@ -11,6 +11,13 @@ from communities.models import Community, District, FocusArea, slug_validator
 RESERVED_SLUGS = frozenset({"new", "create", "edit", "manage", "search", "all", "mine", "feeds", "invitations"})
 
 
+def _outline_submit(label):
+    # crispy appends css_class to "btn btn-primary"; two fills would hide the text.
+    button = Submit("", label)
+    button.field_classes = "btn btn-outline-primary"
+    return button
+
+
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label="Search by name or domain", required=False, max_length=100)
     audience = forms.ChoiceField(
@@ -21,7 +28,7 @@ class DirectoryFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_method = "get"
-        self.helper.add_input(Submit("", "Search", css_class="btn-outline-primary"))
+        self.helper.add_input(_outline_submit("Search"))
 
 
 class CommunitySettingsForm(forms.ModelForm):
@@ -235,4 +242,4 @@ class MemberFilterForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.form_class = "row row-cols-md-auto g-2 align-items-end"
-        self.helper.add_input(Submit("", "Filter", css_class="btn-outline-primary"))
+        self.helper.add_input(_outline_submit("Filter"))

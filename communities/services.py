@@ -216,7 +216,7 @@ def invitation_from_token(token):
             "This invitation link is not valid. Check that you copied the whole link from the email.", 400
         ) from exc
     invitation = (
-        Invitation.objects.select_related("community").filter(pk=data.get("invitation") or 0).first()
+        Invitation.objects.select_related("community", "invited_by").filter(pk=data.get("invitation") or 0).first()
         if isinstance(data, dict)
         else None
     )

@@ -24,6 +24,19 @@ def gone_once_used(need):
     return expect
 
 
+def join_expect(visibility, role):
+    """Joining is allowed to anyone who may view; an invitation-only (hidden) community refuses even staff."""
+    if visibility == "hidden" and role in OUTSIDERS:
+        return {404}
+    if role == "anonymous":
+        return {302}
+    if role in ("member", "moderator"):
+        return {409}  # already a member
+    if visibility == "hidden":
+        return {403}  # staff: invitation only
+    return {302, 409}  # a request is stored (or was already pending)
+
+
 def _secret_member(community, author):
     """A member whose name is members-only text (the members page lists it)."""
     MembershipFactory(community=community, user=UserFactory(display_name=f"Ada {SECRET_MARKER}"))
@@ -70,7 +83,7 @@ def _membership(community, author):
 RULES = {
     "communities:home": Rule("view"),
     "communities:members": Rule("see", kwargs=_secret_member),
-    "communities:join": Rule("view", method="POST", data={"message": "Hello"}),
+    "communities:join": Rule("view", method="POST", data={"message": "Hello"}, expect=join_expect),
     "communities:leave": Rule("post", method="POST"),
     "communities:follow_focus_area": Rule("post", method="POST", kwargs=_focus_area),
     "communities:unfollow_focus_area": Rule("post", method="POST", kwargs=_focus_area),
