@@ -5,7 +5,7 @@ from django import forms
 
 class CommunityNoteForm(forms.Form):
     body = forms.CharField(
-        label="Note for this month's digest",
+        label="Note from the moderators",
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -17,7 +17,9 @@ class CommunityNoteForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("preview", "Preview", css_class="btn-outline-primary"))
+        preview = Submit("preview", "Preview")
+        preview.field_classes = "btn btn-outline-primary me-2"
+        self.helper.add_input(preview)
         self.helper.add_input(Submit("save", "Save note"))
 
 

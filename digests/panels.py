@@ -1,5 +1,9 @@
 """The "What needs me" panel: the site home shows it first, from the same selection as the digest."""
 
+from django.conf import settings
+
+from digests.models import CommunityNote
+from digests.periods import next_monthly_period
 from digests.selectors import calls_to_action
 
 
@@ -10,3 +14,12 @@ def site_home_panel(*, user):
         "slot": "what_needs_me",
         "calls": calls_to_action(user=user),
     }
+
+
+def community_home_panel(*, community, viewer, access):
+    """Moderators see whether the next digest carries their note, with a link to write it. One query."""
+    if not access.may_moderate:
+        return None
+    period = next_monthly_period(day_of_month=settings.DIGEST_DAY_OF_MONTH, hour=settings.DIGEST_HOUR_UTC)
+    has_note = CommunityNote.objects.filter(community=community, period=period.key).exists()
+    return {"template": "digests/includes/note_panel.html", "period": period, "has_note": has_note}

@@ -41,13 +41,13 @@ def absolute_url(path):
     return settings.SITE_URL + path
 
 
-def _url_of(obj):
+def _path_of(obj):
     for name in ("get_absolute_url", "url"):
         value = getattr(obj, name, None)
         if callable(value):
             value = value()
         if value:
-            return absolute_url(str(value))
+            return str(value)
     return ""
 
 
@@ -61,14 +61,21 @@ def _first(obj, *names, default=None):
 
 @dataclass(frozen=True)
 class Item:
-    """One line of a digest or of "What needs me": what, where, when, and the one link to act on it."""
+    """One line of a digest or of "What needs me": what, where, when, and the one link to act on it.
+
+    ``path`` is for the site's own pages; ``url`` (absolute, from SITE_URL) for emails.
+    """
 
     title: str
-    url: str
+    path: str
     community: object = None
     when: object = None
     detail: str = ""
     action: str = ""
+
+    @property
+    def url(self):
+        return absolute_url(self.path)
 
 
 def _community_of(obj):
@@ -87,10 +94,10 @@ def _responsibility_item(row):
     district = getattr(row, "district", None)
     if district is not None:
         detail = f"{district.name} · {detail}" if detail else district.name
-    url = _url_of(row) or (_url_of(activity) if activity is not None else "")
+    path = _path_of(row) or (_path_of(activity) if activity is not None else "")
     return Item(
         title=str(title),
-        url=url,
+        path=path,
         community=_community_of(row),
         when=_first(row, "due_at", "due", "due_date", "starts_at"),
         detail=detail,
@@ -102,10 +109,10 @@ def _occurrence_item(occurrence):
     activity = getattr(occurrence, "activity", occurrence)
     return Item(
         title=str(_first(activity, "title", "name", default=str(activity))),
-        url=_url_of(occurrence) or _url_of(activity),
+        path=_path_of(occurrence) or _path_of(activity),
         community=_first(occurrence, "community", default=None) or _community_of(activity),
         when=_first(occurrence, "start", "starts_at"),
-        detail=str(_first(activity, "get_kind_display", "kind", default="") or ""),
+        detail=activity.get_kind_display() if hasattr(activity, "get_kind_display") else "",
         action="RSVP",
     )
 
@@ -113,7 +120,7 @@ def _occurrence_item(occurrence):
 def _poll_item(poll):
     return Item(
         title=str(_first(poll, "question", "title", default=str(poll))),
-        url=_url_of(poll),
+        path=_path_of(poll),
         community=_community_of(poll),
         when=_first(poll, "closes_at", "close_at", "closes"),
         action="Answer",
@@ -128,7 +135,7 @@ def _thread_item(thread, action="Reply"):
         detail = f"{helpful} found it helpful" + (f" · {detail}" if detail else "")
     return Item(
         title=str(_first(thread, "title", default=str(thread))),
-        url=_url_of(thread),
+        path=_path_of(thread),
         community=_community_of(thread),
         when=_first(thread, "created_at"),
         detail=detail,
@@ -139,7 +146,7 @@ def _thread_item(thread, action="Reply"):
 def _resource_item(resource):
     return Item(
         title=str(_first(resource, "title", "name", default=str(resource))),
-        url=_url_of(resource),
+        path=_path_of(resource),
         community=_community_of(resource),
         detail="Featured" if getattr(resource, "is_featured_in_window", False) else "",
         action="Open",

@@ -95,7 +95,9 @@ def preview(request):
             if digest is not None:
                 email = email_context(digest)
                 subject, text, _html = render_digest(digest, email)
-                context.update(email=email, subject=subject, text=text)
+                # The page's ``user`` stays the staff member; the include gets the member as ``user``.
+                context.update({key: value for key, value in email.items() if key != "user"})
+                context.update(subject=subject, text=text)
         else:
             status = 400
     return render(request, "digests/preview.html", context, status=status)

@@ -201,10 +201,12 @@ def test_a_member_may_not_write_the_note(client, community, member):
 # -- staff preview -----------------------------------------------------------------
 def test_staff_preview_the_digest_a_member_would_get(client, community, member):
     CommunityNoteFactory(community=community, period=current_period().key, body="Preview me please.")
-    client.force_login(UserFactory(is_staff=True))
+    client.force_login(UserFactory(is_staff=True, display_name="Sam Staff"))
     response = client.get(reverse("digests:preview"), {"email": member.email})
     assert response.status_code == 200
-    assert b"Preview me please." in response.content and b"Subject:" in response.content
+    assert b"<p>Preview me please.</p>" in response.content and b"Subject:" in response.content
+    assert b"Preview me please.\n" in response.content  # the plain-text part too
+    assert b"Sam Staff" in response.content  # the page's own navigation still names the staff member
     assert not mail.outbox
 
 
@@ -225,3 +227,12 @@ def test_members_cannot_open_the_staff_preview(client, member):
     client.force_login(member)
     response = client.get(reverse("digests:preview"), {"email": member.email})
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_moderators_find_the_note_page_from_the_community_home(client, community, moderator, member):
+    client.force_login(moderator)
+    response = client.get(reverse("communities:home", kwargs={"slug": community.slug}))
+    assert note_url(community).encode() in response.content and b"Write a note" in response.content
+    client.force_login(member)
+    response = client.get(reverse("communities:home", kwargs={"slug": community.slug}))
+    assert note_url(community).encode() not in response.content
