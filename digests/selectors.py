@@ -17,6 +17,8 @@ from digests.models import CommunityNote
 from digests.periods import MONTHLY, parse_period, rolling_window
 
 QUESTION_LIMIT = 10
+# Each kind of call to action lists at most this many (soonest first); the pages hold the rest.
+CALL_LIMIT = 10
 THREAD_LIMIT = 5
 RESOURCE_LIMIT = 5
 NEW_MEMBER_LIMIT = 8
@@ -190,13 +192,15 @@ def calls_to_action(*, user, month=None):
     calls = CallsToAction()
     responsibilities = _selector("calendar_app.selectors", "open_responsibilities_for")
     if responsibilities is not None:
-        calls.responsibilities = [_responsibility_item(r) for r in responsibilities(user=user, start=start, end=end)]
+        calls.responsibilities = [
+            _responsibility_item(r) for r in responsibilities(user=user, start=start, end=end)[:CALL_LIMIT]
+        ]
     polls = _selector("polls.selectors", "open_polls_unanswered_by")
     if polls is not None:
-        calls.polls = [_poll_item(p) for p in polls(user=user)]
+        calls.polls = [_poll_item(p) for p in polls(user=user)[:CALL_LIMIT]]
     occurrences = _selector("calendar_app.selectors", "upcoming_occurrences_for")
     if occurrences is not None:
-        calls.activities = [_occurrence_item(o) for o in occurrences(user=user, start=start, end=end)]
+        calls.activities = [_occurrence_item(o) for o in occurrences(user=user, start=start, end=end)[:CALL_LIMIT]]
     questions = _selector("discussions.selectors", "unanswered_questions_for")
     if questions is not None:
         calls.questions = [_thread_item(t, action="Answer") for t in questions(user=user, limit=QUESTION_LIMIT)]
