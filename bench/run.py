@@ -125,12 +125,10 @@ def wrk(path, cookie, duration, connections):
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     latency = {p: float(v) * UNITS[u] for p, v, u in LATENCY.findall(out)}
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {
-        "rps": rps,
-        "p50": latency.get("50"),
-        "p99": latency.get("99"),
-        "errors": int(errors.group(1)) if errors else 0,
-    }
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    count = int(errors.group(1)) if errors else 0
+    count += sum(int(n) for n in socket_errors.groups()) if socket_errors else 0
+    return {"rps": rps, "p50": latency.get("50") or 0.0, "p99": latency.get("99") or 0.0, "errors": count}
 
 
 def main():
