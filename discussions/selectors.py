@@ -271,11 +271,16 @@ def search(
             post_match &= Q(body__icontains=word)
         post_hits = posts.filter(post_match).annotate(rank=Value(1.0, output_field=FloatField()))
     columns = ("kind_of", "hit_id", "rank", "when")
+    # .order_by() drops the models' default ordering: SQLite refuses ORDER BY inside a UNION's parts.
     union = (
         thread_hits.annotate(kind_of=Value("t"), when=F("created_at"), hit_id=F("id"))
+        .order_by()
         .values_list(*columns)
         .union(
-            post_hits.annotate(kind_of=Value("p"), when=F("created_at"), hit_id=F("id")).values_list(*columns), all=True
+            post_hits.annotate(kind_of=Value("p"), when=F("created_at"), hit_id=F("id"))
+            .order_by()
+            .values_list(*columns),
+            all=True,
         )
     )
     page = Paginator(union.order_by("-rank", "-when"), SEARCH_PER_PAGE).get_page(page_number)
