@@ -15,7 +15,6 @@ import argparse
 import datetime as dt
 import os
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -25,18 +24,6 @@ sys.path.insert(0, str(ROOT))
 URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cop_bench_digest")
 COMMUNITIES = 5
 DISTRICTS = 12
-
-
-def ensure_database():
-    import psycopg
-
-    name = URL.rsplit("/", 1)[1]
-    admin = URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-    env = {**os.environ, "DATABASE_URL": URL}
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
 
 
 def seed(members, reseed, period):
@@ -247,7 +234,9 @@ def main():
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument("--members", type=int, default=10_000)
     args = parser.parse_args()
-    ensure_database()
+    from bench.common import ensure_database
+
+    ensure_database(URL)
     os.environ["DATABASE_URL"] = URL
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cop_site.settings")
     os.environ.pop("REDIS_URL", None)

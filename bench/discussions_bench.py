@@ -11,7 +11,6 @@ import argparse
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -32,18 +31,6 @@ WORDS = (  # noqa: SIM905 - a readable paragraph of classroom words
     "privacy policy data safety login password wifi offline app apps chromebook ipad laptop printer paper "
     "pencil marker board poster timer bell homework practice review quiz test feedback reflection journal"
 ).split()
-
-
-def ensure_database():
-    import psycopg
-
-    name = URL.rsplit("/", 1)[1]
-    admin = URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-    env = {**os.environ, "DATABASE_URL": URL}
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
 
 
 def text(rng, n):
@@ -160,7 +147,9 @@ def main():
     os.environ["DATABASE_URL"] = URL
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cop_site.settings")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-    ensure_database()
+    from bench.common import ensure_database
+
+    ensure_database(URL)
     import django
 
     django.setup()
