@@ -25,10 +25,6 @@ SORTS = {
 SORT_LABELS = {"latest": "Latest activity", "newest": "Newest", "unanswered": "Unanswered", "helpful": "Most helpful"}
 
 
-def _postgres():
-    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-
-
 def _visible_threads(access):
     qs = Thread.objects.filter(community=access.community)
     return qs if access.may_moderate else qs.filter(is_hidden=False)
@@ -256,7 +252,7 @@ def search(
     if until is not None:
         threads, posts = threads.filter(created_at__lt=until), posts.filter(created_at__lt=until)
 
-    if _postgres():
+    if settings.USING_POSTGRES:
         q = SearchQuery(words, search_type="websearch", config="english")
         thread_hits = threads.filter(search_vector=q).annotate(rank=SearchRank(F("search_vector"), q))
         post_hits = posts.filter(search_vector=q).annotate(rank=SearchRank(F("search_vector"), q))
@@ -323,7 +319,7 @@ def similar_threads(*, access, title, limit=5):
     if not words:
         return []
     qs = _visible_threads(access).filter(is_hidden=False).select_related("focus_area")
-    if _postgres():
+    if settings.USING_POSTGRES:
         q = SearchQuery(" OR ".join(words), search_type="websearch", config="english")
         return list(
             qs.filter(search_vector=q).annotate(rank=SearchRank(F("search_vector"), q)).order_by("-rank")[:limit]
