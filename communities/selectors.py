@@ -19,8 +19,11 @@ def communities_for_directory(*, viewer, query="", audience=""):
 def communities_of(*, user, viewer=None):
     """Communities ``user`` belongs to, limited to those ``viewer`` may know exist (default: the user)."""
     viewer = user if viewer is None else viewer
+    # A subquery, not a join on memberships: filtering through the join the count
+    # runs over would count only the user's own membership.
+    theirs = Membership.objects.filter(user=user).values("community_id")
     return (
-        Community.objects.filter(memberships__user=user)
+        Community.objects.filter(pk__in=theirs)
         .filter(listed_q(viewer))
         .annotate(num_members=Count("memberships", distinct=True))
         .order_by("name")

@@ -85,3 +85,15 @@ def test_profile_shows_the_person_and_only_communities_the_viewer_may_know(clien
 @pytest.mark.django_db
 def test_unknown_profile_is_404(client):
     assert client.get("/u/nobody-here/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_home_counts_every_member_of_my_communities(client):
+    me = UserFactory()
+    community = CommunityFactory(name="Busy Community")
+    MembershipFactory(user=me, community=community)
+    for _ in range(3):
+        MembershipFactory(community=community)
+    client.force_login(me)
+    html = client.get("/").content.decode()
+    assert "4 members" in html
