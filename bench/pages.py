@@ -68,13 +68,20 @@ def _client(logged_in):
 
 
 def queries_for(path, logged_in):
+    """SQL queries for one request: (computing the page, serving it from the page cache)."""
+    from django.test import override_settings
+
     client = _client(logged_in)
-    client.get(path)  # warm caches as the load run does
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(path)
-    if response.status_code != 200:
-        raise SystemExit(f"{path} answered {response.status_code}; the benchmark needs 200")
-    return len(captured.captured_queries)
+    counts = []
+    for seconds in (0, settings.PAGE_CACHE_SECONDS):
+        with override_settings(PAGE_CACHE_SECONDS=seconds):
+            client.get(path)  # warm caches (and the page cache) as the load run does
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(path)
+        if response.status_code != 200:
+            raise SystemExit(f"{path} answered {response.status_code}; the benchmark needs 200")
+        counts.append(len(captured.captured_queries))
+    return tuple(counts)
 
 
 def explain_list_queries():
@@ -87,9 +94,11 @@ def explain_list_queries():
         ("search", "/search/?q=rubric+feedback"),
         ("month calendar", f"/c/{community.slug}/calendar/?month={timezone.now():%Y-%m}"),
     ]
+    from django.test import override_settings
+
     for name, path in lists:
         client = _client(True)
-        with CaptureQueriesContext(connection) as captured:
+        with override_settings(PAGE_CACHE_SECONDS=0), CaptureQueriesContext(connection) as captured:
             client.get(path)
         selects = [q for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
         slowest = max(selects, key=lambda q: float(q["time"]))

@@ -29,7 +29,8 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from calendar_app.models import RSVP, Activity, Responsibility  # noqa: E402
+from bench.corpus import Corpus  # noqa: E402
+from calendar_app.models import RSVP, Activity, FeedToken, Responsibility  # noqa: E402
 from calendar_app.services import _refresh_span  # noqa: E402
 from communities.models import Community, District, FocusArea, Membership  # noqa: E402
 from cop_site.text import render_markdown  # noqa: E402
@@ -38,71 +39,13 @@ from polls.models import Ballot, BallotChoice, Choice, Participation, Poll  # no
 from resources.models import Resource  # noqa: E402
 
 rng = random.Random(2026)
-WORDS = [
-    "students",
-    "lesson",
-    "classroom",
-    "coding",
-    "unplugged",
-    "algorithm",
-    "pattern",
-    "assessment",
-    "rubric",
-    "feedback",
-    "scratch",
-    "robot",
-    "sequence",
-    "loop",
-    "debug",
-    "partner",
-    "pair",
-    "program",
-    "reflect",
-    "journal",
-    "district",
-    "coach",
-    "principal",
-    "schedule",
-    "grade",
-    "standards",
-    "inquiry",
-    "project",
-    "inclusion",
-    "science",
-    "math",
-    "literacy",
-    "portfolio",
-    "exit",
-    "ticket",
-    "formative",
-    "summative",
-    "collaboration",
-    "growth",
-    "mindset",
-    "question",
-    "answer",
-    "strategy",
-    "routine",
-    "engagement",
-    "scaffold",
-    "differentiation",
-    "small",
-    "group",
-    "station",
-    "rotation",
-]
+corpus = Corpus(2026)
 BENCH_MEMBER_EMAIL = "bench-member@example.com"
 BENCH_PASSWORD = "bench-pass-2026"  # noqa: S105 - benchmark data only
 
 
 def sentence(n):
-    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
-
-
-def markdown_body(words=80):
-    parts = [sentence(rng.randint(10, 18)) for _ in range(words // 14)]
-    body = " ".join(parts[:3]) + "\n\n- " + sentence(6) + "\n- **" + sentence(4) + "**\n\n" + " ".join(parts[3:])
-    return body
+    return corpus.sentence(n)
 
 
 def copy_rows(model, rows, columns):
@@ -182,6 +125,7 @@ def main(scale):
         batch_size=5000,
     )
     user_ids = [u.pk for u in users]
+    FeedToken.objects.bulk_create([FeedToken(user=u) for u in users], batch_size=5000)  # as signup does
     bench_member = users[0]
 
     step("memberships")
@@ -203,7 +147,8 @@ def main(scale):
     member_lists = {pk: sorted(ids) for pk, ids in members_of.items()}
 
     step(f"{n_threads} threads and {n_posts} posts")
-    bodies = [markdown_body() for _ in range(400)]
+    # Distinct bodies (each reused by ~50 posts at full scale), rendered once as the site does at save time.
+    bodies = [corpus.markdown() for _ in range(max(400, n_posts // 50))]
     htmls = [render_markdown(body) for body in bodies]
     kinds = [k for k, _ in Thread.Kind.choices]
     posts_per_thread = max(1, n_posts // n_threads)
@@ -223,7 +168,7 @@ def main(scale):
             b = rng.randrange(len(bodies))
             thread_rows.append(
                 [thread_id, community.pk, rng.choice(areas_of[community.pk]).pk, rng.choice(community_members),
-                 sentence(rng.randint(5, 10))[:-1] + "?", bodies[b], htmls[b], rng.choice(kinds), created,
+                 corpus.title(), bodies[b], htmls[b], rng.choice(kinds), created,
                  created + timedelta(hours=n), n, 0, False, False, False, ""]
             )  # fmt: skip
             last_top, previous, previous_depth = None, None, 0

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class CalendarAppConfig(AppConfig):
     name = "calendar_app"
     verbose_name = "Calendar"
+
+    def ready(self):
+        from calendar_app import signals  # noqa: F401 - connects the receivers

@@ -248,9 +248,12 @@ def respond(*, access, activity, occurrence_start, response):
 
 
 def feed_token_for(*, user):
-    """The person's feed token, created the first time it is asked for."""
-    token, _ = FeedToken.objects.get_or_create(user=user)
-    return token
+    """The person's feed token (a string), or None if they have none yet.
+
+    Every account gets one when it is created (calendar_app/signals.py), so pages
+    only read it: no GET writes to the database.
+    """
+    return FeedToken.objects.filter(user=user).values_list("token", flat=True).first()
 
 
 @transaction.atomic

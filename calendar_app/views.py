@@ -24,6 +24,7 @@ from calendar_app.forms import (
 from calendar_app.models import RSVP, Activity, FeedToken, Responsibility, parse_occurrence_key
 from communities.models import Membership
 from communities.permissions import community_view
+from cop_site.pagecache import cached_page, community_scope
 
 UPCOMING_DATES = 12
 
@@ -44,6 +45,7 @@ def _error_message(exc):
 # -- the month ---------------------------------------------------------------
 
 
+@cached_page(community_scope)
 @community_view("see")
 def month(request, access):
     community = access.community
@@ -78,9 +80,8 @@ def _community_feed_url(request, community):
     url = request.build_absolute_uri(f"/c/{community.slug}/calendar.ics")
     if community.is_public:
         return url
-    if request.user.is_authenticated:
-        return f"{url}?token={services.feed_token_for(user=request.user).token}"
-    return None
+    token = services.feed_token_for(user=request.user) if request.user.is_authenticated else None
+    return f"{url}?token={token}" if token else None
 
 
 # -- scheduling ----------------------------------------------------------------
@@ -258,6 +259,7 @@ def _rsvp_context(request, access, activity, occurrence):
     return context
 
 
+@cached_page(community_scope)
 @community_view("see")
 def activity_detail(request, access, pk):
     activity = _activity(access, pk)
@@ -469,6 +471,7 @@ def my_calendar(request):
     now = timezone.now()
     start = selectors.local_midnight(timezone.localdate())
     occurrences = selectors.upcoming_occurrences_for(user=request.user, start=start, end=now + timedelta(days=62))
+    token = services.feed_token_for(user=request.user)
     context = {
         "occurrences": occurrences,
         "responsibilities": selectors.open_responsibilities_for(
@@ -476,7 +479,7 @@ def my_calendar(request):
             start=timezone.localdate() - timedelta(days=31),
             end=timezone.localdate() + timedelta(days=366),
         ),
-        "feed_url": request.build_absolute_uri(f"/calendar/{services.feed_token_for(user=request.user).token}.ics"),
+        "feed_url": token and request.build_absolute_uri(f"/calendar/{token}.ics"),
         "communities": selectors.my_communities(user=request.user),
     }
     return render(request, "calendar_app/my_calendar.html", context)

@@ -38,6 +38,7 @@ from communities.selectors import (
 )
 from communities.services import CommunityError
 from communities.signals import INVITATION_SESSION_KEY
+from cop_site.pagecache import cached_page, community_scope, site_scope
 from cop_site.panels import collect
 
 MEMBERS_PER_PAGE = 100
@@ -55,6 +56,7 @@ def _page(request, queryset, per_page):
 
 
 # -- directory and creating -------------------------------------------------------
+@cached_page(site_scope)
 def directory(request):
     form = DirectoryFilterForm(request.GET or None)
     query, audience = "", ""
@@ -90,6 +92,7 @@ def create(request):
 
 
 # -- community pages ----------------------------------------------------------------
+@cached_page(community_scope)
 @community_view("view")
 def home(request, access):
     community = access.community
@@ -112,6 +115,7 @@ def home(request, access):
     return render(request, "communities/home.html", context)
 
 
+@cached_page(community_scope)
 @community_view("see")
 def members(request, access):
     community = access.community

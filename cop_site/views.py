@@ -8,9 +8,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from communities.selectors import communities_for_directory, communities_of
+from cop_site.pagecache import cached_page, site_scope
 from cop_site.panels import collect
 
 
+@cached_page(site_scope)
 def home(request):
     """Members see their communities and what needs them; visitors the directory."""
     if request.user.is_authenticated:

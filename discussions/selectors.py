@@ -15,6 +15,7 @@ from discussions.models import MAX_VISIBLE_DEPTH, Flag, ModerationLogEntry, Post
 TOP_LEVEL_PER_PAGE = 20
 THREADS_PER_PAGE = 25
 SEARCH_PER_PAGE = 20
+SEARCH_CANDIDATES = 500
 SEARCH_QUERY_MAX = 200
 SORTS = {
     "latest": ("-is_pinned", "-last_activity_at", "-id"),
@@ -230,6 +231,8 @@ def search(
     """Thread openings and replies matching ``query`` that ``viewer`` may see, best first, with highlighted snippets.
 
     PostgreSQL: full text (title weighted over body), GIN-indexed; four queries per page.
+    The newest SEARCH_CANDIDATES matching openings and replies are ranked; ``page.capped``
+    says there may be more.
     Elsewhere: icontains. Returns (page, hits).
     """
     words = clean_query(query)
@@ -266,20 +269,13 @@ def search(
         for word in words.split()[:10]:
             post_match &= Q(body__icontains=word)
         post_hits = posts.filter(post_match).annotate(rank=Value(1.0, output_field=FloatField()))
-    columns = ("kind_of", "hit_id", "rank", "when")
-    # .order_by() drops the models' default ordering: SQLite refuses ORDER BY inside a UNION's parts.
-    union = (
-        thread_hits.annotate(kind_of=Value("t"), when=F("created_at"), hit_id=F("id"))
-        .order_by()
-        .values_list(*columns)
-        .union(
-            post_hits.annotate(kind_of=Value("p"), when=F("created_at"), hit_id=F("id"))
-            .order_by()
-            .values_list(*columns),
-            all=True,
-        )
-    )
-    page = Paginator(union.order_by("-rank", "-when"), SEARCH_PER_PAGE).get_page(page_number)
+    # Rank only the newest SEARCH_CANDIDATES matches of each kind: a common word matches
+    # a tenth of a million posts, and ranking all of them costs far more than a search
+    # may. Older matches are one filter (community, author, dates) away.
+    thread_rows, post_rows = _newest_matches(thread_hits, "t"), _newest_matches(post_hits, "p")
+    candidates = sorted(thread_rows + post_rows, key=lambda row: (row[2], row[3]), reverse=True)
+    page = Paginator(candidates, SEARCH_PER_PAGE).get_page(page_number)
+    page.capped = SEARCH_CANDIDATES in (len(thread_rows), len(post_rows))
     rows = list(page.object_list)
     thread_ids = {row[1] for row in rows if row[0] == "t"}
     post_ids = {row[1] for row in rows if row[0] == "p"}
@@ -301,6 +297,12 @@ def search(
             post = by_post[hit_id]
             hits.append(Hit(post.thread, post, _snippet(post), rank))
     return page, hits
+
+
+def _newest_matches(hits, kind_of):
+    """(kind, id, rank, created) of the newest SEARCH_CANDIDATES hits: one query."""
+    rows = hits.order_by("-created_at").values_list("id", "rank", "created_at")[:SEARCH_CANDIDATES]
+    return [(kind_of, hit_id, rank, when) for hit_id, rank, when in rows]
 
 
 def _snippet(obj):

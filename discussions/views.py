@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from communities.models import Community, FocusArea
 from communities.permissions import community_view, visible_q
+from cop_site.pagecache import cached_page, community_scope, site_scope
 from cop_site.panels import collect
 from discussions import selectors, services
 from discussions.forms import (
@@ -62,6 +63,7 @@ def _post_or_404(access, thread, post_id):
 # -- lists -------------------------------------------------------------------------------
 
 
+@cached_page(community_scope)
 @community_view("see")
 def thread_list(request, access):
     community = access.community
@@ -166,10 +168,13 @@ def _thread_context(request, access, thread, *, reply_form=None, page_number=Non
     helpful = selectors.helpful_marks(user=request.user, posts=posts)
     for post in posts:
         post.marked = post.pk in helpful
+    reply_to = request.GET.get("reply_to", "")
+    reply_to = next((p for p in posts if str(p.pk) == reply_to and not p.is_removed), None)
     return {
         "community": access.community,
         "access": access,
         "thread": thread,
+        "reply_to": reply_to,
         "page": page,
         "nodes": nodes,
         "following": selectors.is_following(user=request.user, thread=thread),
@@ -182,6 +187,7 @@ def _thread_context(request, access, thread, *, reply_form=None, page_number=Non
     }
 
 
+@cached_page(community_scope)
 @community_view("see")
 def thread_detail(request, access, thread_id, thread_slug=None):
     thread = _thread_or_404(access, thread_id)
@@ -479,6 +485,7 @@ def moderation_log(request, access):
 # -- search ---------------------------------------------------------------------------------
 
 
+@cached_page(site_scope)
 def search(request):
     communities = Community.objects.filter(visible_q(request.user)).order_by("name")
     form = SearchForm(request.GET or None, communities=communities)

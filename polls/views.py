@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from communities.permissions import community_view
+from cop_site.pagecache import cached_page, community_scope
 from polls import selectors, services
 from polls.charts import trend_chart
 from polls.forms import PollForm, RepeatForm, VoteForm, initial_for
@@ -28,6 +29,7 @@ def _is_htmx(request):
     return bool(request.headers.get("HX-Request"))
 
 
+@cached_page(community_scope)
 @community_view("see")
 def poll_list(request, access):
     status = request.GET.get("status", Poll.Status.OPEN)
@@ -71,6 +73,7 @@ def _poll_context(request, access, poll, *, form=None, answer=None, error="", sa
     }
 
 
+@cached_page(community_scope)
 @community_view("see")
 def poll_detail(request, access, poll_id):
     poll = selectors.poll_for_page(access=access, poll_id=poll_id)

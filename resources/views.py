@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from communities.permissions import community_view
+from cop_site.pagecache import cached_page, community_scope
 from resources import selectors, services
 from resources.filters import ResourceFilter
 from resources.forms import CollectionForm, CollectionItemForm, ItemNoteForm, RejectForm, ResourceForm
@@ -51,6 +52,7 @@ def _service_args(data):
     }
 
 
+@cached_page(community_scope)
 @community_view("see")
 def library(request, access):
     queryset = selectors.resources_for_library(access=access)
@@ -74,6 +76,7 @@ def library(request, access):
     return render(request, "resources/library.html", context, status=status)
 
 
+@cached_page(community_scope)
 @community_view("see")
 def detail(request, access, pk):
     resource = get_object_or_404(selectors.resource_for_page(access=access, pk=pk))

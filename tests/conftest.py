@@ -22,6 +22,18 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _page_cache_only_where_asked(request, settings):
+    """The whole-page cache is off unless a test is marked ``page_cache`` or drives a browser.
+
+    With it on, a repeated GET is answered from the cache, and a query-count test would
+    measure the cache instead of the page. Browser journeys, the authorization matrix and
+    tests/site/test_pagecache.py keep it on: they prove it never serves stale or private pages.
+    """
+    if not (request.node.get_closest_marker("page_cache") or request.node.get_closest_marker("browser")):
+        settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _tasks_run_in_process():
     """Tasks run in-process by default; tests marked ``worker`` use a real worker on Redis."""
     celery_app.conf.task_always_eager = True

@@ -23,6 +23,21 @@
     }
   });
 
+  // "Reply" under a post: copy the page's one reply form into it the first time it opens.
+  // ("toggle" does not bubble, so listen in the capture phase.)
+  document.addEventListener("toggle", function (evt) {
+    var details = evt.target;
+    if (!details.classList || !details.classList.contains("reply-details") || !details.open) return;
+    var slot = details.querySelector(".reply-slot");
+    var template = document.getElementById("reply-form-template");
+    if (!slot || !template || slot.dataset.loaded) return;
+    slot.innerHTML = template.innerHTML.split("__parent__").join(details.dataset.parent);
+    slot.dataset.loaded = "1";
+    if (window.htmx) window.htmx.process(slot);
+    var box = slot.querySelector("textarea");
+    if (box) box.focus();
+  }, true);
+
   // Refused replies (400, 429) and refused reactions: show the message instead of dropping it.
   document.body.addEventListener("htmx:beforeSwap", function (evt) {
     var status = evt.detail.xhr.status;
