@@ -168,3 +168,27 @@ def test_feed_queries_do_not_grow_with_activities(client, community, django_asse
     with django_assert_max_num_queries(4):
         client.get(f"/c/{community.slug}/calendar.ics")
     assert Activity.objects.count() == 50
+
+
+def test_every_new_account_gets_a_feed_token_and_pages_never_write_one(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from calendar_app.models import FeedToken
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    assert FeedToken.objects.filter(user=user).exists()
+    community = CommunityFactory(visibility="members")
+    MembershipFactory(community=community, user=user)
+    client.force_login(user)
+    FeedToken.objects.filter(user=user).delete()  # an account from before tokens came with signup
+    with CaptureQueriesContext(connection) as captured:
+        month = client.get(f"/c/{community.slug}/calendar/")
+        mine = client.get("/calendar/")
+    assert month.status_code == 200 and mine.status_code == 200
+    writes = [q["sql"] for q in captured.captured_queries if q["sql"].split()[0] in ("INSERT", "UPDATE", "DELETE")]
+    assert writes == []
+    assert "Create my calendar link" in mine.content.decode()
+    assert client.post("/calendar/feed-token/reset/").status_code in (302, 303)
+    assert FeedToken.objects.filter(user=user).exists()

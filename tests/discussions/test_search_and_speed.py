@@ -152,3 +152,42 @@ def test_most_helpful_threads_counts_reactions_in_the_period(community):
 def test_community_home_shows_recent_threads(client, community):
     ThreadFactory(community=community, title="Fresh thread")
     assert b"Fresh thread" in client.get(reverse("communities:home", kwargs={"slug": community.slug})).content
+
+
+def test_search_ranks_only_the_newest_matches_and_says_so(client, community, monkeypatch):
+    from discussions import selectors
+
+    monkeypatch.setattr(selectors, "SEARCH_CANDIDATES", 3)
+    for n in range(5):
+        ThreadFactory(community=community, title=f"Gradebook habit {n}")
+    content = client.get("/search/?q=gradebook").content.decode()
+    assert "The 3 newest matches" in content and "Narrow by community" in content
+    assert "Gradebook habit 4" in content and "Gradebook habit 0" not in content
+    few = client.get(f"/search/?q=gradebook&author={ThreadFactory._meta.model.objects.last().author.username}")
+    assert "1 result for" in few.content.decode()
+
+
+def test_thread_page_sends_one_reply_form_however_many_posts(client, community, thread, member):
+    PostFactory.create_batch(40, thread=thread)
+    client.force_login(member)
+    content = client.get(thread.get_absolute_url()).content.decode()
+    assert content.count('class="reply-form') == 2  # the thread's form and the template copied under a post
+    assert content.count('class="reply-details"') == 20  # one Reply per post on the page (20 per page)
+
+
+def test_reply_to_a_post_without_javascript(client, community, thread, member):
+    post = PostFactory(thread=thread, author=UserFactory(display_name="Rosa Parks Teacher"))
+    client.force_login(member)
+    content = client.get(f"{thread.get_absolute_url()}?reply_to={post.pk}").content.decode()
+    assert "Reply to Rosa Parks Teacher" in content
+    assert f'name="parent" value="{post.pk}"' in content
+    other = PostFactory(thread=ThreadFactory(community=community))  # a post of another thread is ignored
+    content = client.get(f"{thread.get_absolute_url()}?reply_to={other.pk}").content.decode()
+    assert "Reply to the thread" in content and f'value="{other.pk}"' not in content
+    assert client.get(f"{thread.get_absolute_url()}?reply_to=abc").status_code == 200
+
+
+def test_visitors_see_helpful_counts_without_a_form(client, community, thread):
+    PostFactory(thread=thread, helpful_count=3)
+    content = client.get(thread.get_absolute_url()).content.decode()
+    assert "3 found this helpful" in content and "helpful-form" not in content
