@@ -133,12 +133,18 @@ def main(scale):
     for index, community in enumerate(communities):
         count = max(20, len(user_ids) // 8)
         members_of[community.pk].update(rng.sample(user_ids, count))
-        if index < 5:
+        if index < 5:  # the bench member belongs to exactly five communities
             members_of[community.pk].add(bench_member.pk)
+        else:
+            members_of[community.pk].discard(bench_member.pk)
     membership_rows = []
     for community in communities:
         for position, uid in enumerate(sorted(members_of[community.pk])):
-            membership_rows.append((uid, community.pk, position < 3, position % 50 == 3, False, now))
+            # The bench member is an ordinary member everywhere: no moderator or leader tools on their pages.
+            staff = uid != bench_member.pk
+            membership_rows.append(
+                (uid, community.pk, staff and position < 4, staff and position % 50 == 4, False, now)
+            )
     copy_rows(
         Membership,
         membership_rows,

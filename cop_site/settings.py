@@ -254,6 +254,21 @@ STORAGES = {
         )
     },
 }
+if env("AWS_STORAGE_BUCKET_NAME"):
+    # Uploads in object storage (S3 or any S3-compatible store), so every web machine
+    # and worker sees the same files. Files are private; links are signed and expire.
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env("AWS_S3_REGION_NAME") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 600,
+            "file_overwrite": False,
+        },
+    }
 WHITENOISE_MAX_AGE = 31536000 if PRODUCTION else 0
 # Outside production WhiteNoise serves straight from the finders, so tests and
 # `make run` work without collectstatic.

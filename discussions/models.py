@@ -57,6 +57,13 @@ class Thread(models.Model):
         ordering = ["-is_pinned", "-last_activity_at"]
         indexes = [
             models.Index(fields=["community", "-last_activity_at"], name="thread_community_activity"),
+            # The list's sorts, in full, so a page of 25 reads 25 index entries, not the whole community.
+            models.Index(
+                fields=["community", "-is_pinned", "-last_activity_at", "-id"], name="thread_community_latest"
+            ),
+            models.Index(
+                fields=["community", "-helpful_count", "-last_activity_at", "-id"], name="thread_community_helpful"
+            ),
             models.Index(fields=["community", "-created_at"], name="thread_community_created"),
             models.Index(fields=["community", "kind"], name="thread_community_kind"),
         ]

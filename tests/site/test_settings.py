@@ -52,3 +52,11 @@ def test_pages_carry_security_headers(client, db):
     assert "frame-ancestors 'none'" in policy
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_uploads_go_to_object_storage_when_a_bucket_is_set():
+    script = "from django.conf import settings; print(settings.STORAGES['default']['BACKEND'])"
+    result = _run_manage("shell", "-c", script, AWS_STORAGE_BUCKET_NAME="cop-uploads")
+    assert result.stdout.strip().splitlines()[-1] == "storages.backends.s3.S3Storage", result.stderr
+    result = _run_manage("shell", "-c", script)
+    assert result.stdout.strip().splitlines()[-1] == "django.core.files.storage.FileSystemStorage", result.stderr
