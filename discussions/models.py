@@ -229,7 +229,14 @@ class Flag(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["reporter", "thread", "post"], condition=Q(status="open"), name="one_open_flag_per_person"
-            )
+            ),
+            # The constraint above never fires for a thread's opening (post is NULL, and NULLs
+            # differ in a unique index), so the opening gets its own.
+            models.UniqueConstraint(
+                fields=["reporter", "thread"],
+                condition=Q(status="open", post__isnull=True),
+                name="one_open_flag_per_person_on_opening",
+            ),
         ]
         indexes = [models.Index(fields=["community", "status"], name="flag_community_status")]
 

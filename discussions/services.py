@@ -5,8 +5,6 @@ know about, ``ValidationError`` for bad input and ``RateLimited`` (429) when som
 posts faster than ``settings.POST_RATE_LIMIT`` allows.
 """
 
-import re
-
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +16,7 @@ from django.utils import timezone
 from accounts.models import User
 from communities.models import FocusArea
 from communities.permissions import access_for
-from cop_site.text import render_markdown
+from cop_site.text import MENTION_RE, render_markdown
 from discussions.models import (
     BODY_MAX,
     REASON_MAX,
@@ -33,7 +31,6 @@ from discussions.models import (
     Thread,
 )
 
-MENTION_RE = re.compile(r"(?<![\w@/.`])@([A-Za-z0-9_][\w.+-]{0,149})")
 MAX_MENTIONS = 20
 
 
@@ -88,28 +85,18 @@ def _require(access, need, message=None):
         raise PermissionDenied(message or "Only members of this community can do that. Join it first.")
 
 
-def link_mentions(body):
-    """Markdown with each @username of a real person turned into a link to their profile."""
+def render_body(body):
+    """Sanitized HTML for ``body`` with @mentions of real people linked, and those people.
+
+    Mentions are found in the Markdown's text, so an @name inside `code`, a code block or
+    a link is left alone and nobody is emailed for it.
+    """
     names = {m.group(1).rstrip(".") for m in MENTION_RE.finditer(body)}
     if not names:
-        return body, []
+        return render_markdown(body), []
     people = {u.username.lower(): u for u in User.objects.filter(username__in=list(names)[:MAX_MENTIONS])}
-
-    def replace(match):
-        name = match.group(1).rstrip(".")
-        trailing = match.group(1)[len(name) :]
-        person = people.get(name.lower())
-        if person is None:
-            return match.group(0)
-        return f"[@{person.username}]({person.get_absolute_url()}){trailing}"
-
-    return MENTION_RE.sub(replace, body), list(people.values())
-
-
-def render_body(body):
-    """Sanitized HTML for ``body`` with @mentions linked, and the people mentioned."""
-    linked, mentioned = link_mentions(body)
-    return render_markdown(linked), mentioned
+    html, linked = render_markdown(body, mentions={name: u.get_absolute_url() for name, u in people.items()})
+    return html, [people[name] for name in linked]
 
 
 def _record_mentions(*, thread, post, mentioned, author):
@@ -355,12 +342,17 @@ def flag(*, access, thread, post=None, reason):
     if thread.community_id != access.community.pk or (post is not None and post.thread_id != thread.pk):
         raise Http404("No such post.")
     reason = _clean_text(reason, field="reason", max_length=REASON_MAX)
-    existing = Flag.objects.filter(reporter=access.user, thread=thread, post=post, status=Flag.Status.OPEN).first()
+    open_flags = Flag.objects.filter(reporter=access.user, thread=thread, post=post, status=Flag.Status.OPEN)
+    existing = open_flags.first()
     if existing:
         return existing
-    return Flag.objects.create(
-        community=access.community, thread=thread, post=post, reporter=access.user, reason=reason
-    )
+    try:
+        with transaction.atomic():
+            return Flag.objects.create(
+                community=access.community, thread=thread, post=post, reporter=access.user, reason=reason
+            )
+    except IntegrityError:  # the same person flagged it at the same moment in another tab
+        return open_flags.get()
 
 
 def _close_flags(*, access, thread, post, status):

@@ -295,3 +295,24 @@ def test_create_thread_service_checks_membership(community):
 
     with pytest.raises(PermissionDenied):
         services.create_thread(author=UserFactory(), community=community, title="x", body="y", kind="idea")
+
+
+def test_flagging_a_thread_opening_twice_keeps_one_open_flag(client, thread, member):
+    from django.db import IntegrityError, transaction
+
+    client.force_login(member)
+    for _ in range(2):
+        client.post(url("flag_thread", thread), {"reason": "Off topic"})
+    assert Flag.objects.filter(thread=thread, post=None).count() == 1
+    with pytest.raises(IntegrityError), transaction.atomic():  # the database holds the line too
+        Flag.objects.create(community=thread.community, thread=thread, reporter=member, reason="Again")
+
+
+def test_a_mention_inside_code_emails_nobody(community, member, mailoutbox):
+    kim = MembershipFactory(community=community, user=UserFactory(username="kim")).user
+    access = access_for(member, community)
+    thread = services.create_thread(
+        author=member, community=community, title="Code sample", body="Run `@kim` here", kind="question", access=access
+    )
+    assert "/u/kim/" not in thread.body_html
+    assert not [m for m in mailoutbox if kim.email in m.to]

@@ -35,3 +35,17 @@ def test_links_get_nofollow_ugc_noopener():
     html = render_markdown("[lesson](https://example.org/lesson)")
     assert 'href="https://example.org/lesson"' in html
     assert 'rel="nofollow ugc noopener"' in html
+
+
+def test_mentions_are_linked_in_text_but_not_in_code_or_links():
+    from cop_site.text import render_markdown
+
+    source = (
+        "Ask @kim. Not `@kim` in code, nor [@kim](https://example.org), nor kim@example.org.\n\n    @kim in a block"
+    )
+    html, linked = render_markdown(source, mentions={"kim": "/u/kim/"})
+    assert html.count('href="/u/kim/"') == 1
+    assert "<code>@kim</code>" in html and "kim@example.org" in html
+    assert linked == {"kim"}
+    html, linked = render_markdown("Only `@kim` here", mentions={"kim": "/u/kim/"})
+    assert linked == set() and "/u/kim/" not in html
