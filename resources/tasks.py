@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from cop_site import pagecache
 from resources.linkcheck import check_url
 from resources.models import CurationDecision, Resource
 
@@ -55,15 +56,23 @@ def email_submitter_about_decision(decision_id):
 @shared_task
 def check_resource_link(resource_id):
     """Check one resource's link and record the answer (working or broken, with why)."""
-    resource = Resource.objects.filter(pk=resource_id).exclude(url="").only("pk", "url").first()
+    resource = (
+        Resource.objects.filter(pk=resource_id)
+        .exclude(url="")
+        .select_related("community")
+        .only("pk", "url", "community__slug")
+        .first()
+    )
     if resource is None:
         return None
     result = check_url(resource.url)
+    status = Resource.LinkStatus.OK if result.ok else Resource.LinkStatus.BROKEN
+    changed = Resource.objects.filter(pk=resource_id, url=resource.url).exclude(link_status=status).exists()
     Resource.objects.filter(pk=resource_id, url=resource.url).update(
-        link_status=Resource.LinkStatus.OK if result.ok else Resource.LinkStatus.BROKEN,
-        link_problem=result.problem[:300],
-        link_checked_at=timezone.now(),
+        link_status=status, link_problem=result.problem[:300], link_checked_at=timezone.now()
     )
+    if changed:  # a link that broke (or mended) shows on the community's cached pages
+        pagecache.bump_community(resource.community.slug)
     return result.ok
 
 
