@@ -60,3 +60,11 @@ def test_uploads_go_to_object_storage_when_a_bucket_is_set():
     assert result.stdout.strip().splitlines()[-1] == "storages.backends.s3.S3Storage", result.stderr
     result = _run_manage("shell", "-c", script)
     assert result.stdout.strip().splitlines()[-1] == "django.core.files.storage.FileSystemStorage", result.stderr
+
+
+def test_the_page_cache_is_on_only_with_a_shared_cache():
+    script = "from django.conf import settings; print(settings.PAGE_CACHE_SECONDS)"
+    assert _run_manage("shell", "-c", script, REDIS_URL="").stdout.strip().splitlines()[-1] == "0"
+    assert (
+        _run_manage("shell", "-c", script, REDIS_URL="redis://127.0.0.1:6379/9").stdout.strip().splitlines()[-1] == "60"
+    )
