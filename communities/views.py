@@ -206,25 +206,33 @@ def manage_settings(request, access):
     return _manage(request, access, "settings", "settings", form=form)
 
 
+def _save_focus_area(access, form, focus_area=None):
+    """Create (or update) a focus area from a bound form; None, with the errors on the form, if it is refused."""
+    if not form.is_valid():
+        return None
+    try:
+        return services.save_focus_area(
+            access=access,
+            focus_area=focus_area,
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+            leaders=form.cleaned_data["leaders"],
+        )
+    except CommunityError as error:
+        form.add_error("name", error.message)
+        return None
+
+
 @community_view("manage")
 def manage_focus_areas(request, access):
     community = access.community
     form = FocusAreaForm(request.POST or None, community=community)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                area = services.save_focus_area(
-                    access=access,
-                    name=form.cleaned_data["name"],
-                    description=form.cleaned_data["description"],
-                    leaders=form.cleaned_data["leaders"],
-                )
-            except CommunityError as error:
-                form.add_error("name", error.message)
-            else:
-                messages.success(request, f"Focus area “{area.name}” added.")
-                return redirect("communities:manage_focus_areas", slug=community.slug)
+        area = _save_focus_area(access, form)
+        if area is not None:
+            messages.success(request, f"Focus area “{area.name}” added.")
+            return redirect("communities:manage_focus_areas", slug=community.slug)
         status = 400
     areas = focus_areas_with_leaders(community=community)
     return _manage(request, access, "focus_areas", "focus_areas", status=status, form=form, areas=areas)
@@ -237,20 +245,9 @@ def manage_focus_area_edit(request, access, pk):
         request.POST or None, instance=copy.copy(area), community=access.community, submit_label="Save focus area"
     )
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.save_focus_area(
-                    access=access,
-                    focus_area=area,
-                    name=form.cleaned_data["name"],
-                    description=form.cleaned_data["description"],
-                    leaders=form.cleaned_data["leaders"],
-                )
-            except CommunityError as error:
-                form.add_error("name", error.message)
-            else:
-                messages.success(request, f"Focus area “{area.name}” saved.")
-                return redirect("communities:manage_focus_areas", slug=access.community.slug)
+        if _save_focus_area(access, form, focus_area=area) is not None:
+            messages.success(request, f"Focus area “{area.name}” saved.")
+            return redirect("communities:manage_focus_areas", slug=access.community.slug)
         return _manage(request, access, "focus_area_edit", "focus_areas", status=400, form=form, area=area)
     return _manage(request, access, "focus_area_edit", "focus_areas", form=form, area=area)
 
