@@ -151,14 +151,7 @@ def approve_resource(*, access, resource):
     resource = _locked(resource)
     if resource.status == Resource.Status.APPROVED:
         raise Conflict("This resource is already in the library.")
-    now = timezone.now()
-    resource.status = Resource.Status.APPROVED
-    resource.rejection_reason = ""
-    resource.curated_by, resource.curated_at = access.user, now
-    resource.approved_at = resource.approved_at or now
-    resource.save()
-    _decide(access, resource, CurationDecision.Action.APPROVED)
-    return resource
+    return _put_in_library(access, resource, Resource.Status.APPROVED, CurationDecision.Action.APPROVED)
 
 
 @transaction.atomic
@@ -169,13 +162,20 @@ def feature_resource(*, access, resource):
     resource = _locked(resource)
     if resource.status == Resource.Status.FEATURED:
         raise Conflict("This resource is already featured.")
+    return _put_in_library(access, resource, Resource.Status.FEATURED, CurationDecision.Action.FEATURED)
+
+
+def _put_in_library(access, resource, status, action):
+    """Approve or feature a locked resource: curated now by the moderator, approved (once) and featured if so."""
     now = timezone.now()
-    resource.status = Resource.Status.FEATURED
+    resource.status = status
     resource.rejection_reason = ""
-    resource.curated_by, resource.curated_at, resource.featured_at = access.user, now, now
+    resource.curated_by, resource.curated_at = access.user, now
     resource.approved_at = resource.approved_at or now
+    if status == Resource.Status.FEATURED:
+        resource.featured_at = now
     resource.save()
-    _decide(access, resource, CurationDecision.Action.FEATURED)
+    _decide(access, resource, action)
     return resource
 
 
