@@ -199,13 +199,12 @@ def _community_slug(instance):
 
     if isinstance(instance, Community):
         return instance.slug
-    fields = type(instance)._meta.concrete_fields
     if getattr(instance, "community_id", None) is not None:
         field = type(instance)._meta.get_field("community")
         if field.is_cached(instance) and instance.community is not None:
             return instance.community.slug
         return Community.objects.filter(pk=instance.community_id).values_list("slug", flat=True).first()
-    for field in fields:
+    for field in type(instance)._meta.concrete_fields:
         related = field.related_model if field.many_to_one else None
         if related is not None and any(f.name == "community" for f in related._meta.concrete_fields):
             pk = getattr(instance, field.attname)
