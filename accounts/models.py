@@ -14,6 +14,22 @@ def validate_time_zone(value):
         )
 
 
+class District(models.Model):
+    """A school district. A person belongs to at most one; communities span many.
+
+    It sits in accounts, below communities, because a person's district is part of
+    who they are (``User.district``) and communities only refer to it."""
+
+    name = models.CharField(max_length=120, unique=True)
+    region = models.CharField(max_length=120, blank=True, help_text="County, state or region.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class User(AbstractUser):
     """A person. Logs in by email; ``username`` is the public handle used in @mentions and /u/<username>/."""
 
@@ -24,10 +40,9 @@ class User(AbstractUser):
 
     email = models.EmailField("email address", unique=True)
     display_name = models.CharField(max_length=80, blank=True, help_text="How your name appears to others.")
-    # The district a person works in; District lives in communities/ because
-    # communities span districts. Nullable: not every member works for one.
+    # The district a person works in. Nullable: not every member works for one.
     district = models.ForeignKey(
-        "communities.District",
+        District,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

@@ -4,14 +4,14 @@ from django.shortcuts import redirect, render
 
 from accounts.forms import SettingsForm
 from accounts.selectors import profile_user
-from communities.selectors import communities_of
+from core.panels import collect
 
 
 def profile(request, username):
     person = profile_user(username=username)
-    # Only communities the viewer may see: a profile must not reveal hidden ones.
-    shared = communities_of(user=person, viewer=request.user)
-    return render(request, "accounts/profile.html", {"person": person, "communities": shared})
+    # Apps above accounts add to the profile (the communities shown, filtered for the viewer).
+    panels = collect("profile_panel", person=person, viewer=request.user)
+    return render(request, "accounts/profile.html", {"person": person, "panels": panels})
 
 
 @login_required

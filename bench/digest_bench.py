@@ -27,8 +27,8 @@ DISTRICTS = 12
 
 
 def seed(members, reseed, period):
-    from accounts.models import User
-    from communities.models import Community, District, FocusArea, Membership
+    from accounts.models import District, User
+    from communities.models import Community, FocusArea, Membership
 
     if not reseed and User.objects.filter(username__startswith="dg").count() >= members:
         return

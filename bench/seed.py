@@ -28,12 +28,15 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from accounts.models import User  # noqa: E402
+from accounts.models import (
+    District,  # noqa: E402
+    User,  # noqa: E402
+)
 from bench.corpus import Corpus  # noqa: E402
 from calendar_app.models import RSVP, Activity, FeedToken, Responsibility  # noqa: E402
 from calendar_app.services import _refresh_span  # noqa: E402
-from communities.models import Community, District, FocusArea, Membership  # noqa: E402
-from cop_site.text import render_markdown  # noqa: E402
+from communities.models import Community, FocusArea, Membership  # noqa: E402
+from core.text import render_markdown  # noqa: E402
 from discussions.models import Post, Reaction, Thread  # noqa: E402
 from polls.models import Ballot, BallotChoice, Choice, Participation, Poll  # noqa: E402
 from resources.models import Resource  # noqa: E402

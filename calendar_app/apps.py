@@ -6,4 +6,7 @@ class CalendarAppConfig(AppConfig):
     verbose_name = "Calendar"
 
     def ready(self):
-        from calendar_app import signals  # noqa: F401 - connects the receivers
+        from calendar_app import (
+            panels,  # noqa: F401 - registers its panels (core.panels)
+            signals,  # noqa: F401 - connects the receivers
+        )

@@ -17,8 +17,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import validate_time_zone
-from communities.models import Community, District, FocusArea
+from accounts.models import District, validate_time_zone
+from communities.models import Community, FocusArea
 
 OCCURRENCE_KEY_FORMAT = "%Y%m%dT%H%M%SZ"
 

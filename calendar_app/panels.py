@@ -5,11 +5,13 @@ from datetime import timedelta
 from django.utils import timezone
 
 from calendar_app.selectors import occurrences_for_community
+from core.panels import panel
 
 PANEL_SIZE = 5
 PANEL_DAYS = 120
 
 
+@panel("community_home_panel", order=30)
 def community_home_panel(*, community, viewer, access):
     """The next activities of the community: two queries."""
     if not access.may_see:

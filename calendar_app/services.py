@@ -10,7 +10,7 @@ from django.utils import timezone
 from calendar_app.models import RSVP, Activity, FeedToken, OccurrenceChange, Responsibility
 from calendar_app.recurrence import check_rule, last_occurrence_start
 from communities.models import Membership
-from cop_site.text import render_markdown
+from core.text import render_markdown
 
 ACTIVITY_FIELDS = (
     "title",

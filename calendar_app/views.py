@@ -24,7 +24,7 @@ from calendar_app.forms import (
 from calendar_app.models import RSVP, Activity, FeedToken, Responsibility, parse_occurrence_key
 from communities.models import Membership
 from communities.permissions import community_view
-from cop_site.pagecache import cached_page, community_scope
+from core.pagecache import cached_page, community_scope
 
 UPCOMING_DATES = 12
 

@@ -1,12 +1,6 @@
 from django.contrib import admin
 
-from communities.models import Community, District, FocusArea, Invitation, JoinRequest, Membership
-
-
-@admin.register(District)
-class DistrictAdmin(admin.ModelAdmin):
-    list_display = ("name", "region")
-    search_fields = ("name", "region")
+from communities.models import Community, FocusArea, Invitation, JoinRequest, Membership
 
 
 class FocusAreaInline(admin.TabularInline):

@@ -5,8 +5,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.demo import ensure_user
-from accounts.models import User
-from communities.models import Community, District, FocusArea, Invitation, JoinRequest, Membership
+from accounts.models import District, User
+from communities.models import Community, FocusArea, Invitation, JoinRequest, Membership
 from communities.services import INVITATION_DAYS
 
 DISTRICTS = [

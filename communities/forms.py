@@ -3,8 +3,8 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.text import slugify
 
-from accounts.models import User
-from communities.models import Community, District, FocusArea, slug_validator
+from accounts.models import District, User
+from communities.models import Community, FocusArea, slug_validator
 
 # Slugs that would clash with a path of their own under /c/ (today /c/new/),
 # or read like one; kept short and obvious.

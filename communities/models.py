@@ -5,23 +5,12 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import District
+
 slug_validator = RegexValidator(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
     "Use lowercase letters, numbers and single hyphens only, for example “math-coaches”.",
 )
-
-
-class District(models.Model):
-    """A school district. A person belongs to at most one; communities span many."""
-
-    name = models.CharField(max_length=120, unique=True)
-    region = models.CharField(max_length=120, blank=True, help_text="County, state or region.")
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
 
 
 class Community(models.Model):

@@ -2,7 +2,8 @@ from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from communities.models import Community, District, FocusArea, Invitation, JoinRequest, Membership
+from accounts.models import District
+from communities.models import Community, FocusArea, Invitation, JoinRequest, Membership
 from communities.permissions import listed_q
 
 

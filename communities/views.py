@@ -26,6 +26,7 @@ from communities.models import FocusArea, Invitation, JoinRequest, Membership
 from communities.permissions import access_for, community_view, may_create_community
 from communities.selectors import (
     communities_for_directory,
+    communities_of,
     decided_join_requests,
     districts_of_members,
     focus_areas_with_leaders,
@@ -38,11 +39,24 @@ from communities.selectors import (
 )
 from communities.services import CommunityError
 from communities.signals import INVITATION_SESSION_KEY
-from cop_site.pagecache import cached_page, community_scope, site_scope
-from cop_site.panels import collect
+from core.pagecache import cached_page, community_scope, site_scope
+from core.panels import collect
 
 MEMBERS_PER_PAGE = 100
 ROLES_PER_PAGE = 50
+
+
+@cached_page(site_scope)
+def site_home(request):
+    """Members see their communities and what needs them; visitors the directory."""
+    if request.user.is_authenticated:
+        context = {
+            "my_communities": communities_of(user=request.user),
+            "panels": collect("site_home_panel", user=request.user),
+        }
+        return render(request, "home_member.html", context)
+    context = {"communities": communities_for_directory(viewer=request.user)[:12]}
+    return render(request, "home_visitor.html", context)
 
 
 def _refused(request, access, error):

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "csp",
+    "core",
     "accounts",
     "communities",
     "discussions",
@@ -79,7 +80,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "cop_site.pagecache.PageCacheInvalidationMiddleware",
+    "core.pagecache.PageCacheInvalidationMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -104,7 +105,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "cop_site.context_processors.site",
+                "core.context_processors.site",
             ],
         },
     },
@@ -143,7 +144,7 @@ else:
 # Sessions are read from the cache and written through to the database: no query to
 # load a session, and a Redis flush logs nobody out. Every web process shares both.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-# Whole-page cache for the busiest pages (cop_site/pagecache.py); 0 turns it off. On by
+# Whole-page cache for the busiest pages (core/pagecache.py); 0 turns it off. On by
 # default only with Redis: a local-memory cache is one per process, and a write in one
 # process could not retire the pages another process keeps.
 PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "60" if REDIS_URL else "0"))

@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from cop_site import views
+from communities.views import site_home
+from core import views as core_views
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
-    path("bench/ok", views.trivial, name="trivial"),
+    path("", site_home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("bench/ok", core_views.trivial, name="trivial"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from cop_site.text import render_markdown
+from core.text import render_markdown
 
 
 class DigestRun(models.Model):

@@ -2,11 +2,13 @@
 
 from django.conf import settings
 
+from core.panels import panel
 from digests.models import CommunityNote
 from digests.periods import next_monthly_period
 from digests.selectors import calls_to_action
 
 
+@panel("site_home_panel", order=50)
 def site_home_panel(*, user):
     """What needs ``user`` in the coming month; a fixed number of queries."""
     return {
@@ -16,6 +18,7 @@ def site_home_panel(*, user):
     }
 
 
+@panel("community_home_panel", order=50)
 def community_home_panel(*, community, viewer, access):
     """Moderators see whether the next digest carries their note, with a link to write it. One query."""
     if not access.may_moderate:

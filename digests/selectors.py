@@ -1,20 +1,28 @@
 """What a member's digest (and the site home's "What needs me") says.
 
-The other apps' selectors are imported inside the functions: digests sits
-above every app (DESIGN.md), and each section stays empty while an app offers
-no selector. Each function runs a fixed number of queries per member,
-whatever their number of communities or the amount of content.
+Digests sit above every feature app (DESIGN.md), so they import the apps'
+selectors and read their models' fields directly: a renamed field fails a test
+instead of quietly emptying a section. Each function runs a fixed number of
+queries per member, whatever their number of communities or the amount of content.
 """
 
 from dataclasses import dataclass, field
-from importlib import import_module
 
 from django.conf import settings
 from django.utils import timezone
 
+from calendar_app.models import Occurrence, Responsibility
+from calendar_app.selectors import open_responsibilities_for, upcoming_occurrences_for
 from communities.models import Community, Membership
+from communities.selectors import new_members
 from digests.models import CommunityNote
 from digests.periods import MONTHLY, parse_period, rolling_window
+from discussions.models import Thread
+from discussions.selectors import most_helpful_threads, unanswered_questions_for
+from polls.models import Poll
+from polls.selectors import open_polls_unanswered_by
+from resources.models import Resource
+from resources.selectors import featured_and_approved
 
 QUESTION_LIMIT = 10
 # Each kind of call to action lists at most this many (soonest first); the pages hold the rest.
@@ -24,41 +32,12 @@ RESOURCE_LIMIT = 5
 NEW_MEMBER_LIMIT = 8
 
 
-def _selector(module_name, function_name):
-    """``module.function`` of another app, or None while that app does not offer it."""
-    try:
-        module = import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name != module_name:
-            raise
-        return None
-    return getattr(module, function_name, None)
-
-
 def absolute_url(path):
     if not path:
         return settings.SITE_URL + "/"
     if path.startswith(("http://", "https://")):
         return path
     return settings.SITE_URL + path
-
-
-def _path_of(obj):
-    for name in ("get_absolute_url", "url"):
-        value = getattr(obj, name, None)
-        if callable(value):
-            value = value()
-        if value:
-            return str(value)
-    return ""
-
-
-def _first(obj, *names, default=None):
-    for name in names:
-        value = getattr(obj, name, None)
-        if value not in (None, ""):
-            return value
-    return default
 
 
 @dataclass(frozen=True)
@@ -80,76 +59,61 @@ class Item:
         return absolute_url(self.path)
 
 
-def _community_of(obj):
-    community = getattr(obj, "community", None)
-    if community is None and getattr(obj, "activity", None) is not None:
-        community = getattr(obj.activity, "community", None)
-    if community is None and getattr(obj, "thread", None) is not None:
-        community = getattr(obj.thread, "community", None)
-    return community
-
-
-def _responsibility_item(row):
-    activity = getattr(row, "activity", None)
-    title = _first(row, "task", "title", "description", default=str(row))
-    detail = f"For {activity.title}" if activity is not None and getattr(activity, "title", "") else ""
-    district = getattr(row, "district", None)
-    if district is not None:
-        detail = f"{district.name} · {detail}" if detail else district.name
-    path = _path_of(row) or (_path_of(activity) if activity is not None else "")
+def _responsibility_item(row: Responsibility):
+    activity = row.activity
+    detail = f"{row.district.name} · For {activity.title}"
     return Item(
-        title=str(title),
-        path=path,
-        community=_community_of(row),
-        when=_first(row, "due_at", "due", "due_date", "starts_at"),
+        title=row.task,
+        path=activity.get_absolute_url(),
+        community=activity.community,
+        when=row.due_date,
         detail=detail,
         action="See what to do",
     )
 
 
-def _occurrence_item(occurrence):
-    activity = getattr(occurrence, "activity", occurrence)
+def _occurrence_item(occurrence: Occurrence):
+    activity = occurrence.activity
     return Item(
-        title=str(_first(activity, "title", "name", default=str(activity))),
-        path=_path_of(occurrence) or _path_of(activity),
-        community=_first(occurrence, "community", default=None) or _community_of(activity),
-        when=_first(occurrence, "start", "starts_at"),
-        detail=activity.get_kind_display() if hasattr(activity, "get_kind_display") else "",
+        title=activity.title,
+        path=occurrence.url,
+        community=activity.community,
+        when=occurrence.start,
+        detail=activity.get_kind_display(),
         action="RSVP",
     )
 
 
-def _poll_item(poll):
+def _poll_item(poll: Poll):
     return Item(
-        title=str(_first(poll, "question", "title", default=str(poll))),
-        path=_path_of(poll),
-        community=_community_of(poll),
-        when=_first(poll, "closes_at", "close_at", "closes"),
+        title=poll.question,
+        path=poll.get_absolute_url(),
+        community=poll.community,
+        when=poll.closes_at,
         action="Answer",
     )
 
 
-def _thread_item(thread, action="Reply"):
-    focus_area = getattr(thread, "focus_area", None)
-    detail = f"In {focus_area.name}" if focus_area is not None else ""
+def _thread_item(thread: Thread, action="Reply"):
+    detail = f"In {thread.focus_area.name}" if thread.focus_area_id else ""
     helpful = getattr(thread, "helpful_in_period", 0)
     if helpful:
         detail = f"{helpful} found it helpful" + (f" · {detail}" if detail else "")
     return Item(
-        title=str(_first(thread, "title", default=str(thread))),
-        path=_path_of(thread),
-        community=_community_of(thread),
-        when=_first(thread, "created_at"),
+        title=thread.title,
+        path=thread.get_absolute_url(),
+        community=thread.community,
+        when=thread.created_at,
         detail=detail,
         action=action,
     )
 
 
-def _resource_item(resource):
+def _resource_item(resource: Resource):
     return Item(
-        title=str(_first(resource, "title", "name", default=str(resource))),
-        path=_path_of(resource),
-        community=_community_of(resource),
+        title=resource.title,
+        path=resource.get_absolute_url(),
+        community=resource.community,
         detail="Featured" if getattr(resource, "is_featured_in_window", False) else "",
         action="Open",
     )
@@ -190,20 +154,16 @@ def calls_to_action(*, user, month=None):
     start = max(window.start, timezone.now())
     end = max(window.end, start)
     calls = CallsToAction()
-    responsibilities = _selector("calendar_app.selectors", "open_responsibilities_for")
-    if responsibilities is not None:
-        calls.responsibilities = [
-            _responsibility_item(r) for r in responsibilities(user=user, start=start, end=end)[:CALL_LIMIT]
-        ]
-    polls = _selector("polls.selectors", "open_polls_unanswered_by")
-    if polls is not None:
-        calls.polls = [_poll_item(p) for p in polls(user=user)[:CALL_LIMIT]]
-    occurrences = _selector("calendar_app.selectors", "upcoming_occurrences_for")
-    if occurrences is not None:
-        calls.activities = [_occurrence_item(o) for o in occurrences(user=user, start=start, end=end)[:CALL_LIMIT]]
-    questions = _selector("discussions.selectors", "unanswered_questions_for")
-    if questions is not None:
-        calls.questions = [_thread_item(t, action="Answer") for t in questions(user=user, limit=QUESTION_LIMIT)]
+    calls.responsibilities = [
+        _responsibility_item(r) for r in open_responsibilities_for(user=user, start=start, end=end)[:CALL_LIMIT]
+    ]
+    calls.polls = [_poll_item(p) for p in open_polls_unanswered_by(user=user)[:CALL_LIMIT]]
+    calls.activities = [
+        _occurrence_item(o) for o in upcoming_occurrences_for(user=user, start=start, end=end)[:CALL_LIMIT]
+    ]
+    calls.questions = [
+        _thread_item(t, action="Answer") for t in unanswered_questions_for(user=user, limit=QUESTION_LIMIT)
+    ]
     return calls
 
 
@@ -245,28 +205,20 @@ def _community_content(communities, period):
             sections[note.community_id].note = note
     since, until = period.since, period.start
 
-    threads = _selector("discussions.selectors", "most_helpful_threads")
-    if threads is not None:
-        for thread in threads(communities=communities, since=since, until=until, limit=THREAD_LIMIT):
-            section = sections.get(thread.community_id)
-            if section is not None:
-                section.threads.append(_thread_item(thread, action="Read"))
+    for thread in most_helpful_threads(communities=communities, since=since, until=until, limit=THREAD_LIMIT):
+        section = sections.get(thread.community_id)
+        if section is not None:
+            section.threads.append(_thread_item(thread, action="Read"))
 
-    resources = _selector("resources.selectors", "featured_and_approved")
-    if resources is not None:
-        for resource in resources(communities=communities, since=since, until=until):
-            section = sections.get(resource.community_id)
-            if section is not None and len(section.resources) < RESOURCE_LIMIT:
-                section.resources.append(_resource_item(resource))
+    for resource in featured_and_approved(communities=communities, since=since, until=until):
+        section = sections.get(resource.community_id)
+        if section is not None and len(section.resources) < RESOURCE_LIMIT:
+            section.resources.append(_resource_item(resource))
 
-    new_members = _selector("communities.selectors", "new_members")
-    if new_members is not None:
-        for row in new_members(communities=communities, since=since, until=until):
-            person = getattr(row, "user", row)
-            community_id = getattr(row, "community_id", None)
-            section = sections.get(community_id)
-            if section is not None and len(section.new_members) < NEW_MEMBER_LIMIT:
-                section.new_members.append(person)
+    for membership in new_members(communities=communities, since=since, until=until):
+        section = sections.get(membership.community_id)
+        if section is not None and len(section.new_members) < NEW_MEMBER_LIMIT:
+            section.new_members.append(membership.user)
     return sections
 
 

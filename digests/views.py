@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
 from communities.permissions import community_view
-from cop_site.text import render_markdown
+from core.text import render_markdown
 from digests import services
 from digests.emails import email_context, render_digest, user_id_from_token
 from digests.forms import CommunityNoteForm, PreviewForm

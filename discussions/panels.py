@@ -1,8 +1,10 @@
 """What discussions show on a community home page."""
 
+from core.panels import panel
 from discussions.selectors import recent_threads
 
 
+@panel("community_home_panel", order=10)
 def community_home_panel(*, community, viewer, access):
     """The community's latest threads: one query."""
     if not access.may_see:

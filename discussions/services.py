@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import User
 from communities.models import FocusArea
 from communities.permissions import access_for
-from cop_site.text import MENTION_RE, render_markdown
+from core.text import MENTION_RE, render_markdown
 from discussions.models import (
     BODY_MAX,
     REASON_MAX,

@@ -7,8 +7,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from communities.models import Community, FocusArea
 from communities.permissions import community_view, visible_q
-from cop_site.pagecache import cached_page, community_scope, site_scope
-from cop_site.panels import collect
+from core.pagecache import cached_page, community_scope, site_scope
+from core.panels import collect
 from discussions import selectors, services
 from discussions.forms import (
     EditPostForm,

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from cop_site.text import render_markdown
+from core.text import render_markdown
 
 SCALE_LABELS = (
     "Strongly disagree",

@@ -1,5 +1,6 @@
-"""What polls show on a community home and inside a discussion thread (cop_site.panels)."""
+"""What polls show on a community home and inside a discussion thread (core.panels)."""
 
+from core.panels import panel
 from polls import selectors
 from polls.forms import VoteForm
 from polls.models import Poll, results_visible
@@ -7,6 +8,7 @@ from polls.models import Poll, results_visible
 HOME_LIMIT = 5
 
 
+@panel("community_home_panel", order=40)
 def community_home_panel(*, community, viewer, access):
     """Open polls ``viewer`` has not answered in ``community``, with a link to all polls. One query."""
     if not access.is_member:
@@ -22,6 +24,7 @@ def community_home_panel(*, community, viewer, access):
     }
 
 
+@panel("thread_panel", order=40)
 def thread_panel(*, thread, viewer, access):
     """The polls embedded in ``thread``, answerable in place. A fixed number of queries per poll
     (threads carry one or two polls)."""

@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from communities.permissions import community_view
-from cop_site.pagecache import cached_page, community_scope
+from core.pagecache import cached_page, community_scope
 from polls import selectors, services
 from polls.charts import trend_chart
 from polls.forms import PollForm, RepeatForm, VoteForm, initial_for

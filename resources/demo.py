@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import User
 from communities.demo import COMMUNITIES
 from communities.models import Community
-from cop_site.text import render_markdown
+from core.text import render_markdown
 from resources.models import Collection, CollectionItem, Resource, join_codes
 
 NOTES = (

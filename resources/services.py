@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from cop_site.text import render_markdown
+from core.text import render_markdown
 from resources.models import (
     Collection,
     CollectionItem,

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from cop_site import pagecache
+from core import pagecache
 from resources.linkcheck import check_url
 from resources.models import CurationDecision, Resource
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from communities.permissions import community_view
-from cop_site.pagecache import cached_page, community_scope
+from core.pagecache import cached_page, community_scope
 from resources import selectors, services
 from resources.filters import ResourceFilter
 from resources.forms import CollectionForm, CollectionItemForm, ItemNoteForm, RejectForm, ResourceForm

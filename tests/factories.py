@@ -3,8 +3,8 @@
 import factory
 from allauth.account.models import EmailAddress
 
-from accounts.models import User
-from communities.models import Community, District, FocusArea, Membership
+from accounts.models import District, User
+from communities.models import Community, FocusArea, Membership
 
 PASSWORD = "a-Strong-test-pass-42"
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("communities", "0002_email_delivery_marks"),
+        ("communities", "0001_initial"),
         ("discussions", "0002_search_triggers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

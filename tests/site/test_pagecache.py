@@ -1,4 +1,4 @@
-"""The whole-page cache (cop_site/pagecache.py): hits are cheap, writes show at once, nothing crosses accounts."""
+"""The whole-page cache (core/pagecache.py): hits are cheap, writes show at once, nothing crosses accounts."""
 
 import re
 import zoneinfo

@@ -1,6 +1,6 @@
 import re
 
-from cop_site.text import render_markdown, sanitize_html
+from core.text import render_markdown, sanitize_html
 
 TAG_WITH_HANDLER = re.compile(r"<[a-z][^>]*\son\w+\s*=", re.I)
 
@@ -38,7 +38,7 @@ def test_links_get_nofollow_ugc_noopener():
 
 
 def test_mentions_are_linked_in_text_but_not_in_code_or_links():
-    from cop_site.text import render_markdown
+    from core.text import render_markdown
 
     source = (
         "Ask @kim. Not `@kim` in code, nor [@kim](https://example.org), nor kim@example.org.\n\n    @kim in a block"

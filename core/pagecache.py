@@ -186,37 +186,3 @@ class PageCacheInvalidationMiddleware:
             elif not request.path_info.startswith("/accounts/"):
                 bump("all")
         return response
-
-
-# Apps whose rows appear on community pages. Digests are left out: their bookkeeping rows
-# change by the thousand in a run and show on no cached page.
-CONTENT_APPS = {"communities", "discussions", "resources", "calendar_app", "polls"}
-
-
-def _community_slug(instance):
-    """The slug of the community a row belongs to: itself, its ``community``, or its parent's (a ballot's poll)."""
-    from communities.models import Community
-
-    if isinstance(instance, Community):
-        return instance.slug
-    if getattr(instance, "community_id", None) is not None:
-        field = type(instance)._meta.get_field("community")
-        if field.is_cached(instance) and instance.community is not None:
-            return instance.community.slug
-        return Community.objects.filter(pk=instance.community_id).values_list("slug", flat=True).first()
-    for field in type(instance)._meta.concrete_fields:
-        related = field.related_model if field.many_to_one else None
-        if related is not None and any(f.name == "community" for f in related._meta.concrete_fields):
-            pk = getattr(instance, field.attname)
-            if pk is not None:
-                return related.objects.filter(pk=pk).values_list("community__slug", flat=True).first()
-    return None
-
-
-def content_changed(sender, instance, **kwargs):
-    """post_save/post_delete receiver: a row of a community changed outside or inside a request."""
-    if sender._meta.app_label not in CONTENT_APPS or kwargs.get("raw"):
-        return
-    slug = _community_slug(instance)
-    if slug:
-        bump_community(slug)

@@ -1,28 +1,12 @@
+"""Pages every deployment has whatever apps it runs: the health check and the benchmark baseline."""
+
 import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-from communities.selectors import communities_for_directory, communities_of
-from cop_site.pagecache import cached_page, site_scope
-from cop_site.panels import collect
-
-
-@cached_page(site_scope)
-def home(request):
-    """Members see their communities and what needs them; visitors the directory."""
-    if request.user.is_authenticated:
-        context = {
-            "my_communities": communities_of(user=request.user),
-            "panels": collect("site_home_panel", user=request.user),
-        }
-        return render(request, "home_member.html", context)
-    context = {"communities": communities_for_directory(viewer=request.user)[:12]}
-    return render(request, "home_visitor.html", context)
 
 
 def _check_database():
