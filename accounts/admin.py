@@ -16,7 +16,8 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("is_staff", "is_active", "digest_frequency", "can_create_communities")
     search_fields = ("username", "email", "display_name")
     list_select_related = ("district",)
-    fieldsets = DjangoUserAdmin.fieldsets + (
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
         (
             "Forum",
             {

@@ -21,7 +21,7 @@ POSTS = 100_000
 THREADS = 2_000
 BIG_THREAD_POSTS = 1_000
 sys.path.insert(0, str(ROOT))
-from bench.corpus import VOCABULARY, WEIGHTS  # noqa: E402
+from bench.corpus import VOCABULARY, WEIGHTS
 
 
 def text(rng, n):
@@ -161,7 +161,7 @@ def main():
     queries = ["students", "scratch", "rubric assessment", "microbit sensor", "feedback journal loop"]
 
     def search_once():
-        page, hits = selectors.search(viewer=anonymous, query=rng.choice(queries), community=None)
+        page, _hits = selectors.search(viewer=anonymous, query=rng.choice(queries), community=None)
         assert page is not None
 
     def rare_search():

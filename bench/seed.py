@@ -21,25 +21,25 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cop_site.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.db import connection, transaction  # noqa: E402
-from django.utils import timezone  # noqa: E402
+from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.models import (
-    District,  # noqa: E402
-    User,  # noqa: E402
+    District,
+    User,
 )
-from bench.corpus import Corpus  # noqa: E402
-from calendar_app.models import RSVP, Activity, FeedToken, Responsibility  # noqa: E402
-from calendar_app.services import _refresh_span  # noqa: E402
-from communities.models import Community, FocusArea, Membership  # noqa: E402
-from core.text import render_markdown  # noqa: E402
-from discussions.models import Post, Reaction, Thread  # noqa: E402
-from polls.models import Ballot, BallotChoice, Choice, Participation, Poll  # noqa: E402
-from resources.models import Resource  # noqa: E402
+from bench.corpus import Corpus
+from calendar_app.models import RSVP, Activity, FeedToken, Responsibility
+from calendar_app.services import _refresh_span
+from communities.models import Community, FocusArea, Membership
+from core.text import render_markdown
+from discussions.models import Post, Reaction, Thread
+from polls.models import Ballot, BallotChoice, Choice, Participation, Poll
+from resources.models import Resource
 
 rng = random.Random(2026)
 corpus = Corpus(2026)
@@ -63,7 +63,7 @@ def copy_rows(model, rows, columns):
 def reset_sequence(model):
     table = model._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")  # noqa: S608
+        cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
 
 
 def step(label):

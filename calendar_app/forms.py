@@ -199,7 +199,7 @@ class ActivityForm(forms.Form):
         start, end = activity.start.astimezone(zone), activity.end.astimezone(zone)
         if activity.all_day:
             end -= timedelta(days=1)
-        initial = {
+        return {
             "title": activity.title,
             "kind": activity.kind,
             "description": activity.description,
@@ -213,7 +213,6 @@ class ActivityForm(forms.Form):
             "repeats": Repeat.CUSTOM if activity.recurrence else Repeat.NONE,
             "custom_rule": activity.recurrence,
         }
-        return initial
 
 
 def occurrence_choices(activity, occurrences):

@@ -147,9 +147,10 @@ def describe_rule(rule, zone):
         text += f", {parts['COUNT']} times"
     elif "UNTIL" in parts:
         try:
-            until = datetime.strptime(parts["UNTIL"].rstrip("Z"), "%Y%m%dT%H%M%S")
+            # UNTIL is written in UTC (RFC 5545); read it as such.
+            until = datetime.strptime(parts["UNTIL"].rstrip("Z") + "+0000", "%Y%m%dT%H%M%S%z")
         except ValueError:
             return f"Repeats ({rule})"
-        local = until.replace(tzinfo=zoneinfo.ZoneInfo("UTC")).astimezone(zone)
+        local = until.astimezone(zone)
         text += f", until {local:%B %-d, %Y}"
     return text

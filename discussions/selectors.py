@@ -310,8 +310,7 @@ def _snippet(obj):
     from django.utils.html import escape
 
     text = getattr(obj, "snippet", None) or obj.body[:240]
-    text = escape(text).replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>")
-    return text
+    return escape(text).replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>")
 
 
 def similar_threads(*, access, title, limit=5):

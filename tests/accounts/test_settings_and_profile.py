@@ -77,7 +77,8 @@ def test_profile_shows_the_person_and_only_communities_the_viewer_may_know(clien
     MembershipFactory(user=person, community=public)
     MembershipFactory(user=person, community=hidden)
     html = client.get(f"/u/{person.username}/").content.decode()
-    assert "Ada Teacher" in html and "Loves robotics." in html
+    assert "Ada Teacher" in html
+    assert "Loves robotics." in html
     assert "Open Robotics" in html
     assert "Secret Circle" not in html
 

@@ -12,7 +12,7 @@ def zone_seen_by_view(user, cookies=None):
 
     def view(request):
         seen["zone"] = timezone.get_current_timezone_name()
-        return None
+        return
 
     request = RequestFactory().get("/")
     request.user = user

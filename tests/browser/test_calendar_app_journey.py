@@ -76,7 +76,7 @@ def test_leader_schedules_monthly_chat_member_sees_responsibility_and_rsvps(page
 
 
 def test_month_is_a_list_at_phone_width(phone_page, login_as, setting):
-    community, leader, teacher = setting
+    community, _leader, teacher = setting
     from datetime import UTC, datetime, timedelta
 
     Activity.objects.create(

@@ -55,7 +55,8 @@ def test_teacher_shares_a_link_moderator_features_it_and_a_colleague_finds_it_us
     page.get_by_role("button", name="Feature Number talks starter kit").click()
     expect(page.get_by_text("Featured this month.")).to_be_visible()
     resource = Resource.objects.get()
-    assert resource.status == "featured" and resource.featured_at is not None
+    assert resource.status == "featured"
+    assert resource.featured_at is not None
     assert [m.to for m in mailoutbox] == [[teacher.email], [teacher.email]]
 
     switch_user(page, login_as, colleague)

@@ -62,7 +62,9 @@ def test_feed_includes_the_vtimezone_it_uses(client, community, monthly_chat):
     calendar = parse(client.get(f"/c/{community.slug}/calendar.ics"))
     assert [tz.tzid.value for tz in calendar.contents["vtimezone"]] == ["America/Chicago"]
     body = client.get(f"/c/{community.slug}/calendar.ics").content.decode()
-    assert "BEGIN:DAYLIGHT" in body and "BEGIN:STANDARD" in body and "PRODID:" in body
+    assert "BEGIN:DAYLIGHT" in body
+    assert "BEGIN:STANDARD" in body
+    assert "PRODID:" in body
 
 
 def test_cancelled_date_becomes_an_exdate_and_sequence_rises(client, community, monthly_chat, leader_access):
@@ -71,7 +73,8 @@ def test_cancelled_date_becomes_an_exdate_and_sequence_rises(client, community, 
     (event,) = events(parse(client.get(f"/c/{community.slug}/calendar.ics")))
     assert int(event.sequence.value) == 1
     dates = [m.astimezone(UTC) for m in event.getrruleset()]
-    assert second.start not in dates and len(dates) == 11
+    assert second.start not in dates
+    assert len(dates) == 11
 
 
 def test_moved_date_is_a_recurrence_id_override(client, community, monthly_chat, leader_access):
@@ -83,7 +86,8 @@ def test_moved_date_is_a_recurrence_id_override(client, community, monthly_chat,
     master, override = events(parse(client.get(f"/c/{community.slug}/calendar.ics")))
     assert override.uid.value == master.uid.value
     assert override.recurrence_id.value == third.original_start.astimezone(CHICAGO)
-    assert override.dtstart.value == new_start and override.dtend.value == new_start + timedelta(hours=1)
+    assert override.dtstart.value == new_start
+    assert override.dtend.value == new_start + timedelta(hours=1)
     # What a calendar shows: the series minus overridden dates, plus the overrides.
     shown = sorted([m for m in master.getrruleset() if m != override.recurrence_id.value] + [override.dtstart.value])
     site = [o.start for o in monthly_chat.occurrences_between(monthly_chat.span_start, monthly_chat.span_end)]
@@ -99,7 +103,8 @@ def test_all_day_activity_uses_dates(client, community):
         end=chicago(2026, 4, 3),
     )
     (event,) = events(parse(client.get(f"/c/{community.slug}/calendar.ics")))
-    assert event.dtstart.value.isoformat() == "2026-04-01" and event.dtend.value.isoformat() == "2026-04-03"
+    assert event.dtstart.value.isoformat() == "2026-04-01"
+    assert event.dtend.value.isoformat() == "2026-04-03"
 
 
 def test_add_to_calendar_file_for_one_activity(client, community, member, monthly_chat):
@@ -107,7 +112,8 @@ def test_add_to_calendar_file_for_one_activity(client, community, member, monthl
     response = client.get(f"/c/{community.slug}/calendar/{monthly_chat.pk}.ics")
     assert "attachment" in response["Content-Disposition"]
     (event,) = events(parse(response))
-    assert event.summary.value == "Monthly chat" and "FREQ=MONTHLY" in event.rrule.value
+    assert event.summary.value == "Monthly chat"
+    assert "FREQ=MONTHLY" in event.rrule.value
 
 
 @pytest.fixture
@@ -153,7 +159,7 @@ def test_reset_token_stops_the_old_link(client, private_setup):
 
 
 def test_personal_feed_has_all_my_communities_and_nothing_else(client, private_setup, community):
-    private, member = private_setup
+    _private, member = private_setup
     MembershipFactory(user=member, community=community)
     ActivityFactory(community=community, title="Public chat")
     ActivityFactory(community=CommunityFactory(), title="Someone else's")
@@ -186,7 +192,8 @@ def test_every_new_account_gets_a_feed_token_and_pages_never_write_one(client):
     with CaptureQueriesContext(connection) as captured:
         month = client.get(f"/c/{community.slug}/calendar/")
         mine = client.get("/calendar/")
-    assert month.status_code == 200 and mine.status_code == 200
+    assert month.status_code == 200
+    assert mine.status_code == 200
     writes = [q["sql"] for q in captured.captured_queries if q["sql"].split()[0] in ("INSERT", "UPDATE", "DELETE")]
     assert writes == []
     assert "Create my calendar link" in mine.content.decode()

@@ -23,7 +23,8 @@ def test_going_and_maybe_members_get_one_reminder_even_when_the_task_runs_twice(
     assert send_activity_reminders.delay().get() == 2
     assert send_activity_reminders.delay().get() == 0
     assert sorted(m.to[0] for m in mailoutbox) == sorted([going.email, maybe.email])
-    assert "Site visit" in mailoutbox[0].subject and "Riverside MS" in mailoutbox[0].body
+    assert "Site visit" in mailoutbox[0].subject
+    assert "Riverside MS" in mailoutbox[0].body
     assert ReminderSent.objects.count() == 2
 
 

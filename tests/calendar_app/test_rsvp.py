@@ -37,7 +37,9 @@ def test_htmx_rsvp_returns_the_updated_box(client, community, member):
     client.force_login(member)
     response = client.post(url(activity, "rsvp/"), {"response": "maybe"}, headers={"HX-Request": "true"})
     body = response.content.decode()
-    assert response.status_code == 200 and 'id="rsvp-box"' in body and "<html" not in body
+    assert response.status_code == 200
+    assert 'id="rsvp-box"' in body
+    assert "<html" not in body
     assert "<strong>1</strong> maybe" in body
 
 
@@ -56,7 +58,8 @@ def test_rsvp_to_a_cancelled_date_is_refused(client, community, member):
     OccurrenceChangeFactory(activity=activity, original_start=start, cancelled=True)
     client.force_login(member)
     response = client.post(url(activity, "rsvp/"), {"response": "going", "occurrence": occurrence_key(start)})
-    assert response.status_code == 400 and "cancelled" in response.content.decode()
+    assert response.status_code == 400
+    assert "cancelled" in response.content.decode()
     assert not RSVP.objects.exists()
 
 
@@ -124,6 +127,7 @@ def test_htmx_rsvp_to_a_cancelled_date_returns_the_box_with_the_reason(client, c
         headers={"HX-Request": "true"},
     )
     body = response.content.decode()
-    assert response.status_code == 400 and 'id="rsvp-box"' in body
+    assert response.status_code == 400
+    assert 'id="rsvp-box"' in body
     assert "That date is cancelled. Nothing was saved." in body
     assert not RSVP.objects.exists()

@@ -32,7 +32,8 @@ def test_district_leader_schedules_a_monthly_chat_with_a_responsibility(client, 
         new_url(community), form(responsible_district=districts[1].pk, responsibility_task="prepares the agenda")
     )
     activity = Activity.objects.get()
-    assert response.status_code == 302 and response["Location"] == activity.get_absolute_url()
+    assert response.status_code == 302
+    assert response["Location"] == activity.get_absolute_url()
     assert activity.recurrence == "FREQ=MONTHLY;BYDAY=+2TU;COUNT=12"
     assert activity.organizer == leader
     assert "<strong>unplugged</strong>" in activity.description_html
@@ -45,7 +46,8 @@ def test_description_is_sanitized(client, community, leader):
     client.force_login(leader)
     client.post(new_url(community), form(description="<script>alert(1)</script>[x](javascript:alert(1))"))
     html = Activity.objects.get().description_html
-    assert "<script" not in html and 'href="javascript' not in html
+    assert "<script" not in html
+    assert 'href="javascript' not in html
 
 
 def test_end_before_start_is_refused_and_nothing_is_stored(client, community, leader):
@@ -69,7 +71,8 @@ def test_responsibility_for_a_district_outside_the_community_is_refused(client, 
     stranger = DistrictFactory(name="Faraway USD")
     response = client.post(new_url(community), form(responsible_district=stranger.pk, responsibility_task="hosts"))
     assert response.status_code == 400
-    assert not Activity.objects.exists() and not Responsibility.objects.exists()
+    assert not Activity.objects.exists()
+    assert not Responsibility.objects.exists()
 
 
 def test_garbage_start_is_a_clear_400(client, community, leader):

@@ -97,7 +97,8 @@ def test_member_leaves_and_their_focus_area_leadership_goes_with_them(client, co
     response = client.post(leave_url(community))
     assert response.status_code == 302
     assert not Membership.objects.filter(community=community, user=member).exists()
-    assert not area.leaders.exists() and not area.followers.exists()
+    assert not area.leaders.exists()
+    assert not area.followers.exists()
 
 
 def test_the_only_moderator_cannot_leave(client, community, moderator):
@@ -133,7 +134,8 @@ def test_follow_by_htmx_returns_the_button_to_swap(client, community, member):
     response = client.post(url, headers={"HX-Request": "true"})
     body = response.content.decode()
     assert response.status_code == 200
-    assert "Unfollow" in body and "<html" not in body
+    assert "Unfollow" in body
+    assert "<html" not in body
 
 
 def test_following_another_communitys_focus_area_gives_404(client, community, member):

@@ -44,9 +44,11 @@ def sent(settings):
 def test_the_email_has_a_plain_text_and_an_html_part(sent):
     member, message = sent
     assert message.to == [member.email]
-    assert "SCIENCE LEADS" in message.body and "<p>" not in message.body
+    assert "SCIENCE LEADS" in message.body
+    assert "<p>" not in message.body
     ((html, mimetype),) = message.alternatives
-    assert mimetype == "text/html" and "Science Leads" in html
+    assert mimetype == "text/html"
+    assert "Science Leads" in html
 
 
 def test_the_html_part_uses_no_external_css_and_every_link_is_absolute(sent):
@@ -87,7 +89,8 @@ def _path(user):
 def test_the_unsubscribe_link_shows_a_confirmation_and_changes_nothing(client, user):
     response = client.get(_path(user))
     assert response.status_code == 200
-    assert b"Stop the monthly" in response.content and user.email.encode() in response.content
+    assert b"Stop the monthly" in response.content
+    assert user.email.encode() in response.content
     user.refresh_from_db()
     assert user.digest_frequency == "monthly"
 
@@ -95,7 +98,8 @@ def test_the_unsubscribe_link_shows_a_confirmation_and_changes_nothing(client, u
 def test_confirming_turns_the_digest_off_without_logging_in(user):
     client = Client(enforce_csrf_checks=True)
     response = client.post(_path(user))
-    assert response.status_code == 200 and b"You are unsubscribed" in response.content
+    assert response.status_code == 200
+    assert b"You are unsubscribed" in response.content
     user.refresh_from_db()
     assert user.digest_frequency == "off"
 
@@ -117,7 +121,8 @@ def test_a_tampered_token_gets_a_clear_page_and_changes_nothing(client, user):
     url = reverse("digests:unsubscribe", kwargs={"token": tampered})
     for response in (client.get(url), client.post(url)):
         assert response.status_code == 400
-        assert b"not valid" in response.content and b"Nothing was changed" in response.content
+        assert b"not valid" in response.content
+        assert b"Nothing was changed" in response.content
     assert User.objects.get(pk=user.pk).digest_frequency == "monthly"
 
 
@@ -126,7 +131,8 @@ def test_an_expired_token_gets_a_clear_page_and_changes_nothing(client, user, se
     settings.DIGEST_UNSUBSCRIBE_MAX_AGE_DAYS = 0
     time.sleep(1.1)
     response = client.post(path)
-    assert response.status_code == 400 and b"expired" in response.content
+    assert response.status_code == 400
+    assert b"expired" in response.content
     assert User.objects.get(pk=user.pk).digest_frequency == "monthly"
 
 
@@ -172,7 +178,8 @@ def test_a_moderator_saves_the_note_for_the_next_digest(client, community, moder
     response = client.post(note_url(community), {"body": "Welcome, **everyone**!", "save": "Save note"}, follow=True)
     assert b"is saved" in response.content
     note = CommunityNote.objects.get(community=community)
-    assert note.body_html == "<p>Welcome, <strong>everyone</strong>!</p>\n" and note.author == moderator
+    assert note.body_html == "<p>Welcome, <strong>everyone</strong>!</p>\n"
+    assert note.author == moderator
 
 
 def test_an_empty_note_removes_it(client, community, moderator):
@@ -187,7 +194,8 @@ def test_an_empty_note_removes_it(client, community, moderator):
 def test_a_note_that_is_too_long_is_refused_with_a_message(client, community, moderator):
     client.force_login(moderator)
     response = client.post(note_url(community), {"body": "x" * 2001, "save": "Save note"})
-    assert response.status_code == 400 and b"under 2000 characters" in response.content
+    assert response.status_code == 400
+    assert b"under 2000 characters" in response.content
     assert not CommunityNote.objects.exists()
 
 
@@ -204,7 +212,8 @@ def test_staff_preview_the_digest_a_member_would_get(client, community, member):
     client.force_login(UserFactory(is_staff=True, display_name="Sam Staff"))
     response = client.get(reverse("digests:preview"), {"email": member.email})
     assert response.status_code == 200
-    assert b"<p>Preview me please.</p>" in response.content and b"Subject:" in response.content
+    assert b"<p>Preview me please.</p>" in response.content
+    assert b"Subject:" in response.content
     assert b"Preview me please.\n" in response.content  # the plain-text part too
     assert b"Sam Staff" in response.content  # the page's own navigation still names the staff member
     assert not mail.outbox
@@ -220,19 +229,22 @@ def test_staff_preview_refuses_an_unknown_member_or_period(client):
     client.force_login(UserFactory(is_staff=True))
     response = client.get(reverse("digests:preview"), {"email": "ghost@example.com", "period": "13-2027"})
     assert response.status_code == 400
-    assert b"No member has that email address." in response.content and b"is not a period" in response.content
+    assert b"No member has that email address." in response.content
+    assert b"is not a period" in response.content
 
 
 def test_members_cannot_open_the_staff_preview(client, member):
     client.force_login(member)
     response = client.get(reverse("digests:preview"), {"email": member.email})
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
 
 
 def test_moderators_find_the_note_page_from_the_community_home(client, community, moderator, member):
     client.force_login(moderator)
     response = client.get(reverse("communities:home", kwargs={"slug": community.slug}))
-    assert note_url(community).encode() in response.content and b"Write a note" in response.content
+    assert note_url(community).encode() in response.content
+    assert b"Write a note" in response.content
     client.force_login(member)
     response = client.get(reverse("communities:home", kwargs={"slug": community.slug}))
     assert note_url(community).encode() not in response.content

@@ -36,9 +36,11 @@ def test_no_ballot_table_column_refers_to_a_person_or_a_sequence(client, member,
         row = dict(zip([c.name for c in cursor.description], cursor.fetchone(), strict=True))
         cursor.execute("SELECT * FROM polls_ballotchoice")
         pick = dict(zip([c.name for c in cursor.description], cursor.fetchone(), strict=True))
-    assert row["voter_id"] is None and row["updated_at"] is None
+    assert row["voter_id"] is None
+    assert row["updated_at"] is None
     # Random keys: nothing orders ballots by when they were cast.
-    assert len(str(row["id"])) == 36 and len(str(pick["id"])) == 36
+    assert len(str(row["id"])) == 36
+    assert len(str(pick["id"])) == 36
     assert set(pick) == {"id", "ballot_id", "choice_id"}
 
 
@@ -69,7 +71,8 @@ def test_anonymous_csv_has_counts_and_no_people(client, member, moderator, anony
     url = reverse("polls:export", kwargs={"slug": anonymous_poll.community.slug, "poll_id": anonymous_poll.pk})
     body = client.get(url).content.decode()
     assert "Stressed,1,100.0" in body
-    assert "Quentin" not in body and member.username not in body
+    assert "Quentin" not in body
+    assert member.username not in body
 
 
 def test_member_is_told_anonymous_answers_are_final(client, member, anonymous_poll):

@@ -70,7 +70,8 @@ def test_a_poll_in_a_thread_is_shown_and_answerable_there(client, member, commun
     assert "Send my answer" in text
     url = reverse("polls:vote", kwargs={"slug": community.slug, "poll_id": poll.pk})
     response = client.post(url, {"choice": poll.choices.first().pk, "next": thread.get_absolute_url()})
-    assert response.status_code == 302 and response["Location"] == thread.get_absolute_url()
+    assert response.status_code == 302
+    assert response["Location"] == thread.get_absolute_url()
 
 
 def test_thread_panel_offers_leaders_to_add_a_poll(moderator, community, thread):
@@ -95,7 +96,8 @@ def test_leader_adds_a_poll_to_a_thread(client, moderator, community, thread):
             "thread": thread.pk,
         },
     )
-    assert response.status_code == 302 and response["Location"] == thread.get_absolute_url()
+    assert response.status_code == 302
+    assert response["Location"] == thread.get_absolute_url()
     assert Poll.objects.get().thread == thread
 
 

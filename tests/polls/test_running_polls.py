@@ -40,9 +40,11 @@ def test_moderator_creates_a_poll_with_its_choices(client, moderator, community)
     client.force_login(moderator)
     response = client.post(new_url(community), form_data())
     poll = Poll.objects.get()
-    assert response.status_code == 302 and response["Location"] == poll.get_absolute_url()
+    assert response.status_code == 302
+    assert response["Location"] == poll.get_absolute_url()
     assert [c.label for c in poll.choices.all()] == ["Very", "Somewhat", "Not yet"]
-    assert poll.created_by == moderator and poll.is_open
+    assert poll.created_by == moderator
+    assert poll.is_open
 
 
 def test_district_leader_may_create_a_poll(client, leader, community):
@@ -61,7 +63,8 @@ def test_scale_poll_gets_five_labelled_points(client, moderator, community):
     client.force_login(moderator)
     client.post(new_url(community), form_data(kind="scale", choices=""))
     labels = [c.label for c in Poll.objects.get().choices.all()]
-    assert labels[0] == "1 · Strongly disagree" and labels[4] == "5 · Strongly agree"
+    assert labels[0] == "1 · Strongly disagree"
+    assert labels[4] == "5 · Strongly agree"
 
 
 def test_empty_question_is_refused(client, moderator, community):
@@ -175,7 +178,10 @@ def test_pulse_page_charts_rounds_with_a_table(client, moderator, member, commun
     client.force_login(moderator)
     response = client.get(second.get_absolute_url())
     html = response.content.decode()
-    assert "<svg" in html and "<polyline" in html
+    assert "<svg" in html
+    assert "<polyline" in html
     text = page_text(response)
     assert "How answers moved, round by round" in text
-    assert "Yes 0.0% 100.0%" in text and "No 100.0% 0.0%" in text and "Voters 1 1" in text
+    assert "Yes 0.0% 100.0%" in text
+    assert "No 100.0% 0.0%" in text
+    assert "Voters 1 1" in text

@@ -92,7 +92,8 @@ def test_an_uploaded_file_is_stored_under_a_random_name(client, community, membe
     resource = Resource.objects.get()
     assert resource.file_name == "My Plan.pdf"
     assert resource.content_type == "application/pdf"
-    assert "My Plan" not in resource.file.name and resource.file.name.endswith(".pdf")
+    assert "My Plan" not in resource.file.name
+    assert resource.file.name.endswith(".pdf")
     assert resource.file.storage.exists(resource.file.name)
 
 
@@ -126,7 +127,8 @@ def test_featuring_is_dated_and_emails_the_submitter(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(decide_url(resource), {"action": "feature"})
     resource.refresh_from_db()
-    assert resource.status == "featured" and resource.featured_at is not None
+    assert resource.status == "featured"
+    assert resource.featured_at is not None
     assert "featured" in mailoutbox[0].subject
 
 
@@ -211,7 +213,8 @@ def test_review_queue_lists_submissions_and_broken_links(client, community, mode
     ResourceFactory(community=community, title="Dead link", link_status="broken", link_problem="HTTP 404")
     client.force_login(moderator)
     page = client.get(reverse("resources:review", kwargs={"slug": community.slug})).content.decode()
-    assert waiting.title in page and "Dead link" in page
+    assert waiting.title in page
+    assert "Dead link" in page
 
 
 def test_review_queue_query_count_does_not_grow(client, community, moderator, django_assert_max_num_queries):

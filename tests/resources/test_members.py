@@ -23,7 +23,8 @@ def test_member_marks_a_resource_useful_once(client, community, member):
     assert response.status_code == 409
     assert "already marked this resource useful" in response.content.decode()
     resource.refresh_from_db()
-    assert resource.useful_count == 1 and UsefulMark.objects.count() == 1
+    assert resource.useful_count == 1
+    assert UsefulMark.objects.count() == 1
 
 
 def test_marking_useful_toggles_off(client, community, member):
@@ -32,7 +33,8 @@ def test_marking_useful_toggles_off(client, community, member):
     client.post(url("useful", resource), {"useful": "1"})
     client.post(url("useful", resource), {"useful": "0"})
     resource.refresh_from_db()
-    assert resource.useful_count == 0 and not UsefulMark.objects.exists()
+    assert resource.useful_count == 0
+    assert not UsefulMark.objects.exists()
 
 
 def test_htmx_useful_returns_the_button_fragment(client, community, member):
@@ -41,7 +43,8 @@ def test_htmx_useful_returns_the_button_fragment(client, community, member):
     response = client.post(url("useful", resource), {"useful": "1"}, headers={"HX-Request": "true"})
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Useful ✓ (1)" in body and "<html" not in body
+    assert "Useful ✓ (1)" in body
+    assert "<html" not in body
 
 
 def test_a_pending_resource_cannot_be_marked_useful(client, community, member):
@@ -133,6 +136,8 @@ def test_discuss_creates_one_thread_and_links_to_it(client, community, member):
     second = client.post(url("discuss", resource))
     resource.refresh_from_db()
     thread = resource.discussion_thread
-    assert thread is not None and thread.community == community and "Exit tickets" in thread.title
+    assert thread is not None
+    assert thread.community == community
+    assert "Exit tickets" in thread.title
     assert first["Location"] == second["Location"] == thread.get_absolute_url()
     assert "Discussion of this resource" in client.get(resource.get_absolute_url()).content.decode()

@@ -7,20 +7,23 @@ TAG_WITH_HANDLER = re.compile(r"<[a-z][^>]*\son\w+\s*=", re.I)
 
 def test_markdown_renders_formatting_lists_and_tables():
     html = render_markdown("**bold** and *it*\n\n- one\n- two\n\n| a | b |\n|---|---|\n| 1 | 2 |")
-    assert "<strong>bold</strong>" in html and "<em>it</em>" in html
+    assert "<strong>bold</strong>" in html
+    assert "<em>it</em>" in html
     assert "<li>one</li>" in html
     assert "<table>" in html
 
 
 def test_raw_html_in_markdown_is_shown_as_text_not_run():
     html = render_markdown('<script>alert(1)</script><img src=x onerror="alert(1)"> hi')
-    assert "<script" not in html and "<img" not in html
+    assert "<script" not in html
+    assert "<img" not in html
     assert "&lt;script&gt;" in html
 
 
 def test_the_sanitizer_removes_scripts_and_event_handlers():
     html = sanitize_html('<p onclick="x()">hi</p><script>alert(1)</script><img src="a.png" onerror="alert(1)">')
-    assert "<script" not in html and "alert(1)" not in html
+    assert "<script" not in html
+    assert "alert(1)" not in html
     assert not TAG_WITH_HANDLER.search(html)
     assert "<p>hi</p>" in html
 
@@ -45,7 +48,9 @@ def test_mentions_are_linked_in_text_but_not_in_code_or_links():
     )
     html, linked = render_markdown(source, mentions={"kim": "/u/kim/"})
     assert html.count('href="/u/kim/"') == 1
-    assert "<code>@kim</code>" in html and "kim@example.org" in html
+    assert "<code>@kim</code>" in html
+    assert "kim@example.org" in html
     assert linked == {"kim"}
     html, linked = render_markdown("Only `@kim` here", mentions={"kim": "/u/kim/"})
-    assert linked == set() and "/u/kim/" not in html
+    assert linked == set()
+    assert "/u/kim/" not in html
