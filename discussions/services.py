@@ -6,7 +6,6 @@ posts faster than ``settings.POST_RATE_LIMIT`` allows.
 """
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -16,6 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from communities.models import FocusArea
 from communities.permissions import access_for
+from core import ratelimit
 from core.text import MENTION_RE, render_markdown
 from discussions.models import (
     BODY_MAX,
@@ -34,39 +34,16 @@ from discussions.models import (
 MAX_MENTIONS = 20
 
 
-class RateLimited(Exception):
-    """Posting faster than settings.POST_RATE_LIMIT allows; ``wait`` is seconds to wait."""
-
-    def __init__(self, wait):
-        super().__init__(f"You are posting very quickly. Please wait {wait} seconds and try again.")
-        self.wait = wait
-
-
 # -- helpers --------------------------------------------------------------------------
 
 
-def _parse_rate(rate):
-    count, _, period = (rate or "").partition("/")
-    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}.get(period.strip()[:1] or "m", 60)
-    return int(count), seconds
-
-
 def throttle_posting(user):
-    """Count one post by ``user`` in a fixed window kept in the cache; raise RateLimited past the limit."""
-    if not settings.POST_RATE_LIMIT:
-        return
-    limit, window = _parse_rate(settings.POST_RATE_LIMIT)
-    now = int(timezone.now().timestamp())
-    bucket = now // window
-    key = f"discussions:post-rate:{user.pk}:{bucket}"
-    cache.add(key, 0, timeout=window + 1)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=window + 1)
-        count = 1
-    if count > limit:
-        raise RateLimited(wait=(bucket + 1) * window - now)
+    """Count one post by ``user``; raise RateLimited past settings.POST_RATE_LIMIT."""
+    ratelimit.hit(
+        f"post:{user.pk}",
+        settings.POST_RATE_LIMIT,
+        message="You are posting very quickly. Please wait {wait} seconds and try again.",
+    )
 
 
 def _clean_text(value, *, field, max_length, required=True):

@@ -9,6 +9,7 @@ from communities.models import Community, FocusArea
 from communities.permissions import community_view, visible_q
 from core.pagecache import cached_page, community_scope, site_scope
 from core.panels import collect
+from core.ratelimit import RateLimited
 from discussions import selectors, services
 from discussions.forms import (
     EditPostForm,
@@ -129,7 +130,7 @@ def new_thread(request, access):
             focus_area=data["focus_area"],
             access=access,
         )
-    except services.RateLimited as exc:
+    except RateLimited as exc:
         return _rate_limited(request, exc, "discussions/new_thread.html", context)
     except ValidationError as exc:
         _add_errors(form, exc)
@@ -228,7 +229,7 @@ def reply(request, access, thread_id):
                 post = services.create_reply(
                     access=access, thread=thread, body=form.cleaned_data["body"], parent=parent
                 )
-            except services.RateLimited as exc:
+            except RateLimited as exc:
                 form.add_error(None, str(exc))
                 status = RATE_LIMITED_STATUS
             except ValidationError as exc:

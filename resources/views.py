@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from communities.permissions import community_view
 from core.pagecache import cached_page, community_scope
+from core.ratelimit import RateLimited
 from resources import selectors, services
 from resources.filters import ResourceFilter
 from resources.forms import CollectionForm, CollectionItemForm, ItemNoteForm, RejectForm, ResourceForm
@@ -240,8 +241,6 @@ def download(request, access, pk):
 @require_POST
 @community_view("post")
 def discuss(request, access, pk):
-    from discussions.services import RateLimited
-
     resource = _resource_or_404(access, pk)
     try:
         resource = services.start_resource_discussion(access=access, resource=resource)
