@@ -25,6 +25,7 @@ from calendar_app.models import RSVP, Activity, FeedToken, Responsibility, parse
 from communities.models import Membership
 from communities.permissions import community_view
 from core.pagecache import cached_page, community_scope
+from core.refusals import REFUSALS, refuse
 
 UPCOMING_DATES = 12
 
@@ -36,10 +37,6 @@ def _activity(access, pk):
         pk=pk,
         community=access.community,
     )
-
-
-def _error_message(exc):
-    return " ".join(exc.messages)
 
 
 # -- the month ---------------------------------------------------------------
@@ -146,22 +143,25 @@ def delete_activity(request, access, pk):
     return redirect("calendar_app:month", slug=access.community.slug)
 
 
-def _problem(request, access, message, back):
-    """A clear message and a 400: nothing was stored."""
-    context = {"community": access.community, "access": access, "message": message, "back": back}
-    return render(request, "calendar_app/problem.html", context, status=400)
+def _back_to(access, activity):
+    return {
+        "community": access.community,
+        "access": access,
+        "active": "calendar",
+        "back": activity.get_absolute_url(),
+        "back_label": "Back to the activity",
+    }
 
 
 def _occurrence_post(request, access, pk, form_class, action):
     activity = _activity(access, pk)
     form = form_class(request.POST)
-    if not form.is_valid():
-        message = " ".join(e for errors in form.errors.values() for e in errors)
-        return _problem(request, access, message, activity.get_absolute_url())
     try:
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
         action(activity, form.cleaned_data)
-    except ValidationError as exc:
-        return _problem(request, access, _error_message(exc), activity.get_absolute_url())
+    except REFUSALS as error:
+        return refuse(request, error, context=_back_to(access, activity))
     return redirect(activity.get_absolute_url())
 
 
@@ -284,44 +284,42 @@ def activity_detail(request, access, pk):
     return render(request, "calendar_app/activity.html", context)
 
 
+def _rsvp_box(request, access, activity, key, **extra):
+    try:
+        occurrence = _chosen_occurrence(activity, key[:20])
+    except Http404:
+        occurrence = None
+    context = {"community": access.community, "access": access, "activity": activity}
+    return {**context, **_rsvp_context(request, access, activity, occurrence), **extra}
+
+
 @require_POST
 @community_view("post")
 def rsvp(request, access, pk):
     activity = _activity(access, pk)
     form = RSVPForm(request.POST)
-    error = None
     occurrence_start = None
-    if not form.is_valid():
-        error = "Pick going, maybe or not going."
-    else:
-        key = form.cleaned_data["occurrence"]
+    try:
+        if not form.is_valid():
+            raise ValidationError("Pick going, maybe or not going.")
         if activity.is_recurring:
-            occurrence_start = parse_occurrence_key(key)
-        try:
-            services.respond(
-                access=access,
-                activity=activity,
-                occurrence_start=occurrence_start,
-                response=form.cleaned_data["response"],
-            )
-        except ValidationError as exc:
-            error = _error_message(exc)
-    if request.headers.get("HX-Request"):
-        try:
-            occurrence = _chosen_occurrence(activity, request.POST.get("occurrence", "")[:20])
-        except Http404:
-            occurrence = None
-        context = {
-            "community": access.community,
-            "access": access,
-            "activity": activity,
-            "rsvp_error": error,
-            "rsvp_saved": error is None,
-            **_rsvp_context(request, access, activity, occurrence),
-        }
-        return render(request, "calendar_app/includes/rsvp.html", context, status=400 if error else 200)
-    if error:
-        return _problem(request, access, error, activity.get_absolute_url())
+            occurrence_start = parse_occurrence_key(form.cleaned_data["occurrence"])
+        services.respond(
+            access=access,
+            activity=activity,
+            occurrence_start=occurrence_start,
+            response=form.cleaned_data["response"],
+        )
+    except REFUSALS as error:
+        if request.htmx:
+            # The box again, with the message and what the person picked (nothing was saved).
+            context = _rsvp_box(request, access, activity, request.POST.get("occurrence", ""))
+            context["rsvp_form"] = form
+            return refuse(request, error, fragment="calendar_app/includes/rsvp.html", context=context)
+        return refuse(request, error, context=_back_to(access, activity))
+    if request.htmx:
+        context = _rsvp_box(request, access, activity, request.POST.get("occurrence", ""), rsvp_saved=True)
+        return render(request, "calendar_app/includes/rsvp.html", context)
     messages.success(request, "Thanks, your answer is saved.")
     url = activity.get_absolute_url()
     if occurrence_start is not None:
@@ -372,7 +370,7 @@ def responsibility_status(request, access, pk):
     responsibility = _responsibility(access, pk)
     form = ResponsibilityStatusForm(request.POST)
     if not form.is_valid():
-        return _problem(request, access, "Pick open or done.", responsibility.activity.get_absolute_url())
+        return refuse(request, ValidationError("Pick open or done."), context=_back_to(access, responsibility.activity))
     services.set_responsibility_status(access=access, responsibility=responsibility, status=form.cleaned_data["status"])
     messages.success(request, "Marked done. Thank you!" if responsibility.is_done else "Marked open again.")
     return redirect(request.POST.get("next") if _safe_next(request) else responsibility.activity.get_absolute_url())

@@ -1,4 +1,4 @@
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Case, Count, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -150,3 +150,26 @@ def manage_summary(*, community):
         )
         .get()
     )
+
+
+MENTION_CANDIDATES = 8
+
+
+def mention_candidates(*, community, query, limit=MENTION_CANDIDATES):
+    """Members of ``community`` whose display name or username starts a word with ``query``, for @-completion.
+
+    One query; (username, name) pairs, best first (a name that starts with it, then a later word).
+    """
+    query = query.strip()[:40]
+    if not query:
+        return []
+    starts = Q(user__display_name__istartswith=query) | Q(user__username__istartswith=query)
+    later_word = Q(user__display_name__icontains=f" {query}")
+    rows = (
+        Membership.objects.filter(community=community, user__is_active=True)
+        .filter(starts | later_word)
+        .annotate(starts=Case(When(starts, then=Value(0)), default=Value(1)))
+        .order_by("starts", "user__display_name", "user__username")
+        .values_list("user__username", "user__display_name")[:limit]
+    )
+    return [(username, name or username) for username, name in rows]

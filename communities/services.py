@@ -2,33 +2,25 @@
 
 Every service takes keyword-only arguments, runs in one transaction, checks
 permission itself (raising ``PermissionDenied``) and returns what it made or
-changed. A refusal the person can act on (already a member, last moderator)
-raises ``CommunityError`` with a message written for them and the HTTP status
-the view should answer with.
+changed. A refusal the person can act on raises ``ValidationError`` with a message
+written for them: ``code=CONFLICT`` when things already are so (already a member, the
+last moderator), ``code=GONE`` for an invitation link that no longer works.
 """
 
 from datetime import timedelta
 
 from django.core import signing
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from communities.models import Community, FocusArea, Invitation, JoinRequest, Membership
 from communities.permissions import access_for, may_create_community
+from core.refusals import CONFLICT, GONE
 
 INVITATION_DAYS = 14
 INVITATION_SALT = "communities.invitation"
-
-
-class CommunityError(Exception):
-    """A refusal to show the person as it is, with the status code that goes with it."""
-
-    def __init__(self, message, status=409):
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 # -- creating and editing ------------------------------------------------------------
@@ -61,7 +53,7 @@ def _unique_focus_area_slug(community, name, exclude_pk=None):
 def _check_leaders_are_members(community, leaders):
     member_ids = set(Membership.objects.filter(community=community, user__in=leaders).values_list("user_id", flat=True))
     if any(leader.pk not in member_ids for leader in leaders):
-        raise CommunityError("Focus-area leaders must be members of the community.", status=400)
+        raise ValidationError("Focus-area leaders must be members of the community.")
 
 
 @transaction.atomic
@@ -73,7 +65,7 @@ def save_focus_area(*, access, name, description="", leaders=(), focus_area=None
     leaders = list(leaders)
     _check_leaders_are_members(community, leaders)
     if FocusArea.objects.filter(community=community, name__iexact=name).exclude(pk=getattr(focus_area, "pk", None)):
-        raise CommunityError(f"This community already has a focus area called “{name}”.", status=400)
+        raise ValidationError(f"This community already has a focus area called “{name}”.")
     if focus_area is None:
         position = FocusArea.objects.filter(community=community).count()
         focus_area = FocusArea(community=community, position=position)
@@ -102,13 +94,13 @@ def delete_focus_area(*, access, focus_area):
 def join_community(*, user, community, message=""):
     """Join an open community (returns the Membership) or ask to join one by request (the JoinRequest).
 
-    Refuses with a CommunityError when the person already belongs or already asked.
+    Refuses (a conflict) when the person already belongs or already asked.
     """
     access = access_for(user, community)
     if not access.is_authenticated or not access.may_view:
         raise PermissionDenied("You may not join this community.")
     if access.is_member:
-        raise CommunityError(f"You are already a member of {community.name}.")
+        raise ValidationError(f"You are already a member of {community.name}.", code=CONFLICT)
     if community.join_policy == Community.JoinPolicy.INVITATION:
         raise PermissionDenied(
             f"{community.name} is joined by invitation only. Ask one of its moderators to invite you."
@@ -118,7 +110,7 @@ def join_community(*, user, community, message=""):
             with transaction.atomic():
                 membership = Membership.objects.create(user=user, community=community)
         except IntegrityError as exc:
-            raise CommunityError(f"You are already a member of {community.name}.") from exc
+            raise ValidationError(f"You are already a member of {community.name}.", code=CONFLICT) from exc
         JoinRequest.objects.filter(community=community, user=user, status=JoinRequest.Status.PENDING).update(
             status=JoinRequest.Status.APPROVED, decided_at=timezone.now()
         )
@@ -127,7 +119,9 @@ def join_community(*, user, community, message=""):
         with transaction.atomic():
             return JoinRequest.objects.create(community=community, user=user, message=message.strip())
     except IntegrityError as exc:
-        raise CommunityError("You have already asked to join. A moderator will answer your request soon.") from exc
+        raise ValidationError(
+            "You have already asked to join. A moderator will answer your request soon.", code=CONFLICT
+        ) from exc
 
 
 def _other_moderators(membership):
@@ -146,11 +140,11 @@ def _drop_membership(membership):
 def leave_community(*, access):
     """The member of ``access`` leaves; the last moderator may not (someone must run the community)."""
     if not access.is_member:
-        raise CommunityError("You are not a member of this community.", status=400)
+        raise ValidationError("You are not a member of this community.")
     membership = Membership.objects.select_for_update().get(pk=access.membership.pk)
     if membership.is_moderator and not _other_moderators(membership).exists():
-        raise CommunityError(
-            "You are the only moderator. Make another member a moderator before you leave.", status=409
+        raise ValidationError(
+            "You are the only moderator. Make another member a moderator before you leave.", code=CONFLICT
         )
     _drop_membership(membership)
     return membership
@@ -174,7 +168,7 @@ def _decide(access, join_request, status):
         raise PermissionDenied("Only moderators of this community can answer requests to join.")
     join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
     if join_request.status != JoinRequest.Status.PENDING:
-        raise CommunityError(f"This request was already {join_request.get_status_display().lower()}.")
+        raise ValidationError(f"This request was already {join_request.get_status_display().lower()}.", code=CONFLICT)
     join_request.status = status
     join_request.decided_by = access.user
     join_request.decided_at = timezone.now()
@@ -206,14 +200,16 @@ def invitation_token(invitation):
 
 
 def invitation_from_token(token):
-    """The invitation a token names, or a CommunityError saying why the link no longer works."""
+    """The invitation a token names, or a ValidationError saying why the link no longer works."""
     try:
         data = signing.loads(token, salt=INVITATION_SALT, max_age=timedelta(days=INVITATION_DAYS))
     except signing.SignatureExpired as exc:
-        raise CommunityError("This invitation link has expired. Ask a moderator to invite you again.", 410) from exc
+        raise ValidationError(
+            "This invitation link has expired. Ask a moderator to invite you again.", code=GONE
+        ) from exc
     except signing.BadSignature as exc:
-        raise CommunityError(
-            "This invitation link is not valid. Check that you copied the whole link from the email.", 400
+        raise ValidationError(
+            "This invitation link is not valid. Check that you copied the whole link from the email."
         ) from exc
     invitation = (
         Invitation.objects.select_related("community", "invited_by").filter(pk=data.get("invitation") or 0).first()
@@ -221,17 +217,17 @@ def invitation_from_token(token):
         else None
     )
     if invitation is None:
-        raise CommunityError("This invitation no longer exists. Ask a moderator to invite you again.", 410)
+        raise ValidationError("This invitation no longer exists. Ask a moderator to invite you again.", code=GONE)
     return invitation
 
 
 def check_invitation_usable(invitation):
     if invitation.accepted_at is not None:
-        raise CommunityError("This invitation link has already been used. Each link works once.", 410)
+        raise ValidationError("This invitation link has already been used. Each link works once.", code=GONE)
     if invitation.revoked:
-        raise CommunityError("This invitation was withdrawn by a moderator.", 410)
+        raise ValidationError("This invitation was withdrawn by a moderator.", code=GONE)
     if invitation.expires_at <= timezone.now():
-        raise CommunityError("This invitation link has expired. Ask a moderator to invite you again.", 410)
+        raise ValidationError("This invitation link has expired. Ask a moderator to invite you again.", code=GONE)
 
 
 @transaction.atomic
@@ -242,13 +238,13 @@ def invite(*, access, email):
     community = access.community
     email = email.strip()
     if Membership.objects.filter(community=community, user__email__iexact=email).exists():
-        raise CommunityError(f"{email} is already a member of {community.name}.", status=400)
+        raise ValidationError(f"{email} is already a member of {community.name}.")
     now = timezone.now()
     open_invitations = Invitation.objects.filter(
         community=community, email__iexact=email, accepted_at__isnull=True, revoked=False, expires_at__gt=now
     )
     if open_invitations.exists():
-        raise CommunityError(f"{email} already has an open invitation. Withdraw it to send a new one.", status=400)
+        raise ValidationError(f"{email} already has an open invitation. Withdraw it to send a new one.")
     invitation = Invitation.objects.create(
         community=community, email=email, invited_by=access.user, expires_at=now + timedelta(days=INVITATION_DAYS)
     )
@@ -265,9 +261,9 @@ def revoke_invitation(*, access, invitation):
         raise PermissionDenied("Only moderators of this community can withdraw its invitations.")
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
-        raise CommunityError("This invitation was already accepted; remove the member instead.")
+        raise ValidationError("This invitation was already accepted; remove the member instead.", code=CONFLICT)
     if invitation.revoked:
-        raise CommunityError("This invitation was already withdrawn.")
+        raise ValidationError("This invitation was already withdrawn.", code=CONFLICT)
     invitation.revoked = True
     invitation.save(update_fields=["revoked"])
     return invitation
@@ -304,7 +300,9 @@ def change_roles(*, access, membership, is_moderator, is_district_leader, is_men
         raise PermissionDenied("Only moderators of this community can change roles.")
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.is_moderator and not is_moderator and not _other_moderators(membership).exists():
-        raise CommunityError("A community needs at least one moderator. Make someone else a moderator first.")
+        raise ValidationError(
+            "A community needs at least one moderator. Make someone else a moderator first.", code=CONFLICT
+        )
     membership.is_moderator = is_moderator
     membership.is_district_leader = is_district_leader
     membership.is_mentor = is_mentor
@@ -319,7 +317,7 @@ def remove_member(*, access, membership):
         raise PermissionDenied("Only moderators of this community can remove members.")
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.is_moderator and not _other_moderators(membership).exists():
-        raise CommunityError("This is the only moderator. Make someone else a moderator first.")
+        raise ValidationError("This is the only moderator. Make someone else a moderator first.", code=CONFLICT)
     _drop_membership(membership)
     return membership
 

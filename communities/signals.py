@@ -10,6 +10,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.signals import user_logged_in
+from django.core.exceptions import ValidationError
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -30,7 +31,7 @@ def accept_pending_invitation(sender, request, user, **kwargs):
     try:
         invitation = services.invitation_from_token(token)
         services.accept_invitation(user=user, invitation=invitation)
-    except services.CommunityError:
+    except ValidationError:
         # The invitation page explains what went wrong when the person lands on it.
         return
     messages.success(request, f"Welcome to {invitation.community.name}! You are now a member.")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("c/new/", views.create, name="create"),
     path("c/<slug:slug>/", views.home, name="home"),
     path("c/<slug:slug>/members/", views.members, name="members"),
+    path("c/<slug:slug>/members/mentions.json", views.mention_candidates, name="mention_candidates"),
     path("c/<slug:slug>/join/", views.join, name="join"),
     path("c/<slug:slug>/leave/", views.leave, name="leave"),
     path("c/<slug:slug>/focus-areas/<slug:area_slug>/follow/", views.follow_focus_area, name="follow_focus_area"),

@@ -4,14 +4,15 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from communities import services
+from communities import selectors, services
 from communities.forms import (
     CommunityCreateForm,
     CommunitySettingsForm,
@@ -37,10 +38,10 @@ from communities.selectors import (
     moderators_of,
     pending_join_requests,
 )
-from communities.services import CommunityError
 from communities.signals import INVITATION_SESSION_KEY
 from core.pagecache import cached_page, community_scope, site_scope
 from core.panels import collect
+from core.refusals import REFUSALS, message_for, refuse
 
 MEMBERS_PER_PAGE = 100
 ROLES_PER_PAGE = 50
@@ -61,8 +62,7 @@ def site_home(request):
 
 def _refused(request, access, error):
     """A refusal the person can act on, with its 4xx status; nothing was changed."""
-    context = {"community": access.community if access else None, "access": access, "message": error.message}
-    return render(request, "communities/refused.html", context, status=error.status)
+    return refuse(request, error, context={"community": access.community, "access": access})
 
 
 def _page(request, queryset, per_page):
@@ -147,6 +147,16 @@ def members(request, access):
     return render(request, "communities/members.html", context, status=status)
 
 
+@require_GET
+@community_view("post")
+def mention_candidates(request, access):
+    """Members matching ``?q=`` for @-completion in a text box; only members (and staff) may ask."""
+    people = selectors.mention_candidates(community=access.community, query=request.GET.get("q", ""))
+    response = JsonResponse({"people": [{"username": u, "name": n} for u, n in people]})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @require_POST
 @community_view("view")
 def join(request, access):
@@ -154,12 +164,12 @@ def join(request, access):
         return redirect_to_login(access.community.get_absolute_url())
     form = JoinForm(request.POST)
     if not form.is_valid():
-        return _refused(request, access, CommunityError(form.errors["message"][0], status=400))
+        return _refused(request, access, ValidationError(form.errors["message"][0]))
     try:
         result = services.join_community(
             user=request.user, community=access.community, message=form.cleaned_data["message"]
         )
-    except CommunityError as error:
+    except REFUSALS as error:
         return _refused(request, access, error)
     if isinstance(result, JoinRequest):
         messages.success(request, "Your request is sent. You will get an email when a moderator answers it.")
@@ -173,7 +183,7 @@ def join(request, access):
 def leave(request, access):
     try:
         services.leave_community(access=access)
-    except CommunityError as error:
+    except REFUSALS as error:
         return _refused(request, access, error)
     messages.success(request, f"You left {access.community.name}.")
     # A hidden community no longer exists for someone who left it.
@@ -185,7 +195,7 @@ def leave(request, access):
 def follow_focus_area(request, access, area_slug, follow=True):
     area = get_object_or_404(FocusArea, community=access.community, slug=area_slug)
     services.follow_focus_area(access=access, focus_area=area, follow=follow)
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         context = {"community": access.community, "access": access, "area": area, "following": follow}
         return render(request, "communities/includes/follow_button.html", context)
     verb = "now follow" if follow else "no longer follow"
@@ -232,8 +242,8 @@ def _save_focus_area(access, form, focus_area=None):
             description=form.cleaned_data["description"],
             leaders=form.cleaned_data["leaders"],
         )
-    except CommunityError as error:
-        form.add_error("name", error.message)
+    except REFUSALS as error:
+        form.add_error("name", message_for(error))
         return None
 
 
@@ -295,7 +305,7 @@ def manage_request_decide(request, access, pk, approve):
     decide = services.approve_join_request if approve else services.decline_join_request
     try:
         decide(access=access, join_request=join_request)
-    except CommunityError as error:
+    except REFUSALS as error:
         return _refused(request, access, error)
     name = join_request.user.name
     if approve:
@@ -313,8 +323,8 @@ def manage_invitations(request, access):
         if form.is_valid():
             try:
                 invitation = services.invite(access=access, email=form.cleaned_data["email"])
-            except CommunityError as error:
-                form.add_error("email", error.message)
+            except REFUSALS as error:
+                form.add_error("email", message_for(error))
             else:
                 messages.success(request, f"Invitation sent to {invitation.email}.")
                 return redirect("communities:manage_invitations", slug=access.community.slug)
@@ -329,7 +339,7 @@ def manage_invitation_revoke(request, access, pk):
     invitation = get_object_or_404(Invitation, community=access.community, pk=pk)
     try:
         services.revoke_invitation(access=access, invitation=invitation)
-    except CommunityError as error:
+    except REFUSALS as error:
         return _refused(request, access, error)
     messages.success(request, f"The invitation to {invitation.email} is withdrawn; its link no longer works.")
     return redirect("communities:manage_invitations", slug=access.community.slug)
@@ -360,7 +370,7 @@ def manage_roles_change(request, access, pk):
     form.is_valid()  # three optional check boxes: always valid
     try:
         services.change_roles(access=access, membership=membership, **form.cleaned_data)
-    except CommunityError as error:
+    except REFUSALS as error:
         return _refused(request, access, error)
     messages.success(request, f"Roles of {membership.user.name} saved.")
     return redirect(reverse("communities:manage_roles", kwargs={"slug": access.community.slug}) + _keep_query(request))
@@ -372,7 +382,7 @@ def manage_member_remove(request, access, pk):
     membership = _membership_of_community(access, pk)
     try:
         services.remove_member(access=access, membership=membership)
-    except CommunityError as error:
+    except REFUSALS as error:
         return _refused(request, access, error)
     messages.success(request, f"{membership.user.name} is no longer a member.")
     if membership.user_id == request.user.pk and not access.is_staff:
@@ -393,19 +403,17 @@ def invitation(request, token):
             messages.info(request, f"You are a member of {invitation.community.name}.")
             return redirect(invitation.community)
         services.check_invitation_usable(invitation)
-    except CommunityError as error:
+    except REFUSALS as error:
         request.session.pop(INVITATION_SESSION_KEY, None)
-        return render(request, "communities/invitation_invalid.html", {"message": error.message}, status=error.status)
+        return refuse(request, error, template="communities/invitation_invalid.html", announce=False)
     community = invitation.community
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect_to_login(request.path)
         try:
             services.accept_invitation(user=request.user, invitation=invitation)
-        except CommunityError as error:
-            return render(
-                request, "communities/invitation_invalid.html", {"message": error.message}, status=error.status
-            )
+        except REFUSALS as error:
+            return refuse(request, error, template="communities/invitation_invalid.html", announce=False)
         request.session.pop(INVITATION_SESSION_KEY, None)
         messages.success(request, f"Welcome to {community.name}! You are now a member.")
         return redirect(community)

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "core.pagecache.PageCacheInvalidationMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -89,7 +90,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last, so it sees a view's uncaught refusal first (see core/refusals.py).
+    "core.refusals.RefusalMiddleware",
 ]
+# A stale or missing CSRF token gets the same refusal as any other (shown next to an htmx control).
+CSRF_FAILURE_VIEW = "core.refusals.csrf_failure"
 
 ROOT_URLCONF = "cop_site.urls"
 WSGI_APPLICATION = "cop_site.wsgi.application"

@@ -48,10 +48,11 @@ class ThreadForm(_NoTagHelperMixin, forms.Form):
         if similar_url:
             self.fields["title"].widget.attrs.update(
                 {
-                    "hx-get": similar_url,
-                    "hx-trigger": "keyup changed delay:400ms",
-                    "hx-target": "#similar-threads",
+                    "data-hx-get": similar_url,
+                    "data-hx-trigger": "keyup changed delay:400ms",
+                    "data-hx-target": "#similar-threads",
                     "autocomplete": "off",
+                    "autofocus": True,
                 }
             )
         self.helper = self._helper()

@@ -123,6 +123,11 @@ class Node:
         return min(self.post.depth, MAX_VISIBLE_DEPTH)
 
 
+def reply_count(*, thread):
+    """How many replies ``thread`` has now, deleted ones not counted: one query."""
+    return Thread.objects.values_list("reply_count", flat=True).get(pk=thread.pk)
+
+
 def thread_for_page(*, access, thread_id):
     """The thread (404 if not in this community or hidden from the viewer) with its author, focus area and answer."""
     return (

@@ -62,6 +62,19 @@ def _require(access, need, message=None):
         raise PermissionDenied(message or "Only members of this community can do that. Join it first.")
 
 
+_EDIT_REFUSALS = {
+    "post": "Only the author or a moderator can edit this.",
+    "reply": "Only the author or a moderator can edit this reply.",
+    "delete": "Only the author or a moderator can delete this reply.",
+}
+
+
+def check_may_edit(access, *, author_id, what="post"):
+    """Raise PermissionDenied unless ``access`` may change what ``author_id`` wrote (the author or a moderator)."""
+    if not access.may_edit(author_id):
+        raise PermissionDenied(_EDIT_REFUSALS[what])
+
+
 def render_body(body):
     """Sanitized HTML for ``body`` with @mentions of real people linked, and those people.
 
@@ -142,8 +155,7 @@ def create_thread(*, author, community, title, body, kind, focus_area=None, acce
 
 def edit_thread(*, access, thread, title, body, kind=None):
     """Change a thread's title and opening text (its author or a moderator); keeps the old text as a revision."""
-    if not access.may_edit(thread.author_id):
-        raise PermissionDenied("Only the author or a moderator can edit this.")
+    check_may_edit(access, author_id=thread.author_id)
     title = _clean_text(title, field="title", max_length=TITLE_MAX)
     body = _clean_text(body, field="body", max_length=BODY_MAX)
     if kind is not None and kind not in Thread.Kind.values:
@@ -219,8 +231,7 @@ def edit_post(*, access, post, body):
     """Change a reply's text (its author or a moderator), keeping the old text as a revision."""
     if post.community_id != access.community.pk:
         raise Http404("No such reply.")
-    if not access.may_edit(post.author_id):
-        raise PermissionDenied("Only the author or a moderator can edit this reply.")
+    check_may_edit(access, author_id=post.author_id, what="reply")
     if post.is_removed and not access.may_moderate:
         raise PermissionDenied("This reply was removed and can no longer be edited.")
     body = _clean_text(body, field="body", max_length=BODY_MAX)
@@ -243,10 +254,11 @@ def delete_post(*, access, post):
     """Soft-delete a reply (its author or a moderator): the text goes, the replies under it stay."""
     if post.community_id != access.community.pk:
         raise Http404("No such reply.")
-    if not access.may_edit(post.author_id):
-        raise PermissionDenied("Only the author or a moderator can delete this reply.")
+    check_may_edit(access, author_id=post.author_id, what="delete")
     with transaction.atomic():
-        Post.objects.filter(pk=post.pk).update(is_deleted=True)
+        # Only the first delete counts: a second click (or tab) must not take another reply off the count.
+        if Post.objects.filter(pk=post.pk, is_deleted=False).update(is_deleted=True):
+            Thread.objects.filter(pk=post.thread_id, reply_count__gt=0).update(reply_count=F("reply_count") - 1)
         post.is_deleted = True
     return post
 

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -9,7 +9,7 @@ from communities.models import Community, FocusArea
 from communities.permissions import community_view, visible_q
 from core.pagecache import cached_page, community_scope, site_scope
 from core.panels import collect
-from core.ratelimit import RateLimited
+from core.refusals import REFUSALS, refuse
 from discussions import selectors, services
 from discussions.forms import (
     EditPostForm,
@@ -25,20 +25,11 @@ from discussions.forms import (
 )
 from discussions.models import Post, Revision
 
-RATE_LIMITED_STATUS = 429
-
-
-def _htmx(request):
-    return bool(request.headers.get("HX-Request"))
-
-
-def _messages_of(error):
-    if hasattr(error, "message_dict"):
-        return [m for msgs in error.message_dict.values() for m in msgs]
-    return list(error.messages)
-
 
 def _add_errors(form, error):
+    """Put a service's ValidationError on the form (a field's message under that field)."""
+    if not isinstance(error, ValidationError):
+        return
     if hasattr(error, "error_dict"):
         for name, errors in error.error_dict.items():
             form.add_error(name if name in form.fields else None, errors)
@@ -99,14 +90,6 @@ def thread_list(request, access):
 # -- writing a thread ----------------------------------------------------------------------
 
 
-def _rate_limited(request, exc, template, context):
-    messages.error(request, str(exc))
-    context["rate_limited"] = str(exc)
-    response = render(request, template, context, status=RATE_LIMITED_STATUS)
-    response["Retry-After"] = str(exc.wait)
-    return response
-
-
 @community_view("post")
 def new_thread(request, access):
     community = access.community
@@ -130,11 +113,9 @@ def new_thread(request, access):
             focus_area=data["focus_area"],
             access=access,
         )
-    except RateLimited as exc:
-        return _rate_limited(request, exc, "discussions/new_thread.html", context)
-    except ValidationError as exc:
-        _add_errors(form, exc)
-        return render(request, "discussions/new_thread.html", context, status=400)
+    except REFUSALS as error:
+        _add_errors(form, error)
+        return refuse(request, error, template="discussions/new_thread.html", context=context)
     messages.success(request, "Your post is up. You follow it and will hear about replies.")
     return redirect(thread.get_absolute_url())
 
@@ -151,7 +132,7 @@ def similar(request, access):
 def preview(request, access):
     form = ReplyForm(request.POST)
     if not form.is_valid():
-        return render(request, "discussions/includes/preview.html", {"errors": _form_errors(form)}, status=400)
+        return refuse(request, ValidationError(_form_errors(form)), fragment="discussions/includes/preview.html")
     html = services.render_body(form.cleaned_data["body"])[0]
     return render(request, "discussions/includes/preview.html", {"preview_html": html})
 
@@ -206,102 +187,95 @@ def post_link(request, access, thread_id, post_id):
     return redirect(f"{thread.get_absolute_url()}{query}#{post.anchor}")
 
 
+def _reply_parent(form):
+    """The post a reply answers, if any (the service refuses one of another thread)."""
+    parent_id = form.cleaned_data["parent"]
+    if not parent_id:
+        return None
+    parent = Post.objects.filter(pk=parent_id).first()
+    if parent is None:
+        raise Http404("That reply is no longer there. Reply to the thread instead.")
+    return parent
+
+
 @require_POST
 @community_view("post")
 def reply(request, access, thread_id):
     thread = _thread_or_404(access, thread_id)
     form = ReplyForm(request.POST)
     parent = None
-    status = 400
-    if form.is_valid() and "preview" in request.POST:
-        context = _thread_context(request, access, thread, reply_form=form)
-        context["preview_html"] = services.render_body(form.cleaned_data["body"])[0]
-        return render(request, "discussions/thread.html", context)
-    if form.is_valid():
-        parent_id = form.cleaned_data["parent"]
-        if parent_id:
-            # A reply to a post elsewhere (another thread or community) is refused, not re-targeted.
-            parent = Post.objects.filter(pk=parent_id).first()
-        if parent_id and (parent is None or parent.thread_id != thread.pk):
-            form.add_error(None, "You can only reply to a post in this thread.")
-        else:
-            try:
-                post = services.create_reply(
-                    access=access, thread=thread, body=form.cleaned_data["body"], parent=parent
-                )
-            except RateLimited as exc:
-                form.add_error(None, str(exc))
-                status = RATE_LIMITED_STATUS
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                if _htmx(request):
-                    post.author = request.user
-                    post.marked = False
-                    node = selectors.Node(post)
-                    if post.depth > selectors.MAX_VISIBLE_DEPTH and parent is not None:
-                        node.in_reply_to = parent.author
-                    context = {
-                        "node": node,
-                        "thread": thread,
-                        "community": access.community,
-                        "access": access,
-                        "may_accept": thread.is_question and access.may_edit(thread.author_id),
-                        "just_posted": True,
-                    }
-                    return render(request, "discussions/includes/new_reply.html", context)
-                messages.success(request, "Your reply is posted.")
-                return redirect(post.get_absolute_url())
-    if _htmx(request):
-        context = {"reply_form": form, "parent_id": request.POST.get("parent", ""), "thread": thread}
-        context["community"] = access.community
-        return render(request, "discussions/includes/reply_errors.html", context, status=status)
-    messages.error(request, " ".join(_form_errors(form)) or "Your reply was not posted.")
-    context = _thread_context(request, access, thread, reply_form=form)
-    context["reply_parent"] = parent
-    return render(request, "discussions/thread.html", context, status=status)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_form_errors(form))
+        parent = _reply_parent(form)
+        if "preview" in request.POST:
+            context = _thread_context(request, access, thread, reply_form=form)
+            context["preview_html"] = services.render_body(form.cleaned_data["body"])[0]
+            return render(request, "discussions/thread.html", context)
+        post = services.create_reply(access=access, thread=thread, body=form.cleaned_data["body"], parent=parent)
+    except REFUSALS as error:
+        _add_errors(form, error)
+        context = {} if request.htmx else _thread_context(request, access, thread, reply_form=form)
+        context["reply_parent"] = parent
+        return refuse(request, error, template="discussions/thread.html", context=context)
+    if not request.htmx:
+        messages.success(request, "Your reply is posted.")
+        return redirect(post.get_absolute_url())
+    post.author = request.user
+    post.marked = False
+    node = selectors.Node(post)
+    if post.depth > selectors.MAX_VISIBLE_DEPTH and parent is not None:
+        node.in_reply_to = parent.author
+    thread.reply_count = selectors.reply_count(thread=thread)
+    context = {
+        "node": node,
+        "thread": thread,
+        "community": access.community,
+        "access": access,
+        "may_accept": thread.is_question and access.may_edit(thread.author_id),
+        "just_posted": True,
+    }
+    return render(request, "discussions/includes/new_reply.html", context)
 
 
 @community_view("post")
 def edit_thread(request, access, thread_id):
     thread = _thread_or_404(access, thread_id)
-    if not access.may_edit(thread.author_id):
-        raise PermissionDenied("Only the author or a moderator can edit this.")
+    services.check_may_edit(access, author_id=thread.author_id)
     initial = {"title": thread.title, "kind": thread.kind, "body": thread.body}
     form = EditThreadForm(request.POST or None, initial=initial)
     context = {"community": access.community, "access": access, "thread": thread, "form": form}
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.edit_thread(access=access, thread=thread, **form.cleaned_data)
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                messages.success(request, "Your changes are saved.")
-                return redirect(thread.get_absolute_url())
+    if request.method != "POST":
+        return render(request, "discussions/edit.html", context)
+    if not form.is_valid():
         return render(request, "discussions/edit.html", context, status=400)
-    return render(request, "discussions/edit.html", context)
+    try:
+        services.edit_thread(access=access, thread=thread, **form.cleaned_data)
+    except REFUSALS as error:
+        _add_errors(form, error)
+        return refuse(request, error, template="discussions/edit.html", context=context)
+    messages.success(request, "Your changes are saved.")
+    return redirect(thread.get_absolute_url())
 
 
 @community_view("post")
 def edit_post(request, access, thread_id, post_id):
     thread = _thread_or_404(access, thread_id)
     post = _post_or_404(access, thread, post_id)
-    if not access.may_edit(post.author_id):
-        raise PermissionDenied("Only the author or a moderator can edit this reply.")
+    services.check_may_edit(access, author_id=post.author_id, what="reply")
     form = EditPostForm(request.POST or None, initial={"body": post.body})
     context = {"community": access.community, "access": access, "thread": thread, "post": post, "form": form}
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.edit_post(access=access, post=post, body=form.cleaned_data["body"])
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                messages.success(request, "Your changes are saved.")
-                return redirect(post.get_absolute_url())
+    if request.method != "POST":
+        return render(request, "discussions/edit.html", context)
+    if not form.is_valid():
         return render(request, "discussions/edit.html", context, status=400)
-    return render(request, "discussions/edit.html", context)
+    try:
+        services.edit_post(access=access, post=post, body=form.cleaned_data["body"])
+    except REFUSALS as error:
+        _add_errors(form, error)
+        return refuse(request, error, template="discussions/edit.html", context=context)
+    messages.success(request, "Your changes are saved.")
+    return redirect(post.get_absolute_url())
 
 
 @require_POST
@@ -343,12 +317,10 @@ def helpful(request, access, thread_id, post_id):
     post = _post_or_404(access, thread, post_id)
     try:
         post, marked = services.toggle_helpful(access=access, post=post)
-    except ValidationError as exc:
-        if _htmx(request):
-            return HttpResponse(" ".join(_messages_of(exc)), status=400)
-        messages.error(request, " ".join(_messages_of(exc)))
-        return redirect(post.get_absolute_url())
-    if _htmx(request):
+    except REFUSALS as error:
+        context = {"community": access.community, "access": access, "back": post.get_absolute_url()}
+        return refuse(request, error, context=context)
+    if request.htmx:
         context = {"post": post, "marked": marked, "thread": thread, "community": access.community, "access": access}
         return render(request, "discussions/includes/helpful_button.html", context)
     messages.success(request, "Marked as helpful." if marked else "Removed your “helpful”.")
@@ -362,9 +334,9 @@ def accept(request, access, thread_id, post_id):
     post = _post_or_404(access, thread, post_id)
     try:
         thread = services.accept_answer(access=access, thread=thread, post=post)
-    except ValidationError as exc:
-        messages.error(request, " ".join(_messages_of(exc)))
-        return redirect(thread.get_absolute_url())
+    except REFUSALS as error:
+        context = {"community": access.community, "access": access, "back": thread.get_absolute_url()}
+        return refuse(request, error, context=context)
     if thread.accepted_post_id:
         messages.success(request, "Marked as the accepted answer. It now shows at the top.")
     else:

@@ -26,10 +26,6 @@ EDITABLE_FIELDS = ("question", "description", "focus_area", "opens_at", "closes_
 BALLOT_SHAPE_FIELDS = ("kind", "max_choices", "is_anonymous")
 
 
-class VoteRejected(ValidationError):
-    """A vote that cannot be counted (closed poll, bad choice, second anonymous ballot)."""
-
-
 def _require_schedule(access):
     if not access.may_schedule:
         raise PermissionDenied("Only district leaders and moderators of this community can run polls.")
@@ -192,6 +188,12 @@ def default_repeat_dates(poll, now=None):
     return now, now + length
 
 
+def check_may_vote(access):
+    """Raise PermissionDenied unless ``access`` is a member: staff read polls but are not counted as voters."""
+    if not access.is_member:
+        raise PermissionDenied("Only members of this community can answer its polls.")
+
+
 @transaction.atomic
 def cast_vote(*, access, poll, choices=(), text=""):
     """Record or change ``access.user``'s answer to ``poll``; returns the ballot.
@@ -200,25 +202,26 @@ def cast_vote(*, access, poll, choices=(), text=""):
     database; concurrent changes by the same member are serialized by a row lock.
     Anonymous ballots are stored without any link to the voter and cannot change.
     """
-    if not access.is_member:
-        raise PermissionDenied("Only members of this community can answer its polls.")
+    check_may_vote(access)
     poll = Poll.objects.get(pk=poll.pk, community=access.community)
     status = poll.status
     if status == Poll.Status.SCHEDULED:
-        raise VoteRejected("This poll is not open yet.")
+        raise ValidationError("This poll is not open yet.")
     if status == Poll.Status.CLOSED:
-        raise VoteRejected("This poll is closed, so answers can no longer change.")
+        raise ValidationError("This poll is closed, so answers can no longer change.")
     picked = _picked_choices(poll, choices)
     text = (text or "").strip()
     if poll.is_text and not text:
-        raise VoteRejected("Write an answer before sending it.")
+        raise ValidationError("Write an answer before sending it.")
 
     if poll.is_anonymous:
         try:
             with transaction.atomic():
                 Participation.objects.create(poll=poll, user=access.user)
         except IntegrityError:
-            raise VoteRejected("You have already answered this anonymous poll; anonymous answers are final.") from None
+            raise ValidationError(
+                "You have already answered this anonymous poll; anonymous answers are final."
+            ) from None
         ballot = Ballot.objects.create(poll=poll, text=text)
     else:
         ballot, created = Ballot.objects.select_for_update().get_or_create(
@@ -243,14 +246,14 @@ def _picked_choices(poll, choices):
         for choice in choices:
             ids.add(choice.pk if isinstance(choice, Choice) else int(choice))
     except (TypeError, ValueError):
-        raise VoteRejected("That answer is not one of this poll's choices.") from None
+        raise ValidationError("That answer is not one of this poll's choices.") from None
     if not ids:
-        raise VoteRejected("Pick an answer before sending it.")
+        raise ValidationError("Pick an answer before sending it.")
     picked = list(Choice.objects.filter(poll=poll, pk__in=ids))
     if len(picked) != len(ids):
-        raise VoteRejected("That answer is not one of this poll's choices.")
+        raise ValidationError("That answer is not one of this poll's choices.")
     if not poll.is_multiple and len(picked) > 1:
-        raise VoteRejected("Pick only one answer.")
+        raise ValidationError("Pick only one answer.")
     if poll.max_choices is not None and len(picked) > poll.max_choices:
-        raise VoteRejected(f"Pick at most {poll.max_choices} answers.")
+        raise ValidationError(f"Pick at most {poll.max_choices} answers.")
     return picked

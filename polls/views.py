@@ -2,7 +2,7 @@ import csv
 from datetime import UTC, timedelta
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from communities.permissions import community_view
 from core.pagecache import cached_page, community_scope
+from core.refusals import REFUSALS, message_for, refuse
 from polls import selectors, services
 from polls.charts import trend_chart
 from polls.forms import PollForm, RepeatForm, VoteForm, initial_for
@@ -23,10 +24,6 @@ STATUS_TABS = (
     (Poll.Status.SCHEDULED, "Scheduled"),
     (Poll.Status.CLOSED, "Closed"),
 )
-
-
-def _is_htmx(request):
-    return bool(request.headers.get("HX-Request"))
 
 
 @cached_page(community_scope)
@@ -77,10 +74,7 @@ def _poll_context(request, access, poll, *, form=None, answer=None, error="", sa
 @community_view("see")
 def poll_detail(request, access, poll_id):
     poll = selectors.poll_for_page(access=access, poll_id=poll_id)
-    context = _poll_context(request, access, poll)
-    rounds = selectors.series_rounds(poll=poll)
-    context["rounds"] = rounds if len(rounds) > 1 else []
-    context["chart"] = trend_chart(poll=poll, rounds=rounds) if len(rounds) > 1 else None
+    context = _with_rounds(_poll_context(request, access, poll), poll)
     return render(request, "polls/detail.html", context)
 
 
@@ -91,44 +85,43 @@ def _safe_next(request):
     return ""
 
 
+def _with_rounds(context, poll):
+    rounds = selectors.series_rounds(poll=poll)
+    context["rounds"] = rounds if len(rounds) > 1 else []
+    context["chart"] = trend_chart(poll=poll, rounds=rounds) if len(rounds) > 1 else None
+    return context
+
+
 @require_POST
 @community_view("post")
 def vote(request, access, poll_id):
-    if not access.is_member:
-        # Staff may read everything but only members answer: voters are counted against members.
-        raise PermissionDenied("Only members of this community can answer its polls.")
     poll = selectors.poll_for_page(access=access, poll_id=poll_id)
     answer = selectors.my_answer(poll=poll, user=request.user)
     next_url = _safe_next(request)
     form = VoteForm(request.POST, poll=poll, answer=answer)
-    error = ""
-    if poll.is_scheduled:
-        error = "This poll is not open yet."
-    elif poll.is_closed:
-        error = "This poll is closed, so answers can no longer change."
-    elif form.is_valid():
-        try:
-            services.cast_vote(access=access, poll=poll, choices=form.picked, text=form.cleaned_data.get("text", ""))
-        except services.VoteRejected as exc:
-            error = " ".join(exc.messages)
-    else:
-        error = "Your answer was not saved. " + " ".join(e for errors in form.errors.values() for e in errors)
-    if not error:
-        done = "Your answer is changed." if answer.answered else "Your answer is saved."
-        if not _is_htmx(request):
-            messages.success(request, done)
-            return redirect(next_url or poll.get_absolute_url())
-        context = _poll_context(request, access, poll, saved=done, next_url=next_url)
-        return render(request, "polls/includes/poll.html", context)
-    context = _poll_context(
-        request, access, poll, form=form if poll.is_open else None, answer=answer, error=error, next_url=next_url
-    )
-    if _is_htmx(request):
-        return render(request, "polls/includes/poll.html", context, status=400)
-    rounds = selectors.series_rounds(poll=poll)
-    context["rounds"] = rounds if len(rounds) > 1 else []
-    context["chart"] = trend_chart(poll=poll, rounds=rounds) if len(rounds) > 1 else None
-    return render(request, "polls/detail.html", context, status=400)
+    try:
+        services.check_may_vote(access)
+        if not form.is_valid():
+            problems = " ".join(e for errors in form.errors.values() for e in errors)
+            raise ValidationError(f"Your answer was not saved. {problems}")
+        services.cast_vote(access=access, poll=poll, choices=form.picked, text=form.cleaned_data.get("text", ""))
+    except REFUSALS as error:
+        # The poll again, with the message above what the person picked or wrote.
+        context = _poll_context(
+            request, access, poll, form=form if poll.is_open else None, answer=answer, next_url=next_url
+        )
+        context["error"] = message_for(error)
+        if not request.htmx:
+            _with_rounds(context, poll)
+        return refuse(
+            request, error, template="polls/detail.html", context=context, fragment="polls/includes/poll.html"
+        )
+    done = "Your answer is changed." if answer.answered else "Your answer is saved."
+    if not request.htmx:
+        messages.success(request, done)
+        return redirect(next_url or poll.get_absolute_url())
+    context = _poll_context(request, access, poll, saved=done, next_url=next_url)
+    return render(request, "polls/includes/poll.html", context)
 
 
 def _form_values(form):

@@ -1,8 +1,8 @@
 """Every write to the resource library. Keyword-only, one transaction, permission checked here.
 
 Services take the caller's ``communities.permissions.Access`` and raise
-``PermissionDenied`` (403) or ``Conflict`` (409: the thing is already so)
-themselves, so a view can never skip a check.
+``PermissionDenied`` (403) or ``ValidationError`` (``code="conflict"``, a 409, when the
+thing is already so) themselves, so a view can never skip a check.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from core.refusals import CONFLICT
 from core.text import render_markdown
 from resources.models import (
     Collection,
@@ -21,10 +22,6 @@ from resources.models import (
     join_codes,
 )
 from resources.uploads import inspect_upload
-
-
-class Conflict(Exception):
-    """The request repeats something already done (409), e.g. marking useful twice."""
 
 
 def _require(access, allowed, message):
@@ -150,7 +147,7 @@ def approve_resource(*, access, resource):
     _require(access, access.may_moderate, "Only moderators of this community can approve resources.")
     resource = _locked(resource)
     if resource.status == Resource.Status.APPROVED:
-        raise Conflict("This resource is already in the library.")
+        raise ValidationError("This resource is already in the library.", code=CONFLICT)
     return _put_in_library(access, resource, Resource.Status.APPROVED, CurationDecision.Action.APPROVED)
 
 
@@ -161,7 +158,7 @@ def feature_resource(*, access, resource):
     _require(access, access.may_moderate, "Only moderators of this community can feature resources.")
     resource = _locked(resource)
     if resource.status == Resource.Status.FEATURED:
-        raise Conflict("This resource is already featured.")
+        raise ValidationError("This resource is already featured.", code=CONFLICT)
     return _put_in_library(access, resource, Resource.Status.FEATURED, CurationDecision.Action.FEATURED)
 
 
@@ -186,7 +183,7 @@ def unfeature_resource(*, access, resource):
     _require(access, access.may_moderate, "Only moderators of this community can change featured resources.")
     resource = _locked(resource)
     if resource.status != Resource.Status.FEATURED:
-        raise Conflict("This resource is not featured.")
+        raise ValidationError("This resource is not featured.", code=CONFLICT)
     resource.status = Resource.Status.APPROVED
     resource.curated_by, resource.curated_at = access.user, timezone.now()
     resource.save()
@@ -204,7 +201,7 @@ def reject_resource(*, access, resource, reason):
         raise ValidationError("Tell the submitter why: write a short reason.")
     resource = _locked(resource)
     if resource.status == Resource.Status.REJECTED:
-        raise Conflict("This resource is already rejected.")
+        raise ValidationError("This resource is already rejected.", code=CONFLICT)
     resource.status = Resource.Status.REJECTED
     resource.rejection_reason = reason
     resource.curated_by, resource.curated_at = access.user, timezone.now()
@@ -220,7 +217,7 @@ def archive_resource(*, access, resource):
     _require(access, access.may_moderate, "Only moderators of this community can archive resources.")
     resource = _locked(resource)
     if resource.status == Resource.Status.ARCHIVED:
-        raise Conflict("This resource is already archived.")
+        raise ValidationError("This resource is already archived.", code=CONFLICT)
     resource.status = Resource.Status.ARCHIVED
     resource.curated_by, resource.curated_at = access.user, timezone.now()
     resource.save()
@@ -237,19 +234,19 @@ def _require_visible_for_member(access, resource):
 
 @transaction.atomic
 def set_useful(*, access, resource, useful):
-    """Mark (``useful=True``) or unmark a resource as useful, once per person; repeating raises Conflict."""
+    """Mark (``useful=True``) or unmark a resource as useful, once per person; repeating is refused as a conflict."""
     _require_visible_for_member(access, resource)
     if useful:
         try:
             with transaction.atomic():
                 UsefulMark.objects.create(resource=resource, user=access.user)
         except IntegrityError as exc:
-            raise Conflict("You have already marked this resource useful.") from exc
+            raise ValidationError("You have already marked this resource useful.", code=CONFLICT) from exc
         Resource.objects.filter(pk=resource.pk).update(useful_count=F("useful_count") + 1)
     else:
         deleted, _ = UsefulMark.objects.filter(resource=resource, user=access.user).delete()
         if not deleted:
-            raise Conflict("You had not marked this resource useful.")
+            raise ValidationError("You had not marked this resource useful.", code=CONFLICT)
         Resource.objects.filter(pk=resource.pk, useful_count__gt=0).update(useful_count=F("useful_count") - 1)
     resource.refresh_from_db(fields=["useful_count"])
     return resource
@@ -257,18 +254,18 @@ def set_useful(*, access, resource, useful):
 
 @transaction.atomic
 def set_saved(*, access, resource, saved):
-    """Save a resource to your own list or take it off; repeating raises Conflict."""
+    """Save a resource to your own list or take it off; repeating is refused as a conflict."""
     _require_visible_for_member(access, resource)
     if saved:
         try:
             with transaction.atomic():
                 SavedResource.objects.create(resource=resource, user=access.user)
         except IntegrityError as exc:
-            raise Conflict("This resource is already in your saved list.") from exc
+            raise ValidationError("This resource is already in your saved list.", code=CONFLICT) from exc
     else:
         deleted, _ = SavedResource.objects.filter(resource=resource, user=access.user).delete()
         if not deleted:
-            raise Conflict("This resource is not in your saved list.")
+            raise ValidationError("This resource is not in your saved list.", code=CONFLICT)
     return resource
 
 
@@ -314,7 +311,7 @@ def add_to_collection(*, access, collection, resource, note=""):
     if not resource.is_visible:
         raise ValidationError("Only approved or featured resources can go in a collection.")
     if collection.items.filter(resource=resource).exists():
-        raise Conflict("That resource is already in this collection.")
+        raise ValidationError("That resource is already in this collection.", code=CONFLICT)
     last = collection.items.aggregate(m=Max("position"))["m"]
     return CollectionItem.objects.create(
         collection=collection, resource=resource, note=note.strip(), position=(last or 0) + 1

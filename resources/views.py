@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from communities.permissions import community_view
 from core.pagecache import cached_page, community_scope
-from core.ratelimit import RateLimited
+from core.refusals import REFUSALS, refuse, status_for
 from resources import selectors, services
 from resources.filters import ResourceFilter
 from resources.forms import CollectionForm, CollectionItemForm, ItemNoteForm, RejectForm, ResourceForm
@@ -18,16 +18,16 @@ from resources.models import Collection, CollectionItem, Resource
 PAGE_SIZE = 20
 
 
-def _problem(request, access, message, status):
-    """A clear message with a 4xx: the page for people, the text alone for htmx."""
-    if request.headers.get("HX-Request"):
-        return render(request, "resources/includes/problem.html", {"message": message}, status=status)
-    return render(
-        request,
-        "resources/problem.html",
-        {"access": access, "community": access.community, "message": message},
-        status=status,
-    )
+def _problem(request, access, error):
+    """A refusal: the message beside the control for htmx, else a page that links back to the library."""
+    context = {
+        "access": access,
+        "community": access.community,
+        "active": "resources",
+        "back": reverse("resources:library", kwargs={"slug": access.community.slug}),
+        "back_label": "Back to the resource library",
+    }
+    return refuse(request, error, context=context)
 
 
 def _resource_or_404(access, pk):
@@ -166,18 +166,16 @@ def decide(request, access, pk):
         if action == "reject":
             form = RejectForm(request.POST)
             if not form.is_valid():
-                return _problem(request, access, form.errors["reason"][0], 400)
+                raise ValidationError(form.errors["reason"][0])
             services.reject_resource(access=access, resource=resource, reason=form.cleaned_data["reason"])
             done = "Rejected; the submitter will get your reason by email."
         elif action in DECISIONS:
             service, done = DECISIONS[action]
             service(access=access, resource=resource)
         else:
-            return _problem(request, access, "Choose approve, feature, reject or archive.", 400)
-    except services.Conflict as exc:
-        return _problem(request, access, str(exc), 409)
-    except ValidationError as exc:
-        return _problem(request, access, " ".join(exc.messages), 400)
+            raise ValidationError("Choose approve, feature, reject or archive.")
+    except REFUSALS as error:
+        return _problem(request, access, error)
     messages.success(request, done)
     next_url = request.POST.get("next", "")
     if next_url == "review":
@@ -188,15 +186,15 @@ def decide(request, access, pk):
 def _toggle(request, access, pk, service, field, on_message, off_message):
     resource = _resource_or_404(access, pk)
     wanted = request.POST.get(field)
-    if wanted not in ("0", "1"):
-        return _problem(request, access, "Something was missing from the form. Reload the page and try again.", 400)
     try:
+        if wanted not in ("0", "1"):
+            raise ValidationError("Something was missing from the form. Reload the page and try again.")
         resource = service(access=access, resource=resource, **{field: wanted == "1"})
-    except services.Conflict as exc:
-        return _problem(request, access, str(exc), 409)
+    except REFUSALS as error:
+        return _problem(request, access, error)
     resource.is_useful_to_me = resource.useful_marks.filter(user=request.user).exists()
     resource.is_saved_by_me = resource.saves.filter(user=request.user).exists()
-    if request.headers.get("HX-Request"):
+    if request.htmx:
         return render(request, f"resources/includes/{field}_button.html", {"resource": resource, "access": access})
     messages.success(request, on_message if wanted == "1" else off_message)
     return redirect(resource)
@@ -244,10 +242,8 @@ def discuss(request, access, pk):
     resource = _resource_or_404(access, pk)
     try:
         resource = services.start_resource_discussion(access=access, resource=resource)
-    except ValidationError as exc:
-        return _problem(request, access, " ".join(exc.messages), 400)
-    except RateLimited as exc:
-        return _problem(request, access, str(exc), 429)
+    except REFUSALS as error:
+        return _problem(request, access, error)
     return redirect(resource.discussion_thread.get_absolute_url())
 
 
@@ -339,11 +335,9 @@ def collection_add(request, access, pk):
     if item_form.is_valid():
         try:
             services.add_to_collection(access=access, collection=target, **item_form.cleaned_data)
-        except services.Conflict as exc:
-            item_form.add_error("resource", str(exc))
-            status = 409
         except ValidationError as exc:
             item_form.add_error("resource", " ".join(exc.messages))
+            status = status_for(exc)
         else:
             messages.success(request, "Added to the collection.")
             return redirect("resources:collection_edit", slug=access.community.slug, pk=target.pk)
@@ -368,11 +362,11 @@ def collection_item(request, access, pk, item_pk):
     elif action == "note":
         form = ItemNoteForm(request.POST)
         if not form.is_valid():
-            return _problem(request, access, "Keep the note under 500 characters.", 400)
+            return _problem(request, access, ValidationError("Keep the note under 500 characters."))
         services.update_collection_item(access=access, item=item, note=form.cleaned_data["note"])
         messages.success(request, "Note saved.")
     else:
-        return _problem(request, access, "Choose move up, move down, save note or remove.", 400)
+        return _problem(request, access, ValidationError("Choose move up, move down, save note or remove."))
     return redirect(reverse("resources:collection_edit", kwargs={"slug": access.community.slug, "pk": pk}))
 
 

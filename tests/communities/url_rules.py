@@ -83,6 +83,7 @@ def _membership(community, author):
 RULES = {
     "communities:home": Rule("view"),
     "communities:members": Rule("see", kwargs=_secret_member),
+    "communities:mention_candidates": Rule("post", kwargs=_secret_member, data={"q": "Ada"}),
     "communities:join": Rule("view", method="POST", data={"message": "Hello"}, expect=join_expect),
     "communities:leave": Rule("post", method="POST"),
     "communities:follow_focus_area": Rule("post", method="POST", kwargs=_focus_area),
