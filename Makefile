@@ -41,7 +41,9 @@ run: install
 	DEMO_MODE=$${DEMO_MODE:-1} $(PY) manage.py collectstatic --noinput --verbosity 0
 	DEMO_MODE=$${DEMO_MODE:-1} $(PY) manage.py seed_demo
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C stops)"
-	DEMO_MODE=$${DEMO_MODE:-1} $(PY) manage.py runserver 127.0.0.1:8000
+	@# DEBUG off: the demo shows the site's own 404/403/500 pages, not Django's debug pages
+	@# (WhiteNoise still serves static files). DEBUG=1 make run brings the debug pages back.
+	DEMO_MODE=$${DEMO_MODE:-1} DEBUG=$${DEBUG:-0} $(PY) manage.py runserver 127.0.0.1:8000
 
 services:
 	bash scripts/ensure_test_services.sh

@@ -210,3 +210,21 @@ def plan_by_month(*, community, first, months=12):
 
 def my_communities(*, user):
     return Community.objects.filter(memberships__user=user).order_by("name")
+
+
+def what_deleting_removes(*, activity):
+    """What deleting ``activity`` takes with it, as sentences for the confirm page: two queries."""
+    lines = []
+    if activity.is_recurring:
+        lines.append(f"Remove every date of this series ({activity.recurrence_text}).")
+    else:
+        lines.append("Remove it from the calendar and from subscribed calendars.")
+    responsibilities = activity.responsibilities.count()
+    if responsibilities:
+        lines.append(
+            f"Delete its {responsibilities} responsibilit{'y' if responsibilities == 1 else 'ies'} of districts."
+        )
+    answers = activity.rsvps.count()
+    if answers:
+        lines.append(f"Delete {answers} RSVP{'' if answers == 1 else 's'}.")
+    return lines

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from calendar_app import selectors, services
 from calendar_app.feeds import build_calendar, feed_activities
@@ -133,11 +133,26 @@ def edit_activity(request, access, pk):
     return render(request, "calendar_app/activity_form.html", context, status=status)
 
 
-@require_POST
+def _confirm(request, access, **context):
+    """The page that asks before a delete; its button POSTs to the same address."""
+    context = {"community": access.community, "access": access, "active": "calendar", **context}
+    return render(request, "confirm.html", context)
+
+
+@require_http_methods(["GET", "POST"])
 @community_view("schedule")
 def delete_activity(request, access, pk):
     activity = _activity(access, pk)
     title = activity.title
+    if request.method != "POST":
+        return _confirm(
+            request,
+            access,
+            question=f"Delete “{title}”?",
+            consequences=selectors.what_deleting_removes(activity=activity),
+            confirm_label="Delete the activity",
+            cancel_url=activity.get_absolute_url(),
+        )
     services.delete_activity(access=access, activity=activity)
     messages.success(request, f"“{title}” is off the calendar.")
     return redirect("calendar_app:month", slug=access.community.slug)
@@ -358,7 +373,7 @@ def add_responsibility(request, access, pk):
 
 def _responsibility(access, pk):
     return get_object_or_404(
-        Responsibility.objects.select_related("activity", "activity__community"),
+        Responsibility.objects.select_related("activity", "activity__community", "district"),
         pk=pk,
         activity__community=access.community,
     )
@@ -381,11 +396,21 @@ def _safe_next(request):
     return target.startswith("/") and not target.startswith("//")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @community_view("schedule")
 def delete_responsibility(request, access, pk):
     responsibility = _responsibility(access, pk)
     activity = responsibility.activity
+    if request.method != "POST":
+        return _confirm(
+            request,
+            access,
+            question=f"Remove this responsibility from “{activity.title}”?",
+            subject=f"{responsibility.district.name}: {responsibility.task}",
+            consequences=[f"Take it off {responsibility.district.name}'s list and out of their digest."],
+            confirm_label="Remove the responsibility",
+            cancel_url=activity.get_absolute_url(),
+        )
     services.delete_responsibility(access=access, responsibility=responsibility)
     messages.success(request, "Responsibility removed.")
     return redirect(activity.get_absolute_url())

@@ -3,7 +3,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.text import Truncator
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from communities.models import Community, FocusArea
 from communities.permissions import community_view, visible_q
@@ -278,11 +279,25 @@ def edit_post(request, access, thread_id, post_id):
     return redirect(post.get_absolute_url())
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @community_view("post")
 def delete_post(request, access, thread_id, post_id):
+    """GET asks first (works without JavaScript); POST deletes."""
     thread = _thread_or_404(access, thread_id)
     post = _post_or_404(access, thread, post_id)
+    if request.method != "POST":
+        services.check_may_edit(access, author_id=post.author_id, what="delete")
+        context = {
+            "community": access.community,
+            "access": access,
+            "active": "discussions",
+            "question": f"Delete this reply in “{thread.title}”?",
+            "subject": Truncator(post.body).chars(300),
+            "consequences": ["Replace its text with “Deleted by its author.”", "Keep the replies to it."],
+            "confirm_label": "Delete the reply",
+            "cancel_url": post.get_absolute_url(),
+        }
+        return render(request, "confirm.html", context)
     services.delete_post(access=access, post=post)
     messages.success(request, "The reply is deleted; replies to it stay.")
     return redirect(post.get_absolute_url())

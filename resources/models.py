@@ -176,6 +176,17 @@ class Resource(models.Model):
         return [labels[c] for c in self.grade_band_codes if c in labels]
 
     @property
+    def grade_band_summary(self):
+        """Who it is for, as a phrase: "Grades K-2, 3-5", "Grade 6-8 and adult learners", "Adult learners"."""
+        labels = dict(GradeBand.choices)
+        codes = [c for c in self.grade_band_codes if c in labels]
+        grades = [labels[c] for c in codes if c != GradeBand.ADULT]
+        parts = [("Grade " if len(grades) == 1 else "Grades ") + ", ".join(grades)] if grades else []
+        if GradeBand.ADULT in codes:
+            parts.append("adult learners" if parts else "Adult learners")
+        return " and ".join(parts)
+
+    @property
     def subject_labels(self):
         labels = dict(Subject.choices)
         return [labels[c] for c in self.subject_codes if c in labels]

@@ -11,3 +11,14 @@
     }
   } catch (e) { /* very old browser: times stay in UTC */ }
 })();
+
+// Filter panels (<details data-open-on-wide>) start open on wide screens and folded on
+// phones, so results come first there. Without JavaScript they start folded unless the
+// page opened them (a filter is applied).
+(function () {
+  "use strict";
+  if (!window.matchMedia || !window.matchMedia("(min-width: 992px)").matches) return;
+  document.querySelectorAll("details[data-open-on-wide]").forEach(function (details) {
+    details.open = true;
+  });
+})();
