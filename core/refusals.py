@@ -27,6 +27,7 @@ REFUSAL_PAGE = "refused.html"
 CONFLICT = "conflict"  # ValidationError code: the thing is already so (409)
 GONE = "gone"  # ValidationError code: the link no longer works (410)
 _CODE_STATUS = {CONFLICT: 409, GONE: 410}
+_SHORTCUT_404 = re.compile(r"No .+ matches the given query\.")
 _SAFE_ID = re.compile(r"^[A-Za-z][\w-]{0,80}$")
 _DEFAULT_MESSAGES = {
     403: "You are not allowed to do that.",
@@ -59,6 +60,8 @@ def message_for(error):
     if isinstance(error, ValidationError):
         return " ".join(str(m) for m in error.messages)
     text = str(error.args[0]) if error.args else ""
+    if _SHORTCUT_404.fullmatch(text):  # get_object_or_404's wording is for developers
+        text = ""
     return text or _DEFAULT_MESSAGES.get(status_for(error), "That did not work.")
 
 

@@ -108,7 +108,7 @@ def test_a_refused_preview_shows_why_in_the_preview(page, login_as, people):
 
 
 def test_helpful_on_a_reply_removed_meanwhile_says_so(page, login_as, people):
-    community, teacher, moderator = people
+    community, teacher, _ = people
     thread = ThreadFactory(community=community)
     post = PostFactory(thread=thread)
     login_as(page, teacher)
