@@ -131,7 +131,7 @@ def test_invitation_email_followed_by_someone_without_an_account(browser, page, 
     guest.get_by_label("Display name").fill("Nia Principal")
     guest.get_by_label(label("Password")).fill("Chalkboard-Eraser-73")
     guest.get_by_label("Password (again)").fill("Chalkboard-Eraser-73")
-    guest.get_by_role("button", name="Sign Up").click()
+    guest.get_by_role("button", name="Sign up", exact=True).click()
     expect(guest.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
 
     confirm = re.search(r"http://\S+/accounts/confirm-email/\S+/", mailoutbox[-1].body).group(0)
