@@ -134,3 +134,14 @@ def test_the_hand_written_before_swap_handlers_are_gone():
         assert "htmx:beforeSwap" not in script.read_text(), script.name
     base = (Path(__file__).resolve().parents[2] / "templates" / "base.html").read_text()
     assert '"responseHandling"' in base
+
+
+@pytest.mark.django_db
+def test_without_javascript_a_reply_to_a_locked_thread_is_shown_back_to_copy(client, community, member):
+    thread = ThreadFactory(community=community, is_locked=True)
+    client.force_login(member)
+    response = client.post(_reply_url(thread), {"body": "Twenty minutes of careful writing"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "This thread is locked: no new replies." in html
+    assert "Twenty minutes of careful writing</textarea>" in html
