@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Make sure what `make test` needs is there: PostgreSQL and Redis on
-# 127.0.0.1, and Debian's Chromium for the browser tests. Starts or installs
-# only what is missing.
+# 127.0.0.1, Debian's Chromium for the browser tests and a Java runtime for the
+# Nu HTML checker (npm vnu-jar) they run. Starts or installs only what is missing.
 set -euo pipefail
 
 if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
@@ -25,3 +25,11 @@ if [ ! -x /usr/bin/chromium ]; then
   apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
 fi
 /usr/bin/chromium --version
+
+if ! command -v java >/dev/null 2>&1; then
+  echo "Installing Debian's Java runtime for the Nu HTML checker..."
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq default-jre-headless >/dev/null
+fi
+java -version 2>&1 | head -1

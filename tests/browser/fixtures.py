@@ -4,6 +4,10 @@
 logs a user in by session cookie. A failing test saves a screenshot under
 test-artifacts/screenshots/ (the run prints the folder). Any Content-Security-Policy
 violation on a page fails the test.
+
+Every page a test visits in these tabs is checked (tests/browser/audit.py): axe-core must
+find no serious or critical violation and the Nu HTML checker no error in the HTML the
+server sent. The run prints the totals; test-artifacts/a11y/ keeps them per test.
 """
 
 import os
@@ -14,9 +18,13 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from tests.browser import audit
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts"))
 SCREENSHOTS = ARTIFACTS / "screenshots"
+AUDITS = ARTIFACTS / "a11y"
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -38,14 +46,22 @@ def pytest_runtest_makereport(item, call):
 
 def pytest_configure(config):
     # Only the controlling process clears old screenshots (xdist workers have workerinput).
-    if not hasattr(config, "workerinput") and SCREENSHOTS.exists():
-        for old in SCREENSHOTS.glob("*.png"):
-            old.unlink()
+    if not hasattr(config, "workerinput"):
+        for folder, pattern in ((SCREENSHOTS, "*.png"), (AUDITS, "*.jsonl")):
+            for old in folder.glob(pattern) if folder.exists() else ():
+                old.unlink()
 
 
 def pytest_terminal_summary(terminalreporter):
     if SCREENSHOTS.exists() and any(SCREENSHOTS.iterdir()):
         terminalreporter.write_line(f"Screenshots of failed browser tests: {SCREENSHOTS}")
+    if AUDITS.exists() and any(AUDITS.glob("*.jsonl")):
+        t = audit.totals(AUDITS)
+        axe = ", ".join(f"{n} {impact}" for impact, n in sorted(t["axe_violations"].items())) or "none"
+        terminalreporter.write_line(
+            f"Page checks: axe on {t['axe_pages']} page views, violations {axe}; Nu on {t['nu_pages']} documents, "
+            f"{t['nu_errors']} errors (+{t['nu_tolerated']} tolerated hx-* attribute errors). Details: {AUDITS}"
+        )
 
 
 @pytest.fixture(scope="session")
@@ -58,10 +74,24 @@ def browser():
         browser.close()
 
 
-def _open_page(browser, live_server, request, viewport):
-    context = browser.new_context(base_url=live_server.url, viewport=viewport, timezone_id="UTC")
+# axe results of the documents this test process has already shown again, by (viewport, HTML).
+_AXE_SEEN = {}
+
+
+@pytest.fixture(scope="session")
+def nu_checker():
+    checker = audit.NuChecker()
+    checker.start()  # it takes a few seconds: start now, wait at the first check
+    yield checker
+    checker.stop()
+
+
+def _open_page(browser, live_server, request, viewport, timezone_id="UTC"):
+    context = browser.new_context(base_url=live_server.url, viewport=VIEWPORTS[viewport], timezone_id=timezone_id)
     context.set_default_timeout(15_000)
     page = context.new_page()
+    page.audit = audit.PageAudit(viewport=viewport)
+    page.audit.attach(page)
     csp_violations = []
     page.on(
         "console",
@@ -72,28 +102,44 @@ def _open_page(browser, live_server, request, viewport):
     return context, page, csp_violations
 
 
-def _close_page(context, page, request, csp_violations):
+def _close_page(context, page, request, csp_violations, nu_checker):
     report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
+    failed = report is not None and report.failed
+    if failed:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)[-150:]
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    problems = [] if page.is_closed() else page.audit.finish(page, nu_checker, _AXE_SEEN)
+    audit.write_summary(AUDITS, page.audit.summary(request.node.nodeid))
     context.close()
     assert not csp_violations, f"Content-Security-Policy violations: {csp_violations}"
+    if not failed:
+        assert not problems, "Accessibility or HTML problems on the pages visited:\n" + "\n".join(problems)
 
 
 @pytest.fixture
-def page(browser, live_server, request):
-    context, page, violations = _open_page(browser, live_server, request, {"width": 1280, "height": 900})
-    yield page
-    _close_page(context, page, request, violations)
+def open_page(browser, live_server, request, nu_checker):
+    """``open_page("desktop" | "phone", timezone_id="UTC")``: another tab in a browser of its own, checked too."""
+    opened = []
+
+    def open_(viewport="desktop", timezone_id="UTC"):
+        context, page, violations = _open_page(browser, live_server, request, viewport, timezone_id)
+        opened.append((context, page, violations))
+        return page
+
+    yield open_
+    for context, page, violations in opened:
+        _close_page(context, page, request, violations, nu_checker)
 
 
 @pytest.fixture
-def phone_page(browser, live_server, request):
-    context, page, violations = _open_page(browser, live_server, request, {"width": 390, "height": 844})
-    yield page
-    _close_page(context, page, request, violations)
+def page(open_page):
+    return open_page("desktop")
+
+
+@pytest.fixture
+def phone_page(open_page):
+    return open_page("phone")
 
 
 @pytest.fixture

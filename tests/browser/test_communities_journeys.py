@@ -63,7 +63,7 @@ def test_district_leader_creates_a_community_with_two_focus_areas(page, login_as
 
 
 def test_teacher_requests_to_join_moderator_approves_and_teacher_sees_members_content(
-    browser, page, login_as, mailoutbox, live_server
+    page, open_page, login_as, mailoutbox
 ):
     community = CommunityFactory(
         name="Digital Learning Leaders", slug="digital-learning-leaders", visibility="members", join_policy="request"
@@ -83,8 +83,7 @@ def test_teacher_requests_to_join_moderator_approves_and_teacher_sees_members_co
     expect(page.get_by_text("Your request is sent")).to_be_visible()
     expect(page.get_by_text("waiting for a moderator")).to_be_visible()
 
-    mod_context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    mod_page = mod_context.new_page()
+    mod_page = open_page("desktop")
     login_as(mod_page, moderator)
     mod_page.goto("/c/digital-learning-leaders/")
     mod_page.get_by_role("link", name="Manage").click()
@@ -93,7 +92,6 @@ def test_teacher_requests_to_join_moderator_approves_and_teacher_sees_members_co
     shot(mod_page, "requests")
     mod_page.get_by_role("button", name="Approve Tess Alvarez").click()
     expect(mod_page.get_by_text("Tess Alvarez is now a member. We emailed them.")).to_be_visible()
-    mod_context.close()
 
     assert mailoutbox[-1].to == [teacher.email]
     assert "Welcome to Digital Learning Leaders" in mailoutbox[-1].subject
@@ -105,7 +103,7 @@ def test_teacher_requests_to_join_moderator_approves_and_teacher_sees_members_co
     shot(page, "members")
 
 
-def test_invitation_email_followed_by_someone_without_an_account(browser, page, login_as, mailoutbox, live_server):
+def test_invitation_email_followed_by_someone_without_an_account(page, open_page, login_as, mailoutbox):
     community = CommunityFactory(name="Site Leaders Circle", slug="site-leaders-circle", visibility="hidden")
     moderator = MembershipFactory(community=community, is_moderator=True).user
     login_as(page, moderator)
@@ -120,8 +118,7 @@ def test_invitation_email_followed_by_someone_without_an_account(browser, page, 
 
     # Emails link to SITE_URL; the browser follows the same path on the live server.
     link = re.search(r"http://[^/\s]+(/invitations/\S+/)", mailoutbox[-1].body).group(1)
-    guest_context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
-    guest = guest_context.new_page()
+    guest = open_page("phone")
     guest.goto(link)
     expect(guest.get_by_role("heading", name="You are invited to join Site Leaders Circle")).to_be_visible()
     shot(guest, "invitation-phone")
@@ -145,7 +142,6 @@ def test_invitation_email_followed_by_someone_without_an_account(browser, page, 
 
     guest.goto(link)
     expect(guest).to_have_url(re.compile("/c/site-leaders-circle/$"))
-    guest_context.close()
 
 
 def test_members_and_manage_pages_work_at_phone_width(phone_page, login_as):
