@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 
 from accounts.forms import SettingsForm
 from accounts.selectors import profile_user
@@ -14,6 +15,8 @@ def profile(request, username):
     return render(request, "accounts/profile.html", {"person": person, "panels": panels})
 
 
+# Settings lead to the secret calendar links; never kept by a browser or proxy.
+@never_cache
 @login_required
 def settings_view(request):
     form = SettingsForm(request.POST or None, instance=request.user)

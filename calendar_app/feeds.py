@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
-from icalendar import Calendar, Event, vRecur
+from icalendar import Calendar, Event, vDuration, vRecur
 
 from calendar_app.models import Activity
 
@@ -103,7 +103,8 @@ def build_calendar(activities, *, name):
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", name)
     cal.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", timedelta(hours=1))
+    # An X- property has no known type: without vDuration it would print as "1:00:00".
+    cal.add("x-published-ttl", vDuration(timedelta(hours=1)))
     earliest = None
     for activity in activities:
         for event in events_for(activity):

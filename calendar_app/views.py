@@ -42,6 +42,8 @@ def _activity(access, pk):
 # -- the month ---------------------------------------------------------------
 
 
+# The page shows members a secret feed link: browsers and proxies must not keep it.
+@never_cache
 @cached_page(community_scope)
 @community_view("see")
 def month(request, access):
@@ -489,6 +491,7 @@ def personal_feed(request, token):
     return _ics(body, "my-communities.ics")
 
 
+@never_cache
 @login_required
 def my_calendar(request):
     now = timezone.now()

@@ -67,6 +67,14 @@ def test_feed_includes_the_vtimezone_it_uses(client, community, monthly_chat):
     assert "PRODID:" in body
 
 
+def test_feed_says_how_often_to_refresh_as_durations(client, community, monthly_chat):
+    body = client.get(f"/c/{community.slug}/calendar.ics").content.decode()
+    assert "\r\nX-PUBLISHED-TTL:PT1H\r\n" in body
+    assert "\r\nREFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n" in body
+    calendar = parse(client.get(f"/c/{community.slug}/calendar.ics"))
+    assert calendar.contents["x-published-ttl"][0].value == "PT1H"
+
+
 def test_cancelled_date_becomes_an_exdate_and_sequence_rises(client, community, monthly_chat, leader_access):
     second = monthly_chat.occurrences_between(monthly_chat.span_start, monthly_chat.span_end)[1]
     cancel_occurrence(access=leader_access, activity=monthly_chat, original_start=second.original_start)
