@@ -11,6 +11,7 @@ from accounts.forms import time_zone_choices
 from accounts.models import User
 from calendar_app.models import RSVP, Activity, Responsibility, parse_occurrence_key
 from calendar_app.recurrence import MAX_COUNT, Repeat, build_rule, check_rule
+from core import dates
 
 MIN_YEAR, MAX_YEAR = 1970, 2200
 
@@ -216,8 +217,8 @@ class ActivityForm(forms.Form):
 
 
 def occurrence_choices(activity, occurrences):
-    label = "%a %b %-d, %Y" if activity.all_day else "%a %b %-d, %Y %-I:%M %p"
-    return [(o.key, timezone.localtime(o.start).strftime(label)) for o in occurrences]
+    label = dates.day if activity.all_day else dates.when
+    return [(o.key, label(o.local_date if activity.all_day else o.start)) for o in occurrences]
 
 
 class ResponsibilityForm(forms.Form):
