@@ -7,9 +7,44 @@ from django import forms
 
 from accounts.models import User
 
+# The zones most members are in, offered first; every other zone follows, grouped by region.
+COMMON_ZONES = [
+    ("America/New_York", "Eastern Time (US & Canada)"),
+    ("America/Chicago", "Central Time (US & Canada)"),
+    ("America/Denver", "Mountain Time (US & Canada)"),
+    ("America/Phoenix", "Arizona"),
+    ("America/Los_Angeles", "Pacific Time (US & Canada)"),
+    ("America/Anchorage", "Alaska"),
+    ("Pacific/Honolulu", "Hawaii"),
+    ("America/Puerto_Rico", "Puerto Rico"),
+    ("UTC", "UTC"),
+    ("Europe/London", "London"),
+    ("Europe/Berlin", "Central Europe"),
+    ("Asia/Kolkata", "India"),
+    ("Asia/Tokyo", "Japan"),
+    ("Australia/Sydney", "Sydney"),
+]
+# Region/City names only: no "Factory", "localtime", "posixrules", Etc/GMT+5 or old aliases like US/Central.
+REGIONS = ("Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
+
+
+def _label(name):
+    return name.split("/", 1)[1].replace("_", " ").replace("/", " / ")
+
 
 def time_zone_choices():
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+    """Common zones first, then every Region/City zone grouped by region (optgroups)."""
+    common = [(name, f"{label} ({name})" if label != name else name) for name, label in COMMON_ZONES]
+    groups = {region: [] for region in REGIONS}
+    for name in sorted(zoneinfo.available_timezones()):
+        region = name.split("/", 1)[0]
+        if region in groups and "/" in name:
+            groups[region].append((name, _label(name)))
+    return [("Common time zones", common), *((region, zones) for region, zones in groups.items() if zones)]
+
+
+def known_zone(name):
+    return any(name == value for _group, zones in time_zone_choices() for value, _label in zones)
 
 
 class SignupForm(AllauthSignupForm):
@@ -56,5 +91,9 @@ class SettingsForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].empty_label = "No district"
+        current = self.instance.time_zone
+        if current and not known_zone(current):
+            # An older account may hold an alias (US/Central): keep it selectable rather than refuse it.
+            self.fields["time_zone"].choices = [("Your current zone", [(current, current)]), *time_zone_choices()]
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", "Save settings"))

@@ -9,12 +9,19 @@ TZ_COOKIE = "tz"
 
 
 def _zone(name):
-    if not name:
+    # The cookie is whatever the browser sent: a name too long for a file (OSError) must not be a 500.
+    if not name or len(name) > 64:
         return None
     try:
         return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         return None
+
+
+def browser_zone_name(request):
+    """The zone the visitor's browser reported (the ``tz`` cookie), if it is one we know; else None."""
+    name = unquote(request.COOKIES.get(TZ_COOKIE, "")) if request is not None else ""
+    return name if _zone(name) is not None else None
 
 
 class TimezoneMiddleware:

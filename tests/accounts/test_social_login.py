@@ -82,8 +82,9 @@ def test_site_starts_with_google_and_microsoft_and_sends_people_to_each_provider
     login_page = opener.open(f"{url}/accounts/login/").read().decode()
     google = re.search(r'<a[^>]+href="(/accounts/google/login/[^"]*)"[^>]*>\s*([^<]*?)\s*</a>', login_page)
     microsoft = re.search(r'<a[^>]+href="(/accounts/microsoft/login/[^"]*)"[^>]*>\s*([^<]*?)\s*</a>', login_page)
-    assert google and google.group(2) == "Google", login_page
-    assert microsoft and microsoft.group(2) == "Microsoft", login_page
+    assert google, login_page
+    assert microsoft, login_page
+    assert (google.group(2), microsoft.group(2)) == ("Google", "Microsoft")
 
     expected = {
         "google": ("accounts.google.com", "/o/oauth2/v2/auth", "dummy-google-id.apps.googleusercontent.com"),

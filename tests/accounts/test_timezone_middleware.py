@@ -33,3 +33,8 @@ def test_a_visitor_sees_times_in_the_browsers_zone():
 def test_a_bogus_zone_cookie_falls_back_to_utc():
     assert zone_seen_by_view(AnonymousUser(), {"tz": "../../etc/passwd"}) == "UTC"
     assert timezone.get_current_timezone_name() == "UTC"
+
+
+@pytest.mark.parametrize("cookie", ["x" * 300, "../../../etc/passwd", "Factory/../UTC", "%00"])
+def test_a_garbled_zone_cookie_is_ignored_not_a_server_error(cookie):
+    assert zone_seen_by_view(AnonymousUser(), {"tz": cookie}) == "UTC"
