@@ -124,7 +124,7 @@ class ActivityForm(forms.Form):
             )
         self.helper = FormHelper()
         self.helper.layout = Layout(*layout)
-        self.helper.add_input(Submit("", "Save activity"))
+        self.helper.add_input(Submit("save", "Save activity"))
 
     def clean(self):
         data = super().clean()
@@ -264,6 +264,11 @@ class ResponsibilityForm(forms.Form):
 class RSVPForm(forms.Form):
     response = forms.ChoiceField(label="Will you come?", choices=RSVP.Response.choices, widget=forms.RadioSelect)
     occurrence = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        # Leaders see the responsibility form on the same page, which has an "occurrence" field too.
+        kwargs.setdefault("auto_id", "rsvp_%s")
+        super().__init__(*args, **kwargs)
 
 
 class OccurrenceForm(forms.Form):

@@ -11,9 +11,18 @@ from communities.models import Community, FocusArea, slug_validator
 RESERVED_SLUGS = frozenset({"new", "create", "edit", "manage", "search", "all", "mine", "feeds", "invitations"})
 
 
+class _SearchButton(Submit):
+    """A GET form's submit button: a <button> without a name, so it adds nothing to the link.
+
+    crispy's Submit always writes ``name=``, and an empty name is invalid HTML.
+    """
+
+    template = "communities/includes/search_button.html"
+
+
 def _outline_submit(label):
     # crispy appends css_class to "btn btn-primary"; two fills would hide the text.
-    button = Submit("", label)
+    button = _SearchButton("search", label)
     button.field_classes = "btn btn-outline-primary"
     return button
 

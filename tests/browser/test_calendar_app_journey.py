@@ -57,14 +57,14 @@ def test_leader_schedules_monthly_chat_member_sees_responsibility_and_rsvps(page
     expect(mine).to_contain_text("Lakeview SD prepares the agenda")
     # 4pm in Chicago is 7am the next morning in Tokyo; in April (daylight saving in Chicago) it is 6am.
     grid = page.get_by_role("table")
-    expect(grid.get_by_role("link", name="7:00 AM Monthly chat")).to_be_visible()
+    expect(grid.get_by_role("link", name="7:00 AM JST Monthly chat")).to_be_visible()
     page.screenshot(path="/tmp/calendar_app-month.png", full_page=True)
     for month in ("February", "March", "April"):
         page.get_by_role("link", name=re.compile("next month")).click()
         expect(page.get_by_role("heading", name=f"{month} 2027")).to_be_visible()
-    expect(page.get_by_role("link", name="6:00 AM Monthly chat")).to_be_visible()
+    expect(page.get_by_role("link", name="6:00 AM JST Monthly chat")).to_be_visible()
     page.goto(f"/c/{community.slug}/calendar/?month=2027-01")
-    grid.get_by_role("link", name="7:00 AM Monthly chat").click()
+    grid.get_by_role("link", name="7:00 AM JST Monthly chat").click()
 
     page.get_by_label("Going", exact=True).check()
     page.get_by_role("button", name="Save my answer").click()
