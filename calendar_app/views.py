@@ -22,6 +22,7 @@ from calendar_app.forms import (
     RSVPForm,
 )
 from calendar_app.models import RSVP, Activity, FeedToken, Responsibility, parse_occurrence_key
+from calendar_app.subscribe import feed_links
 from communities.models import Membership
 from communities.permissions import community_view
 from core.pagecache import cached_page, community_scope
@@ -66,7 +67,7 @@ def month(request, access):
         "previous": selectors.add_months(first, -1),
         "next": selectors.add_months(first, 1),
         "weekdays": [weeks[0][i].date for i in range(7)],
-        "feed_url": _community_feed_url(request, community),
+        "feed": feed_links(_community_feed_url(request, community), name=community.name),
     }
     if request.user.is_authenticated and access.is_member:
         context["my_responsibilities"] = selectors.district_responsibilities(
@@ -505,7 +506,7 @@ def my_calendar(request):
             start=timezone.localdate() - timedelta(days=31),
             end=timezone.localdate() + timedelta(days=366),
         ),
-        "feed_url": token and request.build_absolute_uri(f"/calendar/{token}.ics"),
+        "feed": feed_links(token and request.build_absolute_uri(f"/calendar/{token}.ics"), name="My communities"),
         "communities": selectors.my_communities(user=request.user),
     }
     return render(request, "calendar_app/my_calendar.html", context)
