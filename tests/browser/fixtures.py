@@ -24,6 +24,7 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts"))
 SCREENSHOTS = ARTIFACTS / "screenshots"
 AUDITS = ARTIFACTS / "a11y"
+JOURNEYS = SCREENSHOTS / "journeys"
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -47,13 +48,13 @@ def pytest_runtest_makereport(item, call):
 def pytest_configure(config):
     # Only the controlling process clears old screenshots (xdist workers have workerinput).
     if not hasattr(config, "workerinput"):
-        for folder, pattern in ((SCREENSHOTS, "*.png"), (AUDITS, "*.jsonl")):
+        for folder, pattern in ((SCREENSHOTS, "*.png"), (JOURNEYS, "*.png"), (AUDITS, "*.jsonl")):
             for old in folder.glob(pattern) if folder.exists() else ():
                 old.unlink()
 
 
 def pytest_terminal_summary(terminalreporter):
-    if SCREENSHOTS.exists() and any(SCREENSHOTS.iterdir()):
+    if SCREENSHOTS.exists() and any(SCREENSHOTS.glob("*.png")):
         terminalreporter.write_line(f"Screenshots of failed browser tests: {SCREENSHOTS}")
     if AUDITS.exists() and any(AUDITS.glob("*.jsonl")):
         t = audit.totals(AUDITS)
@@ -62,6 +63,12 @@ def pytest_terminal_summary(terminalreporter):
             f"Page checks: axe on {t['axe_pages']} page views, violations {axe}; Nu on {t['nu_pages']} documents, "
             f"{t['nu_errors']} errors (+{t['nu_tolerated']} tolerated hx-* attribute errors). Details: {AUDITS}"
         )
+
+
+def journey_shot(page, name):
+    """Save a full-page screenshot of a journey step as test-artifacts/screenshots/journeys/<name>.png."""
+    JOURNEYS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(JOURNEYS / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture(scope="session")
