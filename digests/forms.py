@@ -1,6 +1,8 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.db.models import Q
+from django.urls import reverse
 
 
 class CommunityNoteForm(forms.Form):
@@ -61,3 +63,62 @@ class PreviewForm(forms.Form):
             return parse_period(value)
         except InvalidPeriod as exc:
             raise forms.ValidationError(str(exc)) from exc
+
+
+class MemberPreviewForm(forms.Form):
+    """Which member of the community a moderator previews the digest of (GET)."""
+
+    member = forms.CharField(
+        label="Member's username or email address",
+        max_length=254,
+        error_messages={
+            "required": "Enter a member's username or email address.",
+            "max_length": "That is longer than any username or email address (%(limit_value)d characters at most).",
+        },
+    )
+    period = forms.CharField(
+        label="Month",
+        required=False,
+        max_length=10,
+        help_text="YYYY-MM. Empty: the next digest.",
+    )
+
+    def __init__(self, *args, community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.community = community
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.form_action = reverse("digests:member_preview", kwargs={"slug": community.slug})
+        self.helper.add_input(Submit("show", "Preview their digest"))
+
+    def clean_member(self):
+        from communities.models import Membership
+
+        value = self.cleaned_data["member"].strip()
+        membership = (
+            Membership.objects.select_related("user")
+            .filter(community=self.community)
+            .filter(Q(user__username__iexact=value) | Q(user__email__iexact=value))
+            .first()
+        )
+        if membership is None:
+            # The same words whether or not the person exists elsewhere: nothing leaks about other communities.
+            raise forms.ValidationError(f"No member of {self.community.name} has that username or email address.")
+        self.cleaned_data["user"] = membership.user
+        return value
+
+    def clean_period(self):
+        from django.conf import settings
+
+        from digests.periods import MONTHLY, InvalidPeriod, next_monthly_period, parse_period
+
+        value = self.cleaned_data["period"].strip()
+        if not value:
+            return next_monthly_period(day_of_month=settings.DIGEST_DAY_OF_MONTH, hour=settings.DIGEST_HOUR_UTC)
+        try:
+            period = parse_period(value)
+        except InvalidPeriod as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        if period.kind != MONTHLY:
+            raise forms.ValidationError("Enter a month as YYYY-MM, for example 2027-01.")
+        return period

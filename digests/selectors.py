@@ -133,6 +133,19 @@ class CallsToAction:
     def count(self):
         return len(self.responsibilities) + len(self.polls) + len(self.activities) + len(self.questions)
 
+    def only(self, community):
+        """The calls that come from ``community`` alone."""
+
+        def keep(items):
+            return [item for item in items if item.community is not None and item.community.pk == community.pk]
+
+        return CallsToAction(
+            responsibilities=keep(self.responsibilities),
+            polls=keep(self.polls),
+            activities=keep(self.activities),
+            questions=keep(self.questions),
+        )
+
 
 def _window(month):
     if month is None:
@@ -227,16 +240,19 @@ def member_communities(*, user):
     return list(Community.objects.filter(pk__in=Membership.objects.filter(user=user).values("community_id")))
 
 
-def digest_for(*, user, period, shared=None):
+def digest_for(*, user, period, shared=None, only_community=None):
     """The digest ``user`` gets for ``period``, or None when there is nothing to say.
 
-    Only their own communities. ``shared`` (a dict a batch passes from member to
+    Only their own communities; with ``only_community``, only that community's part
+    (what its moderators may see). ``shared`` (a dict a batch passes from member to
     member) reuses the community-level content of members with the same
     communities, so a batch costs fewer queries; without it the count is still fixed.
     """
     if isinstance(period, str):
         period = parse_period(period)
     communities = member_communities(user=user)
+    if only_community is not None:
+        communities = [c for c in communities if c.pk == only_community.pk]
     if not communities:
         return None
     key = (period.key, frozenset(c.pk for c in communities))
@@ -259,5 +275,8 @@ def digest_for(*, user, period, shared=None):
         )
         if trimmed:
             visible.append(trimmed)
-    digest = Digest(user=user, period=period, calls=calls_to_action(user=user, month=period), sections=visible)
+    calls = calls_to_action(user=user, month=period)
+    if only_community is not None:
+        calls = calls.only(only_community)
+    digest = Digest(user=user, period=period, calls=calls, sections=visible)
     return digest if digest else None

@@ -26,6 +26,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import User
+from communities.models import Membership
 from digests.emails import build_digest_email
 from digests.models import CommunityNote, DigestDelivery, DigestRun
 from digests.periods import MONTHLY
@@ -270,3 +271,18 @@ def preview_digest(*, user, period=None):
     from digests.periods import current_period
 
     return digest_for(user=user, period=period or current_period(MONTHLY))
+
+
+def preview_member_digest(*, access, member, period):
+    """The part of ``member``'s digest for ``period`` that comes from ``access.community``, or None.
+
+    For the community's moderators: ``member`` must belong to it, and nothing from the
+    member's other communities is included (the whole digest stays a staff preview).
+    Sends nothing; a fixed number of queries.
+    """
+    community = access.community
+    if not access.may_moderate:
+        raise PermissionDenied("Only this community's moderators may preview its members' digests.")
+    if not Membership.objects.filter(community=community, user=member).exists():
+        raise PermissionDenied("That person is not a member of this community.")
+    return digest_for(user=member, period=period, only_community=community)

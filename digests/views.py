@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core import signing
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -10,8 +11,8 @@ from accounts.models import User
 from communities.permissions import community_view
 from core.text import render_markdown
 from digests import services
-from digests.emails import email_context, render_digest, user_id_from_token
-from digests.forms import CommunityNoteForm, PreviewForm
+from digests.emails import email_context, render_digest, subject_for, user_id_from_token
+from digests.forms import CommunityNoteForm, MemberPreviewForm, PreviewForm
 from digests.models import CommunityNote, DigestRun
 from digests.periods import next_monthly_period
 
@@ -77,8 +78,31 @@ def community_note(request, access):
         "period": period,
         "note": note,
         "preview_html": preview_html,
+        "member_form": MemberPreviewForm(community=community),
     }
     return render(request, "digests/community_note.html", context, status=status)
+
+
+@never_cache
+@community_view("moderate")
+def member_preview(request, access):
+    """Moderators: the part of a member's next monthly digest that comes from this community, as emailed."""
+    community = access.community
+    form = MemberPreviewForm(request.GET, community=community)
+    context = {"community": community, "access": access, "member_form": form}
+    if not form.is_valid():
+        return render(request, "digests/member_preview.html", context, status=400)
+    person, period = form.cleaned_data["user"], form.cleaned_data["period"]
+    context["period"] = period
+    digest = services.preview_member_digest(access=access, member=person, period=period)
+    context.update(person=person, digest=digest)
+    if digest is not None:
+        email = email_context(digest)
+        # The page's ``user`` stays the moderator; the include gets the member as ``user``. The member's
+        # own unsubscribe link would let whoever holds it turn their digest off: it is not shown.
+        context.update({key: value for key, value in email.items() if key not in {"user", "unsubscribe_url"}})
+        context.update(subject=subject_for(digest), unsubscribe_url="#unsubscribe")
+    return render(request, "digests/member_preview.html", context)
 
 
 @staff_member_required

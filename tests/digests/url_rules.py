@@ -13,4 +13,5 @@ def _note(community, author):
 
 RULES = {
     "digests:community_note": Rule("moderate", kwargs=_note),
+    "digests:member_preview": Rule("moderate", kwargs=_note, data={"member": "nobody-here"}),
 }
