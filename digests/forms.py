@@ -89,7 +89,7 @@ class MemberPreviewForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.form_action = reverse("digests:member_preview", kwargs={"slug": community.slug})
-        self.helper.add_input(Submit("show", "Preview their digest"))
+        self.helper.add_input(Submit("show", "Show their digest"))
 
     def clean_member(self):
         from communities.models import Membership

@@ -126,7 +126,7 @@ def test_the_digest_note_page_offers_the_preview(client, world):
     client.force_login(moderator_of(world.ours))
     page = client.get(reverse("digests:community_note", kwargs={"slug": world.ours.slug})).content.decode()
     assert f'action="{url(world.ours)}"' in page
-    assert "Preview their digest" in page
+    assert "Show their digest" in page
 
 
 def test_preview_costs_the_same_queries_however_much_the_member_has(client, world, django_assert_max_num_queries):
