@@ -1,0 +1,54 @@
+"""The page checks themselves: a page with a contrast failure and invalid HTML is reported, a clean one is not."""
+
+import pytest
+
+from tests.browser import audit
+
+pytestmark = pytest.mark.browser
+
+BAD = """<!doctype html><html lang="en"><head><title>Bad</title></head><body><main>
+<h1>Bad page</h1>
+<p style="color:#92befe;background:#0d6efd">Low contrast text</p>
+<span><form action="/"><button type="submit">Go</button></form></span>
+<form action="/"><input type="submit" name="" value="Filter"></form>
+<time datetime="2026-07-14T17:00:00.123456+00:00">Jul 14</time>
+<div hx-get="/x">tolerated until the htmx rename</div>
+</main></body></html>"""
+GOOD = """<!doctype html><html lang="en"><head><title>Good</title></head><body><main>
+<h1>Good page</h1><p>Readable text.</p><time datetime="2026-07-14T17:00:00-05:00">Tue, Jul 14, 2026, 5:00 PM CDT</time>
+</main></body></html>"""
+
+
+@pytest.fixture
+def checked(browser, nu_checker):
+    def check(html):
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.audit = audit.PageAudit(viewport="desktop")
+        page.audit.attach(page)
+        page.route("http://checks.test/", lambda route: route.fulfill(status=200, content_type="text/html", body=html))
+        page.goto("http://checks.test/")
+        problems = page.audit.finish(page, nu_checker, {})
+        summary = page.audit.summary("self-test")
+        context.close()
+        return problems, summary
+
+    return check
+
+
+def test_a_bad_page_is_reported_by_axe_and_nu(checked):
+    problems, summary = checked(BAD)
+    text = "\n".join(problems)
+    assert "axe serious color-contrast" in text
+    assert "not allowed as child of element “span”" in text
+    assert "A fraction of a second must be one, two, or three digits" in text
+    assert "Bad value “” for attribute “name”" in text
+    assert "hx-get" not in text  # the one tolerated error
+    assert summary["nu_tolerated"] == 1
+    assert summary["axe_pages"] == 2  # the page on screen and the document shown again
+
+
+def test_a_clean_page_passes(checked):
+    problems, summary = checked(GOOD)
+    assert problems == []
+    assert (summary["nu_errors"], summary["nu_pages"]) == (0, 1)
