@@ -1,9 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 
+from accounts import services
+from accounts.emails import OPT_OUTS, read_opt_out_token
 from accounts.forms import SettingsForm
+from accounts.models import User
 from accounts.selectors import profile_user
 from core.panels import collect
 
@@ -28,3 +34,28 @@ def settings_view(request):
         messages.error(request, "Please fix the problems below; nothing was saved.")
         return render(request, "accounts/settings.html", {"form": form}, status=400)
     return render(request, "accounts/settings.html", {"form": form})
+
+
+# Mail clients POST here without a session or CSRF token (RFC 8058 one-click); the signed
+# token is the only credential and it can only turn one kind of email off.
+@csrf_exempt
+@never_cache  # the link is a secret
+@require_http_methods(["GET", "POST"])
+def email_opt_out(request, token):
+    try:
+        user_id, kind = read_opt_out_token(token)
+    except signing.SignatureExpired:
+        problem = "This link has expired."
+    except signing.BadSignature:
+        problem = "This link is not valid. It may have been cut short or changed."
+    else:
+        person = User.objects.filter(pk=user_id, is_active=True).first()
+        problem = "" if person is not None else "This link belongs to an account that no longer exists."
+    if problem:
+        return render(request, "accounts/email_opt_out_invalid.html", {"problem": problem}, status=400)
+    preference, label = OPT_OUTS[kind]
+    context = {"person": person, "label": label, "token": token, "is_on": getattr(person, preference)}
+    if request.method == "POST":
+        services.opt_out(user=person, kind=kind)
+        return render(request, "accounts/email_opt_out_done.html", context)
+    return render(request, "accounts/email_opt_out_confirm.html", context)

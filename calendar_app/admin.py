@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from calendar_app.models import RSVP, Activity, FeedToken, OccurrenceChange, ReminderSent, Responsibility
+from calendar_app.models import RSVP, Activity, FeedToken, OccurrenceChange, Responsibility
 
 
 class ResponsibilityInline(admin.TabularInline):
@@ -27,12 +27,6 @@ class ActivityAdmin(admin.ModelAdmin):
 @admin.register(RSVP)
 class RSVPAdmin(admin.ModelAdmin):
     list_display = ["activity", "user", "occurrence_start", "response"]
-    raw_id_fields = ["activity", "user"]
-
-
-@admin.register(ReminderSent)
-class ReminderSentAdmin(admin.ModelAdmin):
-    list_display = ["activity", "occurrence_start", "user", "sent_at"]
     raw_id_fields = ["activity", "user"]
 
 

@@ -6,28 +6,19 @@ carry the activity's TZID and the calendar includes the VTIMEZONE it needs.
 """
 
 from datetime import timedelta
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from icalendar import Calendar, Event, vDuration, vRecur
 
 from calendar_app.models import Activity
+from core.links import absolute_url, site_host
 
 PRODID = "-//CoP Forum//Calendar//EN"
 
 
-def _host():
-    return urlsplit(settings.SITE_URL).hostname or "localhost"
-
-
 def uid_for(activity):
-    return f"activity-{activity.pk}@{_host()}"
-
-
-def _absolute(path):
-    return f"{settings.SITE_URL}{path}"
+    return f"activity-{activity.pk}@{site_host()}"
 
 
 def _description(activity):
@@ -36,7 +27,7 @@ def _description(activity):
         lines.append(activity.description)
     if activity.meeting_url:
         lines.append(f"Join online: {activity.meeting_url}")
-    lines.append(f"Details and RSVP: {_absolute(activity.get_absolute_url())}")
+    lines.append(f"Details and RSVP: {absolute_url(activity.get_absolute_url())}")
     return "\n\n".join(lines)
 
 
@@ -64,7 +55,7 @@ def _base_event(activity):
     event.add("sequence", activity.sequence)
     event.add("summary", activity.title)
     event.add("description", _description(activity))
-    event.add("url", _absolute(activity.get_absolute_url()))
+    event.add("url", absolute_url(activity.get_absolute_url()))
     event.add("categories", [activity.get_kind_display()])
     location = activity.location or activity.meeting_url
     if location:

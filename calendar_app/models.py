@@ -306,23 +306,6 @@ class RSVP(models.Model):
         return f"{self.user}: {self.response} to {self.activity}"
 
 
-class ReminderSent(models.Model):
-    """Claimed before a reminder is emailed, so running the task twice sends nothing twice."""
-
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
-    occurrence_start = models.DateTimeField()
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    sent_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["activity", "occurrence_start", "user"], name="one_reminder_per_occurrence")
-        ]
-
-    def __str__(self):
-        return f"Reminder to {self.user_id} for {self.activity_id} at {self.occurrence_start:%Y-%m-%d %H:%M}"
-
-
 def new_feed_token():
     return secrets.token_urlsafe(24)
 

@@ -1,40 +1,42 @@
-"""Reminder emails: claim a ReminderSent row, then send; a second run finds the claim and skips."""
+"""Reminder emails a day ahead, through the mail helper: one delivery row per occurrence and person.
+
+The row's key names the activity, the occurrence and the person, so an hourly run that sees
+the same occurrence again finds the row and sends nothing twice.
+"""
 
 from datetime import timedelta
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
-from calendar_app.models import RSVP, ReminderSent
+from calendar_app.models import RSVP
 from calendar_app.selectors import activities_overlapping, expand
 from communities.models import Membership
+from core import mail
+from core.links import absolute_url
+from core.models import EmailDelivery
 
 REMIND_AHEAD = timedelta(hours=24)
 
 
-def _claim(activity, occurrence_start, user):
-    try:
-        with transaction.atomic():
-            ReminderSent.objects.create(activity=activity, occurrence_start=occurrence_start, user=user)
-    except IntegrityError:
-        return False
-    return True
+def reminder_key(occurrence, user_id):
+    return f"reminder:activity={occurrence.activity.pk}:at={occurrence.start:%Y%m%dT%H%M%SZ}:to={user_id}"
 
 
 def send_due_reminders(*, now=None):
-    """Email everyone who said going or maybe to an occurrence starting in the next 24 hours. Returns the count."""
+    """Email everyone who said going or maybe to an occurrence starting in the next 24 hours.
+
+    Returns core.mail's Result (sent, failed, retry...).
+    """
     now = now or timezone.now()
     occurrences = expand(activities_overlapping(start=now, end=now + REMIND_AHEAD), now, now + REMIND_AHEAD)
     occurrences = [o for o in occurrences if o.start >= now]
     if not occurrences:
-        return 0
+        return mail.Result()
     activity_ids = {o.activity.pk for o in occurrences}
     rsvps = (
         RSVP.objects.filter(activity_id__in=activity_ids, response__in=[RSVP.Response.GOING, RSVP.Response.MAYBE])
         .filter(user__is_active=True)
+        .exclude(user__email="")
         .select_related("user")
     )
     members = set(
@@ -43,42 +45,68 @@ def send_due_reminders(*, now=None):
     by_key = {}
     for answer in rsvps:
         by_key.setdefault((answer.activity_id, answer.occurrence_start), []).append(answer)
-    sent = 0
-    for occurrence in occurrences:
-        activity = occurrence.activity
-        for answer in by_key.get((activity.pk, occurrence.original_start), []):
-            if (activity.community_id, answer.user_id) not in members:
-                continue  # left the community: members-only details stay with members
-            if not _claim(activity, occurrence.start, answer.user):
-                continue
-            try:
-                _send(occurrence, answer)
-            except Exception:
-                # Give the claim back so the next run tries again.
-                ReminderSent.objects.filter(
-                    activity=activity, occurrence_start=occurrence.start, user=answer.user
-                ).delete()
-                raise
-            sent += 1
-    return sent
+    due = [
+        (occurrence, answer)
+        for occurrence in occurrences
+        for answer in by_key.get((occurrence.activity.pk, occurrence.original_start), [])
+        # Someone who left the community: members-only details stay with members.
+        if (occurrence.activity.community_id, answer.user_id) in members
+    ]
+    keys = [reminder_key(occurrence, answer.user_id) for occurrence, answer in due]
+    known = set(EmailDelivery.objects.filter(key__in=keys).values_list("key", flat=True))
+    emails = [
+        _compose(occurrence, answer, now=now, key=key)
+        for (occurrence, answer), key in zip(due, keys, strict=True)
+        if key not in known
+    ]
+    mail.record(emails)
+    # Rows made by an earlier run that failed for a passing reason are tried again here too.
+    return mail.deliver(EmailDelivery.objects.filter(key__in=keys))
 
 
-def _send(occurrence, answer):
+def when_words(occurrence, *, zone, now):
+    """How the reminder names the time, in the recipient's zone with the zone named.
+
+    ``label`` for the subject ("Today at 3:00 PM CST"), ``relative`` for a sentence ("today"),
+    ``full`` for the body ("Tuesday, December 1, 2026, 3:00 PM CST (America/Chicago)").
+    """
+    with timezone.override(zone):
+        start = timezone.localtime(occurrence.start)
+        today = timezone.localtime(now).date()
+        day = occurrence.local_date
+        if day == today:
+            relative = "today"
+        elif day == today + timedelta(days=1):
+            relative = "tomorrow"
+        else:
+            relative = f"on {dateformat.format(start, 'l, F j')}"
+        time = dateformat.format(start, "g:i A T")
+        if occurrence.activity.all_day:
+            label = relative.removeprefix("on ").capitalize() + " (all day)"
+            full = f"{dateformat.format(start, 'l, F j, Y')} (all day)"
+        else:
+            label = f"{relative.removeprefix('on ').capitalize()} at {time}"
+            named = "" if dateformat.format(start, "T") == zone else f" ({zone})"
+            full = f"{dateformat.format(start, 'l, F j, Y')}, {time}{named}"
+    return {"label": label, "relative": relative, "full": full}
+
+
+def _compose(occurrence, answer, *, now, key):
     user = answer.user
     zone = user.time_zone or "UTC"
-    with timezone.override(zone):
-        context = {
-            "occurrence": occurrence,
-            "activity": occurrence.activity,
-            "user": user,
-            "answer": answer,
-            "url": f"{settings.SITE_URL}{occurrence.url}",
-            "SITE_NAME": settings.SITE_NAME,
-        }
-        body = render_to_string("calendar_app/email/reminder.txt", context)
-    send_mail(
-        f"[{settings.SITE_NAME}] Tomorrow: {occurrence.activity.title}",
-        body,
-        settings.DEFAULT_FROM_EMAIL,
-        [user.email],
+    context = {
+        "occurrence": occurrence,
+        "activity": occurrence.activity,
+        "user": user,
+        "answer": answer,
+        "when": when_words(occurrence, zone=zone, now=now),
+        "url": absolute_url(occurrence.url),
+    }
+    return mail.compose(
+        kind="reminder",
+        template="calendar_app/email/reminder",
+        to=user.email,
+        key=key,
+        context=context,
+        ref=("activity", occurrence.activity.pk),
     )

@@ -3,9 +3,10 @@
 from celery import shared_task
 
 from calendar_app.reminders import send_due_reminders
+from core.tasks import EMAIL_TASK_OPTIONS, retry_later
 
 
-@shared_task(name="calendar_app.send_activity_reminders")
-def send_activity_reminders():
-    """Hourly. Safe to run twice: each reminder is claimed by a unique row before it is sent."""
-    return send_due_reminders()
+@shared_task(name="calendar_app.send_activity_reminders", **EMAIL_TASK_OPTIONS)
+def send_activity_reminders(self):
+    """Hourly. Safe to run twice: each reminder has one delivery row, sent once."""
+    return len(retry_later(self, send_due_reminders()).sent)

@@ -216,6 +216,17 @@ def _member_of_q(user, prefix):
     return Q(**{f"{prefix}pk__in" if prefix == "" else f"{prefix}id__in": mine})
 
 
+def readers_q(community, prefix=""):
+    """A Q over people: those who may read ``community``'s content (``Access.may_see``), in one subquery.
+
+    ``prefix`` is the path to the user from the model being filtered (``"user__"`` for subscriptions).
+    """
+    if community.is_public:
+        return Q()
+    members = Membership.objects.filter(community=community).values("user_id")
+    return Q(**{f"{prefix}is_staff": True}) | Q(**{f"{prefix}id__in" if prefix else "pk__in": members})
+
+
 def listed_q(user, prefix=""):
     """A Q for communities ``user`` may know exist (directory, profiles)."""
     if user is not None and user.is_authenticated and user.is_staff:

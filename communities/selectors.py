@@ -5,6 +5,7 @@ from django.utils import timezone
 from accounts.models import District
 from communities.models import Community, FocusArea, Invitation, JoinRequest, Membership
 from communities.permissions import listed_q
+from core.mail import latest_delivery_status
 
 
 def communities_for_directory(*, viewer, query="", audience=""):
@@ -119,10 +120,11 @@ def decided_join_requests(*, community, limit=20):
 
 
 def invitations_for(*, community, limit=100):
-    """The latest invitations with inviter and accepter: one query."""
+    """The latest invitations with inviter, accepter and their email's state (``email_status``): one query."""
     return (
         Invitation.objects.filter(community=community)
         .select_related("invited_by", "accepted_by")
+        .annotate(email_status=latest_delivery_status("invitation"))
         .order_by("-created_at")[:limit]
     )
 

@@ -17,6 +17,9 @@ from django.utils.text import slugify
 
 from communities.models import Community, FocusArea, Invitation, JoinRequest, Membership
 from communities.permissions import access_for, may_create_community
+from core import mail
+from core.mail import latest_delivery_status
+from core.models import EmailDelivery
 from core.refusals import CONFLICT, GONE
 
 INVITATION_DAYS = 14
@@ -175,7 +178,7 @@ def _decide(access, join_request, status):
     join_request.save(update_fields=["status", "decided_by", "decided_at"])
     from communities.tasks import send_join_request_decision
 
-    transaction.on_commit(lambda: send_join_request_decision.delay(join_request.pk))
+    transaction.on_commit(lambda: send_join_request_decision.delay(join_request.pk), robust=True)
     return join_request
 
 
@@ -240,17 +243,51 @@ def invite(*, access, email):
     if Membership.objects.filter(community=community, user__email__iexact=email).exists():
         raise ValidationError(f"{email} is already a member of {community.name}.")
     now = timezone.now()
-    open_invitations = Invitation.objects.filter(
-        community=community, email__iexact=email, accepted_at__isnull=True, revoked=False, expires_at__gt=now
+    open_invitation = (
+        Invitation.objects.filter(
+            community=community, email__iexact=email, accepted_at__isnull=True, revoked=False, expires_at__gt=now
+        )
+        .annotate(email_status=latest_delivery_status("invitation"))
+        .first()
     )
-    if open_invitations.exists():
+    if open_invitation is not None:
+        if open_invitation.email_status == EmailDelivery.Status.FAILED:
+            # Its email never arrived: inviting again means sending it again.
+            return resend_invitation(access=access, invitation=open_invitation)
         raise ValidationError(f"{email} already has an open invitation. Withdraw it to send a new one.")
     invitation = Invitation.objects.create(
         community=community, email=email, invited_by=access.user, expires_at=now + timedelta(days=INVITATION_DAYS)
     )
     from communities.tasks import send_invitation
 
-    transaction.on_commit(lambda: send_invitation.delay(invitation.pk))
+    transaction.on_commit(lambda: send_invitation.delay(invitation.pk), robust=True)
+    return invitation
+
+
+@transaction.atomic
+def resend_invitation(*, access, invitation):
+    """Send again an open invitation whose email could not be delivered. Moderators only.
+
+    The same link goes out again; an invitation whose email was sent (or is on its way) is left alone.
+    """
+    from communities.tasks import invitation_key, send_invitation
+
+    if not access.may_manage or invitation.community_id != access.community.pk:
+        raise PermissionDenied("Only moderators of this community can send its invitations.")
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    check_invitation_usable(invitation)
+    delivery = EmailDelivery.objects.filter(key=invitation_key(invitation.pk)).first()
+    if delivery is None:
+        transaction.on_commit(lambda: send_invitation.delay(invitation.pk), robust=True)
+    elif delivery.status == EmailDelivery.Status.SUPPRESSED:
+        raise ValidationError(
+            f"Email to {invitation.email} bounced before, so we no longer write to it. Check the address.",
+            code=CONFLICT,
+        )
+    elif not mail.resend(delivery=delivery):
+        raise ValidationError(
+            f"The invitation to {invitation.email} was already sent or is on its way.", code=CONFLICT
+        )
     return invitation
 
 

@@ -1,67 +1,75 @@
-"""Emails about joining: a request's decision and an invitation's link.
+"""Emails about joining: a request's decision and an invitation's link, through core.mail.
 
-Each task takes an id, claims its row (sets the ``*_emailed_at``/``sent_at``
-mark only if still empty) and sends only if the claim succeeded, so running it
-twice sends one email.
+Each email has one delivery row (its key names the request or invitation), so a task that
+runs twice, or is retried after an SMTP failure, sends it once; a failure is recorded on
+the row (the manage page shows it, with "Send again").
 """
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone
 
 from communities.models import Invitation, JoinRequest
+from core import mail
+from core.links import absolute_reverse, absolute_url
+from core.tasks import EMAIL_TASK_OPTIONS, retry_later
 
 
-def _send(template, context, to):
-    context = {**context, "SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL}
-    subject = render_to_string(f"communities/email/{template}_subject.txt", context).strip()
-    body = render_to_string(f"communities/email/{template}.txt", context)
-    send_mail(f"[{settings.SITE_NAME}] {subject}", body, settings.DEFAULT_FROM_EMAIL, [to])
+def invitation_key(invitation_id):
+    return f"invitation:{invitation_id}"
 
 
-@shared_task(name="communities.send_join_request_decision")
-def send_join_request_decision(join_request_id):
-    """Tell a requester whether they were let in. Sends at most once per request."""
-    claimed = JoinRequest.objects.filter(
-        pk=join_request_id,
-        decision_emailed_at__isnull=True,
-        status__in=[JoinRequest.Status.APPROVED, JoinRequest.Status.DECLINED],
-    ).update(decision_emailed_at=timezone.now())
-    if not claimed:
+@shared_task(name="communities.send_join_request_decision", **EMAIL_TASK_OPTIONS)
+def send_join_request_decision(self, join_request_id):
+    """Tell a requester whether they were let in. Sends at most once per request; True if sent now."""
+    join_request = (
+        JoinRequest.objects.select_related("community", "user")
+        .filter(pk=join_request_id, status__in=[JoinRequest.Status.APPROVED, JoinRequest.Status.DECLINED])
+        .first()
+    )
+    if join_request is None or not join_request.user.email:
         return False
-    join_request = JoinRequest.objects.select_related("community", "user").get(pk=join_request_id)
     context = {
         "join_request": join_request,
         "community": join_request.community,
         "user": join_request.user,
         "approved": join_request.status == JoinRequest.Status.APPROVED,
-        "url": settings.SITE_URL + join_request.community.get_absolute_url(),
-        "directory_url": settings.SITE_URL + reverse("communities:directory"),
+        "url": absolute_url(join_request.community.get_absolute_url()),
+        "directory_url": absolute_reverse("communities:directory"),
     }
-    _send("join_request_decision", context, join_request.user.email)
-    return True
+    email = mail.compose(
+        kind="join_request_decision",
+        template="communities/email/join_request_decision",
+        to=join_request.user.email,
+        key=f"join-request-decision:{join_request.pk}",
+        context=context,
+        ref=("join_request", join_request.pk),
+    )
+    return bool(retry_later(self, mail.send([email])).sent)
 
 
-@shared_task(name="communities.send_invitation")
-def send_invitation(invitation_id):
-    """Email an invitation's signed, single-use link. Sends at most once per invitation."""
+@shared_task(name="communities.send_invitation", **EMAIL_TASK_OPTIONS)
+def send_invitation(self, invitation_id):
+    """Email an invitation's signed, single-use link. Sends at most once per invitation; True if sent now."""
     from communities.services import invitation_token
 
-    claimed = Invitation.objects.filter(
-        pk=invitation_id, sent_at__isnull=True, revoked=False, accepted_at__isnull=True
-    ).update(sent_at=timezone.now())
-    if not claimed:
+    invitation = (
+        Invitation.objects.select_related("community", "invited_by")
+        .filter(pk=invitation_id, revoked=False, accepted_at__isnull=True)
+        .first()
+    )
+    if invitation is None:
         return False
-    invitation = Invitation.objects.select_related("community", "invited_by").get(pk=invitation_id)
-    token = invitation_token(invitation)
     context = {
         "invitation": invitation,
         "community": invitation.community,
         "inviter": invitation.invited_by,
-        "url": settings.SITE_URL + reverse("communities:invitation", kwargs={"token": token}),
+        "url": absolute_reverse("communities:invitation", token=invitation_token(invitation)),
     }
-    _send("invitation", context, invitation.email)
-    return True
+    email = mail.compose(
+        kind="invitation",
+        template="communities/email/invitation",
+        to=invitation.email,
+        key=invitation_key(invitation.pk),
+        context=context,
+        ref=("invitation", invitation.pk),
+    )
+    return bool(retry_later(self, mail.send([email])).sent)

@@ -43,6 +43,11 @@ urlpatterns = [
     ),
     path("c/<slug:slug>/manage/invitations/", views.manage_invitations, name="manage_invitations"),
     path(
+        "c/<slug:slug>/manage/invitations/<int:pk>/resend/",
+        views.manage_invitation_resend,
+        name="manage_invitation_resend",
+    ),
+    path(
         "c/<slug:slug>/manage/invitations/<int:pk>/revoke/",
         views.manage_invitation_revoke,
         name="manage_invitation_revoke",

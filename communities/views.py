@@ -326,11 +326,23 @@ def manage_invitations(request, access):
             except REFUSALS as error:
                 form.add_error("email", message_for(error))
             else:
-                messages.success(request, f"Invitation sent to {invitation.email}.")
+                messages.success(request, f"We are sending the invitation to {invitation.email}.")
                 return redirect("communities:manage_invitations", slug=access.community.slug)
         status = 400
     invitations = invitations_for(community=access.community)
     return _manage(request, access, "invitations", "invitations", status=status, form=form, invitations=invitations)
+
+
+@require_POST
+@community_view("manage")
+def manage_invitation_resend(request, access, pk):
+    invitation = get_object_or_404(Invitation, community=access.community, pk=pk)
+    try:
+        services.resend_invitation(access=access, invitation=invitation)
+    except REFUSALS as error:
+        return _refused(request, access, error)
+    messages.success(request, f"We are sending the invitation to {invitation.email} again.")
+    return redirect("communities:manage_invitations", slug=access.community.slug)
 
 
 @require_POST

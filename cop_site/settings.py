@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sites",
     "django.contrib.postgres",
     "allauth",
     "allauth.account",
@@ -98,6 +99,9 @@ MIDDLEWARE = [
 CSRF_FAILURE_VIEW = "core.refusals.csrf_failure"
 
 ROOT_URLCONF = "cop_site.urls"
+# The Sites framework (allauth's emails greet with its name and domain) is kept equal to
+# SITE_NAME and SITE_URL by core on every migrate.
+SITE_ID = 1
 WSGI_APPLICATION = "cop_site.wsgi.application"
 ASGI_APPLICATION = "cop_site.asgi.application"
 
@@ -200,7 +204,9 @@ ACCOUNT_PREVENT_ENUMERATION = False
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SESSION_REMEMBER = None
-ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+# allauth's emails go through core.mail (accounts/adapters.py), which adds EMAIL_SUBJECT_PREFIX.
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 ACCOUNT_RATE_LIMITS = {
@@ -289,11 +295,19 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Files browsers ask for at the site's root (/favicon.ico).
 WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 
-# Email: console unless EMAIL_HOST is set.
+# Email: console unless EMAIL_HOST (SMTP) or EMAIL_SERVICE (an email service through
+# django-anymail) is set. Every email goes through core.mail (README: "Email").
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "CoP Forum <noreply@example.org>")
 SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 EMAIL_HOST = env("EMAIL_HOST", "")
-if EMAIL_HOST:
+EMAIL_SERVICE = env("EMAIL_SERVICE", "").strip().lower()
+if EMAIL_SERVICE:
+    # One setting picks the service (postmark, mailgun, sendgrid, amazon_ses, brevo, resend,
+    # sparkpost, mailjet, postal, ...); its credentials are ANYMAIL_* variables, for example
+    # ANYMAIL_POSTMARK_SERVER_TOKEN, and ANYMAIL_WEBHOOK_SECRET guards the bounce webhooks.
+    EMAIL_BACKEND = f"anymail.backends.{EMAIL_SERVICE}.EmailBackend"
+elif EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_PORT = int(env("EMAIL_PORT", "587"))
     EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
@@ -303,6 +317,10 @@ if EMAIL_HOST:
     EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "20"))
 else:
     EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+ANYMAIL = {name.removeprefix("ANYMAIL_"): value for name, value in os.environ.items() if name.startswith("ANYMAIL_")}
+EMAIL_MAX_ATTEMPTS = int(env("EMAIL_MAX_ATTEMPTS", "5"))
+EMAIL_CLAIM_TIMEOUT = int(env("EMAIL_CLAIM_TIMEOUT", "900"))  # seconds before a dead worker's claim is retaken
+EMAIL_UNSUBSCRIBE_MAILTO = env("EMAIL_UNSUBSCRIBE_MAILTO", "unsubscribe@example.org")
 
 # Security headers. CSP applies everywhere so that tests catch violations;
 # scripts only from our own origin (no inline script, no eval).
@@ -349,7 +367,6 @@ LINK_CHECK_ALLOW_PRIVATE = env_bool("LINK_CHECK_ALLOW_PRIVATE", default=False)
 DIGEST_DAY_OF_MONTH = int(env("DIGEST_DAY_OF_MONTH", "1"))
 DIGEST_HOUR_UTC = int(env("DIGEST_HOUR_UTC", "13"))
 DIGEST_BATCH_SIZE = int(env("DIGEST_BATCH_SIZE", "500"))
-DIGEST_UNSUBSCRIBE_MAILTO = env("DIGEST_UNSUBSCRIBE_MAILTO", "unsubscribe@example.org")
 DIGEST_CLAIM_TIMEOUT = int(env("DIGEST_CLAIM_TIMEOUT", "900"))  # seconds before a dead worker's claim is retaken
 DIGEST_MAX_ATTEMPTS = int(env("DIGEST_MAX_ATTEMPTS", "5"))
 DIGEST_SEND_DELAY = float(env("DIGEST_SEND_DELAY", "0"))  # seconds between sends (SMTP rate limits)
@@ -364,6 +381,8 @@ CELERY_BEAT_SCHEDULE["digests-weekly"] = {
 }
 # Picks up members a killed worker left behind (their claims time out first).
 CELERY_BEAT_SCHEDULE["digests-resume"] = {"task": "digests.resume_unfinished_runs", "schedule": crontab(minute="*/30")}
+# Emails whose retry time has come, or whose task was lost (core.mail's outbox).
+CELERY_BEAT_SCHEDULE["mail-due"] = {"task": "core.send_due_emails", "schedule": crontab(minute="*/10")}
 # Calendar reminders a day ahead; each is claimed once, so hourly runs never repeat one.
 CELERY_BEAT_SCHEDULE["calendar-reminders"] = {
     "task": "calendar_app.send_activity_reminders",

@@ -10,6 +10,8 @@ urlpatterns = [
     path("bench/ok", core_views.trivial, name="trivial"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    # Email services report bounces and complaints here (django-anymail; core.signals suppresses them).
+    path("anymail/", include("anymail.urls")),
     path("", include("accounts.urls")),
     # Each app's urls.py spells out its full paths (DESIGN.md's URL table).
     path("", include("communities.urls")),

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CoreConfig(AppConfig):
@@ -6,3 +7,11 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "Core"
+
+    def ready(self):
+        from anymail.signals import tracking
+
+        from core import signals
+
+        post_migrate.connect(signals.sync_site, sender=self, dispatch_uid="core.sync_site")
+        tracking.connect(signals.record_tracking_event, dispatch_uid="core.record_tracking_event")

@@ -1,15 +1,14 @@
 """The digest email: plain text and HTML (inline styles, tables), absolute links, RFC 8058 headers."""
 
 from email.utils import make_msgid
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from digests.selectors import absolute_url
+from core import mail
+from core.links import absolute_url, site_host
 
 UNSUBSCRIBE_SALT = "digests.unsubscribe"
 
@@ -32,7 +31,7 @@ def unsubscribe_url(user):
 
 
 def subject_for(digest):
-    return f"Your {digest.period.title} digest · {settings.SITE_NAME}"
+    return mail.with_prefix(f"Your {digest.period.title} digest")
 
 
 def email_context(digest):
@@ -58,20 +57,10 @@ def render_digest(digest, context=None):
 
 
 def build_digest_email(digest):
+    """The digest as a Django message with its Message-ID, built by core.mail like every other email."""
     context = email_context(digest)
     subject, text, html = render_digest(digest, context)
-    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
-    message_id = make_msgid(idstring=f"digest-{digest.period.key}", domain=domain)
-    headers = {
-        "List-Unsubscribe": (
-            f"<{context['unsubscribe_url']}>, <mailto:{settings.DIGEST_UNSUBSCRIBE_MAILTO}?subject=unsubscribe>"
-        ),
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        "List-Id": f"{settings.SITE_NAME} digest <digest.{domain}>",
-        "Auto-Submitted": "auto-generated",
-        "Precedence": "bulk",
-        "Message-ID": message_id,
-    }
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[digest.user.email], headers=headers)
-    message.attach_alternative(html, "text/html")
-    return message, message_id
+    headers = mail.list_headers(kind="digest", unsubscribe_url=context["unsubscribe_url"])
+    headers["Message-ID"] = make_msgid(idstring=f"digest-{digest.period.key}", domain=site_host())
+    message = mail.message_for(to=digest.user.email, subject=subject, text=text, html=html, headers=headers)
+    return message, headers["Message-ID"]

@@ -50,6 +50,8 @@ class DigestDelivery(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # The worker (host:pid:token) holding the claim; see core.workers.
+    claimed_by = models.CharField(max_length=200, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     # Set on a failure worth retrying; null on a permanent one (no address, 5xx).
     next_attempt_at = models.DateTimeField(null=True, blank=True)

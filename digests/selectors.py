@@ -8,13 +8,13 @@ queries per member, whatever their number of communities or the amount of conten
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.utils import timezone
 
 from calendar_app.models import Occurrence, Responsibility
 from calendar_app.selectors import open_responsibilities_for, upcoming_occurrences_for
 from communities.models import Community, Membership
 from communities.selectors import new_members
+from core.links import absolute_url
 from digests.models import CommunityNote
 from digests.periods import MONTHLY, parse_period, rolling_window
 from discussions.models import Thread
@@ -30,14 +30,6 @@ CALL_LIMIT = 10
 THREAD_LIMIT = 5
 RESOURCE_LIMIT = 5
 NEW_MEMBER_LIMIT = 8
-
-
-def absolute_url(path):
-    if not path:
-        return settings.SITE_URL + "/"
-    if path.startswith(("http://", "https://")):
-        return path
-    return settings.SITE_URL + path
 
 
 @dataclass(frozen=True)

@@ -2,19 +2,21 @@
 
 Delivery protocol (per member and period, one DigestDelivery row):
 1. a batch inserts ``pending`` rows for its members (ON CONFLICT DO NOTHING);
-2. ``claim_delivery`` locks the row (SKIP LOCKED) and turns it ``claimed`` only if
-   it is pending, a retryable failure whose time has come, or a claim older than
-   DIGEST_CLAIM_TIMEOUT (its worker died); ``sent``/``skipped`` rows are never claimed;
-3. the message goes out, then the row becomes ``sent``.
+2. ``claim_delivery`` locks the row (SKIP LOCKED) and turns it ``claimed``, with the
+   worker's identity (core.workers), only if it is pending, a retryable failure whose
+   time has come, a claim of a worker of this host that is dead for certain (a restarted
+   worker takes its own back at once), or a claim older than DIGEST_CLAIM_TIMEOUT;
+   ``sent``/``skipped`` rows are never claimed;
+3. the message goes out through core.mail's message and connection; the very next
+   statement marks the row ``sent`` (nothing is rendered or logged in between).
 A second run, a duplicate task or a redelivered task finds the rows already
-sent or freshly claimed and sends nothing. The only gap is a worker that dies
-between the SMTP answer and step 3: that member is sent again after the timeout.
+sent or freshly claimed and sends nothing. Addresses that bounced or complained
+(core.models.Suppression) are not written to.
 """
 
 import contextlib
 import datetime as dt
 import logging
-import smtplib
 import time
 from dataclasses import dataclass, field
 
@@ -27,6 +29,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from communities.models import Membership
+from core import mail, workers
+from core.models import Suppression
 from digests.emails import build_digest_email
 from digests.models import CommunityNote, DigestDelivery, DigestRun
 from digests.periods import MONTHLY
@@ -125,14 +129,24 @@ def refresh_run(*, period):
 
 
 # -- deliveries ---------------------------------------------------------------
-def claim_delivery(*, user_id, period, now=None):
-    """Claim ``user_id``'s delivery for ``period``; the claimed row, or None if it is not ours to send."""
+def dead_claimers(*, period, user_ids):
+    """Identities holding claims among ``user_ids`` whose worker is dead for certain (one query)."""
+    held = DigestDelivery.objects.filter(period=period.key, user_id__in=user_ids, status=Status.CLAIMED)
+    return workers.dead_among(set(held.values_list("claimed_by", flat=True)))
+
+
+def claim_delivery(*, user_id, period, now=None, dead=()):
+    """Claim ``user_id``'s delivery for ``period``; the claimed row, or None if it is not ours to send.
+
+    ``dead`` (from ``dead_claimers``) names claims of dead workers that may be taken back at once.
+    """
     now = now or timezone.now()
     stale = now - dt.timedelta(seconds=settings.DIGEST_CLAIM_TIMEOUT)
     claimable = (
         Q(status=Status.PENDING)
         | Q(status=Status.FAILED, next_attempt_at__lte=now)
         | Q(status=Status.CLAIMED, claimed_at__lt=stale)
+        | Q(status=Status.CLAIMED, claimed_by__in=list(dead))
     )
     with transaction.atomic():
         delivery = (
@@ -145,9 +159,10 @@ def claim_delivery(*, user_id, period, now=None):
             return None
         delivery.status = Status.CLAIMED
         delivery.claimed_at = now
+        delivery.claimed_by = workers.identity()
         delivery.attempts += 1
         delivery.next_attempt_at = None
-        delivery.save(update_fields=["status", "claimed_at", "attempts", "next_attempt_at"])
+        delivery.save(update_fields=["status", "claimed_at", "claimed_by", "attempts", "next_attempt_at"])
     return delivery
 
 
@@ -162,23 +177,6 @@ def _finish(delivery, *, status, error="", message_id="", next_attempt_at=None):
     )
 
 
-def is_permanent(exc):
-    """True for failures a retry cannot fix: a 5xx SMTP answer for the recipient."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return all(code >= 500 for code, _ in exc.recipients.values())
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return exc.smtp_code >= 500
-    return False
-
-
-def _describe(exc):
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return "; ".join(
-            f"{rcpt}: {code} {msg.decode(errors='replace')}" for rcpt, (code, msg) in exc.recipients.items()
-        )
-    return f"{exc.__class__.__name__}: {exc}"
-
-
 @dataclass
 class BatchResult:
     sent: list = field(default_factory=list)
@@ -186,11 +184,6 @@ class BatchResult:
     failed: list = field(default_factory=list)
     retry: list = field(default_factory=list)  # transient failures, to try again later
     busy: list = field(default_factory=list)  # not ours: sent already or being sent by someone else
-
-
-def retry_delay(attempts):
-    """Backoff after ``attempts`` failed tries: 1, 2, 4, 8… minutes, at most an hour."""
-    return min(60 * 2 ** max(attempts - 1, 0), 3600)
 
 
 def deliver_batch(*, period, user_ids, progress=None):
@@ -205,11 +198,15 @@ def deliver_batch(*, period, user_ids, progress=None):
         [DigestDelivery(user_id=pk, period=period.key, created_at=now) for pk in user_ids], ignore_conflicts=True
     )
     users = {u.pk: u for u in User.objects.filter(pk__in=user_ids).select_related("district")}
-    shared = {}
+    batch = {
+        "shared": {},
+        "dead": dead_claimers(period=period, user_ids=user_ids),
+        "blocked": mail.suppressed_among(user.email for user in users.values()),
+    }
     connection = get_connection()
     try:
         for user_id in user_ids:
-            outcome = _deliver_one(users.get(user_id), user_id, period, shared, connection, result)
+            outcome = _deliver_one(users.get(user_id), user_id, period, batch, connection, result)
             if progress is not None:
                 progress(user_id, outcome)
     finally:
@@ -218,8 +215,8 @@ def deliver_batch(*, period, user_ids, progress=None):
     return result
 
 
-def _deliver_one(user, user_id, period, shared, connection, result):
-    delivery = claim_delivery(user_id=user_id, period=period)
+def _deliver_one(user, user_id, period, batch, connection, result):
+    delivery = claim_delivery(user_id=user_id, period=period, dead=batch["dead"])
     if delivery is None:
         result.busy.append(user_id)
         return "busy"
@@ -231,8 +228,12 @@ def _deliver_one(user, user_id, period, shared, connection, result):
         _finish(delivery, status=Status.FAILED, error="This member has no email address.")
         result.failed.append(user_id)
         return "failed"
+    if user.email.lower() in batch["blocked"]:
+        _finish(delivery, status=Status.FAILED, error="This address bounced or complained before.")
+        result.failed.append(user_id)
+        return "failed"
     try:
-        digest = digest_for(user=user, period=period, shared=shared)
+        digest = digest_for(user=user, period=period, shared=batch["shared"])
         if digest is None:
             _finish(delivery, status=Status.SKIPPED, error="Nothing to say this time.")
             result.skipped.append(user_id)
@@ -247,14 +248,17 @@ def _deliver_one(user, user_id, period, shared, connection, result):
     except Exception as exc:  # noqa: BLE001 - any failure is recorded on the delivery and the batch goes on
         _close_quietly(connection)
         log.warning("digest %s for user %s failed: %s", period.key, user_id, exc)
-        if is_permanent(exc) or delivery.attempts >= settings.DIGEST_MAX_ATTEMPTS:
-            _finish(delivery, status=Status.FAILED, error=_describe(exc))
+        if mail.is_permanent(exc) or delivery.attempts >= settings.DIGEST_MAX_ATTEMPTS:
+            _finish(delivery, status=Status.FAILED, error=mail.describe(exc))
+            if mail.is_bounce(exc):
+                mail.suppress(address=user.email, reason=Suppression.Reason.BOUNCED, detail=mail.describe(exc))
             result.failed.append(user_id)
             return "failed"
-        retry_at = timezone.now() + dt.timedelta(seconds=retry_delay(delivery.attempts))
-        _finish(delivery, status=Status.FAILED, error=_describe(exc), next_attempt_at=retry_at)
+        retry_at = timezone.now() + dt.timedelta(seconds=mail.retry_delay(delivery.attempts))
+        _finish(delivery, status=Status.FAILED, error=mail.describe(exc), next_attempt_at=retry_at)
         result.retry.append(user_id)
         return "retry"
+    # Accepted by the SMTP server: record it before anything else.
     _finish(delivery, status=Status.SENT, message_id=message_id)
     result.sent.append(user_id)
     return "sent"

@@ -10,6 +10,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from core import mail
 from digests import services
 from digests.models import DigestRun
 from digests.periods import MONTHLY, WEEKLY, current_period, parse_period
@@ -61,5 +62,5 @@ def send_digest_batch(self, period, user_ids):
     result = services.deliver_batch(period=parse_period(period), user_ids=user_ids)
     if result.retry:
         attempts = self.request.retries + 1
-        raise self.retry(args=(period, result.retry), countdown=services.retry_delay(attempts))
+        raise self.retry(args=(period, result.retry), countdown=mail.retry_delay(attempts))
     return {"sent": len(result.sent), "skipped": len(result.skipped), "failed": len(result.failed)}

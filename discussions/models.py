@@ -108,8 +108,6 @@ class Post(models.Model):
     is_deleted = models.BooleanField("deleted by its author", default=False)
     is_hidden = models.BooleanField("hidden by a moderator", default=False)
     hidden_reason = models.CharField(max_length=REASON_MAX, blank=True)
-    # Set when followers have been emailed about this reply (tasks claim it once).
-    followers_notified_at = models.DateTimeField(null=True, blank=True)
     search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
@@ -192,7 +190,6 @@ class Mention(models.Model):
     post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.CASCADE, related_name="mentions")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentions")
     created_at = models.DateTimeField(default=timezone.now)
-    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

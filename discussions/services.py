@@ -100,7 +100,7 @@ def _record_mentions(*, thread, post, mentioned, author):
         if created:
             ids.append(mention.pk)
     for mention_id in ids:
-        transaction.on_commit(lambda mention_id=mention_id: tasks.send_mention_email.delay(mention_id))
+        transaction.on_commit(lambda mention_id=mention_id: tasks.send_mention_email.delay(mention_id), robust=True)
 
 
 def _log(*, access, action, thread=None, post=None, reason=""):
@@ -223,7 +223,7 @@ def create_reply(*, access, thread, body, parent=None):
         post, mentioned = _new_post(thread=thread, author=access.user, body=body, parent=parent)
         _follow(thread, access.user)
         _record_mentions(thread=thread, post=post, mentioned=mentioned, author=access.user)
-        transaction.on_commit(lambda: tasks.notify_followers.delay(post.pk))
+        transaction.on_commit(lambda: tasks.notify_followers.delay(post.pk), robust=True)
     return post
 
 

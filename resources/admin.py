@@ -6,7 +6,7 @@ from resources.models import Collection, CollectionItem, CurationDecision, Resou
 class CurationDecisionInline(admin.TabularInline):
     model = CurationDecision
     extra = 0
-    readonly_fields = ("moderator", "action", "reason", "created_at", "notified_at")
+    readonly_fields = ("moderator", "action", "reason", "created_at")
     can_delete = False
 
 

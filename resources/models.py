@@ -220,8 +220,6 @@ class CurationDecision(models.Model):
     action = models.CharField(max_length=12, choices=Action.choices)
     reason = models.TextField(max_length=2000, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    # Set when the submitter's email is claimed for sending; makes the task safe to run twice.
-    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -132,7 +132,7 @@ def _decide(access, resource, action, reason=""):
     if resource.submitted_by_id and resource.submitted_by_id != access.user.pk and action != "unfeatured":
         from resources.tasks import email_submitter_about_decision
 
-        transaction.on_commit(lambda: email_submitter_about_decision.delay(decision.pk))
+        transaction.on_commit(lambda: email_submitter_about_decision.delay(decision.pk), robust=True)
     return decision
 
 

@@ -7,13 +7,12 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 
-from core import pagecache
+from core import mail, pagecache
+from core.links import absolute_url
+from core.tasks import EMAIL_TASK_OPTIONS, retry_later
 from resources.linkcheck import check_url
 from resources.models import CurationDecision, Resource
 
@@ -24,33 +23,36 @@ RECHECK_AFTER_DAYS = 6
 LINK_CHECK_BATCH = 500
 
 
-@shared_task
-def email_submitter_about_decision(decision_id):
+@shared_task(name="resources.email_submitter_about_decision", **EMAIL_TASK_OPTIONS)
+def email_submitter_about_decision(self, decision_id):
     """Tell the submitter a moderator approved, featured, rejected or archived their resource. Sends once."""
-    claimed = CurationDecision.objects.filter(pk=decision_id, notified_at__isnull=True).update(
-        notified_at=timezone.now()
+    decision = (
+        CurationDecision.objects.select_related("resource__community", "resource__submitted_by")
+        .filter(pk=decision_id)
+        .first()
     )
-    if not claimed:
+    if decision is None:
         return False
-    decision = CurationDecision.objects.select_related("resource__community", "resource__submitted_by").get(
-        pk=decision_id
-    )
     resource = decision.resource
     person = resource.submitted_by
     if person is None or not person.is_active or not person.email:
         return False
     context = {
-        "SITE_URL": settings.SITE_URL,
-        "SITE_NAME": settings.SITE_NAME,
         "decision": decision,
         "resource": resource,
         "person": person,
         "community": resource.community,
+        "url": absolute_url(resource.get_absolute_url()),
     }
-    subject = render_to_string("resources/email/decision_subject.txt", context).strip()
-    body = render_to_string("resources/email/decision.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
-    return True
+    email = mail.compose(
+        kind="resource_decision",
+        template="resources/email/decision",
+        to=person.email,
+        key=f"resource-decision:{decision.pk}",
+        context=context,
+        ref=("resource", resource.pk),
+    )
+    return bool(retry_later(self, mail.send([email])).sent)
 
 
 @shared_task

@@ -2,8 +2,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from calendar_app.models import ReminderSent
 from calendar_app.tasks import send_activity_reminders
+from core.models import EmailDelivery
 from tests.calendar_app.factories import ActivityFactory, OccurrenceChangeFactory, RSVPFactory
 from tests.factories import MembershipFactory
 
@@ -25,7 +25,7 @@ def test_going_and_maybe_members_get_one_reminder_even_when_the_task_runs_twice(
     assert sorted(m.to[0] for m in mailoutbox) == sorted([going.email, maybe.email])
     assert "Site visit" in mailoutbox[0].subject
     assert "Riverside MS" in mailoutbox[0].body
-    assert ReminderSent.objects.count() == 2
+    assert EmailDelivery.objects.filter(kind="reminder", status="sent").count() == 2
 
 
 def test_no_reminder_for_a_cancelled_date(community, mailoutbox):

@@ -137,21 +137,24 @@ def test_anonymous_accept_is_sent_to_log_in(client, invitation):
     assert "/accounts/login/" in response["Location"]
 
 
-def test_signing_up_through_the_link_makes_you_a_member_after_email_confirmation(client, invitation, mailoutbox):
+def test_signing_up_through_the_link_makes_you_a_member_after_email_confirmation(
+    client, invitation, mailoutbox, django_capture_on_commit_callbacks
+):
     import re
 
     token_url = link(invitation)
     client.get(token_url)
-    response = client.post(
-        reverse("account_signup") + f"?next={token_url}",
-        {
-            "email": invitation.email,
-            "username": "newprincipal",
-            "password1": "Chalkboard-Eraser-73",
-            "password2": "Chalkboard-Eraser-73",
-            "next": token_url,
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_signup") + f"?next={token_url}",
+            {
+                "email": invitation.email,
+                "username": "newprincipal",
+                "password1": "Chalkboard-Eraser-73",
+                "password2": "Chalkboard-Eraser-73",
+                "next": token_url,
+            },
+        )
     assert response.status_code == 302
     assert not Membership.objects.filter(community=invitation.community).exists()
     confirm = re.search(r"http://\S+(/accounts/confirm-email/\S+/)", mailoutbox[-1].body).group(1)

@@ -100,6 +100,7 @@ RULES = {
     "communities:manage_request_decline": Rule("manage", method="POST", kwargs=_join_request),
     "communities:manage_invitations": Rule("manage"),
     "communities:manage_invitation_revoke": Rule("manage", method="POST", kwargs=_invitation),
+    "communities:manage_invitation_resend": Rule("manage", method="POST", kwargs=_invitation),
     "communities:manage_roles": Rule("manage", kwargs=_secret_member),
     "communities:manage_roles_change": Rule("manage", method="POST", kwargs=_membership, data={"is_mentor": "on"}),
     "communities:manage_member_remove": Rule(

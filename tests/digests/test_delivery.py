@@ -42,7 +42,7 @@ def test_every_member_gets_one_email_with_their_communitys_note(period):
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted([alice.email, bob.email])
     message = mail.outbox[0]
-    assert message.subject == f"Your {period.title} digest · CoP Forum"
+    assert message.subject == f"[CoP Forum] Your {period.title} digest"
     assert "See you at the chat." in message.body.replace("**", "")
     assert "<strong>the chat</strong>" in message.alternatives[0][0]
     assert DigestDelivery.objects.filter(period=period.key, status="sent").count() == 2
@@ -88,7 +88,7 @@ def test_weekly_members_get_the_weekly_digest_with_the_week_in_the_subject():
     week = current_period("weekly")
     start_weekly_digest()
     assert [m.to for m in mail.outbox] == [[weekly.email]]
-    assert mail.outbox[0].subject.startswith(f"Your week of {week.start.day} ")
+    assert mail.outbox[0].subject.startswith(f"[CoP Forum] Your week of {week.start.day} ")
     assert "Nia Newcomer" in mail.outbox[0].body
 
 

@@ -77,9 +77,9 @@ def test_the_email_offers_one_click_unsubscribe_headers(sent, settings):
     header = message.extra_headers["List-Unsubscribe"]
     https, mailto = (part.strip() for part in header.split(","))
     assert re.fullmatch(r"<https://forum\.example\.org/digests/unsubscribe/[^/]+/>", https)
-    assert mailto == f"<mailto:{settings.DIGEST_UNSUBSCRIBE_MAILTO}?subject=unsubscribe>"
+    assert mailto == f"<mailto:{settings.EMAIL_UNSUBSCRIBE_MAILTO}?subject=unsubscribe>"
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert message.subject == f"Your {current_period().title} digest · CoP Forum"
+    assert message.subject == f"[CoP Forum] Your {current_period().title} digest"
 
 
 def _path(user):

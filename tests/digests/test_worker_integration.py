@@ -101,12 +101,10 @@ def test_the_monthly_run_sends_each_member_one_correct_email_and_a_second_run_se
 
     (ana,) = smtp_server.handler.to("ana@example.com")
     assert ana["To"] == "ana@example.com"
-    assert ana["Subject"] == f"Your {period.title} digest · CoP Forum"
+    assert ana["Subject"] == f"[CoP Forum] Your {period.title} digest"
     assert ana["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert ana["List-Unsubscribe"].strip().startswith(f"<{SITE_URL}/digests/unsubscribe/")
-    assert (
-        ana["List-Unsubscribe"].strip().endswith(f"<mailto:{settings.DIGEST_UNSUBSCRIBE_MAILTO}?subject=unsubscribe>")
-    )
+    assert ana["List-Unsubscribe"].strip().endswith(f"<mailto:{settings.EMAIL_UNSUBSCRIBE_MAILTO}?subject=unsubscribe>")
     assert ana.is_multipart()
     text, html = parts(ana)
     for call in (

@@ -1,0 +1,51 @@
+"""allauth's account emails (confirmation, password reset, ...) through core.mail.
+
+They get the site's subject prefix, an HTML part, links built by core.links from SITE_URL
+(not from whatever host the request came in on), and go out through the mail queue: the
+signup or password-reset page never waits for SMTP, so an SMTP server that is down delays
+the email instead of answering 500 or leaving a half-made account.
+"""
+
+import uuid
+from urllib.parse import urlsplit
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.contrib.sites.shortcuts import get_current_site
+
+from core import links, mail
+
+
+def _on_site(url):
+    """An absolute URL allauth built from the request's host, rebuilt on SITE_URL."""
+    if not isinstance(url, str) or not url.startswith(("http://", "https://", "/")):
+        return url
+    bits = urlsplit(url)
+    return links.absolute_url(bits.path + (f"?{bits.query}" if bits.query else ""))
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def format_email_subject(self, subject):
+        return mail.with_prefix(subject)
+
+    def send_mail(self, template_prefix, email, context):
+        """Render allauth's templates into one core.mail Email and queue it (sent after commit)."""
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx.update({name: _on_site(value) if name.endswith("_url") else value for name, value in context.items()})
+        message = self.render_mail(template_prefix, email, ctx)
+        name = template_prefix.rsplit("/", 1)[-1]
+        html = next((body for body, kind in getattr(message, "alternatives", []) if kind == "text/html"), None)
+        text = message.body
+        if html is None:
+            html = mail.render_text_as_html(subject=message.subject, text=text)
+        email_to_send = mail.Email(
+            key=f"account:{name}:{uuid.uuid4().hex}",
+            kind=f"account_{name}",
+            to=email,
+            subject=message.subject,
+            text=text.strip() + "\n",
+            html=html,
+            headers=mail.list_headers(kind=f"account_{name}"),
+        )
+        mail.queue([email_to_send])

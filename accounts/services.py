@@ -1,0 +1,12 @@
+"""Writes of accounts that more than one place needs."""
+
+from accounts.emails import OPT_OUTS
+
+
+def opt_out(*, user, kind):
+    """Turn ``kind`` emails (``mention``, ``reply``) off for ``user``. Idempotent; returns the user."""
+    preference, _label = OPT_OUTS[kind]
+    if getattr(user, preference):
+        setattr(user, preference, False)
+        user.save(update_fields=[preference])
+    return user
