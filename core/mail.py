@@ -42,6 +42,7 @@ from core.models import EmailDelivery, Suppression
 log = logging.getLogger(__name__)
 Status = EmailDelivery.Status
 ONE_CLICK = "List-Unsubscribe=One-Click"
+KIND_HEADER = "X-Email-Kind"  # which email this is, for filters, logs and the tests over every kind
 
 
 class MailDeferred(Exception):
@@ -136,7 +137,7 @@ def render_text_as_html(*, subject, text, context=None):
 
 def list_headers(*, kind, unsubscribe_url=None, extra=None):
     """Headers every email carries: automatic, and a one-click unsubscribe where one exists."""
-    headers = {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"}
+    headers = {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All", KIND_HEADER: kind}
     if unsubscribe_url:
         mailto = settings.EMAIL_UNSUBSCRIBE_MAILTO
         targets = [f"<{unsubscribe_url}>"] + ([f"<mailto:{mailto}?subject=unsubscribe>"] if mailto else [])

@@ -1,10 +1,12 @@
 import os
 
 import pytest
+from django.core import mail
 from django.core.cache import cache
 
 from cop_site.celery import app as celery_app
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory
+from tests.mailcheck import check_message
 
 # Playwright's sync API runs an event loop in the test thread; the Django ORM
 # calls the tests make around it are still plain synchronous code.
@@ -31,6 +33,14 @@ def _page_cache_only_where_asked(request, settings):
     """
     if not (request.node.get_closest_marker("page_cache") or request.node.get_closest_marker("browser")):
         settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def _every_email_goes_through_the_mail_helper(request):
+    """Every message any test sends (Django's test outbox) has the shape core.mail gives it."""
+    yield
+    for message in getattr(mail, "outbox", []):
+        check_message(message)
 
 
 @pytest.fixture(autouse=True)
