@@ -7,11 +7,12 @@ the email instead of answering 500 or leaving a half-made account.
 """
 
 import uuid
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
-from django.contrib.sites.shortcuts import get_current_site
+from django.conf import settings
 
 from core import links, mail
 
@@ -31,7 +32,9 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
         """Render allauth's templates into one core.mail Email and queue it (sent after commit)."""
         request = allauth_context.request
-        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        # The site as SITE_URL/SITE_NAME say (core keeps the Sites row equal to them on migrate).
+        site = SimpleNamespace(domain=links.site_domain(), name=settings.SITE_NAME)
+        ctx = {"request": request, "email": email, "current_site": site}
         ctx.update({name: _on_site(value) if name.endswith("_url") else value for name, value in context.items()})
         message = self.render_mail(template_prefix, email, ctx)
         name = template_prefix.rsplit("/", 1)[-1]
