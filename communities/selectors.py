@@ -5,7 +5,7 @@ from django.utils import timezone
 from accounts.models import District
 from communities.models import Community, FocusArea, Invitation, JoinRequest, Membership
 from communities.permissions import listed_q
-from core.mail import latest_delivery_status
+from core.mail import address_suppressed, latest_delivery_status
 
 
 def communities_for_directory(*, viewer, query="", audience=""):
@@ -120,11 +120,15 @@ def decided_join_requests(*, community, limit=20):
 
 
 def invitations_for(*, community, limit=100):
-    """The latest invitations with inviter, accepter and their email's state (``email_status``): one query."""
+    """The latest invitations with inviter, accepter and their email's state: one query.
+
+    ``email_status`` is the state of the newest email about it (core.mail), ``email_suppressed``
+    says the address bounced or complained before.
+    """
     return (
         Invitation.objects.filter(community=community)
         .select_related("invited_by", "accepted_by")
-        .annotate(email_status=latest_delivery_status("invitation"))
+        .annotate(email_status=latest_delivery_status("invitation"), email_suppressed=address_suppressed("email"))
         .order_by("-created_at")[:limit]
     )
 

@@ -277,17 +277,15 @@ def resend_invitation(*, access, invitation):
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     check_invitation_usable(invitation)
     delivery = EmailDelivery.objects.filter(key=invitation_key(invitation.pk)).first()
-    if delivery is None:
-        transaction.on_commit(lambda: send_invitation.delay(invitation.pk), robust=True)
-    elif delivery.status == EmailDelivery.Status.SUPPRESSED:
+    if mail.suppressed_among([invitation.email]):
         raise ValidationError(
             f"Email to {invitation.email} bounced before, so we no longer write to it. Check the address.",
             code=CONFLICT,
         )
+    if delivery is None:
+        transaction.on_commit(lambda: send_invitation.delay(invitation.pk), robust=True)
     elif not mail.resend(delivery=delivery):
-        raise ValidationError(
-            f"The invitation to {invitation.email} was already sent or is on its way.", code=CONFLICT
-        )
+        raise ValidationError(f"The invitation to {invitation.email} was already sent or is on its way.", code=CONFLICT)
     return invitation
 
 

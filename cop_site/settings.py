@@ -319,6 +319,7 @@ else:
     EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 ANYMAIL = {name.removeprefix("ANYMAIL_"): value for name, value in os.environ.items() if name.startswith("ANYMAIL_")}
 EMAIL_MAX_ATTEMPTS = int(env("EMAIL_MAX_ATTEMPTS", "5"))
+EMAIL_RETRY_BACKOFF = int(env("EMAIL_RETRY_BACKOFF", "60"))  # seconds before an email task's first retry; doubles
 EMAIL_CLAIM_TIMEOUT = int(env("EMAIL_CLAIM_TIMEOUT", "900"))  # seconds before a dead worker's claim is retaken
 EMAIL_UNSUBSCRIBE_MAILTO = env("EMAIL_UNSUBSCRIBE_MAILTO", "unsubscribe@example.org")
 

@@ -202,7 +202,10 @@ def is_bounce(exc):
 
 def is_connection_failure(exc):
     """True when nothing can be sent over this connection (server down, dropped, timed out)."""
-    return isinstance(exc, (smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected, OSError))
+    if isinstance(exc, (smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected)):
+        return True
+    # smtplib's errors are OSErrors too; an answer from the server is not a lost connection.
+    return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
 
 
 def describe(exc):
@@ -413,6 +416,14 @@ def due_rows(*, now=None):
         | Q(status=Status.FAILED, next_attempt_at__lte=now)
         | Q(status=Status.SENDING, claimed_at__lt=settled)
     )
+
+
+def address_suppressed(address_field="email"):
+    """An Exists() that is true when the address in ``address_field`` bounced or complained before."""
+    from django.db.models import Exists, OuterRef
+    from django.db.models.functions import Lower
+
+    return Exists(Suppression.objects.filter(address=Lower(OuterRef(address_field))))
 
 
 def latest_delivery_status(ref_type, ref_id_field="pk"):

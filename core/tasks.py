@@ -1,16 +1,17 @@
 """Celery tasks of the mail outbox (core.mail): send stored emails, and sweep up what is left."""
 
 from celery import shared_task
+from django.conf import settings
 
 from core import mail
 from core.models import EmailDelivery
 
-# Every email task retries a passing SMTP failure with exponential backoff (1, 2, 4… minutes,
-# with jitter, at most 30); the delivery rows make a retry send only what is still unsent.
+# Every email task retries a passing SMTP failure with exponential backoff (1, 2, 4… minutes
+# by default, with jitter, at most 30); the delivery rows make a retry send only what is unsent.
 EMAIL_TASK_OPTIONS = {
     "bind": True,
     "autoretry_for": (mail.MailDeferred,),
-    "retry_backoff": 60,
+    "retry_backoff": settings.EMAIL_RETRY_BACKOFF,
     "retry_backoff_max": 1800,
     "retry_jitter": True,
     "max_retries": 6,

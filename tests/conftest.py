@@ -5,6 +5,7 @@ from django.core import mail
 from django.core.cache import cache
 
 from cop_site.celery import app as celery_app
+from tests.digests.smtp import SMTPServer
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory
 from tests.mailcheck import check_message
 
@@ -52,6 +53,20 @@ def _tasks_run_in_process():
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on loopback (tests/digests/smtp.py)."""
+    with SMTPServer() as server:
+        yield server
+
+
+@pytest.fixture
+def smtp(smtp_server, settings):
+    """This process sends its email to a real SMTP server on loopback; its handler."""
+    smtp_server.use_in(settings)
+    return smtp_server.handler
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from aiosmtpd.controller import Controller
 class RecordingHandler:
     def __init__(self):
         self.messages = []
+        self.peers = []  # the client address of each accepted message: one per SMTP connection
         self.busy = True
         self.lock = threading.Lock()
 
@@ -30,11 +31,17 @@ class RecordingHandler:
         message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
         with self.lock:
             self.messages.append((list(envelope.rcpt_tos), message))
+            self.peers.append(session.peer)
         return "250 Message accepted"
 
     def received(self):
         with self.lock:
             return list(self.messages)
+
+    def connections(self):
+        """How many SMTP connections delivered the messages received so far."""
+        with self.lock:
+            return len(set(self.peers))
 
     def to(self, address):
         return [message for rcpts, message in self.received() if address in rcpts]
@@ -47,17 +54,28 @@ def free_port():
 
 
 class SMTPServer:
+    """Started by ``with`` (or ``start()``); before that its port refuses connections, like a server that is down."""
+
     def __init__(self):
         self.handler = RecordingHandler()
         self.port = free_port()
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
 
     def __enter__(self):
-        self.controller.start()
+        self.start()
         return self
 
     def __exit__(self, *exc):
-        self.controller.stop()
+        self.stop()
+
+    def start(self):
+        self.controller.start()
+        self.running = True
+
+    def stop(self):
+        if getattr(self, "running", False):
+            self.controller.stop()
+            self.running = False
 
     @property
     def env(self):
