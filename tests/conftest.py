@@ -5,6 +5,7 @@ from django.core import mail
 from django.core.cache import cache
 
 from cop_site.celery import app as celery_app
+from tests import workers
 from tests.digests.smtp import SMTPServer
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory
 from tests.mailcheck import check_message
@@ -67,6 +68,25 @@ def smtp(smtp_server, settings):
     """This process sends its email to a real SMTP server on loopback; its handler."""
     smtp_server.use_in(settings)
     return smtp_server.handler
+
+
+@pytest.fixture
+def start_worker(smtp_server, tmp_path):
+    """Start real Celery worker processes that read the test database and send to ``smtp_server``."""
+    celery_app.conf.task_always_eager = False
+    started = []
+    log = open(tmp_path / "worker.log", "ab")  # noqa: SIM115 - closed at teardown
+
+    def start(**extra_env):
+        started.append(workers.start(log, smtp_server, **extra_env))
+        return started[-1]
+
+    yield start
+    for worker in started:
+        if worker.poll() is None:
+            worker.terminate()
+            worker.wait(timeout=30)
+    log.close()
 
 
 @pytest.fixture

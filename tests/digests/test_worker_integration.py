@@ -1,78 +1,20 @@
 """The monthly run end to end: a real Celery worker on Redis sending to a real SMTP server on loopback."""
 
-import os
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 
-from cop_site.celery import app as celery_app
 from digests.models import DigestDelivery, DigestRun
 from digests.tasks import resume_unfinished_runs, start_monthly_digest
 from tests.digests.factories import CommunityNoteFactory
 from tests.digests.world import build_world, next_month
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory
-
-ROOT = Path(__file__).resolve().parents[2]
-SITE_URL = "https://forum.example.org"
+from tests.workers import SITE_URL, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-def database_url():
-    db = settings.DATABASES["default"]
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@pytest.fixture
-def start_worker(smtp_server, tmp_path):
-    """Start real worker processes that read the test database and send to ``smtp_server``."""
-    celery_app.conf.task_always_eager = False
-    workers = []
-    log = open(tmp_path / "worker.log", "ab")  # noqa: SIM115 - closed at teardown
-
-    def start(**extra_env):
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url(),
-            "REDIS_URL": settings.REDIS_URL,
-            "SITE_URL": SITE_URL,
-            **smtp_server.env,
-            **{key: str(value) for key, value in extra_env.items()},
-        }
-        env.pop("PYTEST_XDIST_WORKER", None)  # REDIS_URL above already names this test process's database
-        env.pop("CELERY_TASK_ALWAYS_EAGER", None)
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "cop_site", "worker", "--pool=solo", "-l", "WARNING"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        workers.append(worker)
-        return worker
-
-    yield start
-    for worker in workers:
-        if worker.poll() is None:
-            worker.terminate()
-            worker.wait(timeout=30)
-    log.close()
-
-
-def wait_for(condition, timeout=180, what="the worker"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def finals(period):
@@ -145,7 +87,8 @@ def test_a_worker_killed_mid_batch_and_restarted_delivers_to_every_member_exactl
     community = CommunityFactory()
     CommunityNoteFactory(community=community, period=period.key, body="Welcome to the new month.")
     members = [MembershipFactory(community=community, user=UserFactory()).user for _ in range(8)]
-    slow = {"DIGEST_SEND_DELAY": "0.6", "DIGEST_CLAIM_TIMEOUT": "3"}
+    # The claim timeout is far away: the restarted worker must take back its dead self's claims at once.
+    slow = {"DIGEST_SEND_DELAY": "0.6", "DIGEST_CLAIM_TIMEOUT": "900"}
     first = start_worker(**slow)
 
     start_monthly_digest.delay(period.key)
@@ -157,10 +100,11 @@ def test_a_worker_killed_mid_batch_and_restarted_delivers_to_every_member_exactl
     assert left_behind > 0, "the worker finished before it was killed; slow it down further"
     assert DigestRun.objects.get(period=period.key).finished_at is None
 
+    claimed = DigestDelivery.objects.filter(period=period.key, status="claimed")
+    assert claimed.count() == 1, "the killed worker held one claim (the member it was about to send to)"
     start_worker(**slow)
-    time.sleep(3.5)  # the dead worker's claim times out
     resume_unfinished_runs.delay()
-    wait_for(lambda: sent.count() == len(members), what="every member")
+    wait_for(lambda: sent.count() == len(members), timeout=60, what="every member, without waiting for the timeout")
 
     recipients = Counter(rcpt for rcpts, _ in smtp_server.handler.received() for rcpt in rcpts)
     assert recipients == Counter({member.email: 1 for member in members})
