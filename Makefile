@@ -36,14 +36,18 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo
 
+# `make run RUN_ADDRESS=127.0.0.1:8101` serves elsewhere; links in emails follow (SITE_URL).
+RUN_ADDRESS ?= 127.0.0.1:8000
+RUN_ENV = DEMO_MODE=$${DEMO_MODE:-1} SITE_URL=http://$(RUN_ADDRESS)
+
 run: install
-	DEMO_MODE=$${DEMO_MODE:-1} $(PY) manage.py migrate --noinput
-	DEMO_MODE=$${DEMO_MODE:-1} $(PY) manage.py collectstatic --noinput --verbosity 0
-	DEMO_MODE=$${DEMO_MODE:-1} $(PY) manage.py seed_demo
-	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C stops)"
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	$(RUN_ENV) $(PY) manage.py seed_demo
+	@echo "Serving on http://$(RUN_ADDRESS) (Ctrl-C stops)"
 	@# DEBUG off: the demo shows the site's own 404/403/500 pages, not Django's debug pages
 	@# (WhiteNoise still serves static files). DEBUG=1 make run brings the debug pages back.
-	DEMO_MODE=$${DEMO_MODE:-1} DEBUG=$${DEBUG:-0} $(PY) manage.py runserver 127.0.0.1:8000
+	$(RUN_ENV) DEBUG=$${DEBUG:-0} $(PY) manage.py runserver $(RUN_ADDRESS)
 
 services:
 	bash scripts/ensure_test_services.sh
@@ -57,7 +61,8 @@ lint: install-test
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	DJANGO_ENV=production SECRET_KEY=lint-only-$$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n') \
-		ALLOWED_HOSTS=forum.example.org DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+		ALLOWED_HOSTS=forum.example.org SITE_URL=https://forum.example.org \
+		DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 		$(PY) manage.py check --deploy --fail-level WARNING
 
 format: install-test

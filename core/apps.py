@@ -11,7 +11,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from anymail.signals import tracking
 
-        from core import signals
+        from core import checks, signals  # noqa: F401 - checks register themselves
 
         post_migrate.connect(signals.sync_site, sender=self, dispatch_uid="core.sync_site")
         tracking.connect(signals.record_tracking_event, dispatch_uid="core.record_tracking_event")

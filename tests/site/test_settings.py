@@ -27,10 +27,25 @@ def test_check_deploy_is_clean_in_production_mode():
         DJANGO_ENV="production",
         SECRET_KEY="x7!kq" * 12,
         ALLOWED_HOSTS="forum.example.org",
+        SITE_URL="https://forum.example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "WARNINGS" not in result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_links_in_emails_would_point_elsewhere():
+    result = _run_manage(
+        "check",
+        "--deploy",
+        DJANGO_ENV="production",
+        SECRET_KEY="x7!kq" * 12,
+        ALLOWED_HOSTS="forum.example.org",
+        SITE_URL="http://127.0.0.1:8000",
+    )
+    output = result.stdout + result.stderr
+    assert "core.W001" in output  # not https
+    assert "core.W002" in output  # not the host the site answers to
 
 
 def test_production_refuses_to_start_without_a_secret_key():
