@@ -38,11 +38,8 @@ def _page_cache_only_where_asked(request, settings):
 
 
 @pytest.fixture(autouse=True)
-def _every_email_goes_through_the_mail_helper(settings):
-    """Every message any test sends (Django's test outbox) has the shape core.mail gives it.
-
-    It asks for ``settings`` so that it checks before a test's changed settings are undone.
-    """
+def _every_email_goes_through_the_mail_helper():
+    """Every message any test sends (Django's test outbox) has the shape core.mail gives it."""
     yield
     for message in getattr(mail, "outbox", []):
         check_message(message)

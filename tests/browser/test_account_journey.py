@@ -12,7 +12,8 @@ PASSWORD = re.compile(r"^\s*Password\s*\*?\s*$")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_sign_up_confirm_log_in_edit_settings_and_log_out(page, live_server, mailoutbox):
+def test_sign_up_confirm_log_in_edit_settings_and_log_out(page, live_server, mailoutbox, settings):
+    settings.SITE_URL = live_server.url  # the confirmation link points to SITE_URL: here, the live server
     page.goto("/")
     page.get_by_role("link", name="Sign up").first.click()
     page.get_by_label(EMAIL).fill("rivera@example.com")

@@ -87,5 +87,5 @@ def test_staff_preview_a_members_digest(page, login_as):
     page.get_by_label("Period").fill(world.period.key)
     page.get_by_role("button", name="Show digest").click()
     expect(page.get_by_text("OURS note from the moderators.", exact=True)).to_be_visible()
-    expect(page.get_by_text(f"Your {world.period.title} digest · CoP Forum")).to_be_visible()
+    expect(page.get_by_text(f"[CoP Forum] Your {world.period.title} digest")).to_be_visible()
     page.screenshot(path="/tmp/digests-preview.png", full_page=True)

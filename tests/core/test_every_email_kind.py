@@ -105,7 +105,7 @@ def everything_sent(client, settings, django_capture_on_commit_callbacks):
 
 
 def test_every_kind_of_email_is_sent_through_the_mail_helper(everything_sent):
-    kinds = [check_message(message) for message in everything_sent]
+    kinds = [check_message(message, site_url="https://forum.example.org") for message in everything_sent]
     assert set(kinds) == set(KINDS), f"missing: {set(KINDS) - set(kinds)}; unexpected: {set(kinds) - set(KINDS)}"
 
 
