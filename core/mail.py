@@ -31,7 +31,8 @@ from email.utils import make_msgid
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Lower
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -420,15 +421,10 @@ def due_rows(*, now=None):
 
 def address_suppressed(address_field="email"):
     """An Exists() that is true when the address in ``address_field`` bounced or complained before."""
-    from django.db.models import Exists, OuterRef
-    from django.db.models.functions import Lower
-
     return Exists(Suppression.objects.filter(address=Lower(OuterRef(address_field))))
 
 
 def latest_delivery_status(ref_type, ref_id_field="pk"):
     """A subquery: the status of the newest email about each row (``ref_type`` and its id)."""
-    from django.db.models import OuterRef, Subquery
-
     newest = EmailDelivery.objects.filter(ref_type=ref_type, ref_id=OuterRef(ref_id_field)).order_by("-created_at")
     return Subquery(newest.values("status")[:1])

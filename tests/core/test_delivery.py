@@ -304,3 +304,41 @@ def test_a_spam_complaint_reported_by_the_email_service_stops_the_digest_too(cli
     deliver_batch(period=current_period(), user_ids=[person.pk])
     assert smtp.received() == []
     assert "bounced or complained" in DigestDelivery.objects.get(user=person).error
+
+
+def test_the_invitations_page_shows_each_emails_state_in_a_fixed_number_of_queries(client, django_assert_num_queries):
+    community = CommunityFactory()
+    moderator = MembershipFactory(community=community, is_moderator=True).user
+    client.force_login(moderator)
+    manage = reverse("communities:manage_invitations", kwargs={"slug": community.slug})
+    states = ["sent", "failed", "pending", "suppressed"]
+
+    def invite(count):
+        for n in range(count):
+            invitation = Invitation.objects.create(
+                community=community,
+                email=f"person{Invitation.objects.count()}-{n}@example.com",
+                invited_by=moderator,
+                expires_at=timezone.now() + dt.timedelta(days=14),
+            )
+            EmailDelivery.objects.create(
+                key=f"invitation:{invitation.pk}",
+                kind="invitation",
+                to=invitation.email,
+                ref_type="invitation",
+                ref_id=invitation.pk,
+                subject="x",
+                status=states[n % 4],
+                sent_at=timezone.now() if states[n % 4] == "sent" else None,
+            )
+
+    invite(4)
+    client.get(manage)
+    with CaptureQueriesContext(connection) as few:
+        page = client.get(manage).content.decode()
+    assert page.count("Send again<span") == 1
+    invite(96)
+    with django_assert_num_queries(len(few)):
+        page = client.get(manage).content.decode()
+    assert page.count("Send again<span") == 25
+    assert page.count("Email not delivered") == 25
