@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("discussions", "0004_one_open_flag_on_opening"),
+        ("discussions", "0005_reply_count_without_deleted"),
     ]
 
     operations = [
