@@ -14,13 +14,13 @@ from core.tasks import EMAIL_TASK_OPTIONS, retry_later
 from discussions.models import Mention, Post, Subscription
 
 
-def _compose(*, kind, key, person, author, thread, text, url):
+def _compose(*, kind, key, person, author, thread, text, html, url):
     return mail.compose(
         kind=kind,
         template=f"discussions/email/{kind}",
         to=person.email,
         key=key,
-        context={"person": person, "author": author, "thread": thread, "text": text, "url": url},
+        context={"person": person, "author": author, "thread": thread, "text": text, "html": html, "url": url},
         ref=("thread", thread.pk),
         unsubscribe_url=opt_out_url(person, kind),
     )
@@ -50,6 +50,7 @@ def send_mention_email(self, mention_id):
         author=post.author if post is not None else thread.author,
         thread=thread,
         text=(post or thread).body,
+        html=(post or thread).body_html,
         url=absolute_url((post or thread).get_absolute_url()),
     )
     return bool(retry_later(self, mail.send([email])).sent)
@@ -85,6 +86,7 @@ def notify_followers(self, post_id):
             author=post.author,
             thread=thread,
             text=post.body,
+            html=post.body_html,
             url=url,
         )
         for subscription in followers
