@@ -1,6 +1,10 @@
 """Lose no email, send none twice: core.mail against a real SMTP server on loopback."""
 
 import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -342,3 +346,35 @@ def test_the_invitations_page_shows_each_emails_state_in_a_fixed_number_of_queri
         page = client.get(manage).content.decode()
     assert page.count("Send again<span") == 25
     assert page.count("Email not delivered") == 25
+
+
+# -- an email service through django-anymail -----------------------------------------------
+def test_email_service_picks_the_anymail_backend_with_one_setting():
+    script = "from django.conf import settings; print(settings.EMAIL_BACKEND); print(settings.ANYMAIL)"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=Path(__file__).resolve().parents[2],
+        env={
+            **os.environ,
+            "EMAIL_SERVICE": "postmark",
+            "ANYMAIL_POSTMARK_SERVER_TOKEN": "token-123",
+            "EMAIL_HOST": "smtp.example.org",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert "anymail.backends.postmark.EmailBackend" in result.stdout
+    assert "'POSTMARK_SERVER_TOKEN': 'token-123'" in result.stdout
+
+
+def test_emails_go_out_through_an_anymail_backend_and_are_recorded(settings):
+    from django.core import mail as django_mail
+
+    settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"  # anymail's own stand-in for a service
+    post, _ = thread_with_followers(["ana@example.com", "ben@example.com"])
+    assert notify_followers.delay(post.pk).get() == 2
+    assert sorted(m.to[0] for m in django_mail.outbox) == ["ana@example.com", "ben@example.com"]
+    assert all(m.anymail_status.status == {"sent"} for m in django_mail.outbox)
+    assert set(EmailDelivery.objects.values_list("status", flat=True)) == {"sent"}
