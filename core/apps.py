@@ -10,8 +10,10 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from anymail.signals import tracking
+        from celery.signals import worker_ready
 
         from core import checks, signals  # noqa: F401 - checks register themselves
 
         post_migrate.connect(signals.sync_site, sender=self, dispatch_uid="core.sync_site")
+        worker_ready.connect(signals.send_due_emails_on_start, dispatch_uid="core.send_due_emails_on_start")
         tracking.connect(signals.record_tracking_event, dispatch_uid="core.record_tracking_event")

@@ -409,13 +409,16 @@ def resend(*, delivery):
 
 
 def due_rows(*, now=None):
-    """Rows waiting for a send: pending a while, failed with a retry whose time has come, or stale claims."""
+    """Rows waiting for a send: pending a while, failed with a retry whose time has come, or claims
+    that are stale or held by a dead worker of this host (two queries)."""
     now = now or timezone.now()
     settled = now - dt.timedelta(seconds=settings.EMAIL_CLAIM_TIMEOUT)
+    claimers = EmailDelivery.objects.filter(status=Status.SENDING).values_list("claimed_by", flat=True).distinct()
     return EmailDelivery.objects.filter(
         Q(status=Status.PENDING, created_at__lt=settled)
         | Q(status=Status.FAILED, next_attempt_at__lte=now)
         | Q(status=Status.SENDING, claimed_at__lt=settled)
+        | Q(status=Status.SENDING, claimed_by__in=workers.dead_among(set(claimers)))
     )
 
 

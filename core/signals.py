@@ -33,3 +33,10 @@ def record_tracking_event(sender, event, esp_name, **kwargs):
     detail = event.description or event.mta_response or ""
     mail.suppress(address=event.recipient, reason=reason, detail=str(detail), source=esp_name)
     log.info("suppressed %s after a %s event from %s", event.recipient, event.event_type, esp_name)
+
+
+def send_due_emails_on_start(**kwargs):
+    """celery ``worker_ready``: a (re)started worker sends what is due, its dead self's claims included."""
+    from core.tasks import send_due_emails
+
+    send_due_emails.delay()

@@ -378,3 +378,31 @@ def test_emails_go_out_through_an_anymail_backend_and_are_recorded(settings):
     assert sorted(m.to[0] for m in django_mail.outbox) == ["ana@example.com", "ben@example.com"]
     assert all(m.anymail_status.status == {"sent"} for m in django_mail.outbox)
     assert set(EmailDelivery.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_an_email_claimed_by_a_dead_worker_of_this_host_is_sent_at_once_and_only_once(smtp):
+    import socket
+
+    from core import workers
+
+    def claimed(address, claimer):
+        return EmailDelivery.objects.create(
+            key=f"test:{address}",
+            kind="reply",
+            to=address,
+            subject="[CoP Forum] Hello",
+            body_text="Hello",
+            body_html="<p>Hello</p>",
+            status="sending",
+            claimed_by=claimer,
+            claimed_at=timezone.now(),
+        )
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    claimed("dead@example.com", f"{socket.gethostname()}:{dead.pid}:a1b2c3")
+    claimed("elsewhere@example.com", "other-host:1234:a1b2c3")  # may be alive: waits for EMAIL_CLAIM_TIMEOUT
+    claimed("alive@example.com", workers.identity())  # this very process is sending it
+    assert send_due_emails.delay().get() == 1
+    assert [rcpts for rcpts, _ in smtp.received()] == [["dead@example.com"]]
+    assert send_due_emails.delay().get() == 0
