@@ -6,12 +6,12 @@ the same occurrence again finds the row and sends nothing twice.
 
 from datetime import timedelta
 
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 from calendar_app.models import RSVP
 from calendar_app.selectors import activities_overlapping, expand
 from communities.models import Membership
-from core import mail
+from core import dates, mail
 from core.links import absolute_url
 from core.models import EmailDelivery
 
@@ -65,13 +65,12 @@ def send_due_reminders(*, now=None):
 
 
 def when_words(occurrence, *, zone, now):
-    """How the reminder names the time, in the recipient's zone with the zone named.
+    """How the reminder names the time, in the recipient's zone with the zone named (core.dates styles).
 
     ``label`` for the subject ("Today at 3:00 PM CST"), ``relative`` for a sentence ("today"),
-    ``full`` for the body ("Tuesday, December 1, 2026, 3:00 PM CST (America/Chicago)").
+    ``full`` for the body ("Tue, Dec 1, 2026, 3:00 PM CST (America/Chicago)").
     """
     with timezone.override(zone):
-        start = timezone.localtime(occurrence.start)
         today = timezone.localtime(now).date()
         day = occurrence.local_date
         if day == today:
@@ -79,16 +78,21 @@ def when_words(occurrence, *, zone, now):
         elif day == today + timedelta(days=1):
             relative = "tomorrow"
         else:
-            relative = f"on {dateformat.format(start, 'l, F j')}"
-        time = dateformat.format(start, "g:i A T")
+            relative = f"on {dates.day(day)}"
+        named = relative.removeprefix("on ")
         if occurrence.activity.all_day:
-            label = relative.removeprefix("on ").capitalize() + " (all day)"
-            full = f"{dateformat.format(start, 'l, F j, Y')} (all day)"
-        else:
-            label = f"{relative.removeprefix('on ').capitalize()} at {time}"
-            named = "" if dateformat.format(start, "T") == zone else f" ({zone})"
-            full = f"{dateformat.format(start, 'l, F j, Y')}, {time}{named}"
-    return {"label": label, "relative": relative, "full": full}
+            return {
+                "label": f"{named[:1].upper()}{named[1:]} (all day)",
+                "relative": relative,
+                "full": f"{dates.day(day)} (all day)",
+            }
+        clock = dates.clock(occurrence.start)
+        zone_suffix = "" if dates.zone_name(occurrence.start) == zone else f" ({zone})"
+        return {
+            "label": f"{named[:1].upper()}{named[1:]} at {clock}",
+            "relative": relative,
+            "full": f"{dates.when(occurrence.start)}{zone_suffix}",
+        }
 
 
 def _compose(occurrence, answer, *, now, key):

@@ -31,14 +31,11 @@ def label(text):
     return re.compile(rf"^\s*{re.escape(text)}\s*\*?\s*$")
 
 
-@pytest.mark.parametrize("width", [1280, 390])
-def test_a_moderator_sends_again_an_invitation_that_could_not_be_delivered(
-    browser, live_server, login_as, smtp_down, width
-):
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_a_moderator_sends_again_an_invitation_that_could_not_be_delivered(open_page, login_as, smtp_down, width):
     community = CommunityFactory(name="Site Leaders Circle", slug="site-leaders-circle", visibility="hidden")
     moderator = MembershipFactory(community=community, is_moderator=True, user=UserFactory(display_name="Morgan Lee"))
-    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 900})
-    page = context.new_page()
+    page = open_page(width)
     login_as(page, moderator.user)
     page.goto("/c/site-leaders-circle/manage/invitations/")
     page.get_by_label(label("Email address")).fill("new.principal@example.org")
@@ -57,7 +54,6 @@ def test_a_moderator_sends_again_an_invitation_that_could_not_be_delivered(
     shot(page, f"invitation-sent-again-{width}")
     (received,) = smtp_down.handler.to("new.principal@example.org")
     assert received["Subject"] == "[CoP Forum] Morgan Lee invited you to join Site Leaders Circle"
-    context.close()
 
 
 def test_signing_up_while_email_is_down_still_makes_the_account(page, smtp_down):

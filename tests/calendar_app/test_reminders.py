@@ -63,7 +63,7 @@ def test_a_reminder_for_later_today_says_today_in_the_recipients_zone(community,
     message = _reminder_for(community, mailoutbox, start=now + timedelta(hours=1), zone="America/Chicago", now=now)
     assert message.subject == "[CoP Forum] Today at 8:00 AM CST: Family coding night"
     assert "coming up today" in message.body
-    assert "Tuesday, December 1, 2026, 8:00 AM CST (America/Chicago)" in message.body
+    assert "Tue, Dec 1, 2026, 8:00 AM CST (America/Chicago)" in message.body
     assert "Tomorrow" not in message.subject + message.body
 
 
@@ -87,4 +87,4 @@ def test_the_same_moment_is_today_for_one_zone_and_tomorrow_for_another(communit
     (occurrence,) = expand([activity], now, now + timedelta(days=1))
     assert when_words(occurrence, zone="America/Los_Angeles", now=now)["label"] == "Today at 5:00 PM PST"
     assert when_words(occurrence, zone="Europe/Berlin", now=now)["label"] == "Tomorrow at 2:00 AM CET"
-    assert when_words(occurrence, zone="UTC", now=now)["full"] == "Wednesday, December 2, 2026, 1:00 AM UTC"
+    assert when_words(occurrence, zone="UTC", now=now)["full"] == "Wed, Dec 2, 2026, 1:00 AM UTC"
