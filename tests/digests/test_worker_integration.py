@@ -93,15 +93,15 @@ def test_a_worker_killed_mid_batch_and_restarted_delivers_to_every_member_exactl
 
     start_monthly_digest.delay(period.key)
     sent = DigestDelivery.objects.filter(period=period.key, status="sent")
-    wait_for(lambda: sent.count() >= 2, what="the first sends")
+    claimed = DigestDelivery.objects.filter(period=period.key, status="claimed")
+    # Kill it while it holds a claim (it waits DIGEST_SEND_DELAY between claiming and sending).
+    wait_for(lambda: sent.count() >= 2 and claimed.count() == 1, what="the first sends and a claim")
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=10)
     left_behind = len(members) - sent.count()
     assert left_behind > 0, "the worker finished before it was killed; slow it down further"
     assert DigestRun.objects.get(period=period.key).finished_at is None
-
-    claimed = DigestDelivery.objects.filter(period=period.key, status="claimed")
-    assert claimed.count() == 1, "the killed worker held one claim (the member it was about to send to)"
+    assert claimed.count() == 1, "the killed worker holds one claim (the member it was about to send to)"
     start_worker(**slow)  # on start it resumes unfinished runs by itself
     wait_for(lambda: sent.count() == len(members), timeout=60, what="every member, without waiting for the timeout")
 
