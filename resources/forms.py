@@ -7,7 +7,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
 from communities.models import FocusArea
-from resources.linkcheck import host_is_obviously_private
+from core.netguard import host_is_obviously_private
 from resources.models import GradeBand, Resource, Subject
 from resources.uploads import ALLOWED_DESCRIPTION, inspect_upload
 

@@ -5,24 +5,22 @@ each redirect) the host is resolved and every address must be public: no
 loopback, private, link-local (so no 169.254.169.254 metadata), reserved,
 multicast or unspecified address, unless ``settings.LINK_CHECK_ALLOW_PRIVATE``
 (tests only). The connection then goes to the address that was checked, so a
-second DNS answer cannot swap in a private one. Short timeout, small read cap,
-standard library only.
+second DNS answer cannot swap in a private one (core/netguard.py: the guard any
+outgoing request reuses). Short timeout, small read cap, standard library only.
 """
 
 import http.client
-import ipaddress
 import socket
 import ssl
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from django.conf import settings
+from core.netguard import UnsafeAddress, resolve_public
 
 TIMEOUT_SECONDS = 5
 MAX_REDIRECTS = 5
 MAX_BODY_BYTES = 64 * 1024
 USER_AGENT = "CoPForumLinkChecker/1.0 (+resource library link check)"
-LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"}
 
 
 @dataclass(frozen=True)
@@ -30,46 +28,6 @@ class LinkResult:
     ok: bool
     problem: str = ""
     status: int | None = None
-
-
-class UnsafeAddress(Exception):
-    pass
-
-
-def is_public_address(address):
-    ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
-
-
-def host_is_obviously_private(host):
-    """True for ``localhost`` and literal non-public addresses (no DNS: used by the submit form)."""
-    host = (host or "").strip("[]").lower().rstrip(".")
-    if host in LOCAL_NAMES or host.endswith(".localhost"):
-        return True
-    try:
-        return not is_public_address(host)
-    except ValueError:
-        return False
-
-
-def resolve_public(host, port):
-    """The first address of ``host`` if every address it resolves to is public; else UnsafeAddress."""
-    if host.lower().rstrip(".") in LOCAL_NAMES and not settings.LINK_CHECK_ALLOW_PRIVATE:
-        raise UnsafeAddress("it points to this server itself")
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise OSError(f"the name {host} does not resolve") from exc
-    addresses = [info[4][0] for info in infos]
-    if not addresses:
-        raise OSError(f"the name {host} does not resolve")
-    if not settings.LINK_CHECK_ALLOW_PRIVATE:
-        for address in addresses:
-            if not is_public_address(address):
-                raise UnsafeAddress("it points to a private or local network address")
-    return addresses[0]
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):

@@ -1,9 +1,11 @@
+import ipaddress
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from resources.linkcheck import check_url, host_is_obviously_private, is_public_address
+from core.netguard import embedded_ipv4, host_is_obviously_private, is_public_address
+from resources.linkcheck import check_url
 from resources.models import Resource
 from resources.tasks import check_resource_links
 from tests.resources.factories import ResourceFactory
@@ -94,6 +96,43 @@ def test_server_network_and_non_http_addresses_are_never_fetched(url, settings):
     result = check_url(url)
     assert not result.ok
     assert result.problem.startswith("Not checked")
+
+
+# IPv6 forms that carry 127.0.0.1 (or another private IPv4 address) inside them.
+EMBEDDED_PRIVATE = {
+    "IPv4-compatible": "::7f00:1",
+    "IPv4-mapped": "::ffff:127.0.0.1",
+    "NAT64 well-known prefix": "64:ff9b::7f00:1",
+    "NAT64 local-use prefix": "64:ff9b:1::7f00:1",
+    "6to4 of 127.0.0.1": "2002:7f00:1::1",
+    "6to4 of 10.0.0.1": "2002:a00:1::1",
+    "Teredo with a loopback client": "2001:0:4136:e378:8000:63bf:80ff:fffe",
+}
+
+
+@pytest.mark.parametrize("address", EMBEDDED_PRIVATE.values(), ids=EMBEDDED_PRIVATE.keys())
+def test_ipv6_that_wraps_a_private_ipv4_address_is_not_public(address):
+    assert not is_public_address(address)
+    assert host_is_obviously_private(f"[{address}]")
+
+
+@pytest.mark.parametrize("address", EMBEDDED_PRIVATE.values(), ids=EMBEDDED_PRIVATE.keys())
+def test_ipv6_that_wraps_loopback_is_never_fetched(address, local_site, settings):
+    settings.LINK_CHECK_ALLOW_PRIVATE = False
+    port = local_site.rsplit(":", 1)[1]
+    result = check_url(f"http://[{address}]:{port}/ok")
+    assert not result.ok
+    assert result.problem == "Not checked: it points to a private or local network address."
+
+
+def test_ipv6_that_wraps_a_public_ipv4_address_is_judged_by_it():
+    assert [str(a) for a in embedded_ipv4(ipaddress.ip_address("2002:808:808::1"))] == ["8.8.8.8"]
+    assert is_public_address("2002:808:808::1")
+    assert is_public_address("64:ff9b::808:808")
+    assert is_public_address("::ffff:8.8.8.8")
+    assert is_public_address("2606:4700::1111")
+    teredo = embedded_ipv4(ipaddress.ip_address("2001:0:4136:e378:8000:63bf:3fff:fdd2"))
+    assert [str(a) for a in teredo] == ["65.54.227.120", "192.0.2.45"]
 
 
 def test_address_classification():
