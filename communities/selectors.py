@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from accounts.models import District
 from communities.models import Community, FocusArea, Invitation, JoinRequest, Membership
-from communities.permissions import listed_q
+from communities.permissions import listed_q, visible_q
 from core.mail import address_suppressed, latest_delivery_status
 
 
@@ -19,14 +19,18 @@ def communities_for_directory(*, viewer, query="", audience=""):
 
 
 def communities_of(*, user, viewer=None):
-    """Communities ``user`` belongs to, limited to those ``viewer`` may know exist (default: the user)."""
+    """Communities ``user`` belongs to, limited to those whose members ``viewer`` may see (default: the user).
+
+    Membership of a members-only community is its content: a profile lists it only to
+    its members and staff, never to visitors or other outsiders.
+    """
     viewer = user if viewer is None else viewer
     # A subquery, not a join on memberships: filtering through the join the count
     # runs over would count only the user's own membership.
     theirs = Membership.objects.filter(user=user).values("community_id")
     return (
         Community.objects.filter(pk__in=theirs)
-        .filter(listed_q(viewer))
+        .filter(visible_q(viewer))
         .annotate(num_members=Count("memberships", distinct=True))
         .order_by("name")
     )

@@ -84,6 +84,21 @@ def test_profile_shows_the_person_and_only_communities_the_viewer_may_know(clien
 
 
 @pytest.mark.django_db
+def test_profile_lists_a_members_only_community_only_to_those_who_may_see_its_members(client):
+    person = UserFactory()
+    members_only = CommunityFactory(name="Coaches Corner", visibility="members")
+    MembershipFactory(user=person, community=members_only)
+    url = f"/u/{person.username}/"
+    assert "Coaches Corner" not in client.get(url).content.decode()  # a visitor
+    client.force_login(UserFactory())
+    assert "Coaches Corner" not in client.get(url).content.decode()  # logged in, not a member
+    client.force_login(MembershipFactory(community=members_only).user)
+    assert "Coaches Corner" in client.get(url).content.decode()  # a fellow member
+    client.force_login(UserFactory(is_staff=True))
+    assert "Coaches Corner" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
 def test_unknown_profile_is_404(client):
     assert client.get("/u/nobody-here/").status_code == 404
 
