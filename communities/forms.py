@@ -9,6 +9,7 @@ from communities.models import Community, FocusArea, slug_validator
 # Slugs that would clash with a path of their own under /c/ (today /c/new/),
 # or read like one; kept short and obvious.
 RESERVED_SLUGS = frozenset({"new", "create", "edit", "manage", "search", "all", "mine", "feeds", "invitations"})
+UNAVAILABLE_SLUG = "The address /c/{slug}/ is not available. Pick another address."
 
 
 class _SearchButton(Submit):
@@ -136,10 +137,10 @@ class CommunityCreateForm(CommunitySettingsForm):
             slug_validator(slug)
         except forms.ValidationError as exc:
             raise forms.ValidationError(exc.messages[0]) from exc
-        if slug in RESERVED_SLUGS:
-            raise forms.ValidationError(f"“{slug}” is reserved for a page of the site. Pick another address.")
-        if Community.objects.filter(slug=slug).exists():
-            raise forms.ValidationError(f"Another community already uses the address /c/{slug}/. Pick another address.")
+        # Reserved, taken by a listed community or by a hidden one: one answer for all, so the
+        # form never tells anyone that a hidden community lives at an address.
+        if slug in RESERVED_SLUGS or Community.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(UNAVAILABLE_SLUG.format(slug=slug))
         return slug
 
     def clean(self):

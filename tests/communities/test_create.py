@@ -81,7 +81,7 @@ def test_anonymous_visitor_is_sent_to_log_in(client):
         ({"name": "   "}, "name", "Give the community a name."),
         ({"slug": "math coaches"}, "slug", "cannot contain spaces"),
         ({"slug": "Math_Coaches!"}, "slug", "lowercase letters, numbers and single hyphens"),
-        ({"slug": "new"}, "slug", "reserved for a page of the site"),
+        ({"slug": "new"}, "slug", "The address /c/new/ is not available. Pick another address."),
         ({"domain": ""}, "domain", "shared concern"),
         ({"name": "x" * 121}, "name", "at most 120 characters"),
         ({"visibility": "hidden", "join_policy": "open"}, "join_policy", "only be joined by invitation"),
@@ -102,8 +102,22 @@ def test_duplicate_slug_is_refused(client, leader):
     client.force_login(leader)
     response = client.post(URL, valid_data())
     assert response.status_code == 400
-    assert "already uses the address /c/math-coaches/" in response.context["form"].errors["slug"][0]
+    assert response.context["form"].errors["slug"] == [
+        "The address /c/math-coaches/ is not available. Pick another address."
+    ]
     assert Community.objects.count() == 1
+
+
+@pytest.mark.parametrize("visibility", ["public", "members", "hidden"])
+def test_a_taken_address_gets_the_same_answer_as_a_reserved_one_whatever_the_visibility(client, leader, visibility):
+    CommunityFactory(slug="principals-circle", name="Principals Circle", visibility=visibility)
+    client.force_login(leader)
+    taken = client.post(URL, valid_data(slug="principals-circle"))
+    reserved = client.post(URL, valid_data(slug="manage"))
+    assert taken.status_code == reserved.status_code == 400
+    message = taken.context["form"].errors["slug"]
+    assert message == [m.replace("/c/manage/", "/c/principals-circle/") for m in reserved.context["form"].errors["slug"]]
+    assert "Principals Circle" not in taken.content.decode()
 
 
 def test_the_new_page_is_not_mistaken_for_a_community(client, leader):
