@@ -13,6 +13,7 @@ from icalendar import Calendar, Event, vDuration, vRecur
 
 from calendar_app.models import Activity
 from core.links import absolute_url, site_host
+from calendar_app.recurrence import safe_rule
 
 PRODID = "-//CoP Forum//Calendar//EN"
 
@@ -69,7 +70,7 @@ def events_for(activity):
     _set_times(master, activity, activity.start, activity.end)
     if not activity.is_recurring:
         return [master]
-    master.add("rrule", vRecur.from_ical(activity.recurrence))
+    master.add("rrule", vRecur.from_ical(safe_rule(activity.recurrence)))
     changes = list(activity.exceptions.all())
     cancelled = [c.original_start for c in changes if c.cancelled]
     if cancelled:

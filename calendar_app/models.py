@@ -21,6 +21,8 @@ from accounts.models import District, validate_time_zone
 from communities.models import Community, FocusArea
 
 OCCURRENCE_KEY_FORMAT = "%Y%m%dT%H%M%SZ"
+# A series shows at most this many dates in one window (a year of daily dates fits).
+MAX_OCCURRENCES_PER_WINDOW = 400
 
 
 def occurrence_key(moment):
@@ -112,16 +114,26 @@ class Activity(models.Model):
 
     def rule(self):
         """The dateutil rule, anchored on the local start so it keeps wall-clock time across DST."""
-        return rrulestr(self.recurrence, dtstart=self.start.astimezone(self.zone))
+        from calendar_app.recurrence import safe_rule
 
-    def original_starts_between(self, start, end):
-        """Original (unmoved) starts of occurrences overlapping [start, end), in UTC."""
+        return rrulestr(safe_rule(self.recurrence), dtstart=self.start.astimezone(self.zone))
+
+    def original_starts_between(self, start, end, limit=None):
+        """Original (unmoved) starts of occurrences overlapping [start, end), in UTC, at most ``limit``.
+
+        Expanded lazily within the window: never more than ``limit`` (default
+        MAX_OCCURRENCES_PER_WINDOW) dates are computed for one page.
+        """
+        from calendar_app.recurrence import starts_between
+
         if not self.is_recurring:
             return [self.start] if self.start < end and self.end > start else []
         utc = zoneinfo.ZoneInfo("UTC")
         # An occurrence that began before the window may still run into it.
         after = (start - self.duration).astimezone(self.zone)
-        return [moment.astimezone(utc) for moment in self.rule().between(after, end, inc=True) if moment < end]
+        limit = MAX_OCCURRENCES_PER_WINDOW if limit is None else limit
+        moments = starts_between(self.recurrence, self.start.astimezone(self.zone), after, end, limit=limit)
+        return [moment.astimezone(utc) for moment in moments]
 
     def is_original_start(self, moment):
         if not self.is_recurring:
@@ -129,10 +141,11 @@ class Activity(models.Model):
         local = moment.astimezone(self.zone)
         return bool(self.rule().between(local, local, inc=True))
 
-    def occurrences_between(self, start, end, include_cancelled=False):
+    def occurrences_between(self, start, end, include_cancelled=False, limit=None):
         """Occurrences overlapping [start, end) as ``Occurrence`` objects, exceptions applied.
 
         Uses ``self.exceptions.all()``: prefetch it to keep a list of activities at a fixed query count.
+        At most ``limit`` dates of the series are expanded (see original_starts_between).
         """
         if not self.is_recurring:
             if self.start < end and self.end > start:
@@ -140,7 +153,7 @@ class Activity(models.Model):
             return []
         changes = {change.original_start: change for change in self.exceptions.all()}
         found = []
-        for original in self.original_starts_between(start, end):
+        for original in self.original_starts_between(start, end, limit=limit):
             change = changes.get(original)
             if change is not None and change.new_start is not None:
                 continue  # shown where it moved to, below

@@ -1,5 +1,6 @@
 """Build and check RFC 5545 recurrence rules with python-dateutil (no hand-written date arithmetic)."""
 
+import itertools
 import zoneinfo
 from datetime import datetime, time, timedelta
 
@@ -9,8 +10,14 @@ from django.core.exceptions import ValidationError
 ALLOWED_FREQUENCIES = {DAILY: "DAILY", WEEKLY: "WEEKLY", MONTHLY: "MONTHLY", YEARLY: "YEARLY"}
 WEEKDAY_CODES = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
-MAX_COUNT = 500
+MAX_COUNT = 500  # occurrences of one series, whether it ends by COUNT or by UNTIL
 MAX_YEARS = 10
+# Parts that pick days. The time of day is always the activity's start time, so BYHOUR,
+# BYMINUTE and BYSECOND (which multiply occurrences within a day) are refused, as is
+# anything else (dateutil's BYEASTER, RFC 7529's RSCALE...).
+ALLOWED_PARTS = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "WKST", "BYDAY", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO"}
+ALLOWED_PARTS |= {"BYMONTH", "BYSETPOS"}
+INTRADAY_PARTS = ("BYHOUR", "BYMINUTE", "BYSECOND")
 
 
 class Repeat:
@@ -68,38 +75,67 @@ def build_rule(*, repeat, local_start, count=None, until=None, custom=""):
     return ";".join(parts)
 
 
-def check_rule(rule, local_start):
-    """Raise ValidationError with a teacher-readable message unless ``rule`` is a usable RRULE.
-
-    Usable: parses, repeats at most daily, and its first occurrence is the activity's start.
-    """
-    if not rule:
-        return
+def _check_parts(rule):
     if len(rule) > 500 or any(char in rule for char in "\r\n:") or "DTSTART" in rule.upper():
         raise ValidationError("Write only the rule itself, for example FREQ=MONTHLY;BYDAY=+2TU;COUNT=12.")
+    names = {part.split("=", 1)[0].strip().upper() for part in rule.split(";") if part.strip()}
+    if names & set(INTRADAY_PARTS):
+        raise ValidationError(
+            "An activity can repeat at most once a day, at its start time: leave out BYHOUR, BYMINUTE and BYSECOND."
+        )
+    if names - ALLOWED_PARTS:
+        raise ValidationError(
+            f"That repeat rule uses {', '.join(sorted(names - ALLOWED_PARTS))}, which we do not support. "
+            "Try for example FREQ=MONTHLY;BYDAY=+2TU;COUNT=12."
+        )
+
+
+def _parse(rule, local_start):
     try:
-        parsed = rrulestr(rule, dtstart=local_start)
+        return rrulestr(rule, dtstart=local_start)
     except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
-        message = str(exc)
-        if "UNTIL" in message:
+        if "UNTIL" in str(exc):
             raise ValidationError(
                 "Write UNTIL in UTC with a Z at the end, for example UNTIL=20270630T235959Z."
             ) from exc
         raise ValidationError(
             "That repeat rule is not one we understand. Try for example FREQ=MONTHLY;BYDAY=+2TU;COUNT=12."
         ) from exc
-    if getattr(parsed, "_freq", None) not in ALLOWED_FREQUENCIES:
-        raise ValidationError("An activity can repeat at most once a day.")
+
+
+def _check_size(parsed, local_start):
+    """At most once a day and at most MAX_COUNT dates, checked lazily (a series is never expanded whole)."""
     if parsed._count and parsed._count > MAX_COUNT:
         raise ValidationError(f"An activity can repeat at most {MAX_COUNT} times.")
     if parsed._until and parsed._until > local_start + timedelta(days=MAX_YEARS * 366):
         raise ValidationError(f"A repeating activity can run for at most {MAX_YEARS} years.")
+    ends = parsed._count or parsed._until
+    if ends and sum(1 for _ in itertools.islice(parsed, MAX_COUNT + 1)) > MAX_COUNT:
+        raise ValidationError(f"An activity can repeat at most {MAX_COUNT} times. End it sooner.")
+    sample = list(itertools.islice(parsed, 2 * 366))
+    if len({moment.date() for moment in sample}) != len(sample):
+        raise ValidationError("An activity can repeat at most once a day.")
+
+
+def check_rule(rule, local_start):
+    """Raise ValidationError with a teacher-readable message unless ``rule`` is a usable RRULE.
+
+    Usable: parses, uses only day-picking parts, happens at most once a day and at most
+    MAX_COUNT times, and its first occurrence is the activity's start.
+    """
+    if not rule:
+        return
+    _check_parts(rule)
+    parsed = _parse(rule, local_start)
+    if getattr(parsed, "_freq", None) not in ALLOWED_FREQUENCIES:
+        raise ValidationError("An activity can repeat at most once a day.")
     try:
         first = parsed.after(local_start - timedelta(seconds=1), inc=True)
     except (ValueError, OverflowError) as exc:
         raise ValidationError("That repeat rule never produces a date.") from exc
     if first is None:
         raise ValidationError("That repeat rule never produces a date.")
+    _check_size(parsed, local_start)
     if first != local_start:
         raise ValidationError(
             f"The start date does not match the repeat rule: its first date would be {first:%A %B %-d, %Y}. "
@@ -107,13 +143,29 @@ def check_rule(rule, local_start):
         )
 
 
+def safe_rule(rule):
+    """``rule`` without the parts that repeat within a day (rules stored before they were refused)."""
+    parts = [part for part in rule.split(";") if part.split("=", 1)[0].strip().upper() not in INTRADAY_PARTS]
+    return ";".join(parts)
+
+
+def starts_between(rule, local_start, after, before, *, limit):
+    """At most ``limit`` starts of ``rule`` in [after, before), computed lazily (never the whole series)."""
+    found = []
+    for moment in rrulestr(safe_rule(rule), dtstart=local_start).xafter(after, inc=True):
+        if moment >= before or len(found) >= limit:
+            break
+        found.append(moment)
+    return found
+
+
 def last_occurrence_start(rule, local_start):
     """The last start of a rule that ends (COUNT or UNTIL), or None for a rule that goes on."""
-    parsed = rrulestr(rule, dtstart=local_start)
+    parsed = rrulestr(safe_rule(rule), dtstart=local_start)
     if not parsed._count and not parsed._until:
         return None
     last = None
-    for last in parsed:  # noqa: B007 - bounded by COUNT (at most MAX_COUNT) or UNTIL
+    for last in itertools.islice(parsed, MAX_COUNT):  # noqa: B007 - check_rule caps a series at MAX_COUNT
         pass
     return last
 

@@ -25,12 +25,20 @@ def activities_overlapping(*, start, end, community=None, communities_q=None):
     )
 
 
+# One page never lists more occurrences than this, however many series overlap it.
+MAX_OCCURRENCES_PER_PAGE = 1000
+
+
 def expand(activities, start, end):
-    """All (not cancelled) occurrences of ``activities`` overlapping [start, end), by start time."""
+    """The first MAX_OCCURRENCES_PER_PAGE (not cancelled) occurrences of ``activities`` in [start, end), by start.
+
+    Each series is expanded lazily within the window (Activity.original_starts_between).
+    """
     found = []
     for activity in activities:
         found.extend(activity.occurrences_between(start, end))
-    return sorted(found, key=lambda occurrence: (occurrence.start, occurrence.activity.title))
+    found.sort(key=lambda occurrence: (occurrence.start, occurrence.activity.title))
+    return found[:MAX_OCCURRENCES_PER_PAGE]
 
 
 def occurrences_for_community(*, community, start, end):

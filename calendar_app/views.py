@@ -237,10 +237,13 @@ def _chosen_occurrence(activity, key):
                 return occurrence
         raise Http404("This activity has no such date.")
     now = timezone.now()
-    upcoming = activity.occurrences_between(now, now + timedelta(days=3660))
+    upcoming = activity.occurrences_between(now, now + timedelta(days=3660), limit=UPCOMING_DATES)
     if upcoming:
         return upcoming[0]
-    past = activity.occurrences_between(activity.span_start, now)
+    # The last date so far: a window just before it, never the whole past of the series.
+    last = activity.rule().before(now.astimezone(activity.zone))
+    since = last - activity.duration - timedelta(days=1) if last is not None else activity.span_start
+    past = activity.occurrences_between(since, now, limit=UPCOMING_DATES)
     return past[-1] if past else None
 
 
@@ -253,7 +256,9 @@ def _moved_to(activity, moment):
 
 def _upcoming_dates(activity):
     now = timezone.now()
-    return activity.occurrences_between(now, now + timedelta(days=3660), include_cancelled=True)[:UPCOMING_DATES]
+    return activity.occurrences_between(now, now + timedelta(days=3660), include_cancelled=True, limit=UPCOMING_DATES)[
+        :UPCOMING_DATES
+    ]
 
 
 def _rsvp_context(request, access, activity, occurrence):

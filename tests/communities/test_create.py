@@ -116,7 +116,9 @@ def test_a_taken_address_gets_the_same_answer_as_a_reserved_one_whatever_the_vis
     reserved = client.post(URL, valid_data(slug="manage"))
     assert taken.status_code == reserved.status_code == 400
     message = taken.context["form"].errors["slug"]
-    assert message == [m.replace("/c/manage/", "/c/principals-circle/") for m in reserved.context["form"].errors["slug"]]
+    assert message == [
+        m.replace("/c/manage/", "/c/principals-circle/") for m in reserved.context["form"].errors["slug"]
+    ]
     assert "Principals Circle" not in taken.content.decode()
 
 
