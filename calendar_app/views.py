@@ -25,7 +25,7 @@ from calendar_app.models import RSVP, Activity, FeedToken, Responsibility, parse
 from calendar_app.subscribe import feed_links
 from communities.models import Membership
 from communities.permissions import community_view
-from core.pagecache import cached_page, community_scope
+from core.pagecache import cached_page
 from core.refusals import REFUSALS, refuse
 
 UPCOMING_DATES = 12
@@ -45,8 +45,8 @@ def _activity(access, pk):
 
 # The page shows members a secret feed link: browsers and proxies must not keep it.
 @never_cache
-@cached_page(community_scope)
 @community_view("see")
+@cached_page(params=("month",))
 def month(request, access):
     community = access.community
     first = selectors.parse_month(request.GET.get("month", ""), timezone.localdate())
@@ -282,8 +282,8 @@ def _rsvp_context(request, access, activity, occurrence):
     return context
 
 
-@cached_page(community_scope)
 @community_view("see")
+@cached_page(params=("occurrence",))
 def activity_detail(request, access, pk):
     activity = _activity(access, pk)
     occurrence = _chosen_occurrence(activity, request.GET.get("occurrence", ""))

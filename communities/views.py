@@ -39,7 +39,7 @@ from communities.selectors import (
     pending_join_requests,
 )
 from communities.signals import INVITATION_SESSION_KEY
-from core.pagecache import cached_page, community_scope, site_scope
+from core.pagecache import cached_page
 from core.panels import collect
 from core.refusals import REFUSALS, message_for, refuse
 
@@ -47,7 +47,7 @@ MEMBERS_PER_PAGE = 100
 ROLES_PER_PAGE = 50
 
 
-@cached_page(site_scope)
+@cached_page(community=False)
 def site_home(request):
     """Members see their communities and what needs them; visitors the directory."""
     if request.user.is_authenticated:
@@ -70,7 +70,7 @@ def _page(request, queryset, per_page):
 
 
 # -- directory and creating -------------------------------------------------------
-@cached_page(site_scope)
+@cached_page(community=False, params=("q", "audience"))
 def directory(request):
     form = DirectoryFilterForm(request.GET or None)
     query, audience = "", ""
@@ -106,8 +106,8 @@ def create(request):
 
 
 # -- community pages ----------------------------------------------------------------
-@cached_page(community_scope)
 @community_view("view")
+@cached_page()
 def home(request, access):
     community = access.community
     focus_areas = list(focus_areas_with_leaders(community=community))
@@ -129,8 +129,8 @@ def home(request, access):
     return render(request, "communities/home.html", context)
 
 
-@cached_page(community_scope)
 @community_view("see")
+@cached_page(params=("district", "role", "page"))
 def members(request, access):
     community = access.community
     form = MemberFilterForm(request.GET or None, districts=districts_of_members(community=community))

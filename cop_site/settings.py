@@ -154,10 +154,11 @@ else:
 # Sessions are read from the cache and written through to the database: no query to
 # load a session, and a Redis flush logs nobody out. Every web process shares both.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-# Whole-page cache for the busiest pages (core/pagecache.py); 0 turns it off. On by
-# default only with Redis: a local-memory cache is one per process, and a write in one
-# process could not retire the pages another process keeps.
-PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "60" if REDIS_URL else "0"))
+# Whole-page cache of visitors' pages (core/pagecache.py); 0 turns it off. Short, since
+# only writes through the site retire entries early. On by default only with Redis: a
+# local-memory cache is one per process, and a write in one process could not retire the
+# pages another process keeps.
+PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "30" if REDIS_URL else "0"))
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"

@@ -1,29 +1,31 @@
-"""Whole-page caching for the busiest GET pages, invalidated by content versions.
+"""Whole-page cache for visitors: the busiest public pages, computed once and shared for a short time.
 
-A cached page is stored under a key made of
+Only a request that carries no session (a visitor who is not logged in) is ever answered
+from, or stored in, the cache; a logged-in page is computed every time. So a cached page
+holds nothing personal: no name, no membership, no CSRF token (a page whose rendering
+asked for the token is not stored, and the htmx CSRF header comes from the cookie in
+``static/js/site.js``, not from the page).
 
-- the page's full path (with its query string),
-- who is looking: one shared entry for every visitor who is not logged in, and one
-  entry *per user* for everyone else, so a page never travels from one account to
-  another (membership, roles, drafts, "you marked this helpful" all stay private),
-- the viewer's active time zone (times are rendered in it),
-- the current version token of every *scope* the page shows: ``c:<slug>`` for a
-  community's pages, ``site`` for pages that show several communities (search, the
-  site home), and ``all`` for everything.
+The key is made of
 
-Any write bumps the versions it touches, so a changed page is never served: a POST,
-PUT, PATCH or DELETE under ``/c/<slug>/`` bumps that community (and ``site``), any
-other unsafe request except allauth's own bumps ``all`` (a renamed member shows
-everywhere), and a saved or deleted row that belongs to a community bumps it too (for
-changes made outside a request: Celery tasks, the admin, the shell). Versions change
-when the transaction commits. Entries also expire after ``PAGE_CACHE_SECONDS`` so
-pages that depend on the clock ("due tomorrow", a poll that just closed) stay
-current.
+- the scheme, host and path of the request,
+- a normalised query: only the parameters the page declares (``params``), in a fixed
+  order; the page itself sees only those, so ``?utm=1`` shares the entry of the bare page
+  and can neither make new entries nor change what is shown,
+- the visitor's time zone (times are rendered in it),
+- the version tokens of the scopes it shows: ``c:<slug>`` for a community's pages,
+  ``site`` for pages across communities, ``all`` for everything.
 
-The CSRF token inside a cached page is replaced by a placeholder when the page is
-stored and by the viewer's own token when it is served. A page is not cached when the
-request carries messages to show, is an htmx request, or when the view set a cookie,
-changed the session or answered anything but 200.
+An unsafe request under ``/c/<slug>/`` bumps that community's token (and ``site``); any
+other unsafe request outside ``/accounts/`` bumps ``all``. Everything else (a Celery
+task, the admin's bulk actions, the shell) is covered by the short lifetime,
+``PAGE_CACHE_SECONDS``, or calls :func:`bump_community`.
+
+Where the lookup sits: ``@cached_page`` goes *below* ``@community_view``, so the
+community's visibility check runs on every request, hits included; a cached page of a
+community is never served to someone the check would refuse, whatever invalidation
+missed. Site-wide pages (home, directory, search) have no such check: they show only
+what a visitor may see.
 """
 
 import hashlib
@@ -33,15 +35,16 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.http import HttpResponse
-from django.middleware.csrf import _unmask_cipher_token, get_token
+from django.http import HttpResponse, QueryDict
 from django.utils import timezone
 
-CSRF_PLACEHOLDER = "__csrf_token_placeholder__"
-_TOKEN = re.compile(rb"\b[a-zA-Z0-9]{64}\b")
-_COMMUNITY_PATH = re.compile(r"^/c/([-\w]+)/")
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+_COMMUNITY_PATH = re.compile(r"^/c/([-\w]+)/")
+# A query value longer than this, or more values than this for one name, is not cached.
+MAX_VALUE_LENGTH = 200
+MAX_VALUES = 5
 
 
 def _version_key(scope):
@@ -49,7 +52,7 @@ def _version_key(scope):
 
 
 def versions(scopes):
-    """The current version token of each scope (one cache round trip)."""
+    """The current version token of each scope (one cache round trip when they exist)."""
     keys = [_version_key(s) for s in scopes]
     found = cache.get_many(keys)
     for key in keys:
@@ -57,16 +60,15 @@ def versions(scopes):
             # A scope never bumped (or whose token was evicted) starts at a fresh token,
             # never at a value an older page could have been stored under.
             cache.add(key, uuid.uuid4().hex, None)
-            found[key] = cache.get(key)
+            found[key] = cache.get(key) or uuid.uuid4().hex
     return [found[k] for k in keys]
 
 
 def bump(*scopes):
     """Give each scope a new version now and again when the current transaction commits.
 
-    Now, so the writer's own next page (inside the same transaction, as in tests) is
-    fresh; at commit, so a page rendered by someone else from the old rows while the
-    transaction was open is never served after it.
+    Now, so the writer's next page is fresh; at commit, so a page rendered by someone else
+    from the old rows while the transaction was open is never served after it.
     """
     scopes = set(scopes)
     if any(s.startswith("c:") for s in scopes):
@@ -84,91 +86,109 @@ def bump_community(slug):
     bump(f"c:{slug}")
 
 
-def _viewer(request):
-    user = request.user
-    if not user.is_authenticated:
-        return "anon"
-    return f"u{user.pk}.{int(user.is_staff)}{int(user.is_superuser)}"
-
-
 def _has_messages(request):
     storage = getattr(request, "_messages", None)
     return storage is not None and len(storage) > 0
 
 
-def page_key(request, scopes):
+def _is_visitor(request):
+    """No session cookie and nobody logged in: the request can share a page with every other visitor."""
+    user = getattr(request, "user", None)
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES and not (user is not None and user.is_authenticated)
+
+
+def _normalised_query(request, params):
+    """The declared parameters of the query as a QueryDict, or None when a value is too big to cache."""
+    query = QueryDict(mutable=True)
+    for name in sorted(params):
+        values = request.GET.getlist(name)
+        if len(values) > MAX_VALUES or any(len(v) > MAX_VALUE_LENGTH for v in values):
+            return None
+        if values:
+            query.setlist(name, values)
+    query._mutable = False
+    return query
+
+
+def page_key(request, query, scopes):
     tokens = versions(["all", *scopes])
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    zone = timezone.get_current_timezone_name()
-    return f"pagecache:p:{path}:{_viewer(request)}:{zone}:{'.'.join(tokens)}"
+    where = "\n".join(
+        [request.scheme, request.get_host(), request.path, query.urlencode(), timezone.get_current_timezone_name()]
+    )
+    digest = hashlib.sha256(where.encode()).hexdigest()[:40]
+    return f"pagecache:p:{digest}:{'.'.join(tokens)}"
 
 
-def _strip_csrf(request, content):
-    """Replace every masked form of the request's CSRF secret in ``content`` by the placeholder."""
-    secret = request.META.get("CSRF_COOKIE")
-    if not secret:
-        return content
-
-    def swap(match):
-        token = match.group(0).decode()
-        return CSRF_PLACEHOLDER.encode() if _unmask_cipher_token(token) == secret else match.group(0)
-
-    return _TOKEN.sub(swap, content)
-
-
-def _cacheable(request, response):
+def _storable(request, response, csrf_used):
+    session = getattr(request, "session", None)
     return (
         response.status_code == 200
         and not response.streaming
         and not response.cookies
-        and not getattr(getattr(request, "session", None), "modified", False)
+        and not csrf_used
+        and not (session is not None and (session.modified or session.session_key))
         and not _has_messages(request)
     )
 
 
-def cached_page(scopes):
-    """Cache a GET view's whole page; ``scopes(request, **kwargs)`` names the content it shows.
+def _scope_of(view, args):
+    access = args[0] if args else None
+    community = getattr(access, "community", None)
+    if community is None:
+        raise ImproperlyConfigured(
+            f"@cached_page(community=True) on {view.__qualname__} must sit below @community_view, "
+            "so the visibility check runs before the cache is read."
+        )
+    return [f"c:{community.slug}"]
 
-    Put it outermost, above ``community_view``, so a hit costs no query for the community.
+
+def cached_page(*, params=(), community=True):
+    """Cache a GET page for visitors; ``params`` are the query parameters the page reads.
+
+    ``community=True``: a page under ``/c/<slug>/``, decorated below ``community_view``
+    (it is called as ``view(request, access, ...)``). ``community=False``: a page that
+    shows several communities (``site`` scope) and checks nothing itself.
     """
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
+            scopes = _scope_of(view, args) if community else ["site"]
             if (
                 not settings.PAGE_CACHE_SECONDS
                 or request.method != "GET"
                 or request.headers.get("HX-Request")
+                or not _is_visitor(request)
                 or _has_messages(request)
             ):
                 return view(request, *args, **kwargs)
-            key = page_key(request, scopes(request, *args, **kwargs))
+            query = _normalised_query(request, params)
+            if query is None:
+                return view(request, *args, **kwargs)
+            # The page sees only what its key holds (request.GET and the raw query string that
+            # get_full_path() reads), so an entry always matches its request.
+            request.GET = query
+            request.META["QUERY_STRING"] = query.urlencode()
+            key = page_key(request, query, scopes)
             stored = cache.get(key)
             if stored is not None:
                 content_type, content = stored
-                if CSRF_PLACEHOLDER.encode() in content:
-                    content = content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
                 response = HttpResponse(content, content_type=content_type)
                 response["X-Page-Cache"] = "hit"
                 return response
+            csrf_flag = request.META.pop("CSRF_COOKIE_NEEDS_UPDATE", False)
             response = view(request, *args, **kwargs)
-            if _cacheable(request, response):
-                content = _strip_csrf(request, response.content)
-                cache.set(key, (response["Content-Type"], content), settings.PAGE_CACHE_SECONDS)
+            csrf_used = bool(request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
+            if csrf_flag:
+                request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
+            if _storable(request, response, csrf_used):
+                cache.set(key, (response["Content-Type"], response.content), settings.PAGE_CACHE_SECONDS)
                 response["X-Page-Cache"] = "miss"
             return response
 
         return wrapper
 
     return decorator
-
-
-def community_scope(request, *args, slug, **kwargs):
-    return [f"c:{slug}"]
-
-
-def site_scope(request, *args, **kwargs):
-    return ["site"]
 
 
 class PageCacheInvalidationMiddleware:

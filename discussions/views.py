@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from communities.models import Community, FocusArea
 from communities.permissions import community_view, visible_q
-from core.pagecache import cached_page, community_scope, site_scope
+from core.pagecache import cached_page
 from core.panels import collect
 from core.refusals import REFUSALS, refuse
 from discussions import selectors, services
@@ -56,8 +56,8 @@ def _post_or_404(access, thread, post_id):
 # -- lists -------------------------------------------------------------------------------
 
 
-@cached_page(community_scope)
 @community_view("see")
+@cached_page(params=("sort", "kind", "focus_area", "page"))
 def thread_list(request, access):
     community = access.community
     form = ThreadFilterForm(request.GET or None, community=community)
@@ -170,8 +170,8 @@ def _thread_context(request, access, thread, *, reply_form=None, page_number=Non
     }
 
 
-@cached_page(community_scope)
 @community_view("see")
+@cached_page(params=("page",))
 def thread_detail(request, access, thread_id, thread_slug=None):
     thread = _thread_or_404(access, thread_id)
     if thread_slug is not None and thread_slug != thread.slug:
@@ -473,7 +473,7 @@ def moderation_log(request, access):
 # -- search ---------------------------------------------------------------------------------
 
 
-@cached_page(site_scope)
+@cached_page(community=False, params=("q", "community", "kind", "focus_area", "author", "since", "until", "page"))
 def search(request):
     communities = Community.objects.filter(visible_q(request.user)).order_by("name")
     form = SearchForm(request.GET or None, communities=communities)

@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from communities.permissions import community_view
-from core.pagecache import cached_page, community_scope
+from core.pagecache import cached_page
 from core.refusals import REFUSALS, message_for, refuse
 from polls import selectors, services
 from polls.charts import trend_chart
@@ -26,8 +26,8 @@ STATUS_TABS = (
 )
 
 
-@cached_page(community_scope)
 @community_view("see")
+@cached_page(params=("status", "page"))
 def poll_list(request, access):
     status = request.GET.get("status", Poll.Status.OPEN)
     tabs = [(value, label) for value, label in STATUS_TABS if value != Poll.Status.SCHEDULED or access.may_schedule]
@@ -70,8 +70,8 @@ def _poll_context(request, access, poll, *, form=None, answer=None, error="", sa
     }
 
 
-@cached_page(community_scope)
 @community_view("see")
+@cached_page()
 def poll_detail(request, access, poll_id):
     poll = selectors.poll_for_page(access=access, poll_id=poll_id)
     context = _with_rounds(_poll_context(request, access, poll), poll)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from communities.permissions import community_view
-from core.pagecache import cached_page, community_scope
+from core.pagecache import cached_page
 from core.refusals import REFUSALS, refuse, status_for
 from resources import selectors, services
 from resources.filters import ResourceFilter
@@ -53,8 +53,8 @@ def _service_args(data):
     }
 
 
-@cached_page(community_scope)
 @community_view("see")
+@cached_page(params=("q", "kind", "focus_area", "grade_band", "subject", "status", "sort", "page"))
 def library(request, access):
     queryset = selectors.resources_for_library(access=access)
     resource_filter = ResourceFilter(request.GET or None, queryset=queryset, access=access)
@@ -77,8 +77,8 @@ def library(request, access):
     return render(request, "resources/library.html", context, status=status)
 
 
-@cached_page(community_scope)
 @community_view("see")
+@cached_page()
 def detail(request, access, pk):
     resource = get_object_or_404(selectors.resource_for_page(access=access, pk=pk))
     context = {

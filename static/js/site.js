@@ -10,6 +10,13 @@
       document.cookie = cookie + "; path=/; max-age=31536000; samesite=lax";
     }
   } catch (e) { /* very old browser: times stay in UTC */ }
+
+  // htmx requests carry the CSRF token from Django's csrftoken cookie, so no page holds it
+  // and visitors' pages can be cached whole (core/pagecache.py).
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (match) { event.detail.headers["X-CSRFToken"] = decodeURIComponent(match[1]); }
+  });
 })();
 
 // Filter panels (<details data-open-on-wide>) start open on wide screens and folded on

@@ -81,5 +81,5 @@ def test_the_page_cache_is_on_only_with_a_shared_cache():
     script = "from django.conf import settings; print(settings.PAGE_CACHE_SECONDS)"
     assert _run_manage("shell", "-c", script, REDIS_URL="").stdout.strip().splitlines()[-1] == "0"
     assert (
-        _run_manage("shell", "-c", script, REDIS_URL="redis://127.0.0.1:6379/9").stdout.strip().splitlines()[-1] == "60"
+        _run_manage("shell", "-c", script, REDIS_URL="redis://127.0.0.1:6379/9").stdout.strip().splitlines()[-1] == "30"
     )
