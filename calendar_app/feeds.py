@@ -12,8 +12,8 @@ from django.utils import timezone
 from icalendar import Calendar, Event, vDuration, vRecur
 
 from calendar_app.models import Activity
-from core.links import absolute_url, site_host
 from calendar_app.recurrence import safe_rule
+from core.links import absolute_url, site_host
 
 PRODID = "-//CoP Forum//Calendar//EN"
 

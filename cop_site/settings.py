@@ -143,17 +143,28 @@ if REDIS_URL and _xdist_worker.startswith("gw"):
     REDIS_URL = f"{_base}/{(int(_db) if _db.isdigit() else 0) + 1 + int(_xdist_worker[2:])}"
 if REDIS_URL:
     CACHES = {
+        # Redis; while it is unreachable, the database cache below (core/cache.py), so rate
+        # limits and allauth's locks keep working and nothing answers 500.
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.FailoverRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "cop"),
-        }
+            "OPTIONS": {"FALLBACK": "fallback", "RETRY_SECONDS": float(env("CACHE_RETRY_SECONDS", "5"))},
+        },
+        # Created by core's migration (createcachetable).
+        "fallback": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "core_cache_fallback",
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "cop"),
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        },
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Sessions are read from the cache and written through to the database: no query to
-# load a session, and a Redis flush logs nobody out. Every web process shares both.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in PostgreSQL and are read from it (one indexed query): they never depend
+# on Redis, and a session ended while Redis was away can never come back from a stale
+# cached copy. Every web process shares them.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Whole-page cache of visitors' pages (core/pagecache.py); 0 turns it off. Short, since
 # only writes through the site retire entries early. On by default only with Redis: a
 # local-memory cache is one per process, and a write in one process could not retire the
@@ -161,6 +172,11 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "30" if REDIS_URL else "0"))
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# With the broker unreachable a task is kept in the database (core/outbox.py) and sent
+# when it is back; a request never waits long for it.
+CELERY_BROKER_CONNECTION_TIMEOUT = float(env("CELERY_BROKER_CONNECTION_TIMEOUT", "1"))
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -174,7 +190,10 @@ CELERY_TIMEZONE = "UTC"
 CELERY_RESULT_EXPIRES = 3600
 # Periodic jobs; the apps that own them add entries here (digests, reminders,
 # link checks).
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # Tasks kept while the broker was unreachable are sent once it is back.
+    "core-send-pending-tasks": {"task": "core.send_pending_tasks", "schedule": 60.0},
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

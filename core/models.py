@@ -1,8 +1,11 @@
-"""The mail outbox: one row per email and recipient, and the addresses we no longer write to.
+"""Rows core keeps for every app: the mail outbox (one row per email and recipient, and the
+addresses we no longer write to), and Celery tasks waiting for the broker.
 
 core sits below every app, so these rows name people by address and the thing an email
 is about by a label and an id (``ref_type``/``ref_id``), never by a foreign key upward.
 """
+
+import uuid
 
 from django.db import models
 from django.db.models import Q
@@ -83,3 +86,20 @@ class Suppression(models.Model):
     def save(self, *args, **kwargs):
         self.address = self.address.strip().lower()
         super().save(*args, **kwargs)
+
+
+class PendingTask(models.Model):
+    """A Celery task that could not reach the broker; core/outbox.py sends it once the broker is back."""
+
+    task_id = models.CharField(max_length=64, unique=True, default=uuid.uuid4)
+    name = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    kwargs = models.JSONField(default=dict)
+    countdown = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.name}{tuple(self.args)} waiting since {self.created_at:%Y-%m-%d %H:%M}"

@@ -40,6 +40,8 @@ from django.db import transaction
 from django.http import HttpResponse, QueryDict
 from django.utils import timezone
 
+from core.cache import cache_is_degraded
+
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 _COMMUNITY_PATH = re.compile(r"^/c/([-\w]+)/")
 # A query value longer than this, or more values than this for one name, is not cached.
@@ -70,6 +72,8 @@ def bump(*scopes):
     Now, so the writer's next page is fresh; at commit, so a page rendered by someone else
     from the old rows while the transaction was open is never served after it.
     """
+    if cache_is_degraded(cache):
+        return  # nothing is stored while Redis is away, and entries expire on their own
     scopes = set(scopes)
     if any(s.startswith("c:") for s in scopes):
         scopes.add("site")
@@ -156,6 +160,7 @@ def cached_page(*, params=(), community=True):
             scopes = _scope_of(view, args) if community else ["site"]
             if (
                 not settings.PAGE_CACHE_SECONDS
+                or cache_is_degraded(cache)  # never pages into the database fallback
                 or request.method != "GET"
                 or request.headers.get("HX-Request")
                 or not _is_visitor(request)
