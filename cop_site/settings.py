@@ -78,6 +78,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body over its URL's limit is refused before anything reads it.
+    "core.middleware.RequestSizeLimitMiddleware",
+    "core.middleware.RetryAfterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -384,6 +387,16 @@ LOGGING = {
 # Product settings that apps read.
 POST_RATE_LIMIT = env("POST_RATE_LIMIT", "10/m")
 RESOURCE_UPLOAD_MAX_BYTES = int(env("RESOURCE_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+# Request bodies (core/middleware.py): the first pattern matching the path sets the limit;
+# anything else may send REQUEST_BODY_MAX_BYTES. Uploads get the file's limit and room for
+# the form around it; logging in and signing up need a few kilobytes.
+REQUEST_BODY_MAX_BYTES = int(env("REQUEST_BODY_MAX_BYTES", str(1024 * 1024)))
+_UPLOAD_BODY_BYTES = RESOURCE_UPLOAD_MAX_BYTES + 1024 * 1024
+REQUEST_BODY_LIMITS = [
+    (r"^/c/[-\w]+/resources/(submit|\d+/edit)/$", _UPLOAD_BODY_BYTES),
+    (r"^/admin/", _UPLOAD_BODY_BYTES),
+    (r"^/accounts/", 64 * 1024),
+]
 LINK_CHECK_ALLOW_PRIVATE = env_bool("LINK_CHECK_ALLOW_PRIVATE", default=False)
 DIGEST_DAY_OF_MONTH = int(env("DIGEST_DAY_OF_MONTH", "1"))
 DIGEST_HOUR_UTC = int(env("DIGEST_HOUR_UTC", "13"))
