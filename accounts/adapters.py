@@ -1,4 +1,7 @@
-"""allauth's account emails (confirmation, password reset, ...) through core.mail.
+"""How allauth behaves here: its account emails go through core.mail, and failed logins
+are counted per account and address.
+
+Account emails (confirmation, password reset, ...) go through core.mail.
 
 They get the site's subject prefix, an HTML part, links built by core.links from SITE_URL
 (not from whatever host the request came in on), and go out through the mail queue: the
@@ -12,6 +15,7 @@ from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from allauth.core.internal.ratelimit import get_ip
 from django.conf import settings
 
 from core import links, mail
@@ -26,6 +30,15 @@ def _on_site(url):
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        """Count failed logins per account and client address, not per account alone.
+
+        allauth locks an account after ACCOUNT_RATE_LIMITS["login_failed"]'s per-key limit;
+        keyed on the address as well, someone guessing a teacher's password locks out only
+        themselves, and the teacher still logs in from school.
+        """
+        return f"{super()._get_login_attempts_cache_key(request, **credentials)}:{get_ip(request)}"
+
     def format_email_subject(self, subject):
         return mail.with_prefix(subject)
 

@@ -9,6 +9,7 @@ last moderator), ``code=GONE`` for an invitation link that no longer works.
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -17,7 +18,7 @@ from django.utils.text import slugify
 
 from communities.models import Community, FocusArea, Invitation, JoinRequest, Membership
 from communities.permissions import access_for, may_create_community
-from core import mail
+from core import mail, ratelimit
 from core.mail import latest_delivery_status
 from core.models import EmailDelivery
 from core.refusals import CONFLICT, GONE
@@ -235,11 +236,19 @@ def check_invitation_usable(invitation):
 
 @transaction.atomic
 def invite(*, access, email):
-    """Invite ``email`` to ``access.community``; the link is emailed after commit. Moderators only."""
+    """Invite ``email`` to ``access.community``; the link is emailed after commit. Moderators only.
+
+    Rate limited per moderator (settings.INVITATION_RATE_LIMIT): RateLimited past it.
+    """
     if not access.may_manage:
         raise PermissionDenied("Only moderators of this community can invite people.")
     community = access.community
     email = email.strip()
+    ratelimit.hit(
+        f"invite:{access.user.pk}",
+        settings.INVITATION_RATE_LIMIT,
+        message="You have sent many invitations in a short time. Please wait {wait} seconds before the next.",
+    )
     if Membership.objects.filter(community=community, user__email__iexact=email).exists():
         raise ValidationError(f"{email} is already a member of {community.name}.")
     now = timezone.now()

@@ -41,6 +41,7 @@ from communities.selectors import (
 from communities.signals import INVITATION_SESSION_KEY
 from core.pagecache import cached_page
 from core.panels import collect
+from core.ratelimit import RateLimited
 from core.refusals import REFUSALS, message_for, refuse
 
 MEMBERS_PER_PAGE = 100
@@ -320,17 +321,24 @@ def manage_invitations(request, access):
     form = InviteForm(request.POST or None)
     status = 200
     if request.method == "POST":
+        retry_after = None
         if form.is_valid():
             try:
                 invitation = services.invite(access=access, email=form.cleaned_data["email"])
+            except RateLimited as exc:
+                form.add_error("email", str(exc))
+                retry_after = exc.wait
             except REFUSALS as error:
                 form.add_error("email", message_for(error))
             else:
                 messages.success(request, f"We are sending the invitation to {invitation.email}.")
                 return redirect("communities:manage_invitations", slug=access.community.slug)
-        status = 400
+        status = 400 if retry_after is None else 429
     invitations = invitations_for(community=access.community)
-    return _manage(request, access, "invitations", "invitations", status=status, form=form, invitations=invitations)
+    response = _manage(request, access, "invitations", "invitations", status=status, form=form, invitations=invitations)
+    if status == 429:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @require_POST

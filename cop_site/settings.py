@@ -227,7 +227,8 @@ ACCOUNT_PREVENT_ENUMERATION = False
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SESSION_REMEMBER = None
-# allauth's emails go through core.mail (accounts/adapters.py), which adds EMAIL_SUBJECT_PREFIX.
+# allauth's emails go through core.mail (accounts/adapters.py), which adds EMAIL_SUBJECT_PREFIX;
+# failed logins are counted per account *and* address there too.
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
@@ -241,6 +242,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "signup": "20/m/ip",
     "login": "30/m/ip",
+    # "key" is the account and the client's address together (accounts/adapters.py): five
+    # wrong passwords from one place lock that place out, never the owner elsewhere.
     "login_failed": "10/m/ip,5/5m/key",
     "confirm_email": "1/3m/key",
 }
@@ -386,6 +389,8 @@ LOGGING = {
 
 # Product settings that apps read.
 POST_RATE_LIMIT = env("POST_RATE_LIMIT", "10/m")
+FLAG_RATE_LIMIT = env("FLAG_RATE_LIMIT", "20/h")  # flags per member
+INVITATION_RATE_LIMIT = env("INVITATION_RATE_LIMIT", "40/h")  # invitations per moderator
 RESOURCE_UPLOAD_MAX_BYTES = int(env("RESOURCE_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 # Request bodies (core/middleware.py): the first pattern matching the path sets the limit;
 # anything else may send REQUEST_BODY_MAX_BYTES. Uploads get the file's limit and room for

@@ -326,7 +326,10 @@ def set_following(*, access, thread, follow):
 
 
 def flag(*, access, thread, post=None, reason):
-    """A member asks moderators to look at a thread opening or a reply. One open flag per person and item."""
+    """A member asks moderators to look at a thread opening or a reply. One open flag per person and item.
+
+    Rate limited per member (settings.FLAG_RATE_LIMIT): RateLimited past it.
+    """
     _require(access, "post")
     if thread.community_id != access.community.pk or (post is not None and post.thread_id != thread.pk):
         raise Http404("No such post.")
@@ -335,6 +338,11 @@ def flag(*, access, thread, post=None, reason):
     existing = open_flags.first()
     if existing:
         return existing
+    ratelimit.hit(
+        f"flag:{access.user.pk}",
+        settings.FLAG_RATE_LIMIT,
+        message="You have flagged a lot in a short time. Please wait {wait} seconds; the moderators are on it.",
+    )
     try:
         with transaction.atomic():
             return Flag.objects.create(

@@ -379,7 +379,11 @@ def flag(request, access, thread_id, post_id=None):
     context = {"community": access.community, "access": access, "thread": thread, "post": post, "form": form}
     if request.method == "POST":
         if form.is_valid():
-            services.flag(access=access, thread=thread, post=post, reason=form.cleaned_data["reason"])
+            try:
+                services.flag(access=access, thread=thread, post=post, reason=form.cleaned_data["reason"])
+            except REFUSALS as error:
+                _add_errors(form, error)
+                return refuse(request, error, template="discussions/flag.html", context=context)
             messages.success(request, "Thanks. The moderators will take a look.")
             return redirect(post.get_absolute_url() if post else thread.get_absolute_url())
         return render(request, "discussions/flag.html", context, status=400)
