@@ -1,5 +1,8 @@
 """Every write on the calendar. Keyword-only, one transaction, permission checked here."""
 
+import hashlib
+import hmac
+import re
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -256,8 +259,50 @@ def feed_token_for(*, user):
     return FeedToken.objects.filter(user=user).values_list("token", flat=True).first()
 
 
+# A feed token is URL-safe base64 (secrets.token_urlsafe); anything else is refused unread.
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def _community_digest(secret, community_id):
+    return hmac.new(secret.encode(), f"community-feed:{community_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def community_feed_token(*, user, community):
+    """The token of ``user``'s link to ``community``'s feed: it opens that feed only, never another.
+
+    Made from the person's secret with an HMAC, so it reveals nothing of the secret (which
+    opens the personal feed of all their communities), stops working when they reset it,
+    and needs no row of its own (pages never write on GET). None without a secret yet.
+    """
+    feed = FeedToken.objects.filter(user=user).values_list("pk", "token").first()
+    if feed is None:
+        return None
+    return f"{feed[0]}.{_community_digest(feed[1], community.pk)}"
+
+
+def community_feed_reader(*, community, token):
+    """The active member whose community-feed ``token`` this is, or None (wrong, reset, former member, inactive)."""
+    feed_id, _, digest = (token or "").partition(".")
+    if not feed_id.isascii() or not feed_id.isdigit() or len(feed_id) > 18 or len(digest) != 32:
+        return None
+    feed = FeedToken.objects.select_related("user").filter(pk=int(feed_id), user__is_active=True).first()
+    if feed is None or not hmac.compare_digest(digest, _community_digest(feed.token, community.pk)):
+        return None
+    if not Membership.objects.filter(user=feed.user, community=community).exists():
+        return None
+    return feed.user
+
+
+def personal_feed_owner(*, token):
+    """The active account whose personal-feed secret ``token`` is, or None."""
+    if not _TOKEN_RE.match(token or ""):
+        return None
+    feed = FeedToken.objects.select_related("user").filter(token=token, user__is_active=True).first()
+    return feed.user if feed is not None else None
+
+
 @transaction.atomic
 def reset_feed_token(*, user):
-    """Replace the secret link: calendars subscribed with the old one stop getting updates."""
+    """Replace the secret: the personal link and every community link made from it stop working."""
     FeedToken.objects.filter(user=user).delete()
     return FeedToken.objects.create(user=user)

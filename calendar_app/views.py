@@ -21,9 +21,9 @@ from calendar_app.forms import (
     ResponsibilityStatusForm,
     RSVPForm,
 )
-from calendar_app.models import RSVP, Activity, FeedToken, Responsibility, parse_occurrence_key
+from calendar_app.models import RSVP, Activity, Responsibility, parse_occurrence_key
 from calendar_app.subscribe import feed_links
-from communities.models import Membership
+from communities.models import Community, Membership
 from communities.permissions import community_view
 from core.pagecache import cached_page
 from core.refusals import REFUSALS, refuse
@@ -80,7 +80,9 @@ def _community_feed_url(request, community):
     url = request.build_absolute_uri(f"/c/{community.slug}/calendar.ics")
     if community.is_public:
         return url
-    token = services.feed_token_for(user=request.user) if request.user.is_authenticated else None
+    if not request.user.is_authenticated:
+        return None
+    token = services.community_feed_token(user=request.user, community=community)
     return f"{url}?token={token}" if token else None
 
 
@@ -469,17 +471,21 @@ def activity_ics(request, access, pk):
 
 @require_GET
 @never_cache
-@community_view("view")
-def community_feed(request, access):
-    """The community's feed: open for public communities; otherwise only through a member's secret token.
+def community_feed(request, slug):
+    """The community's feed: open for public communities; otherwise only through a member's link.
 
-    Calendar apps send no cookies, so a missing or wrong token is a plain 404 that says nothing more.
+    Not behind community_view: calendar apps send no cookies, so the token in the link is
+    the permission, and it is read before anything else, whatever the visibility (a hidden
+    community's members subscribe too). A token made for another community, a reset one, a
+    former member's or an inactive account's, or none, is the same bare 404 as a community
+    that does not exist.
     """
-    community = access.community
+    community = Community.objects.filter(slug=slug).first()
+    if community is None:
+        raise Http404("No calendar here.")
     if not community.is_public:
-        token = request.GET.get("token", "")
-        member = token and Membership.objects.filter(community=community, user__calendar_feed__token=token).exists()
-        if not member:
+        reader = services.community_feed_reader(community=community, token=request.GET.get("token", ""))
+        if reader is None:
             raise Http404("No calendar here.")
     body = build_calendar(feed_activities(communities_q=Q(community=community)), name=community.name)
     return _ics(body, f"{community.slug}.ics")
@@ -489,10 +495,10 @@ def community_feed(request, access):
 @never_cache
 def personal_feed(request, token):
     """Every activity of every community the token's owner belongs to."""
-    feed = FeedToken.objects.select_related("user").filter(token=token, user__is_active=True).first()
-    if feed is None:
+    owner = services.personal_feed_owner(token=token)
+    if owner is None:
         raise Http404("No calendar here.")
-    mine = Membership.objects.filter(user=feed.user).values("community_id")
+    mine = Membership.objects.filter(user=owner).values("community_id")
     body = build_calendar(feed_activities(communities_q=Q(community__in=mine)), name="My communities")
     return _ics(body, "my-communities.ics")
 

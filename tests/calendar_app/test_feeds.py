@@ -1,5 +1,6 @@
 """Feeds are read back with vobject, an iCalendar parser independent of the icalendar library that writes them."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -7,7 +8,13 @@ import vobject
 
 from calendar_app.feeds import uid_for
 from calendar_app.models import Activity
-from calendar_app.services import cancel_occurrence, move_occurrence, reset_feed_token, schedule_activity
+from calendar_app.services import (
+    cancel_occurrence,
+    community_feed_token,
+    move_occurrence,
+    reset_feed_token,
+    schedule_activity,
+)
 from tests.calendar_app.conftest import CHICAGO, chicago
 from tests.calendar_app.factories import ActivityFactory
 from tests.factories import CommunityFactory, MembershipFactory
@@ -132,11 +139,59 @@ def private_setup(db):
     return community, member
 
 
-def test_members_only_feed_opens_with_the_members_token(client, private_setup):
+def test_members_only_feed_opens_with_the_members_link(client, private_setup):
     community, member = private_setup
-    token = reset_feed_token(user=member).token
+    token = community_feed_token(user=member, community=community)
     calendar = parse(client.get(f"/c/{community.slug}/calendar.ics?token={token}"))
     assert SECRET_MARKER in events(calendar)[0].summary.value
+
+
+@pytest.mark.parametrize("visibility", ["members", "hidden"])
+def test_a_members_link_works_whatever_the_visibility_and_the_month_page_shows_it(client, visibility):
+    community = CommunityFactory(visibility=visibility, join_policy="invitation", name="Circle")
+    member = MembershipFactory(community=community).user
+    ActivityFactory(community=community, title=f"Plan {SECRET_MARKER}")
+    client.force_login(member)
+    month = client.get(f"/c/{community.slug}/calendar/").content.decode()
+    link = re.search(r"(/c/[^\"\s<]+/calendar\.ics\?token=[^\"\s<&]+)", month).group(1)
+    client.logout()  # calendar apps send no cookies
+    calendar = parse(client.get(link))
+    assert SECRET_MARKER in events(calendar)[0].summary.value
+
+
+def test_a_community_link_opens_only_that_community_never_the_personal_feed(client, private_setup):
+    community, member = private_setup
+    other = CommunityFactory(visibility="hidden", join_policy="invitation")
+    MembershipFactory(community=other, user=member)
+    ActivityFactory(community=other, title="Hidden plans")
+    token = community_feed_token(user=member, community=community)
+    assert client.get(f"/c/{other.slug}/calendar.ics?token={token}").status_code == 404
+    assert client.get(f"/calendar/{token}.ics").status_code == 404
+    personal = member.calendar_feed.token
+    assert personal not in token
+    assert client.get(f"/c/{community.slug}/calendar.ics?token={personal}").status_code == 404
+
+
+def test_a_former_member_or_deactivated_accounts_link_stops_working(client, private_setup):
+    community, member = private_setup
+    token = community_feed_token(user=member, community=community)
+    url = f"/c/{community.slug}/calendar.ics?token={token}"
+    assert client.get(url).status_code == 200
+    member.is_active = False
+    member.save(update_fields=["is_active"])
+    assert client.get(url).status_code == 404
+    assert client.get(f"/calendar/{member.calendar_feed.token}.ics").status_code == 404
+    member.is_active = True
+    member.save(update_fields=["is_active"])
+    community.memberships.filter(user=member).delete()
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("token", ["%00", "1.%00", "9" * 40 + "." + "a" * 32, "1." + "a" * 32])
+def test_a_broken_token_is_a_bare_404(client, private_setup, token):
+    community, _member = private_setup
+    assert client.get(f"/c/{community.slug}/calendar.ics?token={token}").status_code == 404
+    assert client.get(f"/calendar/{token}.ics").status_code == 404
 
 
 @pytest.mark.parametrize("token", ["", "wrong", "x" * 500])
@@ -151,16 +206,17 @@ def test_members_only_feed_without_a_valid_token_is_a_bare_404(client, private_s
 def test_a_non_members_token_does_not_open_a_members_only_feed(client, private_setup):
     community, _member = private_setup
     outsider = MembershipFactory().user
-    token = reset_feed_token(user=outsider).token
+    token = community_feed_token(user=outsider, community=community)
     assert client.get(f"/c/{community.slug}/calendar.ics?token={token}").status_code == 404
 
 
 def test_reset_token_stops_the_old_link(client, private_setup):
     community, member = private_setup
     old = reset_feed_token(user=member).token
+    old_link = community_feed_token(user=member, community=community)
     client.force_login(member)
     assert client.post("/calendar/feed-token/reset/").status_code == 302
-    assert client.get(f"/c/{community.slug}/calendar.ics?token={old}").status_code == 404
+    assert client.get(f"/c/{community.slug}/calendar.ics?token={old_link}").status_code == 404
     assert client.get(f"/calendar/{old}.ics").status_code == 404
     new = member.calendar_feed.__class__.objects.get(user=member).token
     assert client.get(f"/calendar/{new}.ics").status_code == 200
