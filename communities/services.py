@@ -9,6 +9,7 @@ last moderator), ``code=GONE`` for an invitation link that no longer works.
 
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -313,11 +314,32 @@ def revoke_invitation(*, access, invitation):
     return invitation
 
 
+def invited_address_is_theirs(*, user, invitation):
+    """Whether ``user`` has confirmed the address ``invitation`` was sent to (any of their addresses).
+
+    Where confirming email is optional (the demo), their account's own address counts too.
+    """
+    email = invitation.email.strip()
+    if EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists():
+        return True
+    return settings.ACCOUNT_EMAIL_VERIFICATION != "mandatory" and user.email.strip().lower() == email.lower()
+
+
+def check_invitation_is_theirs(*, user, invitation):
+    if not invited_address_is_theirs(user=user, invitation=invitation):
+        raise PermissionDenied(
+            f"This invitation was sent to {invitation.email}. Log in with that address, or add and confirm "
+            "it in your account's email settings, to accept it."
+        )
+
+
 @transaction.atomic
 def accept_invitation(*, user, invitation):
     """``user`` joins through ``invitation``; the link then stops working. Returns the Membership.
 
-    Someone who is already a member keeps the invitation unused, so it is not wasted.
+    Only someone who has confirmed the invited address may use it (a forwarded or leaked
+    link lets nobody else in, hidden communities included). Someone who is already a
+    member keeps the invitation unused, so it is not wasted.
     """
     if not user.is_authenticated:
         raise PermissionDenied("Log in or sign up to accept this invitation.")
@@ -326,6 +348,7 @@ def accept_invitation(*, user, invitation):
     membership = Membership.objects.filter(user=user, community=invitation.community).first()
     if membership is not None:
         return membership
+    check_invitation_is_theirs(user=user, invitation=invitation)
     membership = Membership.objects.create(user=user, community=invitation.community)
     invitation.accepted_by = user
     invitation.accepted_at = timezone.now()

@@ -438,8 +438,14 @@ def invitation(request, token):
         messages.success(request, f"Welcome to {community.name}! You are now a member.")
         return redirect(community)
     if not request.user.is_authenticated:
-        # Kept so the person joins as soon as they have signed up and confirmed their email.
+        # Kept so the person joins as soon as they have signed up and confirmed the invited address.
         request.session[INVITATION_SESSION_KEY] = token
     access = access_for(request.user, community)
-    context = {"invitation": invitation, "community": community, "access": access}
+    context = {
+        "invitation": invitation,
+        "community": community,
+        "access": access,
+        "is_theirs": request.user.is_authenticated
+        and services.invited_address_is_theirs(user=request.user, invitation=invitation),
+    }
     return render(request, "communities/invitation.html", context)

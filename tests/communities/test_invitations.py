@@ -15,8 +15,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def invitation(db):
-    return InvitationFactory(community=CommunityFactory(name="Site Leaders Circle", visibility="hidden"))
+def invitation(user):
+    """An invitation to a hidden community, sent to ``user``'s (confirmed) address."""
+    return InvitationFactory(
+        community=CommunityFactory(name="Site Leaders Circle", visibility="hidden"), email=user.email.upper()
+    )
 
 
 def link(invitation):
@@ -142,6 +145,8 @@ def test_signing_up_through_the_link_makes_you_a_member_after_email_confirmation
 ):
     import re
 
+    invitation.email = "new.principal@example.org"  # nobody has an account with it yet
+    invitation.save(update_fields=["email"])
     token_url = link(invitation)
     client.get(token_url)
     with django_capture_on_commit_callbacks(execute=True):
@@ -166,10 +171,10 @@ def test_signing_up_through_the_link_makes_you_a_member_after_email_confirmation
     assert invitation.accepted_by == membership.user
 
 
-def test_logging_in_through_the_link_makes_you_a_member(client, invitation):
+def test_logging_in_through_the_link_makes_you_a_member(client, invitation, user):
     from tests.factories import PASSWORD
 
-    person = UserFactory()
+    person = user
     token_url = link(invitation)
     client.get(token_url)
     response = client.post(
@@ -190,3 +195,40 @@ def test_logging_in_without_an_invitation_in_the_session_joins_nothing(client, i
 def test_the_token_is_signed_with_the_invitation_salt(invitation):
     data = signing.loads(invitation_token(invitation), salt=INVITATION_SALT)
     assert data == {"invitation": invitation.pk}
+
+
+def test_a_link_opened_by_someone_else_shows_the_invited_address_and_lets_nobody_else_in(client, invitation):
+    stranger = UserFactory(email="stranger@example.org")
+    client.force_login(stranger)
+    page = client.get(link(invitation)).content.decode()
+    assert invitation.email in page
+    assert "Accept and join" not in page
+    response = client.post(link(invitation))
+    assert response.status_code == 403
+    assert f"sent to {invitation.email}" in response.content.decode()
+    assert not Membership.objects.filter(user=stranger).exists()
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None  # still usable by the person it was meant for
+
+
+def test_a_link_opened_logged_out_then_logging_in_as_someone_else_joins_nobody(client, invitation):
+    from tests.factories import PASSWORD
+
+    stranger = UserFactory(email="stranger@example.org")
+    client.get(link(invitation))  # the token waits in the session
+    client.post(reverse("account_login"), {"login": stranger.email, "password": PASSWORD})
+    assert client.session["_auth_user_id"] == str(stranger.pk)
+    assert not Membership.objects.filter(user=stranger).exists()
+
+
+def test_an_unconfirmed_copy_of_the_invited_address_is_not_enough(client, invitation):
+    from allauth.account.models import EmailAddress
+
+    stranger = UserFactory(email="stranger@example.org")
+    EmailAddress.objects.create(user=stranger, email=invitation.email, verified=False, primary=False)
+    client.force_login(stranger)
+    assert client.post(link(invitation)).status_code == 403
+    assert not Membership.objects.filter(user=stranger).exists()
+    EmailAddress.objects.filter(user=stranger, email=invitation.email).update(verified=True)
+    assert client.post(link(invitation)).status_code == 302
+    assert Membership.objects.filter(user=stranger, community=invitation.community).exists()
