@@ -1,3 +1,5 @@
+import uuid
+
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.urls import reverse
@@ -29,6 +31,16 @@ class _NoTagHelperMixin:
         return helper
 
 
+def new_submission():
+    return uuid.uuid4().hex
+
+
+def _submission_field():
+    # A fresh random name per rendered form: the same form sent twice (a double click, a
+    # retry, five tabs) makes one post (discussions.services.submission_key).
+    return forms.CharField(required=False, max_length=64, widget=forms.HiddenInput, initial=new_submission)
+
+
 class ThreadForm(_NoTagHelperMixin, forms.Form):
     title = forms.CharField(
         label="Title",
@@ -41,6 +53,7 @@ class ThreadForm(_NoTagHelperMixin, forms.Form):
         label="Focus area", queryset=FocusArea.objects.none(), required=False, empty_label="No particular focus area"
     )
     body = _body_field("Your post", rows=8)
+    submission = _submission_field()
 
     def __init__(self, *args, community, similar_url=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,6 +88,7 @@ class EditThreadForm(_NoTagHelperMixin, forms.Form):
 class ReplyForm(forms.Form):
     body = _body_field("Your reply", rows=4)
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    submission = _submission_field()
 
 
 class EditPostForm(_NoTagHelperMixin, forms.Form):

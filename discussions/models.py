@@ -52,9 +52,16 @@ class Thread(models.Model):
     is_hidden = models.BooleanField("hidden", default=False)
     hidden_reason = models.CharField(max_length=REASON_MAX, blank=True)
     search_vector = SearchVectorField(null=True, editable=False)
+    # Names the form submission that made it (services.submission_key): a repeated submit finds it.
+    submission_key = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-is_pinned", "-last_activity_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "submission_key"], condition=~Q(submission_key=""), name="one_thread_per_submission"
+            )
+        ]
         indexes = [
             models.Index(fields=["community", "-last_activity_at"], name="thread_community_activity"),
             # The list's sorts, in full, so a page of 25 reads 25 index entries, not the whole community.
@@ -109,9 +116,16 @@ class Post(models.Model):
     is_hidden = models.BooleanField("hidden by a moderator", default=False)
     hidden_reason = models.CharField(max_length=REASON_MAX, blank=True)
     search_vector = SearchVectorField(null=True, editable=False)
+    # Names the form submission that made it (services.submission_key): a repeated submit finds it.
+    submission_key = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "submission_key"], condition=~Q(submission_key=""), name="one_post_per_submission"
+            )
+        ]
         indexes = [
             models.Index(fields=["thread", "created_at"], name="post_thread_created", condition=Q(parent=None)),
             models.Index(fields=["root", "created_at"], name="post_root_created"),

@@ -5,6 +5,9 @@ know about, ``ValidationError`` for bad input and ``RateLimited`` (429) when som
 posts faster than ``settings.POST_RATE_LIMIT`` allows.
 """
 
+import hashlib
+import re
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -75,6 +78,22 @@ def check_may_edit(access, *, author_id, what="post"):
         raise PermissionDenied(_EDIT_REFUSALS[what])
 
 
+def submission_key(submission, *texts):
+    """The key stored with what a form submission made: its random name and a digest of its text.
+
+    The text is part of it so a form reused after its first post (an inline reply box)
+    still makes a new post for new text. Empty (no idempotence) without a valid name.
+    """
+    if not re.fullmatch(r"[0-9a-f]{32}", submission or ""):
+        return ""
+    digest = hashlib.sha256("\x00".join(texts).encode()).hexdigest()[:16]
+    return f"{submission}:{digest}"
+
+
+def _made_by_submission(model, author, key):
+    return model.objects.filter(author=author, submission_key=key).first() if key else None
+
+
 def render_body(body):
     """Sanitized HTML for ``body`` with @mentions of real people linked, and those people.
 
@@ -124,10 +143,11 @@ def _focus_area_of(community, focus_area):
     return focus_area
 
 
-def create_thread(*, author, community, title, body, kind, focus_area=None, access=None):
+def create_thread(*, author, community, title, body, kind, focus_area=None, access=None, submission=""):
     """Start a thread as ``author`` (a member; raises PermissionDenied otherwise); the author follows it.
 
-    Rate limited per author; @mentions are emailed after commit.
+    Rate limited per author; @mentions are emailed after commit. Idempotent per form
+    ``submission``: sending the same form again returns the thread it made.
     """
     access = access or access_for(author, community)
     _require(access, "post")
@@ -136,20 +156,31 @@ def create_thread(*, author, community, title, body, kind, focus_area=None, acce
     if kind not in Thread.Kind.values:
         raise ValidationError({"kind": "Pick what kind of post this is."})
     focus_area = _focus_area_of(community, focus_area)
+    key = submission_key(submission, str(community.pk), title, body)
+    made = _made_by_submission(Thread, author, key)
+    if made is not None:
+        return made
     throttle_posting(author)
-    with transaction.atomic():
-        body_html, mentioned = render_body(body)
-        thread = Thread.objects.create(
-            community=community,
-            focus_area=focus_area,
-            author=author,
-            title=title,
-            body=body,
-            body_html=body_html,
-            kind=kind,
-        )
-        _follow(thread, author)
-        _record_mentions(thread=thread, post=None, mentioned=mentioned, author=author)
+    try:
+        with transaction.atomic():
+            body_html, mentioned = render_body(body)
+            thread = Thread.objects.create(
+                community=community,
+                focus_area=focus_area,
+                author=author,
+                title=title,
+                body=body,
+                body_html=body_html,
+                kind=kind,
+                submission_key=key,
+            )
+            _follow(thread, author)
+            _record_mentions(thread=thread, post=None, mentioned=mentioned, author=author)
+    except IntegrityError:
+        made = _made_by_submission(Thread, author, key)  # the same form, sent at the same moment
+        if made is None:
+            raise
+        return made
     return thread
 
 
@@ -180,7 +211,7 @@ def edit_thread(*, access, thread, title, body, kind=None):
 # -- replies ----------------------------------------------------------------------------
 
 
-def _new_post(*, thread, author, body, parent=None, created_at=None):
+def _new_post(*, thread, author, body, parent=None, created_at=None, key=""):
     """Insert a reply row and bump the thread's counters (no permission checks: callers do them)."""
     body_html, mentioned = render_body(body)
     post = Post.objects.create(
@@ -192,17 +223,20 @@ def _new_post(*, thread, author, body, parent=None, created_at=None):
         author=author,
         body=body,
         body_html=body_html,
+        submission_key=key,
         **({"created_at": created_at} if created_at else {}),
     )
     Thread.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") + 1, last_activity_at=post.created_at)
     return post, mentioned
 
 
-def create_reply(*, access, thread, body, parent=None):
+def create_reply(*, access, thread, body, parent=None, submission=""):
     """Reply to ``thread`` (or to ``parent``, a reply in the same thread) as ``access.user``.
 
     Members only; not on a locked or hidden thread. The author follows the thread;
-    followers and people @mentioned are emailed after commit. Rate limited.
+    followers and people @mentioned are emailed after commit. Rate limited. Idempotent
+    per form ``submission``: the same form sent again (at once or later) returns the reply
+    it made, and nobody is emailed twice.
     """
     _require(access, "post")
     if thread.community_id != access.community.pk:
@@ -216,14 +250,24 @@ def create_reply(*, access, thread, body, parent=None):
     if parent is not None and parent.is_removed and not access.may_moderate:
         raise ValidationError({"parent": "That reply was removed; reply to the thread instead."})
     body = _clean_text(body, field="body", max_length=BODY_MAX)
+    key = submission_key(submission, str(thread.pk), str(parent.pk if parent else ""), body)
+    made = _made_by_submission(Post, access.user, key)
+    if made is not None:
+        return made
     throttle_posting(access.user)
     from discussions import tasks
 
-    with transaction.atomic():
-        post, mentioned = _new_post(thread=thread, author=access.user, body=body, parent=parent)
-        _follow(thread, access.user)
-        _record_mentions(thread=thread, post=post, mentioned=mentioned, author=access.user)
-        transaction.on_commit(lambda: tasks.notify_followers.delay(post.pk), robust=True)
+    try:
+        with transaction.atomic():
+            post, mentioned = _new_post(thread=thread, author=access.user, body=body, parent=parent, key=key)
+            _follow(thread, access.user)
+            _record_mentions(thread=thread, post=post, mentioned=mentioned, author=access.user)
+            transaction.on_commit(lambda: tasks.notify_followers.delay(post.pk), robust=True)
+    except IntegrityError:
+        made = _made_by_submission(Post, access.user, key)  # the same form, sent at the same moment
+        if made is None:
+            raise
+        return made
     return post
 
 

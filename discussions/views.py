@@ -22,6 +22,7 @@ from discussions.forms import (
     SearchForm,
     ThreadFilterForm,
     ThreadForm,
+    new_submission,
     similar_url,
 )
 from discussions.models import Post, Revision
@@ -113,6 +114,7 @@ def new_thread(request, access):
             kind=data["kind"],
             focus_area=data["focus_area"],
             access=access,
+            submission=data.get("submission", ""),
         )
     except REFUSALS as error:
         _add_errors(form, error)
@@ -164,6 +166,7 @@ def _thread_context(request, access, thread, *, reply_form=None, page_number=Non
         "may_edit_thread": access.may_edit(thread.author_id),
         "may_accept": thread.is_question and access.may_edit(thread.author_id),
         "reply_form": reply_form or ReplyForm(),
+        "submission_key": new_submission(),
         "moderate_form": ModerateThreadForm(community=access.community) if access.may_moderate else None,
         "focus_areas": FocusArea.objects.filter(community=access.community) if access.may_moderate else (),
         "panels": collect("thread_panel", thread=thread, viewer=request.user, access=access),
@@ -213,7 +216,13 @@ def reply(request, access, thread_id):
             context = _thread_context(request, access, thread, reply_form=form)
             context["preview_html"] = services.render_body(form.cleaned_data["body"])[0]
             return render(request, "discussions/thread.html", context)
-        post = services.create_reply(access=access, thread=thread, body=form.cleaned_data["body"], parent=parent)
+        post = services.create_reply(
+            access=access,
+            thread=thread,
+            body=form.cleaned_data["body"],
+            parent=parent,
+            submission=form.cleaned_data["submission"],
+        )
     except REFUSALS as error:
         _add_errors(form, error)
         context = {} if request.htmx else _thread_context(request, access, thread, reply_form=form)
