@@ -427,6 +427,8 @@ CELERY_BEAT_SCHEDULE["calendar-reminders"] = {
     "task": "calendar_app.send_activity_reminders",
     "schedule": crontab(minute=5),
 }
+# Anonymous polls that closed have their sealed answers written as ballots, all at once.
+CELERY_BEAT_SCHEDULE["polls-mix-closed"] = {"task": "polls.mix_closed_polls", "schedule": crontab(minute="*/10")}
 # Resource links are checked weekly (Sunday night UTC); broken ones show in each review queue.
 CELERY_BEAT_SCHEDULE["resources-link-check"] = {
     "task": "resources.tasks.check_resource_links",

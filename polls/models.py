@@ -3,8 +3,11 @@
 Anonymity is a storage property, not a display rule. For an anonymous poll
 ``Participation`` records *that* a member answered (so nobody answers twice) and
 ``Ballot``/``BallotChoice`` record *what* was answered, with no user reference,
-no timestamp and random UUID keys, so no page, export, admin screen or database
-query can join the two. The cost: an anonymous ballot cannot be changed once cast.
+no timestamp and random UUID keys. They are never written together: the answer waits
+encrypted (``SealedAnswer``) until the poll closes, and then every answer is written
+in one transaction in random order, so not even PostgreSQL's system columns (``xmin``,
+``ctid``) pair a person with an answer. The cost: an anonymous answer cannot be
+changed once cast.
 """
 
 import uuid
@@ -211,6 +214,21 @@ class Ballot(models.Model):
 
     def __str__(self):
         return f"Ballot on {self.poll}"
+
+
+class SealedAnswer(models.Model):
+    """An anonymous answer waiting, encrypted, for its poll to close (polls/sealing.py).
+
+    No voter, no time, a random key. When the poll closes, services.mix_sealed_answers
+    opens them all and writes them as ballots in random order, in one transaction.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="sealed_answers")
+    sealed = models.TextField()
+
+    def __str__(self):
+        return f"Sealed answer on {self.poll_id}"
 
 
 class BallotChoice(models.Model):

@@ -1,5 +1,6 @@
 """Reads on polls shared by pages, panels and the digest. Each runs a fixed number of queries."""
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
@@ -7,7 +8,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from communities.models import Membership
-from polls.models import Ballot, BallotChoice, Choice, Participation, Poll, open_q
+from polls.models import Ballot, BallotChoice, Choice, Participation, Poll, SealedAnswer, open_q
+from polls.sealing import unseal
 
 TEXT_ANSWERS_SHOWN = 50
 
@@ -118,6 +120,21 @@ class Results:
         return round(100 * self.voters / self.members) if self.members else 0
 
 
+def _sealed_tallies(polls):
+    """For each anonymous poll: a Counter of choice ids and the texts of answers still sealed. One query.
+
+    Results count them at once; they become ballots only when the poll closes.
+    """
+    tallies = {p.pk: (Counter(), []) for p in polls if p.is_anonymous}
+    if tallies:
+        for poll_id, sealed in SealedAnswer.objects.filter(poll_id__in=list(tallies)).values_list("poll_id", "sealed"):
+            choice_ids, text = unseal(sealed, poll_id=poll_id)
+            tallies[poll_id][0].update(choice_ids)
+            if text:
+                tallies[poll_id][1].append(text)
+    return tallies
+
+
 def _percent(part, whole):
     return round(100 * part / whole, 1) if whole else 0.0
 
@@ -131,6 +148,9 @@ def poll_results(*, poll, with_districts=True):
     voters = Participation.objects.filter(poll=poll).count()
     members = Membership.objects.filter(community_id=poll.community_id).count()
     choices = list(Choice.objects.filter(poll=poll).annotate(num=Count("picks")).order_by("position", "pk"))
+    sealed_counts, sealed_texts = _sealed_tallies([poll]).get(poll.pk, (Counter(), []))
+    for choice in choices:
+        choice.num += sealed_counts[choice.pk]
     rows = [ChoiceResult(choice=c, count=c.num, percent=_percent(c.num, voters)) for c in choices]
     results = Results(poll=poll, voters=voters, members=members, choices=rows)
     if poll.is_scale:
@@ -139,10 +159,11 @@ def poll_results(*, poll, with_districts=True):
         results.mean = round(weighted / picks, 2) if picks else None
     if poll.is_text:
         answers = Ballot.objects.filter(poll=poll).exclude(text="")
-        results.text_answer_count = answers.count()
+        results.text_answer_count = answers.count() + len(sealed_texts)
         if poll.is_anonymous:
-            # UUID keys: this order is random, not the order people answered in.
-            results.text_answers = [(None, b.text) for b in answers.order_by("pk")[:TEXT_ANSWERS_SHOWN]]
+            # UUID keys: this order is random, not the order people answered in; sealed ones sorted.
+            mixed = [b.text for b in answers.order_by("pk")[:TEXT_ANSWERS_SHOWN]]
+            results.text_answers = [(None, text) for text in (mixed + sorted(sealed_texts))[:TEXT_ANSWERS_SHOWN]]
         else:
             answers = answers.select_related("voter").order_by("-updated_at")[:TEXT_ANSWERS_SHOWN]
             results.text_answers = [(b.voter, b.text) for b in answers]
@@ -212,6 +233,14 @@ def series_rounds(*, poll):
     for poll_id, position, num in counts:
         if position < width:
             by_poll[poll_id][position] = num
+    tallies = _sealed_tallies(polls)
+    if tallies:
+        positions = dict(Choice.objects.filter(poll_id__in=list(tallies)).values_list("pk", "position"))
+        for poll_id, (choice_counts, _texts) in tallies.items():
+            for choice_id, n in choice_counts.items():
+                position = positions.get(choice_id)
+                if position is not None and position < width:
+                    by_poll[poll_id][position] += n
     rounds = []
     for p in polls:
         row = by_poll[p.pk]
@@ -242,8 +271,9 @@ def open_polls_unanswered_by(*, user, community=None, now=None):
 
 
 def anonymous_text_answers(*, poll):
-    """Every text answer of an anonymous poll, in random (UUID) order, without anything else."""
-    return Ballot.objects.filter(poll=poll).exclude(text="").order_by("pk").values_list("text", flat=True).iterator()
+    """Every text answer of an anonymous poll, in random (UUID) order then sealed ones sorted, nothing else."""
+    yield from Ballot.objects.filter(poll=poll).exclude(text="").order_by("pk").values_list("text", flat=True)
+    yield from sorted(_sealed_tallies([poll]).get(poll.pk, (None, []))[1])
 
 
 def named_ballots_for_export(*, poll):

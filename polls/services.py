@@ -3,6 +3,7 @@
 Every service checks permission itself, runs in one transaction and returns the object.
 """
 
+import secrets
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +20,9 @@ from polls.models import (
     Participation,
     Poll,
     PollSeries,
+    SealedAnswer,
 )
+from polls.sealing import seal, unseal
 
 EDITABLE_FIELDS = ("question", "description", "focus_area", "opens_at", "closes_at", "results_visibility", "thread")
 # Fields that change what a ballot means; locked once anyone has answered.
@@ -141,6 +144,10 @@ def close_poll(*, access, poll):
     if poll.status_at(now) == Poll.Status.OPEN:
         poll.closes_at = now
         poll.save(update_fields=["closes_at"])
+    if poll.is_anonymous:
+        from polls.tasks import mix_sealed_answers_of
+
+        transaction.on_commit(lambda: mix_sealed_answers_of.delay(poll.pk))
     return poll
 
 
@@ -196,11 +203,11 @@ def check_may_vote(access):
 
 @transaction.atomic
 def cast_vote(*, access, poll, choices=(), text=""):
-    """Record or change ``access.user``'s answer to ``poll``; returns the ballot.
+    """Record or change ``access.user``'s answer to ``poll``; returns the ballot (a SealedAnswer if anonymous).
 
     Members only, while the poll is open. One ballot per member is enforced by the
     database; concurrent changes by the same member are serialized by a row lock.
-    Anonymous ballots are stored without any link to the voter and cannot change.
+    Anonymous answers are sealed until the poll closes and cannot change.
     """
     check_may_vote(access)
     poll = Poll.objects.get(pk=poll.pk, community=access.community)
@@ -222,18 +229,20 @@ def cast_vote(*, access, poll, choices=(), text=""):
             raise ValidationError(
                 "You have already answered this anonymous poll; anonymous answers are final."
             ) from None
-        ballot = Ballot.objects.create(poll=poll, text=text)
-    else:
-        ballot, created = Ballot.objects.select_for_update().get_or_create(
-            poll=poll, voter=access.user, defaults={"text": text, "updated_at": timezone.now()}
+        # Not a ballot yet: written with every other one when the poll closes (mix_sealed_answers).
+        return SealedAnswer.objects.create(
+            poll=poll, sealed=seal(poll_id=poll.pk, choice_ids=[c.pk for c in picked], text=text)
         )
-        if created:
-            Participation.objects.get_or_create(poll=poll, user=access.user)
-        else:
-            ballot.text = text
-            ballot.updated_at = timezone.now()
-            ballot.save(update_fields=["text", "updated_at"])
-            ballot.picks.all().delete()
+    ballot, created = Ballot.objects.select_for_update().get_or_create(
+        poll=poll, voter=access.user, defaults={"text": text, "updated_at": timezone.now()}
+    )
+    if created:
+        Participation.objects.get_or_create(poll=poll, user=access.user)
+    else:
+        ballot.text = text
+        ballot.updated_at = timezone.now()
+        ballot.save(update_fields=["text", "updated_at"])
+        ballot.picks.all().delete()
     BallotChoice.objects.bulk_create(BallotChoice(ballot=ballot, choice=choice) for choice in picked)
     return ballot
 
@@ -257,3 +266,38 @@ def _picked_choices(poll, choices):
     if poll.max_choices is not None and len(picked) > poll.max_choices:
         raise ValidationError(f"Pick at most {poll.max_choices} answers.")
     return picked
+
+
+def mix_sealed_answers(*, poll, now=None):
+    """Write a closed anonymous poll's sealed answers as ballots, all in one transaction, in random order.
+
+    Ballots share that transaction (one ``xmin``), get random keys and are inserted
+    shuffled (so ``ctid`` order says nothing either); the sealed rows go. Returns how
+    many were written; an open poll is left alone (its answers keep waiting). Safe to
+    run twice: the second run finds nothing.
+    """
+    if not poll.is_anonymous or poll.status_at(now or timezone.now()) != Poll.Status.CLOSED:
+        return 0
+    with transaction.atomic():
+        sealed = list(SealedAnswer.objects.select_for_update(skip_locked=True).filter(poll=poll))
+        if not sealed:
+            return 0
+        valid = set(Choice.objects.filter(poll=poll).values_list("pk", flat=True))
+        answers = [unseal(row.sealed, poll_id=poll.pk) for row in sealed]
+        _shuffle(answers)
+        ballots = [Ballot(poll=poll, text=text) for _choice_ids, text in answers]
+        Ballot.objects.bulk_create(ballots)
+        picks = [
+            BallotChoice(ballot=ballot, choice_id=choice_id)
+            for ballot, (choice_ids, _text) in zip(ballots, answers, strict=True)
+            for choice_id in choice_ids
+            if choice_id in valid
+        ]
+        _shuffle(picks)
+        BallotChoice.objects.bulk_create(picks)
+        SealedAnswer.objects.filter(pk__in=[row.pk for row in sealed]).delete()
+    return len(ballots)
+
+
+def _shuffle(items):
+    secrets.SystemRandom().shuffle(items)

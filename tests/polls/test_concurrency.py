@@ -11,7 +11,7 @@ from django.db import connection
 from accounts.models import User
 from communities.models import Membership
 from communities.permissions import access_for
-from polls.models import Ballot, BallotChoice, Participation
+from polls.models import Ballot, BallotChoice, Participation, SealedAnswer
 from polls.services import cast_vote
 from tests.factories import CommunityFactory, UserFactory
 from tests.polls.factories import PollFactory
@@ -91,5 +91,6 @@ def test_one_member_sending_an_anonymous_answer_many_times_at_once_is_counted_on
     errors = run_at_once([lambda: cast_vote(access=access, poll=poll, choices=[choice]) for _ in range(30)])
     assert all(isinstance(error, ValidationError) for error in errors)
     assert len(errors) == 29
-    assert Ballot.objects.filter(poll=poll).count() == 1
+    assert SealedAnswer.objects.filter(poll=poll).count() == 1
+    assert Ballot.objects.filter(poll=poll).count() == 0  # written when the poll closes
     assert Participation.objects.filter(poll=poll).count() == 1
