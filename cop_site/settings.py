@@ -81,6 +81,7 @@ MIDDLEWARE = [
     # First: a body over its URL's limit is refused before anything reads it.
     "core.middleware.RequestSizeLimitMiddleware",
     "core.middleware.RetryAfterMiddleware",
+    "core.middleware.BadInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

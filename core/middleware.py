@@ -1,4 +1,4 @@
-"""Middleware every deployment runs: request-size limits and the Retry-After promise of every 429."""
+"""Middleware every deployment runs: request-size limits, unreadable input, and the Retry-After of every 429."""
 
 import re
 
@@ -102,3 +102,26 @@ class RetryAfterMiddleware:
         if response.status_code == 429 and not response.has_header("Retry-After"):
             response["Retry-After"] = str(DEFAULT_RETRY_AFTER)
         return response
+
+
+class BadInputMiddleware:
+    """Answer a NUL character in the path or the query string with a clear 400.
+
+    Text columns cannot hold it, so any lookup with it would fail in the database and
+    answer 500. (Ids too big for a column already find nothing: Django 5 turns such
+    lookups into empty results.)
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or "\x00" in request.META.get("QUERY_STRING", "") or _has_nul(request.GET):
+            context = {"message": "That address holds a character we cannot read. Check the link and try again."}
+            html = render_to_string("400.html", context, request=request)
+            return HttpResponse(html, status=400)
+        return self.get_response(request)
+
+
+def _has_nul(query):
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in query.lists())

@@ -18,6 +18,9 @@ _MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _WEEK_RE = re.compile(r"^(\d{4})-W(0[1-9]|[1-4]\d|5[0-3])$")
 
 
+FIRST_YEAR, LAST_YEAR = 1970, 2200
+
+
 class InvalidPeriod(ValueError):
     pass
 
@@ -62,6 +65,9 @@ def _add_months(moment, months):
 def parse_period(value):
     """``"2027-06"`` or ``"2027-W23"`` to a Period; InvalidPeriod with a readable message otherwise."""
     value = (value or "").strip()
+    match = _MONTH_RE.match(value) or _WEEK_RE.match(value)
+    if match and not FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
+        raise InvalidPeriod(f"“{value}” is too far away. Pick a period between {FIRST_YEAR} and {LAST_YEAR}.")
     match = _MONTH_RE.match(value)
     if match:
         start = _utc(int(match[1]), int(match[2]), 1)

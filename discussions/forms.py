@@ -159,6 +159,12 @@ class ThreadFilterForm(forms.Form):
         self.fields["focus_area"].queryset = FocusArea.objects.filter(community=community)
 
 
+def _searchable_date(value):
+    # Posts exist between these years; beyond them a day plus one overflows (9999-12-31).
+    if not 1970 <= value.year <= 2200:
+        raise forms.ValidationError("Pick a date between 1970 and 2200.")
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(label="Search for", max_length=SEARCH_QUERY_MAX * 50, required=False)
     community = forms.ModelChoiceField(
@@ -167,8 +173,12 @@ class SearchForm(forms.Form):
     )  # fmt: skip
     kind = forms.ChoiceField(label="Kind", choices=[("", "All kinds"), *Thread.Kind.choices], required=False)
     author = forms.CharField(label="Author's username", max_length=150, required=False)
-    since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label="Until", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}), validators=[_searchable_date]
+    )
+    until = forms.DateField(
+        label="Until", required=False, widget=forms.DateInput(attrs={"type": "date"}), validators=[_searchable_date]
+    )
 
     def __init__(self, *args, communities, **kwargs):
         super().__init__(*args, **kwargs)

@@ -29,6 +29,9 @@ EDITABLE_FIELDS = ("question", "description", "focus_area", "opens_at", "closes_
 BALLOT_SHAPE_FIELDS = ("kind", "max_choices", "is_anonymous")
 
 
+MAX_POLL_LENGTH = timedelta(days=5 * 366)
+
+
 def _require_schedule(access):
     if not access.may_schedule:
         raise PermissionDenied("Only district leaders and moderators of this community can run polls.")
@@ -54,6 +57,8 @@ def _validate(poll):
         raise ValidationError({"question": "Write the question members will answer."})
     if poll.closes_at is not None and poll.closes_at <= poll.opens_at:
         raise ValidationError({"closes_at": "The poll must close after it opens."})
+    if poll.closes_at is not None and poll.closes_at - poll.opens_at > MAX_POLL_LENGTH:
+        raise ValidationError({"closes_at": "A poll can stay open for at most five years. Pick an earlier date."})
     if poll.kind != Poll.Kind.MULTIPLE:
         poll.max_choices = None
     if poll.focus_area_id is not None and poll.focus_area.community_id != poll.community_id:
@@ -164,7 +169,7 @@ def repeat_poll(*, access, poll, opens_at=None, closes_at=None):
     last_round = series.polls.aggregate(last=Max("round"))["last"] or 0
     opens_at = opens_at or timezone.now()
     if closes_at is None and poll.closes_at is not None:
-        closes_at = opens_at + (poll.closes_at - poll.opens_at)
+        closes_at = opens_at + _round_length(poll)
     new = Poll(
         community=poll.community,
         question=poll.question,
@@ -188,11 +193,20 @@ def repeat_poll(*, access, poll, opens_at=None, closes_at=None):
     return new
 
 
+MAX_ROUND_LENGTH = timedelta(days=366)
+
+
+def _round_length(poll):
+    """How long a repeated round stays open: as long as ``poll`` did, a week by default, at most a year."""
+    if poll.closes_at is None:
+        return timedelta(days=7)
+    return min(poll.closes_at - poll.opens_at, MAX_ROUND_LENGTH)
+
+
 def default_repeat_dates(poll, now=None):
-    """The next round opens now and stays open as long as the last one did (a week by default)."""
+    """The next round opens now and stays open as long as the last one did (a week by default, a year at most)."""
     now = now or timezone.now()
-    length = (poll.closes_at - poll.opens_at) if poll.closes_at else timedelta(days=7)
-    return now, now + length
+    return now, now + _round_length(poll)
 
 
 def check_may_vote(access):
