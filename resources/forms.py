@@ -9,7 +9,7 @@ from django.template.defaultfilters import filesizeformat
 from communities.models import FocusArea
 from core.netguard import host_is_obviously_private
 from resources.models import GradeBand, Resource, Subject
-from resources.uploads import ALLOWED_DESCRIPTION, inspect_upload
+from resources.uploads import ALLOWED_DESCRIPTION, as_utf8_text, inspect_upload
 
 ACCEPT = ".pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.png,.jpg,.jpeg,.gif,.webp,.txt,.md,.csv"
 
@@ -70,6 +70,7 @@ class ResourceForm(forms.Form):
     def clean_file(self):
         file = self.cleaned_data.get("file")
         if file:
+            file = as_utf8_text(file)
             inspect_upload(file)
         return file
 

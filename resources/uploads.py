@@ -12,6 +12,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -88,6 +89,44 @@ def _is_utf8_text(sample, complete):
     return True
 
 
+# Control characters other than tab, line feed, form feed and carriage return: not text.
+_NOT_TEXT = bytes(set(range(32)) - {9, 10, 12, 13})
+
+
+def _looks_like_text(data):
+    return not any(byte in _NOT_TEXT for byte in data)
+
+
+def as_utf8_text(file):
+    """A text file (.txt, .md, .csv) saved in Windows-1252 ("café" from Notepad or Excel), converted to UTF-8.
+
+    Any other file, and text that is already UTF-8, comes back as it is.
+    """
+    name = PurePath(file.name or "file").name
+    too_big = file.size is None or file.size > settings.RESOURCE_UPLOAD_MAX_BYTES
+    if PurePath(name).suffix.lower() not in TEXT_EXTENSIONS - {""} or too_big:
+        return file
+    file.seek(0)
+    data = file.read()
+    file.seek(0)
+    if _is_utf8_text(data, complete=True) or not _looks_like_text(data):
+        return file
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return file
+    return ContentFile(text.encode("utf-8"), name=name)
+
+
+def _refuse_encoding(name):
+    return ValidationError(
+        "“%(name)s” is text in an encoding we cannot read. Save it as UTF-8 (in your editor choose "
+        "“Save As” and the encoding “UTF-8”) and upload it again.",
+        code="file_encoding",
+        params={"name": name},
+    )
+
+
 def inspect_upload(file):
     """Check size and content of an uploaded file; return what to store or raise ValidationError."""
     name = PurePath(file.name or "file").name
@@ -113,6 +152,8 @@ def inspect_upload(file):
     elif content_type is None and _is_utf8_text(head, complete=file.size <= TEXT_SAMPLE_BYTES):
         content_type, extensions = "text/plain; charset=utf-8", TEXT_EXTENSIONS
     file.seek(0)
+    if content_type is None and extension in TEXT_EXTENSIONS and _looks_like_text(head):
+        raise _refuse_encoding(name)
     if content_type is None or extension not in extensions:
         raise _refuse(name)
     return Inspected(content_type=content_type, size=file.size)

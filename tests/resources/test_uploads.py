@@ -49,3 +49,35 @@ def test_a_file_over_the_size_limit_is_refused(settings):
 def test_an_empty_file_is_refused():
     with pytest.raises(ValidationError):
         inspect_upload(upload("empty.txt", b""))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["notes.txt", "grades.csv", "plan.md"])
+def test_a_windows_1252_text_file_is_accepted_and_stored_as_utf8(client, name, settings, tmp_path):
+    """Issue 15.16: "café naïve" saved by Notepad or Excel is text, not "not a file type"."""
+    from django.urls import reverse
+
+    from resources.models import Resource
+    from tests.factories import CommunityFactory, MembershipFactory
+
+    settings.MEDIA_ROOT = tmp_path
+    community = CommunityFactory()
+    client.force_login(MembershipFactory(community=community).user)
+    text = "Café naïve, “smart quotes” \u2013 5 €\r\n"  # an en dash, as Word and Excel write it
+    content = text.encode("cp1252")
+    response = client.post(
+        reverse("resources:submit", kwargs={"slug": community.slug}),
+        {"title": "Menu words", "kind": "file", "file": upload(name, content)},
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    resource = Resource.objects.get()
+    assert resource.content_type == "text/plain; charset=utf-8"
+    with resource.file.open("rb") as stored:
+        assert stored.read().decode("utf-8") == text
+    assert resource.file_size == len(text.encode())
+
+
+def test_text_in_an_encoding_we_cannot_read_asks_for_utf8():
+    with pytest.raises(ValidationError) as caught:
+        inspect_upload(upload("notes.txt", b"caf\x81 \x8d\x9d"))  # bytes Windows-1252 leaves undefined
+    assert "Save it as UTF-8" in caught.value.messages[0]
