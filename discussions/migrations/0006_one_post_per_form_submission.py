@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("communities", "0001_initial"),
-        ("discussions", "0004_one_open_flag_on_opening"),
+        ("discussions", "0005_reply_count_without_deleted"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
