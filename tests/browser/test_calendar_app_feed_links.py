@@ -6,6 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from calendar_app.models import FeedToken
+from calendar_app.services import community_feed_token
+from communities.models import Community
 from tests.browser.fixtures import journey_shot
 from tests.calendar_app.factories import ActivityFactory
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory
@@ -62,9 +64,12 @@ def test_member_opens_my_calendar_from_the_header_and_copies_the_feed(page, logi
     page.get_by_role("main").get_by_role("link", name="My calendar").click()
     expect(page.get_by_role("heading", name="My calendar", level=1)).to_be_visible()
 
-    # A members-only community's own feed is the member's secret link, with the same ways to subscribe.
+    # A members-only community's own feed has a link of its own (scoped to that community,
+    # never the personal token), with the same ways to subscribe.
     page.goto("/c/principals-circle/calendar/")
-    check_feed_links(page, "Calendar feed link", f"{live_server.url}/c/principals-circle/calendar.ics?token={token}")
+    scoped = community_feed_token(user=member, community=Community.objects.get(slug="principals-circle"))
+    assert token not in scoped
+    check_feed_links(page, "Calendar feed link", f"{live_server.url}/c/principals-circle/calendar.ics?token={scoped}")
     journey_shot(page, "community-calendar-feed")
 
 

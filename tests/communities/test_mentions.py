@@ -67,7 +67,7 @@ def test_a_long_query_is_cut_and_the_list_costs_one_query_however_many_members(c
         people = client.get(_url(community, "ada")).json()["people"]
     assert len(people) == 8
     statements = "\n".join(q["sql"] for q in captured.captured_queries)
-    assert len(captured.captured_queries) == 4, statements  # user, community, membership, the list
+    assert len(captured.captured_queries) == 5, statements  # session, user, community, membership, the list
     assert client.get(_url(community, "a" * 500)).status_code == 200
 
 
