@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("communities", "0001_initial"),
-        ("discussions", "0005_reply_count_without_deleted"),
+        ("discussions", "0006_email_state_moves_to_core_deliveries"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
