@@ -186,7 +186,7 @@ def test_the_main_journeys_work_with_redis_unreachable_and_kept_tasks_go_out_whe
 
     # Work for Celery was kept, not lost: the follower emails of each reply wait for the broker.
     kept = list(PendingTask.objects.values_list("name", flat=True))
-    assert kept.count("discussions.tasks.notify_followers") == 2, kept
+    assert kept.count("discussions.notify_followers") == 2, kept
     assert created.pk
 
     # Redis returns on the same port; the next task published sends the kept ones too.
