@@ -44,8 +44,8 @@ def test_a_bad_page_is_reported_by_axe_and_nu(checked):
     assert "A fraction of a second must be one, two, or three digits" in text
     assert "Bad value “” for attribute “name”" in text
     assert "Attribute “hx-get” not allowed" in text
-    assert "hx-headers" not in text  # the one tolerated error, until the CSRF header moves to site.js
-    assert summary["nu_tolerated"] == 1
+    assert "Attribute “hx-headers” not allowed" in text  # nothing is tolerated any more
+    assert summary["nu_tolerated"] == 0
     assert summary["axe_pages"] == 2  # the page on screen and the document shown again
 
 
