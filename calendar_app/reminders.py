@@ -14,6 +14,7 @@ from communities.models import Membership
 from core import dates, mail
 from core.links import absolute_url
 from core.models import EmailDelivery
+from core.panels import collect
 
 REMIND_AHEAD = timedelta(hours=24)
 
@@ -105,6 +106,8 @@ def _compose(occurrence, answer, *, now, key):
         "answer": answer,
         "when": when_words(occurrence, zone=zone, now=now),
         "url": absolute_url(occurrence.url),
+        # Apps above the calendar add their links (the chat room) through this slot.
+        "links": collect("reminder_links", activity=occurrence.activity),
     }
     return mail.compose(
         kind="reminder",

@@ -26,6 +26,7 @@ from calendar_app.subscribe import feed_links
 from communities.models import Community, Membership
 from communities.permissions import community_view
 from core.pagecache import cached_page
+from core.panels import collect
 from core.refusals import REFUSALS, refuse
 
 UPCOMING_DATES = 12
@@ -300,6 +301,8 @@ def activity_detail(request, access, pk):
         "upcoming": upcoming,
         "responsibilities": responsibilities,
         **_rsvp_context(request, access, activity, occurrence),
+        # Apps above the calendar (chats) add to the page through this slot.
+        "panels": collect("activity_panel", activity=activity, viewer=request.user, access=access),
     }
     if access.may_schedule:
         context["responsibility_form"] = ResponsibilityForm(

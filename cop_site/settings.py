@@ -51,6 +51,8 @@ SITE_NAME = env("SITE_NAME", "CoP Forum")
 DEMO_MODE = env_bool("DEMO_MODE", default=False)
 
 INSTALLED_APPS = [
+    # daphne first: its runserver serves HTTP and WebSockets (the chat rooms) in `make run`.
+    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -67,6 +69,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "csp",
+    "channels",
     "core",
     "accounts",
     "communities",
@@ -74,6 +77,7 @@ INSTALLED_APPS = [
     "resources",
     "calendar_app",
     "polls",
+    "chats",
     "digests",
 ]
 
@@ -174,6 +178,18 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # local-memory cache is one per process, and a write in one process could not retire the
 # pages another process keeps.
 PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "30" if REDIS_URL else "0"))
+
+# Live chats (Django Channels): every ASGI process shares rooms through Redis. Without
+# REDIS_URL (`make run`, one process) the in-memory layer is enough.
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": env("CHANNEL_LAYER_PREFIX", "cop-chat")},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 # With the broker unreachable a task is kept in the database (core/outbox.py) and sent
@@ -430,6 +446,17 @@ CELERY_BEAT_SCHEDULE["calendar-reminders"] = {
 }
 # Anonymous polls that closed have their sealed answers written as ballots, all at once.
 CELERY_BEAT_SCHEDULE["polls-mix-closed"] = {"task": "polls.mix_closed_polls", "schedule": crontab(minute="*/10")}
+# Chat prompts are posted at their time: every few seconds the due ones are claimed and posted.
+CHAT_PROMPT_TICK_SECONDS = float(env("CHAT_PROMPT_TICK_SECONDS", "5"))
+CELERY_BEAT_SCHEDULE["chats-post-due-prompts"] = {
+    "task": "chats.post_due_prompts",
+    "schedule": CHAT_PROMPT_TICK_SECONDS,
+}
+# Without Redis there is no beat: a thread in the (single) web process posts the prompts.
+CHAT_PROMPT_TICKER = env_bool("CHAT_PROMPT_TICKER", default=not REDIS_URL)
+CHAT_RATE_LIMIT = env("CHAT_RATE_LIMIT", "12/m")  # answers and replies per person
+CHAT_MESSAGE_MAX = int(env("CHAT_MESSAGE_MAX", "2000"))  # characters in one answer or reply
+CHAT_RECHECK_SECONDS = float(env("CHAT_RECHECK_SECONDS", "30"))  # an open socket re-checks membership this often
 # Resource links are checked weekly (Sunday night UTC); broken ones show in each review queue.
 CELERY_BEAT_SCHEDULE["resources-link-check"] = {
     "task": "resources.tasks.check_resource_links",

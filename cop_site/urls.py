@@ -56,5 +56,6 @@ urlpatterns = [
     path("", include("resources.urls")),
     path("", include("calendar_app.urls")),
     path("", include("polls.urls")),
+    path("", include("chats.urls")),
     path("", include("digests.urls")),
 ]

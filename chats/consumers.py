@@ -1,0 +1,208 @@
+"""The chat room's socket: ``/ws/c/<slug>/calendar/<id>/chat/``.
+
+Authenticated by the session cookie (channels' AuthMiddlewareStack). Refused before the
+handshake completes when the person may not read the room (close codes in
+``selectors.socket_access``). While open it re-checks now and then, and whenever that
+person's membership or the community changes, and closes with 4403 once they may not.
+It receives the room's events from the channel layer and takes the room's actions as JSON:
+
+- ``{"action": "resume", "after": <seq>}``: everything after message ``seq``
+- ``{"action": "post", "body": ..., "prompt": <n>?, "parent": <id>?, "ref": ...}``
+- ``{"action": "helpful", "message": <id>}``
+- ``{"action": "ping"}``
+
+A message naming another room (``"chat": <id>`` that is not this socket's) is refused.
+"""
+
+import asyncio
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from chats import live, selectors, services, ticker
+from chats.models import Chat
+from communities.models import Community
+from communities.permissions import access_for
+from core.ratelimit import RateLimited
+
+RESUME_LIMIT = 1000
+# One presence update per room per process and second, however many people come and go.
+_presence_pending = {}
+
+
+def _error(exc):
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages), 400
+    if isinstance(exc, PermissionDenied):
+        return str(exc) or "You may not do that here.", 403
+    if isinstance(exc, RateLimited):
+        return str(exc), 429
+    return str(exc), 409
+
+
+class RoomConsumer(AsyncJsonWebsocketConsumer):
+    chat_id = None
+    groups_joined = ()
+    checker = None
+    present = False
+
+    async def connect(self):
+        kwargs = self.scope["url_route"]["kwargs"]
+        user = self.scope.get("user")
+        chat, access = await database_sync_to_async(selectors.socket_access)(
+            user=user, slug=kwargs["slug"], activity_pk=kwargs["pk"]
+        )
+        if chat is None:
+            await self.close(code=access)
+            return
+        self.chat_id, self.community_id = chat.pk, chat.community_id
+        self.user = user if access.is_authenticated else None
+        groups = [live.room_group(chat.pk), live.community_group(chat.community_id)]
+        if self.user is not None:
+            groups.append(live.user_group(self.user.pk))
+        for group in groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+        self.groups_joined = groups
+        await self.accept()
+        if self.user is not None:
+            self.present = await database_sync_to_async(services.joined)(chat_id=chat.pk, user=self.user)
+            if self.present:
+                self._presence_changed()
+        self.checker = asyncio.create_task(self._keep_checking())
+        await ticker.start_in_loop()
+
+    async def disconnect(self, code):
+        await self._leave()
+
+    async def _leave(self):
+        if self.checker is not None and self.checker is not asyncio.current_task():
+            self.checker.cancel()
+        for group in self.groups_joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.groups_joined = ()
+        if self.present:
+            self.present = False
+            await database_sync_to_async(services.left)(chat_id=self.chat_id, user=self.user)
+            self._presence_changed()
+
+    # -- from the client ---------------------------------------------------------------
+
+    @classmethod
+    async def decode_json(cls, text_data):
+        try:
+            return await super().decode_json(text_data)
+        except ValueError:
+            return None  # answered as a refusal below, instead of dropping the socket
+
+    async def receive_json(self, content, **kwargs):
+        if not isinstance(content, dict):
+            await self.send_json({"type": "error", "message": "Send a JSON object."})
+            return
+        ref = content.get("ref")
+        if "chat" in content and content["chat"] != self.chat_id:
+            await self.send_json(
+                {"type": "error", "ref": ref, "status": 403, "message": "That message was for another room."}
+            )
+            return
+        action = content.get("action")
+        if action == "resume":
+            await self._resume(content.get("after"))
+        elif action == "post":
+            await self._act(ref, self._post, content)
+        elif action == "helpful":
+            await self._act(ref, self._helpful, content)
+        elif action == "ping":
+            if self.present:
+                await database_sync_to_async(services.still_here)(chat_id=self.chat_id, user=self.user)
+            await self.send_json({"type": "pong", "ref": ref})
+        else:
+            await self.send_json({"type": "error", "ref": ref, "status": 400, "message": "Unknown action."})
+
+    async def _resume(self, after):
+        try:
+            after = max(0, int(after or 0))
+        except (TypeError, ValueError):
+            after = 0
+        payloads = await database_sync_to_async(self._messages_after)(after)
+        for payload in payloads:
+            await self.send_json(payload)
+        await self.send_json({"type": "resumed", "after": after})
+
+    def _messages_after(self, after):
+        chat = Chat.objects.select_related("activity", "community").get(pk=self.chat_id)
+        return [live.message_payload(m) for m in selectors.messages_after(chat=chat, seq=after, limit=RESUME_LIMIT)]
+
+    async def _act(self, ref, action, content):
+        if self.user is None:
+            await self.send_json({"type": "error", "ref": ref, "status": 401, "message": "Log in to take part."})
+            return
+        try:
+            reply = await database_sync_to_async(action)(content)
+        except (ValidationError, PermissionDenied, RateLimited, services.ChatClosed) as exc:
+            message, status = _error(exc)
+            await self.send_json({"type": "error", "ref": ref, "status": status, "message": message})
+            return
+        await self.send_json({"type": "ack", "ref": ref, **reply})
+
+    def _access_and_chat(self):
+        community = Community.objects.get(pk=self.community_id)
+        chat = Chat.objects.select_related("activity", "community").prefetch_related("cohosts").get(pk=self.chat_id)
+        return access_for(self.user, community), chat
+
+    def _post(self, content):
+        access, chat = self._access_and_chat()
+        body = content.get("body")
+        message = services.post_message(
+            access=access,
+            chat=chat,
+            body=body if isinstance(body, str) else "",
+            prompt_number=content.get("prompt") or None,
+            parent_id=content.get("parent") or None,
+        )
+        return {"seq": message.seq, "id": message.pk}
+
+    def _helpful(self, content):
+        access, chat = self._access_and_chat()
+        message, marked = services.toggle_helpful(access=access, chat=chat, message_id=content.get("message"))
+        return {"id": message.pk, "marked": marked, "count": message.helpful_count}
+
+    # -- from the channel layer ----------------------------------------------------------
+
+    async def room_event(self, event):
+        await self.send(text_data=event["text"])
+
+    async def access_recheck(self, event):
+        await self._recheck()
+
+    async def _recheck(self):
+        allowed = await database_sync_to_async(selectors.still_allowed)(
+            user=self.user, community_id=self.community_id
+        )
+        if not allowed:
+            # Out of the groups first: nothing more reaches this socket, even before the client hangs up.
+            await self._leave()
+            await self.close(code=4403)
+        return allowed
+
+    async def _keep_checking(self):
+        while True:
+            await asyncio.sleep(settings.CHAT_RECHECK_SECONDS)
+            if not await self._recheck():
+                return
+            if self.present:
+                await database_sync_to_async(services.still_here)(chat_id=self.chat_id, user=self.user)
+
+    # -- presence ---------------------------------------------------------------------------
+
+    def _presence_changed(self):
+        if self.chat_id in _presence_pending:
+            return
+        loop = asyncio.get_running_loop()
+        _presence_pending[self.chat_id] = loop.call_later(1.0, self._send_presence, self.chat_id)
+
+    @staticmethod
+    def _send_presence(chat_id):
+        _presence_pending.pop(chat_id, None)
+        asyncio.get_running_loop().create_task(database_sync_to_async(live.announce_presence)(chat_id))

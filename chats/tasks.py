@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from chats import services
+
+
+@shared_task(name="chats.post_due_prompts", ignore_result=True)
+def post_due_prompts():
+    """Beat runs this every few seconds; each prompt is claimed once, so overlapping runs are harmless."""
+    return services.post_due_prompts()
