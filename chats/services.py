@@ -176,14 +176,10 @@ def _post_prompt(chat, prompt, now):
     )
 
 
-def post_due_prompts(*, now=None):
-    """Post every prompt whose time has come in a live, unpaused room; returns how many were posted.
-
-    Each prompt is claimed under a row lock and posted once, however many schedulers and
-    workers run this at the same moment.
-    """
-    now = now or timezone.now()
-    due = list(
+def due_prompt_ids(*, now):
+    """Prompts whose time has come in live, unpaused rooms, in posting order (a snapshot: another
+    scheduler may post them first)."""
+    return list(
         Prompt.objects.filter(
             posted_at__isnull=True,
             chat__paused_at__isnull=True,
@@ -196,26 +192,36 @@ def post_due_prompts(*, now=None):
         .order_by("chat_id", "number")
         .values_list("pk", flat=True)
     )
-    posted = 0
-    for pk in due:
-        with transaction.atomic():
-            prompt = (
-                Prompt.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, posted_at__isnull=True)
-                .select_related("chat")
-                .first()
-            )
-            if prompt is None:
-                continue  # another scheduler has it
-            chat = _locked(prompt.chat)
-            if chat.state(now) != Chat.State.LIVE:
-                continue
-            # Earlier prompts of the same room go first, whoever claimed them.
-            if chat.prompts.filter(posted_at__isnull=True, number__lt=prompt.number).exists():
-                continue
-            _post_prompt(chat, prompt, now)
-            posted += 1
-    return posted
+
+
+def post_prompt_if_due(*, prompt_id, now):
+    """Claim prompt ``prompt_id`` under a row lock and post it, unless someone already has (False then)."""
+    with transaction.atomic():
+        prompt = (
+            Prompt.objects.select_for_update(skip_locked=True)
+            .filter(pk=prompt_id, posted_at__isnull=True)
+            .select_related("chat")
+            .first()
+        )
+        if prompt is None:
+            return False  # another scheduler has it, or has posted it
+        chat = _locked(prompt.chat)
+        if chat.state(now) != Chat.State.LIVE:
+            return False
+        # Earlier prompts of the same room go first, whoever claimed them.
+        if chat.prompts.filter(posted_at__isnull=True, number__lt=prompt.number).exists():
+            return False
+        _post_prompt(chat, prompt, now)
+        return True
+
+
+def post_due_prompts(*, now=None):
+    """Post every prompt whose time has come; returns how many this run posted.
+
+    Each prompt is claimed and posted once, however many schedulers and workers run this at once.
+    """
+    now = now or timezone.now()
+    return sum(post_prompt_if_due(prompt_id=pk, now=now) for pk in due_prompt_ids(now=now))
 
 
 @transaction.atomic
