@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from calendar_app.models import Occurrence, Responsibility
 from calendar_app.selectors import open_responsibilities_for, upcoming_occurrences_for
+from chats.selectors import chats_between
 from communities.models import Community, Membership
 from communities.selectors import new_members
 from core.links import absolute_url
@@ -30,6 +31,7 @@ CALL_LIMIT = 10
 THREAD_LIMIT = 5
 RESOURCE_LIMIT = 5
 NEW_MEMBER_LIMIT = 8
+CHAT_LIMIT = 5
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,18 @@ def _resource_item(resource: Resource):
     )
 
 
+def _chat_item(chat):
+    people = f"{chat.people} took part · " if chat.people else ""
+    return Item(
+        title=chat.title,
+        path=chat.get_absolute_url(),
+        community=chat.community,
+        when=chat.opens_at,
+        detail=f"{people}{chat.answer_count} answer{'s' if chat.answer_count != 1 else ''}",
+        action="Read the archive",
+    )
+
+
 @dataclass
 class CallsToAction:
     responsibilities: list = field(default_factory=list)
@@ -179,9 +193,10 @@ class CommunitySection:
     threads: list = field(default_factory=list)
     resources: list = field(default_factory=list)
     new_members: list = field(default_factory=list)
+    chats: list = field(default_factory=list)
 
     def __bool__(self):
-        return bool(self.note or self.threads or self.resources or self.new_members)
+        return bool(self.note or self.threads or self.resources or self.new_members or self.chats)
 
     @property
     def url(self):
@@ -200,7 +215,8 @@ class Digest:
 
 
 def _community_content(communities, period):
-    """Notes, most helpful threads, featured resources and new members of ``communities`` in ``period``."""
+    """Notes, most helpful threads, featured resources, chat archives and new members of ``communities``
+    in ``period``."""
     sections = {c.pk: CommunitySection(community=c) for c in communities}
     if not sections:
         return sections
@@ -219,6 +235,11 @@ def _community_content(communities, period):
         section = sections.get(resource.community_id)
         if section is not None and len(section.resources) < RESOURCE_LIMIT:
             section.resources.append(_resource_item(resource))
+
+    for chat in chats_between(communities=communities, since=since, until=until):
+        section = sections.get(chat.community_id)
+        if section is not None and len(section.chats) < CHAT_LIMIT:
+            section.chats.append(_chat_item(chat))
 
     for membership in new_members(communities=communities, since=since, until=until):
         section = sections.get(membership.community_id)
@@ -264,6 +285,7 @@ def digest_for(*, user, period, shared=None, only_community=None):
             threads=section.threads,
             resources=section.resources,
             new_members=new_members,
+            chats=section.chats,
         )
         if trimmed:
             visible.append(trimmed)
