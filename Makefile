@@ -8,7 +8,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cop
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format worker beat up bench install install-test migrate seed services clean
+.PHONY: run test lint format worker beat up bench bench-chat install install-test migrate seed services clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -75,7 +75,7 @@ worker: install
 beat: install
 	$(VENV)/bin/celery -A cop_site beat --loglevel=INFO --schedule=$${CELERY_BEAT_SCHEDULE_FILE:-/tmp/cop-celerybeat-schedule}
 
-# Web (gunicorn), worker and beat together against PostgreSQL and Redis.
+# Web (uvicorn: pages and the chat sockets), worker and beat together against PostgreSQL and Redis.
 up: install
 	@test -n "$$DATABASE_URL" -a -n "$$REDIS_URL" || { echo "make up needs DATABASE_URL and REDIS_URL (see .env.example)"; exit 2; }
 	$(PY) manage.py migrate --noinput
@@ -86,6 +86,10 @@ up: install
 bench: install services
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Chat benchmark (issue 22): 200 sockets in one room on one uvicorn process, 10 answers a second. See bench/README.md.
+bench-chat: install services
+	$(PY) bench/chat_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles test-artifacts

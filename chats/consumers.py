@@ -170,6 +170,15 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
 
     # -- from the channel layer ----------------------------------------------------------
 
+    async def dispatch(self, message):
+        # Channels closes stale database connections before every handler, a trip to the one
+        # database thread that the posts also wait for. A room event only forwards text, so
+        # it skips that trip: with 200 sockets that is 200 trips saved per message.
+        if message["type"] == "room.event":
+            await self.room_event(message)
+            return
+        await super().dispatch(message)
+
     async def room_event(self, event):
         await self.send(text_data=event["text"])
 

@@ -179,12 +179,16 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # pages another process keeps.
 PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "30" if REDIS_URL else "0"))
 
-# Live chats (Django Channels): every ASGI process shares rooms through Redis. Without
-# REDIS_URL (`make run`, one process) the in-memory layer is enough.
+# Live chats (Django Channels): every ASGI process shares rooms through Redis. The pub/sub
+# layer publishes a room's event once and each process hands it to its own sockets (the
+# list-based RedisChannelLayer writes one copy per socket: 200 Redis writes per answer in a
+# room of 200). Nothing is queued for a socket that is away; the room's script catches up
+# from the database when it reconnects. Without REDIS_URL (`make run`, one process) the
+# in-memory layer is enough.
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL], "prefix": env("CHANNEL_LAYER_PREFIX", "cop-chat")},
         }
     }
