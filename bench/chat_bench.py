@@ -53,8 +53,12 @@ def seed(clients):
     from communities.models import Community, Membership
 
     community, _ = Community.objects.get_or_create(
-        slug="chat-bench", defaults={"name": "Chat bench", "visibility": Community.Visibility.MEMBERS,
-                                     "join_policy": Community.JoinPolicy.REQUEST}
+        slug="chat-bench",
+        defaults={
+            "name": "Chat bench",
+            "visibility": Community.Visibility.MEMBERS,
+            "join_policy": Community.JoinPolicy.REQUEST,
+        },
     )
     existing = set(User.objects.filter(username__startswith="chatbench").values_list("username", flat=True))
     User.objects.bulk_create(
@@ -70,13 +74,22 @@ def seed(clients):
     Activity.objects.filter(community=community).delete()
     now = timezone.now()
     activity = Activity.objects.create(
-        community=community, title="Benchmark chat", kind=Activity.Kind.CHAT, start=now - timedelta(minutes=1),
-        end=now + timedelta(hours=2), span_start=now - timedelta(minutes=1), span_end=now + timedelta(hours=2),
+        community=community,
+        title="Benchmark chat",
+        kind=Activity.Kind.CHAT,
+        start=now - timedelta(minutes=1),
+        end=now + timedelta(hours=2),
+        span_start=now - timedelta(minutes=1),
+        span_end=now + timedelta(hours=2),
     )
     chat = Chat.objects.create(activity=activity, community=community, topic="Benchmark", last_seq=1)
     prompt = Prompt.objects.create(
-        chat=chat, number=1, body="What are we measuring?", body_html="<p>What are we measuring?</p>",
-        offset=timedelta(0), posted_at=now,
+        chat=chat,
+        number=1,
+        body="What are we measuring?",
+        body_html="<p>What are we measuring?</p>",
+        offset=timedelta(0),
+        posted_at=now,
     )
     Message.objects.create(chat=chat, seq=1, kind="prompt", prompt=prompt, body=prompt.body, body_html=prompt.body_html)
     cookies = []
@@ -97,13 +110,34 @@ def free_port():
 
 
 def start_server(port):
-    env = {**os.environ, "DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL, "DEBUG": "false",
-           "DB_CONN_MAX_AGE": "60", "CHAT_RATE_LIMIT": "60/m"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": REDIS_URL,
+        "DEBUG": "false",
+        "DB_CONN_MAX_AGE": "60",
+        "CHAT_RATE_LIMIT": "60/m",
+    }
     env.pop("PYTEST_VERSION", None)
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "cop_site.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", "1", "--ws-per-message-deflate", "false", "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "cop_site.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--ws-per-message-deflate",
+            "false",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     deadline = time.monotonic() + 40
     while True:
@@ -119,14 +153,14 @@ def start_server(port):
 
 def percentile(values, share):
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 async def measure(url, cookies, rate, duration, origin):
     import websockets
 
     sent, acked, ponged = {}, set(), set()
-    received = [dict() for _ in cookies]
+    received = [{} for _ in cookies]
     errors = []
 
     async def reader(index, ws):
@@ -147,8 +181,10 @@ async def measure(url, cookies, rate, duration, origin):
 
     started = time.perf_counter()
     sockets = await asyncio.gather(
-        *(websockets.connect(url, additional_headers={"Cookie": c, "Origin": origin}, max_queue=None,
-                             open_timeout=60) for c in cookies)
+        *(
+            websockets.connect(url, additional_headers={"Cookie": c, "Origin": origin}, max_queue=None, open_timeout=60)
+            for c in cookies
+        )
     )
     connected = time.perf_counter() - started
     readers = [asyncio.create_task(reader(i, ws)) for i, ws in enumerate(sockets)]
@@ -170,7 +206,9 @@ async def measure(url, cookies, rate, duration, origin):
             await asyncio.sleep(delay)
         ws = sockets[n % len(sockets)]
         sent[n] = time.perf_counter()
-        await ws.send(json.dumps({"action": "post", "ref": str(n), "body": f"bench-answer-{n}- from {n % len(sockets)}"}))
+        await ws.send(
+            json.dumps({"action": "post", "ref": str(n), "body": f"bench-answer-{n}- from {n % len(sockets)}"})
+        )
     await asyncio.sleep(5)  # stragglers
     for task in readers:
         task.cancel()

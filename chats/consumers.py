@@ -186,9 +186,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         await self._recheck()
 
     async def _recheck(self):
-        allowed = await database_sync_to_async(selectors.still_allowed)(
-            user=self.user, community_id=self.community_id
-        )
+        allowed = await database_sync_to_async(selectors.still_allowed)(user=self.user, community_id=self.community_id)
         if not allowed:
             # Out of the groups first: nothing more reaches this socket, even before the client hangs up.
             await self._leave()

@@ -50,6 +50,9 @@ class Chat(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("chats:room", kwargs={"slug": self.community.slug, "pk": self.activity_id})
+
     @property
     def title(self):
         return self.topic or self.activity.title
@@ -70,9 +73,6 @@ class Chat(models.Model):
         if now < self.opens_at:
             return self.State.UPCOMING
         return self.State.PAUSED if self.paused_at else self.State.LIVE
-
-    def get_absolute_url(self):
-        return reverse("chats:room", kwargs={"slug": self.community.slug, "pk": self.activity_id})
 
 
 class Prompt(models.Model):
@@ -167,6 +167,9 @@ class HelpfulMark(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["message", "user"], name="one_helpful_mark_per_person")]
+
+    def __str__(self):
+        return f"{self.user} found #{self.message_id} helpful"
 
 
 class Participant(models.Model):

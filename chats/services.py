@@ -85,9 +85,7 @@ def _members_named(community, usernames):
     any_of = Q()
     for name in names:
         any_of |= Q(username__iexact=name)
-    found = list(
-        User.objects.filter(any_of, pk__in=Membership.objects.filter(community=community).values("user_id"))
-    )
+    found = list(User.objects.filter(any_of, pk__in=Membership.objects.filter(community=community).values("user_id")))
     missing = set(names) - {person.username.lower() for person in found}
     if missing:
         raise ValidationError(
@@ -125,7 +123,9 @@ def prepare_chat(*, access, activity, topic, prompts_text, interval=DEFAULT_INTE
     people = _members_named(access.community, cohosts)
     topic = (topic or "").strip()[:200]
     if chat is None:
-        chat = Chat.objects.create(activity=activity, community=activity.community, topic=topic, host=host or access.user)
+        chat = Chat.objects.create(
+            activity=activity, community=activity.community, topic=topic, host=host or access.user
+        )
     else:
         chat.topic = topic
         chat.save(update_fields=["topic"])
@@ -171,9 +171,7 @@ def _locked(chat):
 def _post_prompt(chat, prompt, now):
     prompt.posted_at = now
     prompt.save(update_fields=["posted_at"])
-    _append(
-        chat, kind=Message.Kind.PROMPT, prompt=prompt, body=prompt.body, body_html=prompt.body_html, created_at=now
-    )
+    _append(chat, kind=Message.Kind.PROMPT, prompt=prompt, body=prompt.body, body_html=prompt.body_html, created_at=now)
 
 
 def due_prompt_ids(*, now):
@@ -283,9 +281,7 @@ def _record_participant(chat, user, now, *, messages=0):
             with transaction.atomic():
                 Participant.objects.create(chat=chat, user=user, first_seen_at=now, last_seen_at=now, messages=messages)
         except IntegrityError:
-            Participant.objects.filter(chat=chat, user=user).update(
-                last_seen_at=now, messages=F("messages") + messages
-            )
+            Participant.objects.filter(chat=chat, user=user).update(last_seen_at=now, messages=F("messages") + messages)
 
 
 def post_message(*, access, chat, body, prompt_number=None, parent_id=None):
@@ -478,7 +474,7 @@ def left(*, chat_id, user):
 def _summary(chat, groups, url):
     lines = [
         f"What came out of the chat “{chat.title}” on {_day(chat.opens_at)}. "
-        f"The whole archive, with every answer: {url}",
+        f"[Read the whole archive]({url}), with every answer.",
         "",
     ]
     for group in groups:

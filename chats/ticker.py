@@ -29,7 +29,7 @@ async def _tick():
 
 
 async def start_in_loop():
-    global _task  # noqa: PLW0603 - one ticker per process
+    global _task
     if not settings.CHAT_PROMPT_TICKER or (_task is not None and not _task.done()):
         return
     _task = asyncio.get_running_loop().create_task(_tick())

@@ -74,7 +74,7 @@ def _render_room(request, access, chat, *, form=None, ask_form=None, error=None,
         "state": state,
         "State": Chat.State,
         "is_host": hosting,
-        "tools_for_viewer": {"member": access.may_post, "host": hosting},
+        "tools_for_viewer": {"member": access.may_post, "host": hosting, "user_id": request.user.pk},
         "error": error,
     }
     if state == Chat.State.CLOSED:
@@ -86,6 +86,7 @@ def _render_room(request, access, chat, *, form=None, ask_form=None, error=None,
     context.update(prompt_total=total, prompt_posted=posted)
     if state == Chat.State.UPCOMING:
         context["plan"] = list(chat.prompts.all()) if hosting else None
+        context["opens_in"] = int((chat.opens_at - now).total_seconds())
         return render(request, "chats/upcoming.html", context, status=status)
     prompts = selectors.posted_prompts(chat=chat)
     form = form or MessageForm()
@@ -257,7 +258,7 @@ def publish(request, access, pk):
     chat = _chat(access, pk)
     form = PublishForm(request.POST)
     if not form.is_valid():
-        return _refused(request, access, chat, ValidationError(list(form.errors.values())[0]))
+        return _refused(request, access, chat, ValidationError(next(iter(form.errors.values()))))
     url = request.build_absolute_uri(chat.get_absolute_url())
     try:
         if form.cleaned_data["where"] == "thread":

@@ -8,131 +8,255 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('calendar_app', '0002_feed_token_for_every_user'),
-        ('communities', '0001_initial'),
-        ('discussions', '0004_one_open_flag_on_opening'),
-        ('resources', '0003_discussion_thread'),
+        ("calendar_app", "0002_feed_token_for_every_user"),
+        ("communities", "0001_initial"),
+        ("discussions", "0004_one_open_flag_on_opening"),
+        ("resources", "0003_discussion_thread"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Chat',
+            name="Chat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('topic', models.CharField(blank=True, max_length=200)),
-                ('last_seq', models.PositiveIntegerField(default=0, editable=False)),
-                ('paused_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, help_text='Set when a host ends the chat early.', null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('activity', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='chat', to='calendar_app.activity')),
-                ('cohosts', models.ManyToManyField(blank=True, related_name='cohosted_chats', to=settings.AUTH_USER_MODEL)),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chats', to='communities.community')),
-                ('host', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='hosted_chats', to=settings.AUTH_USER_MODEL)),
-                ('resource', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='resources.resource')),
-                ('thread', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='discussions.thread')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("topic", models.CharField(blank=True, max_length=200)),
+                ("last_seq", models.PositiveIntegerField(default=0, editable=False)),
+                ("paused_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "closed_at",
+                    models.DateTimeField(blank=True, help_text="Set when a host ends the chat early.", null=True),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "activity",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="chat", to="calendar_app.activity"
+                    ),
+                ),
+                (
+                    "cohosts",
+                    models.ManyToManyField(blank=True, related_name="cohosted_chats", to=settings.AUTH_USER_MODEL),
+                ),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="chats", to="communities.community"
+                    ),
+                ),
+                (
+                    "host",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="hosted_chats",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "resource",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="resources.resource",
+                    ),
+                ),
+                (
+                    "thread",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="discussions.thread",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveIntegerField()),
-                ('kind', models.CharField(choices=[('prompt', 'Prompt'), ('answer', 'Answer'), ('reply', 'Reply')], max_length=6)),
-                ('body', models.TextField()),
-                ('body_html', models.TextField(blank=True, editable=False)),
-                ('helpful_count', models.PositiveIntegerField(default=0)),
-                ('hidden_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='chat_messages', to=settings.AUTH_USER_MODEL)),
-                ('chat', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='chats.chat')),
-                ('hidden_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='replies', to='chats.message')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("seq", models.PositiveIntegerField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("prompt", "Prompt"), ("answer", "Answer"), ("reply", "Reply")], max_length=6
+                    ),
+                ),
+                ("body", models.TextField()),
+                ("body_html", models.TextField(blank=True, editable=False)),
+                ("helpful_count", models.PositiveIntegerField(default=0)),
+                ("hidden_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="chat_messages",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "chat",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="messages", to="chats.chat"
+                    ),
+                ),
+                (
+                    "hidden_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="replies",
+                        to="chats.message",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['seq'],
+                "ordering": ["seq"],
             },
         ),
         migrations.AddField(
-            model_name='chat',
-            name='pinned',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='chats.message'),
+            model_name="chat",
+            name="pinned",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="chats.message",
+            ),
         ),
         migrations.CreateModel(
-            name='Participant',
+            name="Participant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_seen_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('last_seen_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('sockets', models.IntegerField(default=0)),
-                ('messages', models.PositiveIntegerField(default=0)),
-                ('chat', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='participants', to='chats.chat')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chat_participations', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("first_seen_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("last_seen_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("sockets", models.IntegerField(default=0)),
+                ("messages", models.PositiveIntegerField(default=0)),
+                (
+                    "chat",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="participants", to="chats.chat"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="chat_participations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Prompt',
+            name="Prompt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('body', models.CharField(max_length=1000)),
-                ('body_html', models.TextField(blank=True, editable=False)),
-                ('offset', models.DurationField()),
-                ('posted_at', models.DateTimeField(blank=True, null=True)),
-                ('unscheduled', models.BooleanField(default=False)),
-                ('chat', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='prompts', to='chats.chat')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveSmallIntegerField()),
+                ("body", models.CharField(max_length=1000)),
+                ("body_html", models.TextField(blank=True, editable=False)),
+                ("offset", models.DurationField()),
+                ("posted_at", models.DateTimeField(blank=True, null=True)),
+                ("unscheduled", models.BooleanField(default=False)),
+                (
+                    "chat",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="prompts", to="chats.chat"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['number'],
+                "ordering": ["number"],
             },
         ),
         migrations.AddField(
-            model_name='message',
-            name='prompt',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='messages', to='chats.prompt'),
+            model_name="message",
+            name="prompt",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="messages",
+                to="chats.prompt",
+            ),
         ),
         migrations.CreateModel(
-            name='HelpfulMark',
+            name="HelpfulMark",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='helpful_marks', to='chats.message')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="helpful_marks", to="chats.message"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('message', 'user'), name='one_helpful_mark_per_person')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("message", "user"), name="one_helpful_mark_per_person")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='chat',
-            index=models.Index(fields=['community', 'closed_at'], name='chats_chat_communi_c15a48_idx'),
+            model_name="chat",
+            index=models.Index(fields=["community", "closed_at"], name="chats_chat_communi_c15a48_idx"),
         ),
         migrations.AddIndex(
-            model_name='participant',
-            index=models.Index(fields=['user', 'first_seen_at'], name='chats_parti_user_id_418e91_idx'),
+            model_name="participant",
+            index=models.Index(fields=["user", "first_seen_at"], name="chats_parti_user_id_418e91_idx"),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.UniqueConstraint(fields=('chat', 'user'), name='one_participant_per_chat'),
+            model_name="participant",
+            constraint=models.UniqueConstraint(fields=("chat", "user"), name="one_participant_per_chat"),
         ),
         migrations.AddIndex(
-            model_name='prompt',
-            index=models.Index(condition=models.Q(('posted_at__isnull', True)), fields=['posted_at'], name='prompt_unposted'),
+            model_name="prompt",
+            index=models.Index(
+                condition=models.Q(("posted_at__isnull", True)), fields=["posted_at"], name="prompt_unposted"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='prompt',
-            constraint=models.UniqueConstraint(fields=('chat', 'number'), name='one_prompt_per_number'),
+            model_name="prompt",
+            constraint=models.UniqueConstraint(fields=("chat", "number"), name="one_prompt_per_number"),
         ),
         migrations.AddConstraint(
-            model_name='prompt',
-            constraint=models.CheckConstraint(condition=models.Q(('offset__gte', datetime.timedelta(0))), name='prompt_not_before_start'),
+            model_name="prompt",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("offset__gte", datetime.timedelta(0))), name="prompt_not_before_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='message',
-            constraint=models.UniqueConstraint(fields=('chat', 'seq'), name='one_message_per_seq'),
+            model_name="message",
+            constraint=models.UniqueConstraint(fields=("chat", "seq"), name="one_message_per_seq"),
         ),
     ]

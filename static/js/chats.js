@@ -2,6 +2,13 @@
 // works: every control is a form, and reloading shows what is new.
 (function () {
   "use strict";
+  // Before the start: the page opens the room by itself when the chat begins.
+  var upcoming = document.getElementById("chat-upcoming");
+  if (upcoming) {
+    var wait = parseFloat(upcoming.dataset.opensIn || "0");
+    if (wait >= 0 && wait < 86400) { window.setTimeout(function () { window.location.reload(); }, wait * 1000 + 500); }
+    return;
+  }
   var room = document.getElementById("chat-room");
   if (!room || !window.WebSocket || !window.fetch) { return; }
   var stream = document.getElementById("chat-stream");
@@ -56,11 +63,19 @@
       if (parseInt(stream.children[i].dataset.seq, 10) < seq) { break; }
       before = stream.children[i];
     }
+    if (item.dataset.author && item.dataset.author === room.dataset.user) {
+      var own = item.querySelector('[data-chat-action="helpful"]');
+      if (own) { own.remove(); }  // nobody marks their own answer helpful
+    }
     stream.insertBefore(item, before);
     if (seq > lastSeq) { lastSeq = seq; }
     var empty = document.getElementById("chat-empty");
     if (empty) { empty.remove(); }
-    if (form && item.classList.contains("chat-prompt")) { addPromptChoice(item); }
+    if (item.classList.contains("chat-prompt")) {
+      var count = document.getElementById("chat-prompt-count");
+      count.textContent = stream.querySelectorAll(".chat-prompt").length;
+      if (form) { addPromptChoice(item); }
+    }
     if (stick) { log.scrollTop = log.scrollHeight; }
   }
 

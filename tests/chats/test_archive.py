@@ -15,8 +15,8 @@ from digests.periods import current_period
 from digests.selectors import digest_for
 from discussions.models import Thread
 from resources.models import Resource
-from tests.chats.factories import ChatFactory, add_message, add_prompt, ended_chat, live_chat
 from tests.calendar_app.factories import ActivityFactory
+from tests.chats.factories import ChatFactory, add_message, add_prompt, ended_chat, live_chat
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,12 +44,14 @@ def held(community, host):
 
 def test_the_archive_groups_answers_by_prompt_most_helpful_first(held):
     before, q1, q2 = selectors.archive(chat=held)
-    assert before.prompt is None and [n.message.body for n in before.answers] == ["Hello all, before we start"]
+    assert before.prompt is None
+    assert [n.message.body for n in before.answers] == ["Hello all, before we start"]
     assert q1.prompt.number == 1
     assert [node.message for node in q1.answers] == [held.loved, held.plain]
     assert (q1.answer_count, q1.reply_count) == (2, 1)
     assert [r.body for r in q1.answers[0].replies] == ["Stealing this"]
-    assert q2.prompt.number == 2 and q2.answer_count == 0
+    assert q2.prompt.number == 2
+    assert q2.answer_count == 0
 
 
 def test_the_archive_page_shows_counts_and_leaves_hidden_messages_out(client, held):
@@ -63,7 +65,11 @@ def test_the_archive_page_shows_counts_and_leaves_hidden_messages_out(client, he
 
 def test_a_reply_to_a_reply_stays_under_its_answer(held):
     deeper = add_message(
-        held, kind="reply", author=held.people[0], prompt=held.loved.prompt, parent=held.loved.replies.get(),
+        held,
+        kind="reply",
+        author=held.people[0],
+        prompt=held.loved.prompt,
+        parent=held.loved.replies.get(),
         body="Me too",
     )
     q1 = selectors.archive(chat=held)[1]
@@ -114,7 +120,8 @@ def test_the_host_adds_the_archive_to_the_library(client, held, host):
 def test_publishing_takes_only_the_two_kinds_and_two_places(client, held, host, data, status):
     client.force_login(host)
     assert client.post(url(held, "publish"), data).status_code == status
-    assert not Thread.objects.exists() and not Resource.objects.exists()
+    assert not Thread.objects.exists()
+    assert not Resource.objects.exists()
 
 
 def test_only_hosts_publish_and_only_after_the_end(client, held, host, chat):
@@ -164,9 +171,11 @@ def test_the_digest_lists_last_months_chats_with_a_link_to_each_archive(communit
     _subject, text, html = render_digest(digest)
     archive = f"{settings.SITE_URL}{url(chat)}"
     assert "Chats you can read back" in text
-    assert archive in text and archive in html
+    assert archive in text
+    assert archive in html
     assert "1 answer" in text
-    assert "SECRET" not in text and "SECRET" not in html
+    assert "SECRET" not in text
+    assert "SECRET" not in html
 
 
 def test_the_digest_leaves_out_chats_still_to_come(community):

@@ -102,8 +102,22 @@ def two_schedulers():
         schedule = f"/tmp/chats-beat-{uuid.uuid4().hex}-{n}"
         processes.append(
             subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "cop_site", "worker", "-B", "-s", schedule, "--pool=solo",
-                 "-n", f"chats-{uuid.uuid4().hex[:8]}@%h", "-l", "WARNING"],
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "cop_site",
+                    "worker",
+                    "-B",
+                    "-s",
+                    schedule,
+                    "--pool=solo",
+                    "-n",
+                    f"chats-{uuid.uuid4().hex[:8]}@%h",
+                    "-l",
+                    "WARNING",
+                ],
                 cwd=ROOT,
                 env=env,
                 stdout=subprocess.DEVNULL,

@@ -52,7 +52,8 @@ def test_an_answer_to_an_earlier_prompt_keeps_its_label(member_client, chat, mem
 def test_a_reply_belongs_to_the_answer_and_its_prompt(member_client, chat, host):
     answer = add_message(chat, author=host, prompt=chat.prompts.get(number=1), body="Rubrics")
     page = member_client.get(url(chat) + f"?reply={answer.pk}").content.decode()
-    assert "Replying to" in page and 'value="%d"' % answer.pk in page
+    assert "Replying to" in page
+    assert f'value="{answer.pk}"' in page
     member_client.post(url(chat, "post"), {"body": "Which rubric?", "parent": answer.pk})
     reply = Message.objects.get(kind="reply")
     assert reply.parent == answer
@@ -84,7 +85,7 @@ def test_a_prompt_number_that_is_not_a_number_is_refused(member_client, chat):
 
 
 def test_markdown_with_scripts_is_sanitized(member_client, chat):
-    body = '<script>alert(1)</script> [click](javascript:alert(2)) <img src=x onerror=alert(3)> **bold**'
+    body = "<script>alert(1)</script> [click](javascript:alert(2)) <img src=x onerror=alert(3)> **bold**"
     member_client.post(url(chat, "post"), {"body": body})
     message = Message.objects.get(kind="answer")
     assert "<script" not in message.body_html
@@ -142,7 +143,8 @@ def test_another_communitys_message_cannot_be_marked_or_hidden(host_client, chat
     assert host_client.post(url(chat, "helpful", message_id=foreign.pk)).status_code == 400
     assert host_client.post(url(chat, "hide", message_id=foreign.pk)).status_code == 400
     foreign.refresh_from_db()
-    assert foreign.helpful_count == 0 and foreign.hidden_at is None
+    assert foreign.helpful_count == 0
+    assert foreign.hidden_at is None
 
 
 def test_another_communitys_activity_id_is_not_found(member_client, chat, member):
@@ -177,7 +179,9 @@ def test_only_hosts_hide_pin_pause_ask_and_end(member_client, chat, member):
     ):
         assert member_client.post(url(chat, name, **kwargs), data).status_code == 403, name
     chat.refresh_from_db()
-    assert chat.paused_at is None and chat.closed_at is None and chat.pinned is None
+    assert chat.paused_at is None
+    assert chat.closed_at is None
+    assert chat.pinned is None
 
 
 def test_a_host_hides_a_message_for_everyone_and_the_archive(host_client, chat, member):
@@ -190,7 +194,8 @@ def test_a_host_hides_a_message_for_everyone_and_the_archive(host_client, chat, 
     Chat.objects.filter(pk=chat.pk).update(closed_at=chat.opens_at + timedelta(minutes=4))
     archive = host_client.get(url(chat)).content.decode()
     assert "Chat archive" in archive
-    assert "Off topic rant" not in archive and "More rant" not in archive
+    assert "Off topic rant" not in archive
+    assert "More rant" not in archive
 
 
 def test_a_host_pins_and_unpins(host_client, chat, member):
@@ -264,7 +269,9 @@ def test_other_kinds_of_activity_have_no_room(member_client, community):
     webinar = ActivityFactory(community=community, kind="webinar")
     page = member_client.get(webinar.get_absolute_url()).content.decode()
     assert "Chat room" not in page
-    assert member_client.get(reverse("chats:room", kwargs={"slug": community.slug, "pk": webinar.pk})).status_code == 404
+    assert (
+        member_client.get(reverse("chats:room", kwargs={"slug": community.slug, "pk": webinar.pk})).status_code == 404
+    )
 
 
 def test_the_room_runs_a_fixed_number_of_queries(member_client, chat, community, django_assert_max_num_queries):

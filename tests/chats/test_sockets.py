@@ -220,8 +220,7 @@ def test_concurrent_posts_get_one_order_that_every_socket_sees(chat, community):
             connections.close_all()
 
         await database_sync_to_async(post_all, thread_sensitive=False)()
-        seen = [(await next_of(comm, "message", timeout=5))["seq"] for _ in range(18)]
-        return seen
+        return [(await next_of(comm, "message", timeout=5))["seq"] for _ in range(18)]
 
     seen = async_to_sync(scenario)()
     stored = list(Message.objects.filter(chat=chat, seq__gt=start).order_by("seq").values_list("seq", flat=True))
