@@ -186,7 +186,8 @@ def test_a_whole_short_chat_in_three_browsers(browser, site, people, width):
 
     # Members cannot see hosts' controls; Q2 arrives on its own and Ben answers it as A2.
     expect(message(ana_page, "wrote one question").get_by_role("button", name=re.compile("^Hide"))).to_be_hidden()
-    expect(message(ana_page, "Did you answer it back?").get_by_role("button", name=re.compile("^Helpful"))).to_be_visible()
+    bens_reply = message(ana_page, "Did you answer it back?")
+    expect(bens_reply.get_by_role("button", name=re.compile("^Helpful"))).to_be_visible()
     expect(message(ben_page, "How do your students act on feedback?")).to_be_visible(timeout=20_000)
     expect(ben_page.get_by_label("Answering")).to_have_value("2")
     ben_page.get_by_label("Your answer").fill("They revise one paragraph before the next draft.")

@@ -22,15 +22,20 @@ import json, django
 django.setup()
 from django.conf import settings
 from django.core.management import get_commands
-print(json.dumps({"layer": settings.CHANNEL_LAYERS["default"]["BACKEND"], "ticker": settings.CHAT_PROMPT_TICKER,
-                  "runserver": get_commands()["runserver"], "beat": "chats-post-due-prompts" in settings.CELERY_BEAT_SCHEDULE}))
+print(json.dumps({
+    "layer": settings.CHANNEL_LAYERS["default"]["BACKEND"],
+    "ticker": settings.CHAT_PROMPT_TICKER,
+    "runserver": get_commands()["runserver"],
+    "beat": "chats-post-due-prompts" in settings.CELERY_BEAT_SCHEDULE,
+}))
 """
 
 
 def test_without_redis_runserver_serves_sockets_on_the_in_memory_layer():
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL", "PYTEST_XDIST_WORKER"}}
     env["DJANGO_SETTINGS_MODULE"] = "cop_site.settings"
-    result = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    command = [sys.executable, "-c", PROBE]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     probe = json.loads(result.stdout.strip().splitlines()[-1])
     assert probe == {
