@@ -23,11 +23,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from chats import live, selectors, services, ticker
 from chats.models import Chat
-from communities.models import Community
 from communities.permissions import access_for
 from core.ratelimit import RateLimited
 
 RESUME_LIMIT = 1000
+
+
+def in_db_thread(function):
+    """Run ``function`` in a thread of the pool, each with its own database connection.
+
+    Channels' default runs every database call of the process in one thread, so one room's
+    posts, arrivals and heartbeats would queue behind each other; the room's order comes
+    from the row lock on the chat, not from the thread.
+    """
+    return database_sync_to_async(function, thread_sensitive=False)
 # One presence update per room per process and second, however many people come and go.
 _presence_pending = {}
 
@@ -51,13 +60,13 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         kwargs = self.scope["url_route"]["kwargs"]
         user = self.scope.get("user")
-        chat, access = await database_sync_to_async(selectors.socket_access)(
+        chat, access = await in_db_thread(selectors.socket_access)(
             user=user, slug=kwargs["slug"], activity_pk=kwargs["pk"]
         )
         if chat is None:
             await self.close(code=access)
             return
-        self.chat_id, self.community_id = chat.pk, chat.community_id
+        self.chat_id, self.community_id, self.community = chat.pk, chat.community_id, chat.community
         self.user = user if access.is_authenticated else None
         groups = [live.room_group(chat.pk), live.community_group(chat.community_id)]
         if self.user is not None:
@@ -67,7 +76,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         self.groups_joined = groups
         await self.accept()
         if self.user is not None:
-            self.present = await database_sync_to_async(services.joined)(chat_id=chat.pk, user=self.user)
+            self.present = await in_db_thread(services.joined)(chat_id=chat.pk, user=self.user)
             if self.present:
                 self._presence_changed()
         self.checker = asyncio.create_task(self._keep_checking())
@@ -84,7 +93,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         self.groups_joined = ()
         if self.present:
             self.present = False
-            await database_sync_to_async(services.left)(chat_id=self.chat_id, user=self.user)
+            await in_db_thread(services.left)(chat_id=self.chat_id, user=self.user)
             self._presence_changed()
 
     # -- from the client ---------------------------------------------------------------
@@ -115,7 +124,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             await self._act(ref, self._helpful, content)
         elif action == "ping":
             if self.present:
-                await database_sync_to_async(services.still_here)(chat_id=self.chat_id, user=self.user)
+                await in_db_thread(services.still_here)(chat_id=self.chat_id, user=self.user)
             await self.send_json({"type": "pong", "ref": ref})
         else:
             await self.send_json({"type": "error", "ref": ref, "status": 400, "message": "Unknown action."})
@@ -125,7 +134,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             after = max(0, int(after or 0))
         except (TypeError, ValueError):
             after = 0
-        payloads = await database_sync_to_async(self._messages_after)(after)
+        payloads = await in_db_thread(self._messages_after)(after)
         for payload in payloads:
             await self.send_json(payload)
         await self.send_json({"type": "resumed", "after": after})
@@ -139,7 +148,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "error", "ref": ref, "status": 401, "message": "Log in to take part."})
             return
         try:
-            reply = await database_sync_to_async(action)(content)
+            reply = await in_db_thread(action)(content)
         except (ValidationError, PermissionDenied, RateLimited, services.ChatClosed) as exc:
             message, status = _error(exc)
             await self.send_json({"type": "error", "ref": ref, "status": status, "message": message})
@@ -147,9 +156,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "ack", "ref": ref, **reply})
 
     def _access_and_chat(self):
-        community = Community.objects.get(pk=self.community_id)
-        chat = Chat.objects.select_related("activity", "community").prefetch_related("cohosts").get(pk=self.chat_id)
-        return access_for(self.user, community), chat
+        """The person's access now (one query: their membership) and the room, which services lock and load."""
+        return access_for(self.user, self.community), Chat(pk=self.chat_id, community_id=self.community_id)
 
     def _post(self, content):
         access, chat = self._access_and_chat()
@@ -186,7 +194,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         await self._recheck()
 
     async def _recheck(self):
-        allowed = await database_sync_to_async(selectors.still_allowed)(user=self.user, community_id=self.community_id)
+        allowed = await in_db_thread(selectors.still_allowed)(user=self.user, community_id=self.community_id)
         if not allowed:
             # Out of the groups first: nothing more reaches this socket, even before the client hangs up.
             await self._leave()
@@ -199,7 +207,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             if not await self._recheck():
                 return
             if self.present:
-                await database_sync_to_async(services.still_here)(chat_id=self.chat_id, user=self.user)
+                await in_db_thread(services.still_here)(chat_id=self.chat_id, user=self.user)
 
     # -- presence ---------------------------------------------------------------------------
 
@@ -212,4 +220,4 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     @staticmethod
     def _send_presence(chat_id):
         _presence_pending.pop(chat_id, None)
-        asyncio.get_running_loop().create_task(database_sync_to_async(live.announce_presence)(chat_id))
+        asyncio.get_running_loop().create_task(in_db_thread(live.announce_presence)(chat_id))

@@ -155,9 +155,8 @@ def plan_text(chat):
 
 def _append(chat, **fields):
     """Add a message with the chat's next number; ``chat`` must be locked (select_for_update)."""
-    chat.last_seq = F("last_seq") + 1
-    chat.save(update_fields=["last_seq"])
-    chat.refresh_from_db(fields=["last_seq"])
+    chat.last_seq += 1
+    Chat.objects.filter(pk=chat.pk).update(last_seq=chat.last_seq)
     message = Message.objects.create(chat=chat, seq=chat.last_seq, **fields)
     message.chat = chat
     live.announce_message(message)
