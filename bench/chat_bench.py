@@ -214,11 +214,13 @@ async def measure(url, cookies, rate, duration, origin):
         task.cancel()
     await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
 
-    latencies, lost = [], 0
+    latencies, lost, windows = [], 0, {}
     for got in received:
         for n in acked:
             if n in got:
-                latencies.append((got[n] - sent[n]) * 1000)
+                latency = (got[n] - sent[n]) * 1000
+                latencies.append(latency)
+                windows.setdefault(int((sent[n] - begin) // 10), []).append(latency)
             else:
                 lost += 1
     return {
@@ -236,6 +238,7 @@ async def measure(url, cookies, rate, duration, origin):
         "p99_ms": round(percentile(latencies, 0.99), 1) if latencies else None,
         "max_ms": round(max(latencies), 1) if latencies else None,
         "sent_over_seconds": round(time.perf_counter() - begin - 5, 1),
+        "p99_ms_per_10s": [round(percentile(windows[k], 0.99)) for k in sorted(windows)],
     }
 
 

@@ -15,13 +15,14 @@ A message naming another room (``"chat": <id>`` that is not this socket's) is re
 """
 
 import asyncio
+import random
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from chats import live, selectors, services, ticker
+from chats import live, relay, selectors, services, ticker
 from chats.models import Chat
 from communities.permissions import access_for
 from core.ratelimit import RateLimited
@@ -37,6 +38,8 @@ def in_db_thread(function):
     from the row lock on the chat, not from the thread.
     """
     return database_sync_to_async(function, thread_sensitive=False)
+
+
 # One presence update per room per process and second, however many people come and go.
 _presence_pending = {}
 
@@ -56,6 +59,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     groups_joined = ()
     checker = None
     present = False
+    in_room = False
 
     async def connect(self):
         kwargs = self.scope["url_route"]["kwargs"]
@@ -68,12 +72,16 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             return
         self.chat_id, self.community_id, self.community = chat.pk, chat.community_id, chat.community
         self.user = user if access.is_authenticated else None
-        groups = [live.room_group(chat.pk), live.community_group(chat.community_id)]
+        # The room's own events come through the process's relay (chats/relay.py); these
+        # groups carry what concerns this socket alone: its person, its community.
+        groups = [live.community_group(chat.community_id)]
         if self.user is not None:
             groups.append(live.user_group(self.user.pk))
         for group in groups:
             await self.channel_layer.group_add(group, self.channel_name)
         self.groups_joined = groups
+        await relay.join(chat.pk, self)
+        self.in_room = True
         await self.accept()
         if self.user is not None:
             self.present = await in_db_thread(services.joined)(chat_id=chat.pk, user=self.user)
@@ -88,6 +96,9 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     async def _leave(self):
         if self.checker is not None and self.checker is not asyncio.current_task():
             self.checker.cancel()
+        if self.in_room:
+            self.in_room = False
+            await relay.leave(self.chat_id, self)
         for group in self.groups_joined:
             await self.channel_layer.group_discard(group, self.channel_name)
         self.groups_joined = ()
@@ -178,18 +189,6 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
 
     # -- from the channel layer ----------------------------------------------------------
 
-    async def dispatch(self, message):
-        # Channels closes stale database connections before every handler, a trip to the one
-        # database thread that the posts also wait for. A room event only forwards text, so
-        # it skips that trip: with 200 sockets that is 200 trips saved per message.
-        if message["type"] == "room.event":
-            await self.room_event(message)
-            return
-        await super().dispatch(message)
-
-    async def room_event(self, event):
-        await self.send(text_data=event["text"])
-
     async def access_recheck(self, event):
         await self._recheck()
 
@@ -203,7 +202,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
 
     async def _keep_checking(self):
         while True:
-            await asyncio.sleep(settings.CHAT_RECHECK_SECONDS)
+            # Spread out: sockets that opened together must not all ask the database at once.
+            await asyncio.sleep(settings.CHAT_RECHECK_SECONDS * random.uniform(0.5, 1.5))
             if not await self._recheck():
                 return
             if self.present:
