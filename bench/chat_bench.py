@@ -151,12 +151,18 @@ def start_server(port):
             time.sleep(0.3)
 
 
+def cpu_seconds(pid):
+    """CPU time (user + system) the process has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values, share):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-async def measure(url, cookies, rate, duration, origin):
+async def measure(url, cookies, rate, duration, origin, server_pid):
     import websockets
 
     sent, acked, ponged = {}, set(), set()
@@ -199,6 +205,7 @@ async def measure(url, cookies, rate, duration, origin):
 
     total = int(rate * duration)
     begin = time.perf_counter()
+    cpu_before, load_before = cpu_seconds(server_pid), os.getloadavg()[0]
     for n in range(total):
         target = begin + n / rate
         delay = target - time.perf_counter()
@@ -210,6 +217,7 @@ async def measure(url, cookies, rate, duration, origin):
             json.dumps({"action": "post", "ref": str(n), "body": f"bench-answer-{n}- from {n % len(sockets)}"})
         )
     await asyncio.sleep(5)  # stragglers
+    server_cpu = (cpu_seconds(server_pid) - cpu_before) / (time.perf_counter() - begin)
     for task in readers:
         task.cancel()
     await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
@@ -238,6 +246,8 @@ async def measure(url, cookies, rate, duration, origin):
         "p99_ms": round(percentile(latencies, 0.99), 1) if latencies else None,
         "max_ms": round(max(latencies), 1) if latencies else None,
         "sent_over_seconds": round(time.perf_counter() - begin - 5, 1),
+        "server_cpu_share": round(server_cpu, 2),
+        "machine_load": [round(load_before, 1), round(os.getloadavg()[0], 1)],
         "p99_ms_per_10s": [round(percentile(windows[k], 0.99)) for k in sorted(windows)],
     }
 
@@ -254,7 +264,14 @@ def main():
     server = start_server(port)
     try:
         result = asyncio.run(
-            measure(f"ws://127.0.0.1:{port}{path}", cookies, args.rate, args.duration, f"http://127.0.0.1:{port}")
+            measure(
+                f"ws://127.0.0.1:{port}{path}",
+                cookies,
+                args.rate,
+                args.duration,
+                f"http://127.0.0.1:{port}",
+                server.pid,
+            )
         )
     finally:
         server.terminate()
