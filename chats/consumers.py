@@ -26,6 +26,7 @@ from chats import live, relay, selectors, services, ticker
 from chats.models import Chat
 from communities.permissions import access_for
 from core.ratelimit import RateLimited
+from core.refusals import message_for, status_for
 
 RESUME_LIMIT = 1000
 
@@ -45,13 +46,7 @@ _presence_pending = {}
 
 
 def _error(exc):
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages), 400
-    if isinstance(exc, PermissionDenied):
-        return str(exc) or "You may not do that here.", 403
-    if isinstance(exc, RateLimited):
-        return str(exc), 429
-    return str(exc), 409
+    return message_for(exc), status_for(exc)
 
 
 class RoomConsumer(AsyncJsonWebsocketConsumer):

@@ -1,8 +1,9 @@
 """Every write of the chats app. Keyword-only, one transaction, permission checked inside.
 
-Services raise ``PermissionDenied`` (403), ``ValidationError`` (400), ``ChatClosed`` (409:
-the room is not open for that now) and ``core.ratelimit.RateLimited`` (429). What changed is
-sent to the room's sockets after the transaction commits (``chats.live``).
+Services refuse as core.refusals says: ``PermissionDenied`` (403), ``ValidationError`` (400),
+``ChatClosed`` (a ValidationError with code ``conflict``, 409: the room does not take that
+now) and ``core.ratelimit.RateLimited`` (429). What changed is sent to the room's sockets
+after the transaction commits (``chats.live``).
 """
 
 import re
@@ -22,6 +23,7 @@ from chats.models import DEFAULT_INTERVAL, Chat, HelpfulMark, Message, Participa
 from chats.permissions import may_host
 from communities.models import Membership
 from core.ratelimit import hit
+from core.refusals import CONFLICT
 from core.text import render_markdown
 from discussions.models import Thread
 from discussions.services import create_thread
@@ -34,8 +36,11 @@ SUMMARY_ANSWERS = 3
 SUMMARY_ANSWER_CHARS = 280
 
 
-class ChatClosed(Exception):
-    """The room does not take that now (not open yet, paused, ended): answered with 409."""
+class ChatClosed(ValidationError):
+    """The room does not take that now (not open yet, paused, ended, already done): 409."""
+
+    def __init__(self, message):
+        super().__init__(message, code=CONFLICT)
 
 
 def _require_host(access, chat=None, activity=None):

@@ -20,6 +20,7 @@ from chats.models import Chat
 from chats.permissions import may_host
 from communities.permissions import community_view
 from core.ratelimit import RateLimited
+from core.refusals import message_for, status_for
 
 
 def _fetch(request):
@@ -27,15 +28,11 @@ def _fetch(request):
 
 
 def _status_of(exc):
-    if isinstance(exc, RateLimited):
-        return 429
-    if isinstance(exc, services.ChatClosed):
-        return 409
-    return 400
+    return status_for(exc)
 
 
 def _text_of(exc):
-    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    return message_for(exc)
 
 
 def _refused(request, access, chat, exc, *, form=None, ask_form=None):
