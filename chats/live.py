@@ -6,12 +6,17 @@ fragment is rendered once, with every control in it; the room's CSS shows member
 hosts' controls only to them, and every action is checked again on the server.
 """
 
+import asyncio
 import json
+import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 from django.template.loader import render_to_string
+
+log = logging.getLogger(__name__)
+_sending = set()  # tasks handed to a running loop, kept until they finish
 
 
 def room_group(chat_id):
@@ -27,10 +32,25 @@ def community_group(community_id):
 
 
 def send(group, payload, *, event_type="room.event"):
+    """Publish to ``group``. Never fails the write that caused it: a room that missed an event
+    catches up from the database when its sockets reconnect."""
     layer = get_channel_layer()
     if layer is None:
         return
-    async_to_sync(layer.group_send)(group, {"type": event_type, "text": json.dumps(payload)})
+    message = {"type": event_type, "text": json.dumps(payload)}
+    try:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            async_to_sync(layer.group_send)(group, message)
+        else:
+            # Sync code on a thread that runs an event loop (a script driving a browser):
+            # async_to_sync may not be used there, the loop sends it.
+            task = loop.create_task(layer.group_send(group, message))
+            _sending.add(task)
+            task.add_done_callback(_sending.discard)
+    except Exception:
+        log.exception("could not send a chat event to %s", group)
 
 
 def send_on_commit(group, make_payload, *, event_type="room.event"):

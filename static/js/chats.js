@@ -104,7 +104,10 @@
     hidden: function (data) {
       data.ids.forEach(function (id) {
         var item = document.getElementById("m" + id);
-        if (item) { item.remove(); }
+        if (!item) { return; }
+        var hadFocus = item.contains(document.activeElement);
+        item.remove();
+        if (hadFocus) { log.focus(); }  // focus stays in the room, not lost to the page
       });
     },
     helpful: function (data) {
@@ -123,7 +126,8 @@
         replyTo(null);
       }
       delete waiting[data.ref];
-      if (form) { form.querySelector("button[type=submit]").disabled = ended; }
+      var active = document.activeElement;
+      if (active === document.body || (form && form.contains(active) && active !== body)) { body.focus(); }
     },
     error: function (data) {
       if (waiting[data.ref] === "post") {
@@ -133,7 +137,6 @@
         say(data.message);
       }
       delete waiting[data.ref];
-      if (form) { form.querySelector("button[type=submit]").disabled = ended; }
     }
   };
 
@@ -151,6 +154,7 @@
     };
     socket.onclose = function (event) {
       socket = null;
+      waiting = {};  // unanswered sends: the text is still in the box, to send again
       if (event.code >= 4400 && event.code < 4500) {
         say("You can no longer follow this room. Reload the page.");
         return;
@@ -194,10 +198,11 @@
     if (target === form) {
       if (!socket || socket.readyState !== WebSocket.OPEN) { return; }  // an ordinary POST then
       event.preventDefault();
+      // One answer at a time; the button stays enabled (and focused) while it travels.
+      if (ended || Object.keys(waiting).some(function (key) { return waiting[key] === "post"; })) { return; }
       var ref = String(nextRef++);
       var prompt = document.getElementById("chat-prompt");
       waiting[ref] = "post";
-      form.querySelector("button[type=submit]").disabled = true;
       socket.send(JSON.stringify({
         action: "post", chat: chatId, ref: ref, body: body.value,
         prompt: prompt ? parseInt(prompt.value, 10) : null,

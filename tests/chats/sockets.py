@@ -2,9 +2,13 @@
 ASGI application and the Redis channel layer the settings name."""
 
 import asyncio
+import gc
+from concurrent.futures import ThreadPoolExecutor
 
+from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
+from django.db import connections
 from django.test import Client
 
 from cop_site.asgi import application
@@ -57,3 +61,24 @@ async def nothing_but_presence(comm, timeout=0.6):
         if output.get("type") == "websocket.send" and '"presence"' in (output.get("text") or ""):
             continue
         return False
+
+
+def run(scenario):
+    """Run the async ``scenario`` to its end from a test, on a thread of its own.
+
+    The thread has no event loop of its own (a browser test's Playwright loop may be running
+    in the test's thread), and its database connection is closed after.
+    """
+
+    def in_thread():
+        try:
+            return async_to_sync(scenario)()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        result = pool.submit(in_thread).result()
+    # The server's pool threads are gone with the scenario's loop; collecting them closes
+    # their database connections now rather than whenever the collector next runs.
+    gc.collect()
+    return result

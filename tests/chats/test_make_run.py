@@ -8,11 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from asgiref.sync import async_to_sync
 
 from chats import ticker
 from tests.chats.factories import add_prompt, live_chat
-from tests.chats.sockets import communicator, next_of, session_cookie, socket_path
+from tests.chats.sockets import communicator, next_of, run, session_cookie, socket_path
 from tests.factories import MembershipFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,6 +63,6 @@ def test_the_ticker_posts_prompts_into_open_rooms_without_celery(community, sett
         ticker._task.cancel()
 
     try:
-        async_to_sync(scenario)()
+        run(scenario)
     finally:
         ticker._task = None

@@ -3,7 +3,6 @@
 import threading
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import connection, connections
@@ -13,7 +12,7 @@ from chats.models import Message
 from communities.models import Membership
 from communities.permissions import access_for
 from tests.chats.factories import add_prompt, live_chat
-from tests.chats.sockets import communicator, next_of, nothing_but_presence, session_cookie, socket_path
+from tests.chats.sockets import communicator, next_of, nothing_but_presence, run, session_cookie, socket_path
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -51,7 +50,7 @@ def test_an_answer_posted_reaches_every_socket_in_the_room(chat, community):
         await a.disconnect()
         await b.disconnect()
 
-    async_to_sync(scenario)()
+    run(scenario)
     assert Message.objects.get(chat=chat, kind="answer").author == first
 
 
@@ -67,7 +66,7 @@ def test_a_non_member_cannot_open_the_socket_of_a_members_only_room(private_comm
             assert not connected
             assert close_code == code
 
-        async_to_sync(scenario)()
+        run(scenario)
 
 
 def test_a_hidden_communitys_room_does_not_exist_for_outsiders(hidden_community):
@@ -77,7 +76,7 @@ def test_a_hidden_communitys_room_does_not_exist_for_outsiders(hidden_community)
     async def scenario():
         assert await comm.connect() == (False, 4404)
 
-    async_to_sync(scenario)()
+    run(scenario)
 
 
 def test_a_socket_from_another_site_is_refused(chat, community):
@@ -88,7 +87,7 @@ def test_a_socket_from_another_site_is_refused(chat, community):
         connected, _ = await comm.connect()
         assert not connected
 
-    async_to_sync(scenario)()
+    run(scenario)
 
 
 def test_visitors_read_a_public_room_live_but_cannot_post(chat, community):
@@ -104,7 +103,7 @@ def test_visitors_read_a_public_room_live_but_cannot_post(chat, community):
         assert "Seen by visitors" in (await next_of(visitor, "message"))["html"]
         await visitor.disconnect()
 
-    async_to_sync(scenario)()
+    run(scenario)
 
 
 def test_a_member_removed_during_the_chat_stops_receiving(chat, community):
@@ -125,7 +124,7 @@ def test_a_member_removed_during_the_chat_stops_receiving(chat, community):
         await database_sync_to_async(_post)(stays, chat, "After removal")
         assert await watcher.receive_nothing(timeout=0.5)
 
-    async_to_sync(scenario)()
+    run(scenario)
 
 
 def test_a_removal_without_a_signal_is_caught_by_the_periodic_check(chat, community, settings):
@@ -144,7 +143,7 @@ def test_a_removal_without_a_signal_is_caught_by_the_periodic_check(chat, commun
             closed = await watcher.receive_output(timeout=3)
         assert closed["code"] == 4403
 
-    async_to_sync(scenario)()
+    run(scenario)
 
 
 def test_hiding_a_message_removes_it_for_everyone_live(chat, community, host):
@@ -163,7 +162,7 @@ def test_hiding_a_message_removes_it_for_everyone_live(chat, community, host):
         while (event := await comm.receive_json_from(timeout=3))["type"] != "resumed":
             assert "Something rude" not in event.get("html", "")
 
-    async_to_sync(scenario)()
+    run(scenario)
 
 
 def test_a_forged_socket_message_for_another_room_is_refused(chat, community):
@@ -183,7 +182,7 @@ def test_a_forged_socket_message_for_another_room_is_refused(chat, community):
         await comm.send_json_to(["not", "an", "object"])
         assert (await next_of(comm, "error"))["message"]
 
-    async_to_sync(scenario)()
+    run(scenario)
     assert not Message.objects.filter(body="Sneaky").exists()
 
 
@@ -198,7 +197,7 @@ def test_a_reply_naming_another_rooms_message_is_refused(chat, community):
         await comm.send_json_to({"action": "post", "ref": "p", "body": "Reply", "parent": foreign.pk})
         assert (await next_of(comm, "error"))["status"] == 400
 
-    async_to_sync(scenario)()
+    run(scenario)
 
 
 def test_concurrent_posts_get_one_order_that_every_socket_sees(chat, community):
@@ -228,7 +227,7 @@ def test_concurrent_posts_get_one_order_that_every_socket_sees(chat, community):
         await database_sync_to_async(post_all, thread_sensitive=False)()
         return [(await next_of(comm, "message", timeout=5))["seq"] for _ in range(18)]
 
-    seen = async_to_sync(scenario)()
+    seen = run(scenario)
     stored = list(Message.objects.filter(chat=chat, seq__gt=start).order_by("seq").values_list("seq", flat=True))
     assert stored == list(range(start + 1, start + 19)), "every post got its own number, none skipped"
     assert sorted(seen) == stored, "the reader got every one of them"
@@ -254,7 +253,7 @@ def test_a_socket_that_reconnects_catches_up_from_its_last_number(chat, communit
         assert "Missed two" in second["html"]
         assert (await next_of(comm, "resumed"))["after"] == seen
 
-    async_to_sync(scenario)()
+    run(scenario)
 
 
 def test_presence_lists_who_is_here(chat, community):
@@ -267,7 +266,7 @@ def test_presence_lists_who_is_here(chat, community):
         assert "Present Pat" in presence["html"]
         await comm.disconnect()
 
-    async_to_sync(scenario)()
+    run(scenario)
     participant = chat.participants.get(user=member)
     assert participant.sockets == 0
 
@@ -287,7 +286,7 @@ def test_posting_over_the_socket_is_rate_limited(chat, community, settings):
         assert refused["status"] == 429
         assert "wait" in refused["message"]
 
-    async_to_sync(scenario)()
+    run(scenario)
     assert not Message.objects.filter(body="One too many").exists()
 
 
@@ -301,7 +300,7 @@ def test_nothing_from_the_room_reaches_a_socket_of_another_room(chat, community)
         await database_sync_to_async(_post)(member, chat, "Only for the first room")
         assert await nothing_but_presence(comm)
 
-    async_to_sync(scenario)()
+    run(scenario)
 
 
 def test_text_that_is_not_json_is_refused_and_the_socket_stays_open(chat, community):
@@ -315,4 +314,4 @@ def test_text_that_is_not_json_is_refused_and_the_socket_stays_open(chat, commun
         await comm.send_json_to({"action": "ping", "ref": "still"})
         assert (await next_of(comm, "pong"))["ref"] == "still"
 
-    async_to_sync(scenario)()
+    run(scenario)

@@ -1,6 +1,7 @@
 """Several ASGI processes share one room through Redis: posted on one, delivered by the other."""
 
 import asyncio
+import functools
 import json
 
 import pytest
@@ -8,7 +9,7 @@ import websockets
 
 from tests.chats.factories import add_prompt, live_chat
 from tests.chats.servers import asgi_servers
-from tests.chats.sockets import session_cookie, socket_path
+from tests.chats.sockets import run, session_cookie, socket_path
 from tests.factories import MembershipFactory
 
 
@@ -47,4 +48,4 @@ def test_a_message_posted_through_one_process_reaches_a_client_of_the_other(comm
 
     with asgi_servers(2) as (first, second):
         assert first != second
-        asyncio.run(scenario(first, second))
+        run(functools.partial(scenario, first, second))
