@@ -30,9 +30,12 @@ async def _tick():
 
 async def start_in_loop():
     global _task
-    if not settings.CHAT_PROMPT_TICKER or (_task is not None and not _task.done()):
+    loop = asyncio.get_running_loop()
+    if not settings.CHAT_PROMPT_TICKER:
         return
-    _task = asyncio.get_running_loop().create_task(_tick())
+    if _task is not None and not _task.done() and _task.get_loop() is loop:
+        return
+    _task = loop.create_task(_tick())
 
 
 def ensure_started():

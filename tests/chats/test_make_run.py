@@ -57,7 +57,7 @@ def test_the_ticker_posts_prompts_into_open_rooms_without_celery(community, sett
 
     async def scenario():
         assert (await comm.connect())[0]
-        event = await next_of(comm, "message", timeout=5)
+        event = await next_of(comm, "message", timeout=20)
         assert "Posted by the ticker?" in event["html"]
         await comm.disconnect()
         ticker._task.cancel()
