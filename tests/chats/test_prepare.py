@@ -152,5 +152,5 @@ def test_the_reminder_email_links_to_the_chat_room(community, activity, settings
     member = MembershipFactory(community=community).user
     RSVPFactory(activity=activity, user=member)
     room = reverse("chats:room", kwargs={"slug": community.slug, "pk": activity.pk})
-    assert send_due_reminders(now=activity.start - timedelta(hours=20)) == 1
+    assert len(send_due_reminders(now=activity.start - timedelta(hours=20)).sent) == 1
     assert f"Chat room: {settings.SITE_URL}{room}" in mail.outbox[0].body
