@@ -178,52 +178,57 @@ def _post_prompt(chat, prompt, now):
     _append(chat, kind=Message.Kind.PROMPT, prompt=prompt, body=prompt.body, body_html=prompt.body_html, created_at=now)
 
 
-def due_prompt_ids(*, now):
-    """Prompts whose time has come in live, unpaused rooms, in posting order (a snapshot: another
-    scheduler may post them first)."""
-    return list(
-        Prompt.objects.filter(
-            posted_at__isnull=True,
-            chat__paused_at__isnull=True,
-            chat__closed_at__isnull=True,
-            chat__activity__start__lte=now,
-            chat__activity__end__gt=now,
-        )
+def _due(prompts, now):
+    return (
+        prompts.filter(posted_at__isnull=True)
         .alias(due_at=F("chat__activity__start") + F("offset"))
         .filter(due_at__lte=now)
-        .order_by("chat_id", "number")
-        .values_list("pk", flat=True)
     )
 
 
-def post_prompt_if_due(*, prompt_id, now):
-    """Claim prompt ``prompt_id`` under a row lock and post it, unless someone already has (False then)."""
+def due_chat_ids(*, now):
+    """Live, unpaused rooms with a prompt whose time has come (a snapshot: another scheduler may
+    post them first)."""
+    prompts = Prompt.objects.filter(
+        chat__paused_at__isnull=True,
+        chat__closed_at__isnull=True,
+        chat__activity__start__lte=now,
+        chat__activity__end__gt=now,
+    )
+    return sorted(set(_due(prompts, now).values_list("chat_id", flat=True)))
+
+
+def post_due_prompts_of(*, chat_id, now):
+    """Post the room's prompts whose time has come, in their order; returns how many.
+
+    The room's row is claimed first: a scheduler that finds it claimed leaves the room to the
+    one that has it, and prompts already posted are never posted again.
+    """
     with transaction.atomic():
-        prompt = (
-            Prompt.objects.select_for_update(skip_locked=True)
-            .filter(pk=prompt_id, posted_at__isnull=True)
-            .select_related("chat")
+        chat = (
+            Chat.objects.select_for_update(skip_locked=True)
+            .select_related("activity", "community")
+            .filter(pk=chat_id)
             .first()
         )
-        if prompt is None:
-            return False  # another scheduler has it, or has posted it
-        chat = _locked(prompt.chat)
-        if chat.state(now) != Chat.State.LIVE:
-            return False
-        # Earlier prompts of the same room go first, whoever claimed them.
-        if chat.prompts.filter(posted_at__isnull=True, number__lt=prompt.number).exists():
-            return False
-        _post_prompt(chat, prompt, now)
-        return True
+        if chat is None or chat.state(now) != Chat.State.LIVE:
+            return 0
+        posted = 0
+        for prompt in chat.prompts.filter(posted_at__isnull=True).order_by("number"):
+            if prompt.due_at() > now:
+                break  # a later prompt waits for the one before it
+            _post_prompt(chat, prompt, now)
+            posted += 1
+        return posted
 
 
 def post_due_prompts(*, now=None):
     """Post every prompt whose time has come; returns how many this run posted.
 
-    Each prompt is claimed and posted once, however many schedulers and workers run this at once.
+    Each prompt is posted once, however many schedulers and workers run this at once.
     """
     now = now or timezone.now()
-    return sum(post_prompt_if_due(prompt_id=pk, now=now) for pk in due_prompt_ids(now=now))
+    return sum(post_due_prompts_of(chat_id=pk, now=now) for pk in due_chat_ids(now=now))
 
 
 @transaction.atomic

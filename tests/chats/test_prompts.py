@@ -62,10 +62,10 @@ def test_a_scheduler_that_read_the_due_list_late_does_not_post_again(community):
     chat = live_chat(community=community, minutes_ago=0)
     add_prompt(chat, 1)
     moment = chat.opens_at + timedelta(seconds=5)
-    first_look = services.due_prompt_ids(now=moment)
-    second_look = services.due_prompt_ids(now=moment)  # another scheduler, same instant
-    assert services.post_prompt_if_due(prompt_id=first_look[0], now=moment)
-    assert not services.post_prompt_if_due(prompt_id=second_look[0], now=moment)
+    first_look = services.due_chat_ids(now=moment)
+    second_look = services.due_chat_ids(now=moment)  # another scheduler, same instant
+    assert services.post_due_prompts_of(chat_id=first_look[0], now=moment) == 1
+    assert services.post_due_prompts_of(chat_id=second_look[0], now=moment) == 0
     assert Message.objects.filter(chat=chat, kind="prompt").count() == 1
 
 
