@@ -63,7 +63,7 @@ class AskForm(forms.Form):
 
 class PublishForm(forms.Form):
     where = forms.ChoiceField(
-        choices=[("thread", "Discussion thread"), ("resource", "Library resource")],
+        choices=[("thread", "Discussion thread")],
         error_messages={"required": "Choose where to publish it.", "invalid_choice": "Choose where to publish it."},
     )
     kind = forms.ChoiceField(

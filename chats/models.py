@@ -16,7 +16,6 @@ from django.utils import timezone
 from calendar_app.models import Activity
 from communities.models import Community
 from discussions.models import Thread
-from resources.models import Resource
 
 DEFAULT_INTERVAL = timedelta(minutes=10)
 
@@ -41,7 +40,6 @@ class Chat(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True, help_text="Set when a host ends the chat early.")
     pinned = models.ForeignKey("Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     thread = models.ForeignKey(Thread, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    resource = models.ForeignKey(Resource, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

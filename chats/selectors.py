@@ -28,7 +28,6 @@ def _chat_queryset():
         "pinned__author",
         "pinned__prompt",
         "thread",
-        "resource",
     ).prefetch_related("cohosts")
 
 

@@ -27,8 +27,6 @@ from core.refusals import CONFLICT
 from core.text import render_markdown
 from discussions.models import Thread
 from discussions.services import create_thread
-from resources.models import Resource
-from resources.services import submit_resource
 
 MAX_PROMPTS = 30
 PROMPT_MAX = 1000
@@ -540,23 +538,3 @@ def publish_as_thread(*, access, chat, kind, archive_url):
         )
         Chat.objects.filter(pk=chat.pk).update(thread=thread)
     return thread
-
-
-def publish_as_resource(*, access, chat, archive_url):
-    """Add the archive to the library (straight in for moderators, for review otherwise); once per chat."""
-    from chats.selectors import archive
-
-    _require_archive(access, chat)
-    if chat.resource_id:
-        raise ChatClosed("This chat is already in the library.")
-    with transaction.atomic():
-        resource = submit_resource(
-            access=access,
-            title=f"Chat archive: {chat.title}"[:200],
-            description=_summary(chat, archive(chat=chat), archive_url)[:9_500],
-            kind=Resource.Kind.ARTICLE,
-            url=archive_url,
-            focus_areas=[chat.activity.focus_area] if chat.activity.focus_area else [],
-        )
-        Chat.objects.filter(pk=chat.pk).update(resource=resource)
-    return resource

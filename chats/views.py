@@ -5,10 +5,13 @@ back to the room, or by the room again with the refusal and the text typed. The 
 script sends the same POSTs with ``X-Chat-Fetch: 1`` and gets JSON instead.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -19,6 +22,7 @@ from chats.forms import AskForm, MessageForm, PrepareForm, PublishForm
 from chats.models import Chat
 from chats.permissions import may_host
 from communities.permissions import community_view
+from core.links import absolute_url
 from core.ratelimit import RateLimited
 from core.refusals import message_for, status_for
 
@@ -59,6 +63,21 @@ def _chat(access, pk):
     return selectors.get_chat(community=access.community, activity_pk=pk)
 
 
+def _library_link(request, access, chat):
+    """The library's own "share a resource" form, filled in for this archive.
+
+    Chats sit beside resources (DESIGN.md), so the archive goes into the library
+    through the library's form, where the host reviews it, not through its services.
+    """
+    fields = {
+        "title": f"Chat archive: {chat.title}"[:200],
+        "kind": "article",
+        "url": absolute_url(chat.get_absolute_url()),
+        "description": f"Every prompt and answer of the chat “{chat.title}”, grouped by prompt, most helpful first.",
+    }
+    return reverse("resources:submit", kwargs={"slug": access.community.slug}) + "?" + urlencode(fields)
+
+
 def _render_room(request, access, chat, *, form=None, ask_form=None, error=None, status=200):
     now = timezone.now()
     state = chat.state(now)
@@ -78,6 +97,7 @@ def _render_room(request, access, chat, *, form=None, ask_form=None, error=None,
         context["groups"] = selectors.archive(chat=chat)
         context["people"] = selectors.attendees_of(chat=chat)
         context["publish_form"] = PublishForm() if hosting else None
+        context["library_url"] = _library_link(request, access, chat) if hosting else ""
         return render(request, "chats/archive.html", context, status=status)
     total, posted = selectors.prompt_counts(chat=chat)
     context.update(prompt_total=total, prompt_posted=posted)
@@ -258,14 +278,10 @@ def publish(request, access, pk):
         return _refused(request, access, chat, ValidationError(next(iter(form.errors.values()))))
     url = request.build_absolute_uri(chat.get_absolute_url())
     try:
-        if form.cleaned_data["where"] == "thread":
-            thread = services.publish_as_thread(
-                access=access, chat=chat, kind=form.cleaned_data["kind"] or "lesson", archive_url=url
-            )
-            messages.success(request, "The archive is now a discussion thread.")
-            return redirect(thread.get_absolute_url())
-        resource = services.publish_as_resource(access=access, chat=chat, archive_url=url)
+        thread = services.publish_as_thread(
+            access=access, chat=chat, kind=form.cleaned_data["kind"] or "lesson", archive_url=url
+        )
     except (ValidationError, services.ChatClosed, RateLimited) as exc:
         return _refused(request, access, chat, exc)
-    messages.success(request, "The archive is in the library." if resource.is_visible else "Sent to the library.")
-    return redirect(resource.get_absolute_url())
+    messages.success(request, "The archive is now a discussion thread.")
+    return redirect(thread.get_absolute_url())

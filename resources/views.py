@@ -17,6 +17,8 @@ from resources.models import Collection, CollectionItem, Resource
 
 PAGE_SIZE = 20
 
+PREFILL = {"title": 200, "kind": 20, "url": 2000, "description": 2000}
+
 
 def _problem(request, access, error):
     """A refusal: the message beside the control for htmx, else a page that links back to the library."""
@@ -97,7 +99,11 @@ def detail(request, access, pk):
 @community_view("post")
 def submit(request, access):
     label = "Add to the library" if access.may_moderate else "Submit for review"
-    form = ResourceForm(request.POST or None, request.FILES or None, community=access.community, submit_label=label)
+    # Other pages may link here with the form filled in (a chat archive: ?title=&url=&kind=&description=).
+    initial = {name: request.GET.get(name, "")[:limit] for name, limit in PREFILL.items() if request.GET.get(name)}
+    form = ResourceForm(
+        request.POST or None, request.FILES or None, community=access.community, submit_label=label, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         try:
             resource = services.submit_resource(access=access, **_service_args(form.cleaned_data))

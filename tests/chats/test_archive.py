@@ -1,5 +1,7 @@
 """Afterwards: the archive grouped by prompt, publishing it, attendance, and the digest."""
 
+import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -104,20 +106,33 @@ def test_the_host_publishes_the_archive_as_a_lesson_learned_thread(client, held,
     assert "In the discussions" in client.get(url(held)).content.decode()
 
 
-def test_the_host_adds_the_archive_to_the_library(client, held, host):
+def test_the_host_adds_the_archive_to_the_library_through_its_filled_in_form(client, held, host, settings):
+    settings.SITE_URL = "https://forum.example.org"  # the library refuses links to private addresses
     client.force_login(host)
-    client.post(url(held, "publish"), {"where": "resource"})
+    archive = client.get(url(held)).content.decode()
+    link = re.search(r'href="([^"]*/resources/submit/\?[^"]+)"', archive)
+    assert link is not None
+    form_page = client.get(html.unescape(link.group(1)))
+    form = form_page.context["form"]
+    assert form.initial["url"].endswith(url(held))
+    assert form.initial["title"] == "Chat archive: Exit tickets"
+    response = client.post(html.unescape(link.group(1)).split("?")[0], dict(form.initial))
+    assert response.status_code == 302, response.context["form"].errors
     resource = Resource.objects.get()
     assert resource.url.endswith(url(held))
     assert resource.status == Resource.Status.APPROVED  # the host is a moderator
-    assert "muddiest point" in resource.description
 
 
 @pytest.mark.parametrize(
     ("data", "status"),
-    [({"where": "thread", "kind": "question"}, 400), ({"where": "elsewhere"}, 400), ({}, 400)],
+    [
+        ({"where": "thread", "kind": "question"}, 400),
+        ({"where": "resource"}, 400),
+        ({"where": "elsewhere"}, 400),
+        ({}, 400),
+    ],
 )
-def test_publishing_takes_only_the_two_kinds_and_two_places(client, held, host, data, status):
+def test_publishing_takes_only_the_two_kinds_of_thread(client, held, host, data, status):
     client.force_login(host)
     assert client.post(url(held, "publish"), data).status_code == status
     assert not Thread.objects.exists()
