@@ -430,6 +430,11 @@ CELERY_BEAT_SCHEDULE["calendar-reminders"] = {
 }
 # Anonymous polls that closed have their sealed answers written as ballots, all at once.
 CELERY_BEAT_SCHEDULE["polls-mix-closed"] = {"task": "polls.mix_closed_polls", "schedule": crontab(minute="*/10")}
+# Search's "Did you mean" word list takes in each day's new writing at night.
+CELERY_BEAT_SCHEDULE["discussions-search-words"] = {
+    "task": "discussions.refresh_search_words",
+    "schedule": crontab(hour=2, minute=15),
+}
 # Resource links are checked weekly (Sunday night UTC); broken ones show in each review queue.
 CELERY_BEAT_SCHEDULE["resources-link-check"] = {
     "task": "resources.tasks.check_resource_links",

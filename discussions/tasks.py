@@ -11,6 +11,7 @@ from communities.permissions import access_for, readers_q
 from core import mail
 from core.links import absolute_url
 from core.tasks import EMAIL_TASK_OPTIONS, retry_later
+from discussions import services
 from discussions.models import Mention, Post, Subscription
 
 
