@@ -61,7 +61,9 @@ def test_search_from_the_header_groups_every_kind_and_suggests_a_spelling(page, 
     # One kind alone.
     page.get_by_label("Show").select_option("Resources")
     page.get_by_role("button", name="Search", exact=True).click()
-    expect(page.locator("#results-resources").get_by_role("link", name="Offline coding on tablets: a checklist")).to_be_visible()
+    expect(
+        page.locator("#results-resources").get_by_role("link", name="Offline coding on tablets: a checklist")
+    ).to_be_visible()
     expect(page.locator("#results-discussions")).to_have_count(0)
     page.get_by_role("link", name="Show every kind of result").click()
     expect(page.locator("#results-discussions")).to_be_visible()

@@ -221,6 +221,17 @@ def test_members_only_and_hidden_content_of_every_kind_stays_with_members(client
     assert "Secret circle" in content
 
 
+def test_replies_of_a_hidden_thread_and_deleted_replies_stay_out(client, community):
+    hidden = ThreadFactory(community=community, title="Spam", is_hidden=True)
+    PostFactory(thread=hidden, body="Cheap gradebooks here")
+    PostFactory(thread=ThreadFactory(community=community), body="gradebooks I regret", is_deleted=True)
+    PostFactory(thread=ThreadFactory(community=community, title="Fine"), body="Our gradebooks")
+    content = results(client, q="gradebooks")
+    assert "1 result for" in content
+    assert "Cheap" not in content
+    assert "regret" not in content
+
+
 def test_staff_find_everything(client):
     secret = CommunityFactory(visibility=Community.Visibility.HIDDEN)
     ResourceFactory(community=secret, title="Budget spreadsheet")

@@ -127,6 +127,26 @@ def check_search(client):
     return failures
 
 
+def check_fts_survives_a_table_rebuild(client):
+    """Altering a column rebuilds a SQLite table and drops its triggers; the next migrate restores them."""
+    from django.db import connection
+
+    from communities.models import Community
+    from core.search import ensure_sqlite_fts
+    from discussions.models import Thread
+
+    with connection.schema_editor() as editor:
+        editor._remake_table(Thread)  # what AlterField does on SQLite
+    ensure_sqlite_fts()  # what the post_migrate signal runs
+    community = Community.objects.filter(visibility="public").first()
+    Thread.objects.create(community=community, title="Gradebook exports after the rebuild", body="New.")
+    failures = []
+    for query, title in {"gradebooks": "Gradebook exports after the rebuild", **SEARCHES}.items():
+        if title not in client.get("/search/", {"q": query}).content.decode():
+            failures.append(f"search after a table rebuild: {query!r} did not find {title!r}")
+    return failures
+
+
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cop_site.settings")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
@@ -159,6 +179,7 @@ def main():
         if email is None:
             failures.extend(check_search(client))
         print(f"{role:10} {visited:4} pages, {len(failed)} failed, {time.monotonic() - began:.1f} s", flush=True)
+    failures.extend(check_fts_survives_a_table_rebuild(Client()))
     for line in failures:
         print(line)
     return 1 if failures else 0
