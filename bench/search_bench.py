@@ -65,9 +65,12 @@ def summarise_plan(node, depth=0):
 
 
 def explain(statements):
+    """EXPLAIN ANALYZE each search statement under the settings the page runs it with."""
     from django.db import connection
 
-    with connection.cursor() as cursor:
+    from core import search as core_search
+
+    with core_search.search_settings(), connection.cursor() as cursor:
         for sql in statements:
             if not sql.lstrip().upper().startswith("SELECT") or (
                 "search_vector" not in sql and "searchword" not in sql
@@ -86,6 +89,10 @@ def main():
     parser.add_argument("--seed", action="store_true", help="create, migrate and seed the database first")
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--explain", action="store_true", help="print each statement's plan")
+    parser.add_argument(
+        "--allow-parallel", action="store_true", help="leave parallel workers on (to compare with the default)"
+    )
+    parser.add_argument("--only", default="", help="run only searches whose label contains this")
     args = parser.parse_args()
 
     os.environ["DATABASE_URL"] = URL
@@ -107,16 +114,34 @@ def main():
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import User
+    from core import search as core_search
     from discussions.models import Post
+
+    if args.allow_parallel:
+        from contextlib import contextmanager
+
+        from django.db import transaction
+
+        @contextmanager
+        def with_parallel_workers(using="default"):
+            with transaction.atomic(using=using), connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', '0.25', true)")
+                yield
+
+        core_search.search_settings = with_parallel_workers
 
     # The word list behind "Did you mean" is built by a nightly task; build it now if it is empty.
     call_command("refresh_search_words", "--if-empty", verbosity=0) if _has_command("refresh_search_words") else None
-    print(f"{Post.objects.count():,} posts; {args.runs} runs per search; page cache off")
+    workers = "parallel workers allowed" if args.allow_parallel else "no parallel workers"
+    print(f"{Post.objects.count():,} posts; {args.runs} runs per search; page cache off; {workers}")
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     client = Client()
     client.force_login(User.objects.get(email="bench-member@example.com"))
     everything = []
     print(f"{'search':48} {'p50':>8} {'p95':>8}  queries")
     for label, text in QUERIES:
+        if args.only not in label:
+            continue
         for community in ("", COMMUNITY):
             params = {"q": text, **({"community": community} if community else {})}
             response = client.get("/search/", params)
@@ -137,6 +162,7 @@ def main():
             if args.explain:
                 explain([q["sql"] for q in captured.captured_queries])
     print(f"{'all searches':48} {statistics.median(everything):6.1f}ms {percentile(everything, 0.95):6.1f}ms")
+    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 def _has_command(name):

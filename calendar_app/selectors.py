@@ -247,7 +247,7 @@ def search_section(*, viewer, terms, scope, filters, page_number, per_page):
         terms,
         kind="activities",
         label="Activities",
-        template="calendar_app/includes/search_hit.html",
+        template="calendar_app/includes/search_hits.html",
         page_number=page_number,
         per_page=per_page,
         snippet_field="description",

@@ -263,7 +263,7 @@ def search(
     more. Hidden threads and hidden or deleted replies never appear. Four queries.
     Returns a ``core.search.Section``.
     """
-    section = Section("discussions", "Discussions", "discussions/includes/search_hit.html")
+    section = Section("discussions", "Discussions", "discussions/includes/search_hits.html")
     if not terms:
         return section
     threads = Thread.objects.filter(scope.q(), is_hidden=False)

@@ -301,7 +301,7 @@ def search_section(*, viewer, terms, scope, filters, page_number, per_page):
         terms,
         kind="polls",
         label="Polls",
-        template="polls/includes/search_hit.html",
+        template="polls/includes/search_hits.html",
         page_number=page_number,
         per_page=per_page,
         snippet_field="description",

@@ -41,7 +41,7 @@ def search_section(*, viewer, terms, scope, filters, page_number, per_page):
         terms,
         kind="resources",
         label="Resources",
-        template="resources/includes/search_hit.html",
+        template="resources/includes/search_hits.html",
         page_number=page_number,
         per_page=per_page,
         snippet_field="description",
