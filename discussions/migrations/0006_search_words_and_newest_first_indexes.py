@@ -25,7 +25,7 @@ def backward(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("communities", "0001_initial"),
-        ("discussions", "0004_one_open_flag_on_opening"),
+        ("discussions", "0005_reply_count_without_deleted"),
     ]
 
     operations = [
