@@ -125,7 +125,10 @@ def main():
         @contextmanager
         def with_parallel_workers(using="default"):
             with transaction.atomic(using=using), connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', '0.25', true)")
+                cursor.execute(
+                    "SELECT set_config('random_page_cost', '1.1', true), "
+                    "set_config('pg_trgm.similarity_threshold', '0.25', true)"
+                )
                 yield
 
         core_search.search_settings = with_parallel_workers
