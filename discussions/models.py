@@ -299,7 +299,9 @@ class SearchWord(models.Model):
 
     MAX_LENGTH = 40
 
-    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: (word, community) serves lookups, and an index on the community
+    # alone tempts the planner into reading most of the table for a visibility filter.
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+", db_index=False)
     word = models.CharField(max_length=MAX_LENGTH)  # lower case, as written
     lexeme = models.CharField(max_length=MAX_LENGTH, blank=True)  # its English stem: "rubrics" -> "rubric"
     documents = models.PositiveIntegerField(default=0)  # openings and replies containing it

@@ -67,7 +67,10 @@ class Migration(migrations.Migration):
             model_name="searchword",
             name="community",
             field=models.ForeignKey(
-                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="communities.community"
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="communities.community",
             ),
         ),
         migrations.AddIndex(
