@@ -79,7 +79,8 @@ def explain(statements):
             cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
             plan = cursor.fetchone()[0]
             plan = plan[0] if isinstance(plan, list) else plan
-            print(f"      -- planned {plan['Planning Time']:.1f} ms, ran {plan['Execution Time']:.1f} ms: {sql[:90]}...")
+            took = f"planned {plan['Planning Time']:.1f} ms, ran {plan['Execution Time']:.1f} ms"
+            print(f"      -- {took}: {sql[:90]}...")
             for line in summarise_plan(plan["Plan"], 3):
                 print(f"    {line}")
 

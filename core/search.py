@@ -179,9 +179,6 @@ class Scope:
             return f"({column} <= %s AND NOT ({column} = ANY(%s)))", [self.max_id, list(self.hidden)]
         return f"({column} = ANY(%s))", [list(self.visible)]
 
-    def allows(self, community_id):
-        return self.everything or community_id in self.visible
-
 
 # -- finding matches ----------------------------------------------------------------------
 
@@ -346,6 +343,7 @@ class Section:
     page: object = None  # a Page of candidates
     hits: list = field(default_factory=list)
     capped: bool = False
+    main: bool = False  # the section the page's pages page through
 
     @property
     def count(self):

@@ -237,7 +237,6 @@ class Hit:
     post: Post | None
     headline: str
     rank: float
-    tier: int = 1
 
     @property
     def url(self):
@@ -293,11 +292,45 @@ def search(
     for row in rows:
         if row.kind == "t" and row.id in by_thread:
             thread = by_thread[row.id]
-            section.hits.append(Hit(thread, None, core_search.safe_snippet(thread, thread.body), row.rank, row.tier))
+            section.hits.append(Hit(thread, None, core_search.safe_snippet(thread, thread.body), row.rank))
         elif row.kind == "p" and row.id in by_post:
             post = by_post[row.id]
-            section.hits.append(Hit(post.thread, post, core_search.safe_snippet(post, post.body), row.rank, row.tier))
+            section.hits.append(Hit(post.thread, post, core_search.safe_snippet(post, post.body), row.rank))
     return section
+
+
+OVERVIEW_PER_PAGE = 5  # hits of each other kind shown beside the discussions
+
+
+def search_everything(*, viewer, terms, scope, filters, only="", kind="", focus_area=None, page_number="1"):
+    """Every kind of result (``core.search.providers``) for ``terms``, and a spelling suggestion.
+
+    With ``only`` one kind is paged on its own; otherwise discussions are paged and each
+    other kind shows its best OVERVIEW_PER_PAGE on the first page. ``kind`` and
+    ``focus_area`` narrow discussions. One transaction with search's planner settings.
+    Returns ([Section], Terms or None).
+    """
+    main_kind = only or "discussions"
+    sections = []
+    with core_search.search_settings():
+        for provider in core_search.providers():
+            main = provider.kind == main_kind
+            if (only and not main) or (not main and page_number != "1"):
+                continue
+            extra = {"kind": kind, "focus_area": focus_area} if provider.kind == "discussions" else {}
+            section = provider.function(
+                viewer=viewer,
+                terms=terms,
+                scope=scope,
+                filters=filters,
+                page_number=page_number if main else 1,
+                per_page=SEARCH_PER_PAGE if main else OVERVIEW_PER_PAGE,
+                **extra,
+            )
+            section.main = main
+            sections.append(section)
+        suggestion = did_you_mean(terms=terms, scope=scope)
+    return sections, suggestion
 
 
 def did_you_mean(*, terms, scope):

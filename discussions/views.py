@@ -490,10 +490,6 @@ def moderation_log(request, access):
 # -- search ---------------------------------------------------------------------------------
 
 
-MAIN_PER_PAGE = selectors.SEARCH_PER_PAGE
-OVERVIEW_PER_PAGE = 5  # hits of each other kind shown beside the discussions
-
-
 @cached_page(
     community=False, params=("q", "type", "community", "kind", "focus_area", "author", "since", "until", "page")
 )
@@ -524,37 +520,27 @@ def search(request):
     # A kind of discussion or a focus area narrows to discussions: the other kinds have neither.
     if data["kind"] or focus_area is not None:
         only = "discussions"
-    main_kind = only or "discussions"
-    page_number = request.GET.get("page") or "1"
     filters = core_search.Filters(
         community=data["community"],
         author=data["author"],
         since=_day_start(data["since"]),
         until=_day_start(data["until"], next_day=True),
     )
-    sections = []
-    with core_search.search_settings():
-        for provider in kinds:
-            main = provider.kind == main_kind
-            if (only and not main) or (not main and page_number != "1"):
-                continue
-            extra = {"kind": data["kind"], "focus_area": focus_area} if provider.kind == "discussions" else {}
-            section = provider.function(
-                viewer=request.user,
-                terms=terms,
-                scope=scope,
-                filters=filters,
-                page_number=page_number if main else 1,
-                per_page=MAIN_PER_PAGE if main else OVERVIEW_PER_PAGE,
-                **extra,
-            )
-            section.main = main
-            sections.append(section)
-        suggestion = selectors.did_you_mean(terms=terms, scope=scope)
+    sections, suggestion = selectors.search_everything(
+        viewer=request.user,
+        terms=terms,
+        scope=scope,
+        filters=filters,
+        only=only,
+        kind=data["kind"],
+        focus_area=focus_area,
+        page_number=request.GET.get("page") or "1",
+    )
     query = request.GET.copy()
     query.pop("page", None)
     overview = query.copy()
-    overview.pop("type", None)
+    for narrowing in ("type", "kind", "focus_area"):
+        overview.pop(narrowing, None)
     context.update(
         {
             "sections": sections,
