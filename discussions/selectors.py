@@ -390,10 +390,8 @@ def similar_threads(*, access, title, limit=5):
         return list(
             qs.filter(search_vector=q).annotate(rank=SearchRank(F("search_vector"), q)).order_by("-rank")[:limit]
         )
-    match = Q()
-    for word in words:
-        match |= Q(title__icontains=word)
-    return list(qs.filter(match).order_by("-last_activity_at")[:limit])
+    terms = core_search.Terms(tuple(words))
+    return list(core_search.matching(qs, terms, every=False).order_by("-last_activity_at")[:limit])
 
 
 # -- moderation ------------------------------------------------------------------------------
