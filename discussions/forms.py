@@ -165,15 +165,8 @@ def _searchable_date(value):
         raise forms.ValidationError("Pick a date between 1970 and 2200.")
 
 
-class SearchText(forms.CharField):
-    """The search box: a NUL character (pasted from odd places) reads as a space, never as an error."""
-
-    def to_python(self, value):
-        return super().to_python(value.replace("\x00", " ") if isinstance(value, str) else value)
-
-
 class SearchForm(forms.Form):
-    q = SearchText(label="Search for", max_length=SEARCH_QUERY_MAX * 50, required=False)
+    q = forms.CharField(label="Search for", max_length=SEARCH_QUERY_MAX * 50, required=False)
     type = forms.ChoiceField(label="Show", required=False)
     community = forms.ChoiceField(label="Community", required=False)
     kind = forms.ChoiceField(

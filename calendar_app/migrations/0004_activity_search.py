@@ -45,7 +45,7 @@ def backward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("calendar_app", "0002_feed_token_for_every_user"),
+        ("calendar_app", "0003_reminders_claimed_by_core_deliveries"),
     ]
 
     operations = [

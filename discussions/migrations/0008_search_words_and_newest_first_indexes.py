@@ -25,7 +25,7 @@ def backward(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("communities", "0001_initial"),
-        ("discussions", "0005_reply_count_without_deleted"),
+        ("discussions", "0007_one_post_per_form_submission"),
     ]
 
     operations = [

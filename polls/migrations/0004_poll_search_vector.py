@@ -44,7 +44,7 @@ def backward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("polls", "0002_poll_thread"),
+        ("polls", "0003_sealed_anonymous_answers"),
     ]
 
     operations = [

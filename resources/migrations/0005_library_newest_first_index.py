@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("resources", "0003_discussion_thread"),
+        ("resources", "0004_email_state_moves_to_core_deliveries"),
     ]
 
     operations = [
