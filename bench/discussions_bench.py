@@ -150,6 +150,8 @@ def main():
     from django.contrib.auth.models import AnonymousUser
     from django.test import Client
 
+    from communities.permissions import search_scope
+    from core import search as core_search
     from discussions import selectors
     from discussions.models import Post, Thread
 
@@ -160,12 +162,17 @@ def main():
     # "students" matches one post in eight; the others one in forty or fewer.
     queries = ["students", "scratch", "rubric assessment", "microbit sensor", "feedback journal loop"]
 
+    scope = search_scope(anonymous)
+
     def search_once():
-        page, _hits = selectors.search(viewer=anonymous, query=rng.choice(queries), community=None)
-        assert page is not None
+        terms = core_search.parse(rng.choice(queries))
+        section = selectors.search(viewer=anonymous, terms=terms, scope=scope)
+        assert section.page is not None
 
     def rare_search():
-        selectors.search(viewer=anonymous, query="chromebook printer", community=community)
+        terms = core_search.parse("chromebook printer")
+        filters = core_search.Filters(community=community.pk)
+        selectors.search(viewer=anonymous, terms=terms, scope=scope, filters=filters)
 
     client = Client()
     big = Thread.objects.filter(community=community).order_by("id").first()

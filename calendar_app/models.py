@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from dateutil.rrule import rrulestr
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -75,6 +76,8 @@ class Activity(models.Model):
     sequence = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Filled by a PostgreSQL trigger (title, description, location) for site search; NULL on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["start"]
@@ -82,7 +85,11 @@ class Activity(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(end__gte=F("start")), name="activity_ends_after_it_starts"),
         ]
-        indexes = [models.Index(fields=["community", "span_start", "span_end"])]
+        indexes = [
+            models.Index(fields=["community", "span_start", "span_end"]),
+            # Site search ranks the newest matches.
+            models.Index(fields=["-created_at"], name="activity_created"),
+        ]
 
     def __str__(self):
         return self.title

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from calendar_app.models import RSVP, Activity, OccurrenceChange, Responsibility
 from communities.models import Community, Membership
+from core import search as core_search
 
 FIRST_WEEKDAY = calendar.SUNDAY
 
@@ -236,3 +237,18 @@ def what_deleting_removes(*, activity):
     if answers:
         lines.append(f"Delete {answers} RSVP{'' if answers == 1 else 's'}.")
     return lines
+
+
+def search_section(*, viewer, terms, scope, filters, page_number, per_page):
+    """Activities matching ``terms`` in communities ``scope`` allows (site search): two queries."""
+    qs = filters.apply(Activity.objects.filter(scope.q()), author_field="organizer")
+    return core_search.ranked_section(
+        qs,
+        terms,
+        kind="activities",
+        label="Activities",
+        template="calendar_app/includes/search_hits.html",
+        page_number=page_number,
+        per_page=per_page,
+        snippet_field="description",
+    )

@@ -16,11 +16,12 @@ from functools import cached_property, wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from communities.models import Community, JoinRequest, Membership
+from core.search import Scope
 
 _UNSET = object()
 
@@ -207,6 +208,23 @@ def visible_q(user, prefix=""):
     if user is None or not user.is_authenticated:
         return public
     return public | _member_of_q(user, prefix)
+
+
+def search_scope(user):
+    """The communities ``user`` may search, as a ``core.search.Scope`` with their slugs and names: one query."""
+    staff = user is not None and user.is_authenticated and user.is_staff
+    rows = list(
+        Community.objects.annotate(seen=ExpressionWrapper(visible_q(user), output_field=BooleanField()))
+        .order_by("pk")
+        .values_list("pk", "slug", "name", "seen")
+    )
+    return Scope(
+        everything=staff,
+        visible=tuple(pk for pk, _slug, _name, seen in rows if seen),
+        hidden=tuple(pk for pk, _slug, _name, seen in rows if not seen),
+        max_id=rows[-1][0] if rows else 0,
+        communities=tuple(sorted(((pk, slug, name) for pk, slug, name, seen in rows if seen), key=lambda c: c[2])),
+    )
 
 
 def _member_of_q(user, prefix):

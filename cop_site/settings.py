@@ -461,6 +461,11 @@ CHAT_PROMPT_TICKER = env_bool("CHAT_PROMPT_TICKER", default=not REDIS_URL)
 CHAT_RATE_LIMIT = env("CHAT_RATE_LIMIT", "12/m")  # answers and replies per person
 CHAT_MESSAGE_MAX = int(env("CHAT_MESSAGE_MAX", "2000"))  # characters in one answer or reply
 CHAT_RECHECK_SECONDS = float(env("CHAT_RECHECK_SECONDS", "30"))  # an open socket re-checks membership this often
+# Search's "Did you mean" word list takes in each day's new writing at night.
+CELERY_BEAT_SCHEDULE["discussions-search-words"] = {
+    "task": "discussions.refresh_search_words",
+    "schedule": crontab(hour=2, minute=15),
+}
 # Resource links are checked weekly (Sunday night UTC); broken ones show in each review queue.
 CELERY_BEAT_SCHEDULE["resources-link-check"] = {
     "task": "resources.tasks.check_resource_links",

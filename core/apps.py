@@ -17,3 +17,8 @@ class CoreConfig(AppConfig):
         post_migrate.connect(signals.sync_site, sender=self, dispatch_uid="core.sync_site")
         worker_ready.connect(signals.send_due_emails_on_start, dispatch_uid="core.send_due_emails_on_start")
         tracking.connect(signals.record_tracking_event, dispatch_uid="core.record_tracking_event")
+
+        from core.search import ensure_sqlite_fts
+
+        # After every migrate on SQLite: the FTS5 search tables and their triggers (core/search.py).
+        post_migrate.connect(ensure_sqlite_fts, dispatch_uid="core.search.ensure_sqlite_fts")

@@ -10,7 +10,7 @@ from accounts.models import User
 from communities.demo import COMMUNITIES
 from communities.models import Community, Membership
 from discussions.models import Post, Reaction, Subscription, Thread
-from discussions.services import _new_post, render_body
+from discussions.services import _new_post, refresh_search_words, render_body
 
 # (kind, focus area index or None, title, body, replies); a reply is (author, body, [replies]).
 THREADS = [
@@ -98,6 +98,11 @@ def _add_replies(thread, replies, people, when, parent=None):
 
 
 def seed(*, stdout):
+    _seed_threads(stdout)
+    refresh_search_words()  # search's "Did you mean" knows the demo's words (PostgreSQL)
+
+
+def _seed_threads(stdout):
     people = _people()
     now = timezone.now()
     for spec in COMMUNITIES:

@@ -5,7 +5,7 @@ from django import forms
 from django.urls import reverse
 
 from accounts.models import User
-from communities.models import Community, FocusArea
+from communities.models import FocusArea
 from discussions.models import BODY_MAX, REASON_MAX, TITLE_MAX, Thread
 from discussions.selectors import SEARCH_QUERY_MAX, SORT_LABELS
 
@@ -167,11 +167,11 @@ def _searchable_date(value):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label="Search for", max_length=SEARCH_QUERY_MAX * 50, required=False)
-    community = forms.ModelChoiceField(
-        label="Community", queryset=Community.objects.none(), required=False, empty_label="All communities",
-        to_field_name="slug",
-    )  # fmt: skip
-    kind = forms.ChoiceField(label="Kind", choices=[("", "All kinds"), *Thread.Kind.choices], required=False)
+    type = forms.ChoiceField(label="Show", required=False)
+    community = forms.ChoiceField(label="Community", required=False)
+    kind = forms.ChoiceField(
+        label="Kind of discussion", choices=[("", "All kinds"), *Thread.Kind.choices], required=False
+    )
     author = forms.CharField(label="Author's username", max_length=150, required=False)
     since = forms.DateField(
         label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}), validators=[_searchable_date]
@@ -180,9 +180,15 @@ class SearchForm(forms.Form):
         label="Until", required=False, widget=forms.DateInput(attrs={"type": "date"}), validators=[_searchable_date]
     )
 
-    def __init__(self, *args, communities, **kwargs):
+    def __init__(self, *args, scope, kinds, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = communities
+        self._community_ids = {slug: pk for pk, slug, _name in scope.communities}
+        self.fields["community"].choices = [("", "All communities"), *((s, n) for _pk, s, n in scope.communities)]
+        self.fields["type"].choices = [("", "Everything"), *((k.kind, k.label) for k in kinds)]
+
+    def clean_community(self):
+        """The id of the chosen community (one the searcher may see: the choices hold no other)."""
+        return self._community_ids.get(self.cleaned_data["community"])
 
     def clean_author(self):
         username = self.cleaned_data["author"].strip().lstrip("@")

@@ -73,6 +73,10 @@ class Thread(models.Model):
             ),
             models.Index(fields=["community", "-created_at"], name="thread_community_created"),
             models.Index(fields=["community", "kind"], name="thread_community_kind"),
+            # Search ranks the newest matches: read backwards, a common word's newest 200 are near the top.
+            models.Index(fields=["-created_at"], name="thread_created"),
+            # Search leaves out replies of hidden threads, which are few: NOT IN over this index.
+            models.Index(fields=["id"], name="thread_hidden", condition=Q(is_hidden=True)),
         ]
 
     def __str__(self):
@@ -129,6 +133,9 @@ class Post(models.Model):
         indexes = [
             models.Index(fields=["thread", "created_at"], name="post_thread_created", condition=Q(parent=None)),
             models.Index(fields=["root", "created_at"], name="post_root_created"),
+            # Search ranks the newest matches, across communities and within one.
+            models.Index(fields=["-created_at"], name="post_created"),
+            models.Index(fields=["community", "-created_at"], name="post_community_created"),
         ]
 
     def __str__(self):
@@ -281,3 +288,37 @@ class ModerationLogEntry(models.Model):
 
     def __str__(self):
         return f"{self.actor_id} {self.action} {self.thread_id}"
+
+
+class SearchWord(models.Model):
+    """A word written in a community's discussions, for search's "Did you mean" (``selectors.did_you_mean``).
+
+    Kept per community so a suggestion never reveals a word of a community the searcher
+    may not see. Filled and topped up by ``services.refresh_search_words`` (nightly).
+    """
+
+    MAX_LENGTH = 40
+
+    # No index of its own: (word, community) serves lookups, and an index on the community
+    # alone tempts the planner into reading most of the table for a visibility filter.
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+", db_index=False)
+    word = models.CharField(max_length=MAX_LENGTH)  # lower case, as written
+    lexeme = models.CharField(max_length=MAX_LENGTH, blank=True)  # its English stem: "rubrics" -> "rubric"
+    documents = models.PositiveIntegerField(default=0)  # openings and replies containing it
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["word", "community"], name="searchword_word_community")]
+        indexes = [models.Index(fields=["lexeme", "community"], name="searchword_lexeme")]
+
+    def __str__(self):
+        return self.word
+
+
+class SearchWordProgress(models.Model):
+    """How far ``refresh_search_words`` has read each table (the highest id counted)."""
+
+    source = models.CharField(max_length=40, unique=True)
+    last_id = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.source} up to {self.last_id}"

@@ -4,19 +4,32 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.paginator import Paginator
-from django.db.models import Count, F, FloatField, Q, Value
+from django.db import connection
+from django.db.models import Count, F, Q
 
 from communities.models import FocusArea, Membership
-from communities.permissions import visible_q
-from discussions.models import MAX_VISIBLE_DEPTH, Flag, ModerationLogEntry, Post, Reaction, Subscription, Thread
+from core import search as core_search
+from core.search import Section
+from discussions.models import (
+    MAX_VISIBLE_DEPTH,
+    Flag,
+    ModerationLogEntry,
+    Post,
+    Reaction,
+    SearchWord,
+    Subscription,
+    Thread,
+)
 
 TOP_LEVEL_PER_PAGE = 20
 THREADS_PER_PAGE = 25
 SEARCH_PER_PAGE = 20
-SEARCH_CANDIDATES = 500
-SEARCH_QUERY_MAX = 200
+SEARCH_CANDIDATES = core_search.CANDIDATES
+SEARCH_QUERY_MAX = core_search.MAX_LENGTH
+MIN_SUGGESTED_LENGTH = 4
+NO_FILTERS = core_search.Filters()
 SORTS = {
     "latest": ("-is_pinned", "-last_activity_at", "-id"),
     "newest": ("-created_at", "-id"),
@@ -231,91 +244,138 @@ class Hit:
 
 
 def search(
-    *, viewer, query, community=None, kind="", focus_area=None, author=None, since=None, until=None, page_number=1
+    *,
+    viewer,
+    terms,
+    scope,
+    filters=NO_FILTERS,
+    kind="",
+    focus_area=None,
+    page_number=1,
+    per_page=SEARCH_PER_PAGE,
 ):
-    """Thread openings and replies matching ``query`` that ``viewer`` may see, best first, with highlighted snippets.
+    """Thread openings and replies matching ``terms`` inside ``scope``, best first, with marked snippets.
 
-    PostgreSQL: full text (title weighted over body), GIN-indexed; four queries per page.
-    The newest SEARCH_CANDIDATES matching openings and replies are ranked; ``page.capped``
-    says there may be more.
-    Elsewhere: icontains. Returns (page, hits).
+    Any term matches; openings and replies with every term rank first, then by rank (a
+    title weighs more than a body), then newest. Only the newest SEARCH_CANDIDATES
+    matches of openings and of replies are ranked; ``section.capped`` says there may be
+    more. Hidden threads and hidden or deleted replies never appear. Four queries.
+    Returns a ``core.search.Section``.
     """
-    words = clean_query(query)
-    if not words:
-        return None, []
-    threads = Thread.objects.filter(visible_q(viewer, prefix="community__"), is_hidden=False)
-    posts = Post.objects.filter(visible_q(viewer, prefix="community__"), is_hidden=False, is_deleted=False).filter(
-        thread__is_hidden=False
-    )
-    if community is not None:
-        threads, posts = threads.filter(community=community), posts.filter(community=community)
+    section = Section("discussions", "Discussions", "discussions/includes/search_hits.html")
+    if not terms:
+        return section
+    threads = Thread.objects.filter(scope.q(), is_hidden=False)
+    # NOT IN over the few hidden threads (a partial index), rather than a join per reply.
+    hidden_threads = Thread.objects.filter(is_hidden=True).values("pk")
+    posts = Post.objects.filter(scope.q(), is_hidden=False, is_deleted=False).exclude(thread_id__in=hidden_threads)
+    threads = filters.apply(threads, author_field="author")
+    posts = filters.apply(posts, author_field="author")
     if kind:
         threads, posts = threads.filter(kind=kind), posts.filter(thread__kind=kind)
     if focus_area is not None:
         threads, posts = threads.filter(focus_area=focus_area), posts.filter(thread__focus_area=focus_area)
-    if author is not None:
-        threads, posts = threads.filter(author=author), posts.filter(author=author)
-    if since is not None:
-        threads, posts = threads.filter(created_at__gte=since), posts.filter(created_at__gte=since)
-    if until is not None:
-        threads, posts = threads.filter(created_at__lt=until), posts.filter(created_at__lt=until)
-
-    if settings.USING_POSTGRES:
-        q = SearchQuery(words, search_type="websearch", config="english")
-        thread_hits = threads.filter(search_vector=q).annotate(rank=SearchRank(F("search_vector"), q))
-        post_hits = posts.filter(search_vector=q).annotate(rank=SearchRank(F("search_vector"), q))
-    else:
-        q = None
-        match = Q()
-        for word in words.split()[:10]:
-            match &= Q(title__icontains=word) | Q(body__icontains=word)
-        thread_hits = threads.filter(match).annotate(rank=Value(1.0, output_field=FloatField()))
-        post_match = Q()
-        for word in words.split()[:10]:
-            post_match &= Q(body__icontains=word)
-        post_hits = posts.filter(post_match).annotate(rank=Value(1.0, output_field=FloatField()))
-    # Rank only the newest SEARCH_CANDIDATES matches of each kind: a common word matches
-    # a tenth of a million posts, and ranking all of them costs far more than a search
-    # may. Older matches are one filter (community, author, dates) away.
-    thread_rows, post_rows = _newest_matches(thread_hits, "t"), _newest_matches(post_hits, "p")
-    candidates = sorted(thread_rows + post_rows, key=lambda row: (row[2], row[3]), reverse=True)
-    page = Paginator(candidates, SEARCH_PER_PAGE).get_page(page_number)
-    page.capped = SEARCH_CANDIDATES in (len(thread_rows), len(post_rows))
-    rows = list(page.object_list)
-    thread_ids = {row[1] for row in rows if row[0] == "t"}
-    post_ids = {row[1] for row in rows if row[0] == "p"}
-    found_threads = Thread.objects.select_related("community", "focus_area", "author").filter(pk__in=thread_ids)
-    found_posts = Post.objects.select_related("thread__community", "thread__focus_area", "author", "community")
-    found_posts = found_posts.filter(pk__in=post_ids)
-    if q is not None:
-        options = {"start_sel": "<mark>", "stop_sel": "</mark>", "max_words": 35, "min_words": 15, "config": "english"}
-        found_threads = found_threads.annotate(snippet=SearchHeadline("body", q, **options))
-        found_posts = found_posts.annotate(snippet=SearchHeadline("body", q, **options))
-    by_thread = {t.pk: t for t in found_threads} if thread_ids else {}
-    by_post = {p.pk: p for p in found_posts} if post_ids else {}
-    hits = []
-    for kind_of, hit_id, rank, _when in rows:
-        if kind_of == "t" and hit_id in by_thread:
-            thread = by_thread[hit_id]
-            hits.append(Hit(thread, None, _snippet(thread), rank))
-        elif kind_of == "p" and hit_id in by_post:
-            post = by_post[hit_id]
-            hits.append(Hit(post.thread, post, _snippet(post), rank))
-    return page, hits
+    thread_rows = core_search.newest_matches(threads, terms, kind="t", cap=SEARCH_CANDIDATES)
+    post_rows = core_search.newest_matches(posts, terms, kind="p", cap=SEARCH_CANDIDATES)
+    section.capped = SEARCH_CANDIDATES in (len(thread_rows), len(post_rows))
+    section.page = Paginator(core_search.best_first(thread_rows + post_rows), per_page).get_page(page_number)
+    rows = list(section.page.object_list)
+    thread_ids = [row.id for row in rows if row.kind == "t"]
+    post_ids = [row.id for row in rows if row.kind == "p"]
+    by_thread, by_post = {}, {}
+    if thread_ids:
+        found = Thread.objects.select_related("community", "focus_area", "author").filter(pk__in=thread_ids)
+        by_thread = {t.pk: t for t in core_search.headline(found, terms, "body")}
+    if post_ids:
+        found = Post.objects.select_related("thread__community", "thread__focus_area", "author", "community")
+        by_post = {p.pk: p for p in core_search.headline(found.filter(pk__in=post_ids), terms, "body")}
+    for row in rows:
+        if row.kind == "t" and row.id in by_thread:
+            thread = by_thread[row.id]
+            section.hits.append(Hit(thread, None, core_search.safe_snippet(thread, thread.body), row.rank))
+        elif row.kind == "p" and row.id in by_post:
+            post = by_post[row.id]
+            section.hits.append(Hit(post.thread, post, core_search.safe_snippet(post, post.body), row.rank))
+    return section
 
 
-def _newest_matches(hits, kind_of):
-    """(kind, id, rank, created) of the newest SEARCH_CANDIDATES hits: one query."""
-    rows = hits.order_by("-created_at").values_list("id", "rank", "created_at")[:SEARCH_CANDIDATES]
-    return [(kind_of, hit_id, rank, when) for hit_id, rank, when in rows]
+OVERVIEW_PER_PAGE = 5  # hits of each other kind shown beside the discussions
 
 
-def _snippet(obj):
-    """A safe snippet: the headline is built from Markdown source, so escape it and keep only <mark>."""
-    from django.utils.html import escape
+def search_everything(*, viewer, terms, scope, filters, only="", kind="", focus_area=None, page_number="1"):
+    """Every kind of result (``core.search.providers``) for ``terms``, and a spelling suggestion.
 
-    text = getattr(obj, "snippet", None) or obj.body[:240]
-    return escape(text).replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>")
+    With ``only`` one kind is paged on its own; otherwise discussions are paged and each
+    other kind shows its best OVERVIEW_PER_PAGE on the first page. ``kind`` and
+    ``focus_area`` narrow discussions. One transaction with search's planner settings.
+    Returns ([Section], Terms or None).
+    """
+    main_kind = only or "discussions"
+    sections = []
+    with core_search.search_settings():
+        for provider in core_search.providers():
+            main = provider.kind == main_kind
+            if (only and not main) or (not main and page_number != "1"):
+                continue
+            extra = {"kind": kind, "focus_area": focus_area} if provider.kind == "discussions" else {}
+            section = provider.function(
+                viewer=viewer,
+                terms=terms,
+                scope=scope,
+                filters=filters,
+                page_number=page_number if main else 1,
+                per_page=SEARCH_PER_PAGE if main else OVERVIEW_PER_PAGE,
+                **extra,
+            )
+            section.main = main
+            sections.append(section)
+        suggestion = did_you_mean(terms=terms, scope=scope)
+    return sections, suggestion
+
+
+def did_you_mean(*, terms, scope):
+    """``terms`` as text with each unknown word replaced by the closest word ``scope`` may see, or None.
+
+    A word is known when it, or its English stem, occurs in a visible community
+    (``SearchWord``, refreshed nightly). Suggestions come from words in at least two
+    openings or replies (a one-off is more likely a typo itself), by trigram similarity
+    (pg_trgm, threshold set by ``core.search.search_settings``), then by how common they
+    are. One query; PostgreSQL only (None on SQLite).
+    """
+    typed = [w for w in terms.words if MIN_SUGGESTED_LENGTH <= len(w) <= SearchWord.MAX_LENGTH and w.isalpha()]
+    if not typed or not settings.USING_POSTGRES:
+        return None
+    seen, seen_params = scope.sql("s.community_id")
+    known, known_params = scope.sql("k.community_id")
+    table = SearchWord._meta.db_table
+    sql = f"""
+        SELECT typed.word, (
+            SELECT s.word FROM {table} s
+            WHERE s.word %% typed.word AND s.documents >= 2 AND {seen}
+            ORDER BY similarity(s.word, typed.word) DESC, s.documents DESC, s.word LIMIT 1
+        )
+        FROM unnest(%s::text[]) AS typed(word)
+        WHERE NOT EXISTS (
+            SELECT 1 FROM {table} k
+            WHERE (k.word = typed.word OR k.lexeme = (ts_lexize('english_stem', typed.word))[1])
+              AND {known}
+        )
+    """  # noqa: S608 - the table name and the scope's SQL come from code; words are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*seen_params, typed, *known_params])
+        corrections = {word: better for word, better in cursor.fetchall() if better and better != word}
+    if not corrections:
+        return None
+    return core_search.Terms(
+        tuple(_corrected(term, corrections) for term in terms.positive),
+        terms.excluded,
+    )
+
+
+def _corrected(term, corrections):
+    if isinstance(term, tuple):
+        return tuple(corrections.get(w.lower(), w) for w in term)
+    return corrections.get(term.lower(), term)
 
 
 def similar_threads(*, access, title, limit=5):
@@ -330,10 +390,8 @@ def similar_threads(*, access, title, limit=5):
         return list(
             qs.filter(search_vector=q).annotate(rank=SearchRank(F("search_vector"), q)).order_by("-rank")[:limit]
         )
-    match = Q()
-    for word in words:
-        match |= Q(title__icontains=word)
-    return list(qs.filter(match).order_by("-last_activity_at")[:limit])
+    terms = core_search.Terms(tuple(words))
+    return list(core_search.matching(qs, terms, every=False).order_by("-last_activity_at")[:limit])
 
 
 # -- moderation ------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
@@ -30,6 +30,8 @@ from discussions.models import (
     Post,
     Reaction,
     Revision,
+    SearchWord,
+    SearchWordProgress,
     Subscription,
     Thread,
 )
@@ -475,3 +477,63 @@ def focus_area_for(*, community, focus_area_id):
     if area is None:
         raise ValidationError({"focus_area": "Pick a focus area of this community."})
     return area
+
+
+# -- the word list behind "Did you mean" --------------------------------------------------
+
+SEARCH_WORD_BATCH = 50_000
+_WORD_SOURCES = {
+    # source: (table, the text of a row, which rows count)
+    "threads": (Thread._meta.db_table, "title || ' ' || body", "NOT is_hidden"),
+    "posts": (Post._meta.db_table, "body", "NOT is_hidden AND NOT is_deleted"),
+}
+
+
+def refresh_search_words(*, full=False, batch=SEARCH_WORD_BATCH):
+    """Count the words of openings and replies written since the last run into ``SearchWord``; PostgreSQL only.
+
+    Reads each table in id batches past ``SearchWordProgress``, one transaction per batch
+    with the progress row locked, so two runs never count a row twice and a killed run
+    resumes where it stopped. ``full`` starts again from nothing. Returns the rows read.
+    """
+    if connection.vendor != "postgresql":
+        return 0
+    if full:
+        with transaction.atomic():
+            SearchWord.objects.all().delete()
+            SearchWordProgress.objects.all().delete()
+    read = 0
+    for source, (table, text, visible) in _WORD_SOURCES.items():
+        SearchWordProgress.objects.get_or_create(source=source)
+        while True:
+            with transaction.atomic():
+                progress = SearchWordProgress.objects.select_for_update().get(source=source)
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        f"SELECT max(id), count(*) FROM (SELECT id FROM {table} WHERE id > %s "  # noqa: S608
+                        "ORDER BY id LIMIT %s) AS b",
+                        [progress.last_id, batch],
+                    )
+                    last, count = cursor.fetchone()
+                    if not count:
+                        break
+                    cursor.execute(_COUNT_WORDS.format(words=SearchWord._meta.db_table, table=table, text=text,
+                                                       visible=visible), [progress.last_id, last])  # fmt: skip
+                progress.last_id = last
+                progress.save(update_fields=["last_id"])
+                read += count
+    return read
+
+
+# Each row's distinct words ('simple': lower case, not stemmed), alphabetic, 3 to 40 letters.
+_COUNT_WORDS = """
+    INSERT INTO {words} (community_id, word, lexeme, documents)
+    SELECT community_id, word, coalesce((ts_lexize('english_stem', word))[1], ''), count(*)
+    FROM (
+        SELECT community_id, unnest(tsvector_to_array(to_tsvector('simple', {text}))) AS word
+        FROM {table} WHERE id > %s AND id <= %s AND {visible}
+    ) AS w
+    WHERE length(word) BETWEEN 3 AND 40 AND word ~ '^[[:alpha:]]+$'
+    GROUP BY community_id, word
+    ON CONFLICT (word, community_id) DO UPDATE SET documents = {words}.documents + EXCLUDED.documents
+"""

@@ -11,6 +11,7 @@ from communities.permissions import access_for, readers_q
 from core import mail
 from core.links import absolute_url
 from core.tasks import EMAIL_TASK_OPTIONS, retry_later
+from discussions import services
 from discussions.models import Mention, Post, Subscription
 
 
@@ -92,3 +93,9 @@ def notify_followers(self, post_id):
         for subscription in followers
     ]
     return len(retry_later(self, mail.send(emails)).sent)
+
+
+@shared_task(name="discussions.refresh_search_words", time_limit=3600, soft_time_limit=3500)
+def refresh_search_words():
+    """Top up search's word list ("Did you mean") with what was written since the last run. Safe to repeat."""
+    return services.refresh_search_words()

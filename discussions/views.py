@@ -1,13 +1,17 @@
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from communities.models import Community, FocusArea
-from communities.permissions import community_view, visible_q
+from communities.models import FocusArea
+from communities.permissions import community_view, search_scope
+from core import search as core_search
 from core.pagecache import cached_page
 from core.panels import collect
 from core.refusals import REFUSALS, refuse
@@ -486,49 +490,79 @@ def moderation_log(request, access):
 # -- search ---------------------------------------------------------------------------------
 
 
-@cached_page(community=False, params=("q", "community", "kind", "focus_area", "author", "since", "until", "page"))
+@cached_page(
+    community=False, params=("q", "type", "community", "kind", "focus_area", "author", "since", "until", "page")
+)
 def search(request):
-    communities = Community.objects.filter(visible_q(request.user)).order_by("name")
-    form = SearchForm(request.GET or None, communities=communities)
-    context = {"form": form, "hits": [], "page": None, "searched": False}
+    """Search what the viewer may see, grouped by kind (discussions, resources, activities, polls).
+
+    With ``type`` one kind is paged on its own; without it discussions are paged and
+    each other kind shows its best few on the first page, linking to the rest.
+    """
+    scope = search_scope(request.user)
+    kinds = core_search.providers()
+    form = SearchForm(request.GET or None, scope=scope, kinds=kinds)
+    context = {"form": form, "sections": [], "searched": False}
     if not form.is_bound:
         return render(request, "discussions/search.html", context)
     if not form.is_valid():
         return render(request, "discussions/search.html", context, status=400)
     data = form.cleaned_data
-    words = selectors.clean_query(data["q"])
-    context["searched"] = True
-    context["words"] = words
-    if not words:
+    terms = core_search.parse(data["q"])
+    context.update({"searched": True, "terms": terms, "words": terms.text})
+    if not terms:
         context["empty_query"] = bool(data["q"].strip())
         return render(request, "discussions/search.html", context)
     focus_area = None
     if data["community"] is not None and request.GET.get("focus_area", "").isdigit():
-        focus_area = FocusArea.objects.filter(community=data["community"], pk=request.GET["focus_area"]).first()
-    page, hits = selectors.search(
-        viewer=request.user,
-        query=words,
+        focus_area = FocusArea.objects.filter(community_id=data["community"], pk=request.GET["focus_area"]).first()
+    only = data["type"] or ""
+    # A kind of discussion or a focus area narrows to discussions: the other kinds have neither.
+    if data["kind"] or focus_area is not None:
+        only = "discussions"
+    filters = core_search.Filters(
         community=data["community"],
-        kind=data["kind"],
-        focus_area=focus_area,
         author=data["author"],
         since=_day_start(data["since"]),
         until=_day_start(data["until"], next_day=True),
-        page_number=request.GET.get("page") or 1,
+    )
+    sections, suggestion = selectors.search_everything(
+        viewer=request.user,
+        terms=terms,
+        scope=scope,
+        filters=filters,
+        only=only,
+        kind=data["kind"],
+        focus_area=focus_area,
+        page_number=request.GET.get("page") or "1",
     )
     query = request.GET.copy()
     query.pop("page", None)
-    context.update({"page": page, "hits": hits, "query": query.urlencode(), "focus_area": focus_area})
+    overview = query.copy()
+    for narrowing in ("type", "kind", "focus_area"):
+        overview.pop(narrowing, None)
+    context.update(
+        {
+            "sections": sections,
+            "found": sum(s.count for s in sections),
+            "capped": any(s.capped for s in sections),
+            "only": only,
+            "query": query.urlencode(),
+            "overview_query": overview.urlencode(),
+            "focus_area": focus_area,
+            "suggestion": suggestion,
+        }
+    )
+    if suggestion is not None:
+        corrected = query.copy()
+        corrected["q"] = suggestion.text
+        context["suggestion_query"] = corrected.urlencode()
     return render(request, "discussions/search.html", context)
 
 
 def _day_start(day, next_day=False):
     if day is None:
         return None
-    import datetime
-
-    from django.utils import timezone
-
     if next_day:
         day = day + datetime.timedelta(days=1)
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

@@ -13,6 +13,7 @@ changed once cast.
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -88,6 +89,8 @@ class Poll(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="created_polls"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Filled by a PostgreSQL trigger (question, description) for site search; NULL on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["-opens_at", "-pk"]

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from communities.models import Membership
+from core import search as core_search
 from polls.models import Ballot, BallotChoice, Choice, Participation, Poll, SealedAnswer, open_q
 from polls.sealing import unseal
 
@@ -285,4 +286,23 @@ def named_ballots_for_export(*, poll):
             Prefetch("picks", queryset=BallotChoice.objects.select_related("choice").order_by("choice__position"))
         )
         .order_by("voter__district__name", "voter__display_name", "voter__username")
+    )
+
+
+def search_section(*, viewer, terms, scope, filters, page_number, per_page):
+    """Polls that have opened, matching ``terms`` in communities ``scope`` allows (site search): two queries.
+
+    Scheduled polls stay out: only those who run polls may see them before they open.
+    """
+    qs = Poll.objects.filter(scope.q(), opens_at__lte=timezone.now())
+    qs = filters.apply(qs, author_field="created_by")
+    return core_search.ranked_section(
+        qs,
+        terms,
+        kind="polls",
+        label="Polls",
+        template="polls/includes/search_hits.html",
+        page_number=page_number,
+        per_page=per_page,
+        snippet_field="description",
     )

@@ -136,6 +136,12 @@ class Resource(models.Model):
             models.Index(fields=["community", "status", "-created_at"]),
             models.Index(fields=["community", "status", "-featured_at"]),
             models.Index(fields=["link_status", "link_checked_at"]),
+            # Site search ranks the newest matches of the library (approved or featured).
+            models.Index(
+                fields=["-created_at"],
+                name="resource_library_created",
+                condition=Q(status__in=["approved", "featured"]),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(url="") | ~Q(file=""), name="resource_has_url_or_file"),

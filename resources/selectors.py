@@ -6,6 +6,7 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core import search as core_search
 from resources.models import Collection, CollectionItem, Resource, SavedResource, UsefulMark
 
 
@@ -19,14 +20,32 @@ def _with_viewer_marks(qs, viewer):
 
 
 def search_resources(qs, query):
-    """Full-text search on PostgreSQL (ranked), ``icontains`` on SQLite."""
+    """The library's search box: every word must match, stemmed (PostgreSQL full text, SQLite FTS5), ranked."""
     query = (query or "").strip()
     if not query:
         return qs
     if settings.USING_POSTGRES:
         search = SearchQuery(query, config="english", search_type="websearch")
         return qs.filter(search_vector=search).annotate(rank=SearchRank(F("search_vector"), search))
-    return qs.filter(Q(title__icontains=query) | Q(description__icontains=query) | Q(tags__icontains=query))
+    terms = core_search.parse(query)
+    if not terms:
+        return qs.none()
+    return core_search.matching(qs, terms).annotate(rank=Value(1.0))
+
+
+def search_section(*, viewer, terms, scope, filters, page_number, per_page):
+    """Approved and featured resources matching ``terms`` in communities ``scope`` allows (site search): two queries."""
+    qs = filters.apply(Resource.objects.filter(scope.q()).visible(), author_field="submitted_by")
+    return core_search.ranked_section(
+        qs,
+        terms,
+        kind="resources",
+        label="Resources",
+        template="resources/includes/search_hits.html",
+        page_number=page_number,
+        per_page=per_page,
+        snippet_field="description",
+    )
 
 
 def resources_for_library(*, access):

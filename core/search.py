@@ -1,0 +1,469 @@
+"""Search across apps: one reading of what people type, one way to find the newest matches, one slot per kind.
+
+``/search/`` (discussions) shows discussions, resources, activities and polls grouped by
+kind, but discussions may not import the apps above it. So each app registers a
+*provider* here from its ``AppConfig.ready()`` (like ``core.panels``), and the page asks
+:func:`providers` for them.
+
+What people type is read once by :func:`parse` into :class:`Terms`: words, "quoted
+phrases" and ``-excluded`` words. A row matches when it contains **any** of the words or
+phrases; rows containing **all** of them rank above the rest (tier 1 over tier 0).
+
+PostgreSQL: each table has a ``search_vector`` (``english`` configuration, so "rubrics"
+finds "rubric"), filled by a trigger and GIN-indexed. SQLite (the zero-setup demo): an
+FTS5 table with the Porter stemmer per registered model, created and kept in sync by
+triggers that :func:`ensure_sqlite_fts` installs after every ``migrate``.
+
+:func:`newest_matches` returns the newest ``cap`` matches of a queryset, all-term
+matches first, in one query; the caller ranks that small set. Ranking every match of a
+common word ("students" is in one post in eight) costs far more than a search may.
+"""
+
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.exceptions import EmptyResultSet
+from django.core.paginator import Paginator
+from django.db import connections, transaction
+from django.db.models import F, FloatField, Q, TextField
+from django.db.models.expressions import RawSQL
+from django.utils.html import escape
+
+MAX_LENGTH = 200  # characters of the search box that are read
+MAX_TERMS = 12
+MAX_EXCLUDED = 6
+CANDIDATES = 200  # newest matches of each kind that are ranked
+CONFIG = "english"
+# Marks around highlighted words inside the database; replaced by <mark> after escaping.
+_START, _STOP = "\ue000", "\ue001"
+
+_TOKEN = re.compile(r'(?P<neg>(?<!\w)-)?(?:"(?P<phrase>[^"]*)"?|(?P<word>\w+))')
+_WORD = re.compile(r"\w+")
+# websearch_to_tsquery reads these as operators; they are stop words anyway.
+_OPERATOR_WORDS = {"or"}
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What to look for: ``positive`` terms (a word, or a phrase as a tuple of words) and ``excluded`` ones."""
+
+    positive: tuple = ()
+    excluded: tuple = ()
+
+    def __bool__(self):
+        return bool(self.positive)
+
+    @property
+    def text(self):
+        """The search as it is understood, for headings and links: ``scratch "old tablets" -ipad``."""
+        return " ".join([_show(t) for t in self.positive] + [f"-{_show(t)}" for t in self.excluded])
+
+    @property
+    def words(self):
+        """Every single word of the positive terms, phrases included, each once, in order."""
+        seen = []
+        for term in self.positive:
+            for word in term if isinstance(term, tuple) else (term,):
+                if word.lower() not in seen:
+                    seen.append(word.lower())
+        return seen
+
+    @property
+    def has_phrase(self):
+        return any(isinstance(t, tuple) for t in self.positive)
+
+    @property
+    def is_single(self):
+        return len(self.positive) == 1
+
+    # PostgreSQL: websearch_to_tsquery reads quotes as phrases and "-" as NOT. Terms hold
+    # only \w characters, so the strings below mean exactly what they say.
+    def all_query(self):
+        text = " ".join([_show(t) for t in self.positive] + [f"-{_show(t)}" for t in self.excluded])
+        return SearchQuery(text, search_type="websearch", config=CONFIG)
+
+    def any_query(self, with_excluded=True):
+        query = SearchQuery(" or ".join(_show(t) for t in self.positive), search_type="websearch", config=CONFIG)
+        if with_excluded and self.excluded:
+            none = SearchQuery(" or ".join(_show(t) for t in self.excluded), search_type="websearch", config=CONFIG)
+            query = query & ~none
+        return query
+
+    # SQLite FTS5: every term a quoted string, so FTS5 keywords (AND, NEAR...) stay words.
+    def fts_all(self):
+        return _fts_with_excluded(" AND ".join(_fts(t) for t in self.positive), self.excluded)
+
+    def fts_any(self):
+        return _fts_with_excluded(" OR ".join(_fts(t) for t in self.positive), self.excluded)
+
+
+def _show(term):
+    return f'"{" ".join(term)}"' if isinstance(term, tuple) else term
+
+
+def _fts(term):
+    return '"' + " ".join(term if isinstance(term, tuple) else (term,)) + '"'
+
+
+def _fts_with_excluded(expression, excluded):
+    if not excluded:
+        return expression
+    return f"({expression}) NOT ({' OR '.join(_fts(t) for t in excluded)})"
+
+
+def parse(text):
+    """Read a search box entry (its first MAX_LENGTH characters): words, "phrases" and -excluded words.
+
+    Punctuation other than quotes and a leading minus is ignored; the same term twice counts once.
+    """
+    text = (text or "")[:MAX_LENGTH].replace("\x00", " ")
+    positive, excluded, seen = [], [], set()
+    for match in _TOKEN.finditer(text):
+        if match.group("phrase") is not None:
+            words = tuple(_WORD.findall(match.group("phrase")))
+            if not words:
+                continue
+            term = words[0] if len(words) == 1 else words
+        else:
+            term = match.group("word")
+            if term.lower() in _OPERATOR_WORDS:
+                continue
+        key = (bool(match.group("neg")), str(term).lower())
+        if key in seen:
+            continue
+        seen.add(key)
+        if match.group("neg"):
+            excluded.append(term)
+        else:
+            positive.append(term)
+    return Terms(tuple(positive[:MAX_TERMS]), tuple(excluded[:MAX_EXCLUDED]))
+
+
+# -- who may see what ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The communities a viewer may search, built by ``communities.permissions.search_scope``.
+
+    ``everything``: staff, no filter. Otherwise ``visible`` ids; ``hidden`` are the
+    others up to ``max_id``. Filtering on the shorter list keeps the planner from
+    reading a community index for a filter that keeps most rows; ``<= max_id`` keeps a
+    community created after the scope was built out of the results.
+    """
+
+    everything: bool = False
+    visible: tuple = ()
+    hidden: tuple = ()
+    max_id: int = 0
+    communities: tuple = ()  # (id, slug, name) of the visible ones, by name, for a filter
+
+    def q(self, field="community_id"):
+        if self.everything:
+            return Q()
+        if not self.visible:
+            return Q(pk__in=[])
+        if len(self.hidden) < len(self.visible):
+            return Q(**{f"{field}__lte": self.max_id}) & ~Q(**{f"{field}__in": self.hidden})
+        return Q(**{f"{field}__in": self.visible})
+
+    def sql(self, column):
+        """The same filter as raw SQL for PostgreSQL: (sql, params)."""
+        if self.everything:
+            return "TRUE", []
+        if not self.visible:
+            return "FALSE", []
+        if len(self.hidden) < len(self.visible):
+            return f"({column} <= %s AND NOT ({column} = ANY(%s)))", [self.max_id, list(self.hidden)]
+        return f"({column} = ANY(%s))", [list(self.visible)]
+
+
+# -- finding matches ----------------------------------------------------------------------
+
+SUGGESTION_SIMILARITY = 0.25  # pg_trgm similarity a "Did you mean" word needs ("rubirc" -> "rubric": 0.27)
+
+
+@contextmanager
+def search_settings(using="default"):
+    """One transaction for a search's queries, with PostgreSQL planner settings of its own (SET LOCAL).
+
+    - No parallel workers: a search's plans read few rows (an index read newest first
+      until enough matches are found, or a GIN lookup); starting workers costs more than
+      they save (~40 ms for a query that matches nothing) and takes cores from other requests.
+    - ``random_page_cost`` 1.1, not the default 4 (meant for spinning disks): searched
+      indexes and rows are in memory, and at 4 the planner reads all of a community's
+      rows through its plain index (50 ms) rather than its newest rows first (1.5 ms).
+    - pg_trgm's similarity threshold for "Did you mean".
+    """
+    connection = connections[using]
+    with transaction.atomic(using=using):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('max_parallel_workers_per_gather', '0', true), "
+                    "set_config('random_page_cost', '1.1', true), "
+                    "set_config('pg_trgm.similarity_threshold', %s, true)",
+                    [str(SUGGESTION_SIMILARITY)],
+                )
+        yield
+
+
+@dataclass(frozen=True)
+class Candidate:
+    kind: str
+    id: int
+    tier: int  # 1: every term matched; 0: some
+    rank: float
+    newness: int  # higher is newer, within one kind and tier
+
+    @property
+    def key(self):
+        return (self.tier, self.rank, self.newness)
+
+
+def _using_postgres(qs):
+    return connections[qs.db].vendor == "postgresql"
+
+
+def _fts_table(model):
+    return f"{model._meta.db_table}_fts"
+
+
+def _fts_ids(model, match):
+    table = _fts_table(model)
+    return RawSQL(f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [match])  # noqa: S608, S611 - names from code
+
+
+def _fts_rank(model, match):
+    table, outer = _fts_table(model), model._meta.db_table
+    return RawSQL(  # noqa: S611 - names from code
+        f'(SELECT -bm25({table}) FROM {table} WHERE {table} MATCH %s AND rowid = "{outer}"."id")',  # noqa: S608 - names from code
+        [match],
+        output_field=FloatField(),
+    )
+
+
+def matching(qs, terms, *, every=True):
+    """``qs`` narrowed to rows with every term (``every``) or with any term, on either database."""
+    if _using_postgres(qs):
+        return qs.filter(search_vector=terms.all_query() if every else terms.any_query())
+    return qs.filter(pk__in=_fts_ids(qs.model, terms.fts_all() if every else terms.fts_any()))
+
+
+def newest_matches(qs, terms, *, kind, date_field="created_at", cap=CANDIDATES):
+    """The newest ``cap`` rows of ``qs`` matching ``terms``: rows with every term first, then rows with some.
+
+    One query. PostgreSQL reads a ``date_field`` index backwards for common words and the
+    GIN index for rare ones; a phrase (which the planner takes for as common as its
+    words together) is found through the GIN index first, behind an OFFSET 0 fence.
+    Returns [Candidate], unranked.
+    """
+    if not terms:
+        return []
+    postgres = _using_postgres(qs)
+    qs = qs.order_by()
+    if postgres:
+        rank = SearchRank(F("search_vector"), terms.any_query())
+        every = qs.filter(search_vector=terms.all_query())
+        some = qs.filter(search_vector=terms.any_query()).exclude(search_vector=terms.all_query())
+    else:
+        rank = _fts_rank(qs.model, terms.fts_any())
+        every = qs.filter(pk__in=_fts_ids(qs.model, terms.fts_all()))
+        some = qs.filter(pk__in=_fts_ids(qs.model, terms.fts_any())).exclude(pk__in=_fts_ids(qs.model, terms.fts_all()))
+    branches = [(1, every, postgres and terms.has_phrase)]
+    if not terms.is_single:
+        only_phrases = all(isinstance(t, tuple) for t in terms.positive)
+        branches.append((0, some, postgres and only_phrases))
+    parts, params = [], []
+    for tier, branch, fenced in branches:
+        branch = branch.annotate(search_rank=rank)
+        try:
+            if fenced:
+                sql, branch_params = branch.values_list("pk", "search_rank", date_field).query.sql_with_params()
+                sql = (
+                    f"SELECT fenced.pk, fenced.search_rank FROM ({sql} OFFSET 0) AS fenced(pk, search_rank, happened) "  # noqa: S608 - names from code
+                    f"ORDER BY fenced.happened DESC LIMIT {int(cap)}"
+                )
+            else:
+                branch = branch.values_list("pk", "search_rank").order_by(f"-{date_field}")[:cap]
+                sql, branch_params = branch.query.sql_with_params()
+        except EmptyResultSet:  # a scope with no community in it
+            return []
+        parts.append(f"SELECT {tier}, branch.* FROM ({sql}) AS branch")  # noqa: S608 - built from the ORM's SQL
+        params.extend(branch_params)
+    sql = " UNION ALL ".join(parts) + f" LIMIT {int(cap)}"
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    # Each branch comes newest first, and the branch with every term first.
+    return [Candidate(kind, pk, tier, rank or 0.0, -n) for n, (tier, pk, rank) in enumerate(rows)]
+
+
+def best_first(candidates):
+    """All-term matches first, then by rank, then newest."""
+    return sorted(candidates, key=lambda c: c.key, reverse=True)
+
+
+def headline(qs, terms, field_name, *, words=35):
+    """``qs`` annotated with ``snippet``: a part of ``field_name`` around the matched words, marked."""
+    if not terms:
+        return qs
+    if _using_postgres(qs):
+        options = {"start_sel": _START, "stop_sel": _STOP, "max_words": words, "min_words": 15, "config": CONFIG}
+        return qs.annotate(snippet=SearchHeadline(field_name, terms.any_query(with_excluded=False), **options))
+    model = qs.model
+    table, outer = _fts_table(model), model._meta.db_table
+    column = _fts_columns[model._meta.label].index(field_name)
+    sql = (
+        f"(SELECT snippet({table}, {column}, '{_START}', '{_STOP}', '…', {min(words, 64)}) "  # noqa: S608
+        f'FROM {table} WHERE {table} MATCH %s AND rowid = "{outer}"."id")'
+    )
+    match = Terms(terms.positive).fts_any()
+    return qs.annotate(snippet=RawSQL(sql, [match], output_field=TextField()))  # noqa: S611 - names from code
+
+
+def safe_snippet(obj, fallback="", length=240):
+    """The snippet of ``obj`` (see :func:`headline`) as safe HTML: escaped, with only <mark> added."""
+    text = getattr(obj, "snippet", None) or (fallback or "")[:length]
+    return escape(text).replace(_START, "<mark>").replace(_STOP, "</mark>")
+
+
+# -- providers: one per kind of result ----------------------------------------------------
+
+
+@dataclass
+class Section:
+    """One kind of result on the search page."""
+
+    kind: str
+    label: str
+    template: str
+    page: object = None  # a Page of candidates
+    hits: list = field(default_factory=list)
+    capped: bool = False
+    main: bool = False  # the section the page's pages page through
+
+    @property
+    def count(self):
+        return self.page.paginator.count if self.page is not None else 0
+
+
+@dataclass(frozen=True)
+class Provider:
+    kind: str
+    label: str
+    order: int
+    function: object
+
+
+_providers = {}
+
+
+def register(kind, function, *, label, order=50):
+    """Add a kind of result. ``function(*, viewer, terms, scope, filters, page_number, per_page)``
+    returns a :class:`Section` in a fixed number of queries, showing only what ``scope`` allows."""
+    _providers[kind] = Provider(kind, label, order, function)
+
+
+def providers():
+    return sorted(_providers.values(), key=lambda p: p.order)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Filters every kind understands: one community (its id), an author, a creation date range [since, until)."""
+
+    community: int | None = None
+    author: object = None
+    since: object = None
+    until: object = None
+
+    def apply(self, qs, *, author_field, date_field="created_at"):
+        if self.community is not None:
+            qs = qs.filter(community_id=self.community)
+        if self.author is not None:
+            qs = qs.filter(**{author_field: self.author})
+        if self.since is not None:
+            qs = qs.filter(**{f"{date_field}__gte": self.since})
+        if self.until is not None:
+            qs = qs.filter(**{f"{date_field}__lt": self.until})
+        return qs
+
+
+def ranked_section(qs, terms, *, kind, label, template, page_number, per_page, snippet_field, related=("community",)):
+    """A :class:`Section` of ``qs``'s matches, best first: the newest CANDIDATES ranked, one page loaded.
+
+    ``qs`` must hold only what the viewer may see; the page's rows are loaded with
+    ``related`` selected. Two queries (none when ``terms`` is empty). Each hit gets ``headline``.
+    """
+    section = Section(kind, label, template)
+    if not terms:
+        return section
+    candidates = newest_matches(qs, terms, kind=kind)
+    section.capped = len(candidates) >= CANDIDATES
+    section.page = Paginator(best_first(candidates), per_page).get_page(page_number)
+    ids = [c.id for c in section.page.object_list]
+    if ids:
+        rows = qs.model._default_manager.filter(pk__in=ids).select_related(*related)
+        found = {obj.pk: obj for obj in headline(rows, terms, snippet_field)}
+        for candidate in section.page.object_list:
+            obj = found.get(candidate.id)
+            if obj is not None:
+                obj.headline = safe_snippet(obj, getattr(obj, snippet_field))
+                section.hits.append(obj)
+    return section
+
+
+# -- SQLite: FTS5 tables kept in sync by triggers -----------------------------------------
+
+_fts_columns = {}
+
+
+def register_fts(model, columns):
+    """Index ``columns`` of ``model`` with FTS5 on SQLite (PostgreSQL uses the model's search_vector)."""
+    _fts_columns[model._meta.label] = list(columns)
+
+
+def ensure_sqlite_fts(using="default", **_kwargs):
+    """Create each registered FTS5 table and its triggers if missing (a post_migrate receiver).
+
+    Rebuilding a SQLite table (which migrations do to alter a column) drops its triggers;
+    when one is missing the index is rebuilt from the table, so it never goes stale.
+    """
+    from django.apps import apps
+
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        for label, columns in _fts_columns.items():
+            table = apps.get_model(label)._meta.db_table
+            fts = f"{table}_fts"
+            cursor.execute("SELECT name FROM sqlite_master WHERE name = %s OR name LIKE %s", [table, f"{fts}%"])
+            existing = {row[0] for row in cursor.fetchall()}
+            if table not in existing:
+                continue
+            missing = [sql for name, sql in _fts_statements(table, columns) if name not in existing]
+            for statement in missing:
+                cursor.execute(statement)
+            if missing:
+                cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")  # noqa: S608 - names from code
+
+
+def _fts_statements(table, columns):
+    """(name, SQL) of the FTS5 table over ``table`` and the three triggers that keep it in sync."""
+    fts = f"{table}_fts"
+    names = ", ".join(columns)
+    new = ", ".join(f"new.{c}" for c in columns)
+    old = ", ".join(f"old.{c}" for c in columns)
+    insert = f"INSERT INTO {fts}(rowid, {names}) VALUES (new.id, {new});"  # noqa: S608 - names from code
+    delete = f"INSERT INTO {fts}({fts}, rowid, {names}) VALUES ('delete', old.id, {old});"  # noqa: S608 - names from code
+    return [
+        (fts, f"CREATE VIRTUAL TABLE {fts} USING fts5({names}, content='{table}', content_rowid='id', "
+              "tokenize='porter unicode61')"),
+        (f"{fts}_ai", f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {table} BEGIN {insert} END"),
+        (f"{fts}_ad", f"CREATE TRIGGER {fts}_ad AFTER DELETE ON {table} BEGIN {delete} END"),
+        (f"{fts}_au", f"CREATE TRIGGER {fts}_au AFTER UPDATE OF {names} ON {table} BEGIN {delete} {insert} END"),
+    ]  # fmt: skip
