@@ -152,7 +152,9 @@ def test_a_whole_short_chat_in_three_browsers(browser, site, people, width):
         page.goto(room)
         expect(page.get_by_text("The room opens")).to_be_visible()
     for page in (host_page, ana_page, ben_page):
-        expect(page.locator("#chat-status")).to_have_text("Live: new messages appear as they are posted.")
+        expect(page.locator("#chat-status")).to_have_text(
+            "Live: new messages appear as they are posted.", timeout=30_000
+        )
     # Q1 arrives without a reload, posted by the server.
     for page in (host_page, ana_page, ben_page):
         expect(message(page, "What feedback helped you most")).to_be_visible(timeout=20_000)
