@@ -212,15 +212,8 @@ def add_responsibility(*, access, activity, district, task, assignee=None, occur
 
 
 def may_update_responsibility(access, responsibility):
-    """Schedulers, the person it is assigned to, and members of its district may mark it done."""
-    if not access.is_authenticated:
-        return False
-    user = access.user
-    return (
-        access.may_schedule
-        or responsibility.assignee_id == user.pk
-        or (access.is_member and user.district_id is not None and user.district_id == responsibility.district_id)
-    )
+    """Confirmed members of its district (its district leaders among them) and the community's managers."""
+    return access.is_authenticated and access.may_act_for_district(responsibility.district_id)
 
 
 @transaction.atomic
@@ -228,7 +221,7 @@ def set_responsibility_status(*, access, responsibility, status):
     _require(
         access,
         may_update_responsibility(access, responsibility),
-        "Only the district it is assigned to, or the community's leaders, can change it.",
+        "Only confirmed members of the district it is assigned to, or the community's managers, can change it.",
     )
     if status not in Responsibility.Status.values:
         raise ValidationError({"status": "Pick open or done."})

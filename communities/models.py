@@ -91,8 +91,12 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="memberships")
     is_moderator = models.BooleanField("moderator", default=False)
-    # Leads the members of their own district (user.district) inside this community.
+    # Leads the members of their district (``district``, once confirmed) inside this community.
     is_district_leader = models.BooleanField("district leader", default=False)
+    # The district the member answers for here. Set by an invitation (confirmed at once) or chosen
+    # by the member and pending until a leader of that district or a manager confirms it.
+    district = models.ForeignKey(District, null=True, blank=True, on_delete=models.SET_NULL, related_name="memberships")
+    district_confirmed = models.BooleanField("district confirmed", default=False)
     is_mentor = models.BooleanField("mentor", default=False)
     joined_at = models.DateTimeField(default=timezone.now)
 
@@ -103,6 +107,10 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.community}"
+
+    @property
+    def confirmed_district_id(self):
+        return self.district_id if self.district_confirmed else None
 
     @property
     def role_names(self):

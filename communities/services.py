@@ -113,7 +113,9 @@ def join_community(*, user, community, message=""):
     if community.join_policy == Community.JoinPolicy.OPEN:
         try:
             with transaction.atomic():
-                membership = Membership.objects.create(user=user, community=community)
+                membership = Membership.objects.create(
+                    user=user, community=community, district_id=initial_district(user, community)
+                )
         except IntegrityError as exc:
             raise ValidationError(f"You are already a member of {community.name}.", code=CONFLICT) from exc
         JoinRequest.objects.filter(community=community, user=user, status=JoinRequest.Status.PENDING).update(
@@ -188,7 +190,11 @@ def _decide(access, join_request, status):
 def approve_join_request(*, access, join_request):
     """Approve a pending request: the requester becomes a member and is emailed."""
     join_request = _decide(access, join_request, JoinRequest.Status.APPROVED)
-    Membership.objects.get_or_create(user_id=join_request.user_id, community=access.community)
+    Membership.objects.get_or_create(
+        user_id=join_request.user_id,
+        community=access.community,
+        defaults={"district_id": initial_district(join_request.user, access.community)},
+    )
     return join_request
 
 
@@ -349,7 +355,9 @@ def accept_invitation(*, user, invitation):
     if membership is not None:
         return membership
     check_invitation_is_theirs(user=user, invitation=invitation)
-    membership = Membership.objects.create(user=user, community=invitation.community)
+    membership = Membership.objects.create(
+        user=user, community=invitation.community, district_id=initial_district(user, invitation.community)
+    )
     invitation.accepted_by = user
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_by", "accepted_at"])
@@ -401,3 +409,143 @@ def update_community(*, access, fields, districts):
     community.save()
     community.districts.set(districts)
     return community
+
+
+# -- districts -----------------------------------------------------------------------
+def _require_manager(access, message="Only moderators of this community (and site staff) can manage its districts."):
+    if not access.may_manage:
+        raise PermissionDenied(message)
+
+
+def _district_of_community(access, district):
+    if district is None or not access.community.districts.filter(pk=district.pk).exists():
+        raise ValidationError({"district": "Pick one of this community's districts."})
+    return district
+
+
+def _check_only_ours(access, district, verb):
+    """A district other communities share is theirs too: only site staff may rename or merge it away."""
+    if access.is_staff:
+        return
+    if district.communities.exclude(pk=access.community.pk).exists():
+        raise PermissionDenied(
+            f"{district.name} is also a district of other communities, so only site staff can {verb} it."
+        )
+
+
+def _clean_district_name(name):
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": "Write the district's name, for example “Riverside USD”."})
+    if len(name) > 120:
+        raise ValidationError({"name": "Keep the name under 120 characters."})
+    return name
+
+
+@transaction.atomic
+def add_district(*, access, name, region=""):
+    """Add a district to the community: an existing one of that name (any case) or a new one. Managers only."""
+    from accounts.models import District
+
+    _require_manager(access)
+    name = _clean_district_name(name)
+    district = District.objects.filter(name__iexact=name).first()
+    if district is None:
+        district = District.objects.create(name=name, region=(region or "").strip()[:120])
+    elif access.community.districts.filter(pk=district.pk).exists():
+        raise ValidationError({"name": f"{district.name} is already one of this community's districts."}, code=CONFLICT)
+    access.community.districts.add(district)
+    return district
+
+
+@transaction.atomic
+def rename_district(*, access, district, name):
+    """Rename a district of the community. Managers only (staff for a district other communities share)."""
+    from accounts.models import District
+
+    _require_manager(access)
+    _district_of_community(access, district)
+    _check_only_ours(access, district, "rename")
+    name = _clean_district_name(name)
+    if District.objects.filter(name__iexact=name).exclude(pk=district.pk).exists():
+        raise ValidationError(
+            {"name": f"There is already a district called {name}. Merge into it instead."}, code=CONFLICT
+        )
+    district.name = name
+    district.save(update_fields=["name"])
+    return district
+
+
+@transaction.atomic
+def merge_district(*, access, source, target):
+    """Merge ``source`` into ``target`` (both of this community): every duty, rotation turn, membership
+    and person of ``source`` moves to ``target``, then ``source`` is gone. Returns ``target``."""
+    from accounts.services import merge_districts
+
+    _require_manager(access)
+    _district_of_community(access, source)
+    _district_of_community(access, target)
+    if source.pk == target.pk:
+        raise ValidationError({"target": "Pick another district to merge into."})
+    _check_only_ours(access, source, "merge")
+    return merge_districts(source=source, target=target)
+
+
+@transaction.atomic
+def choose_district(*, access, district):
+    """The member says which of the community's districts they answer for; pending until confirmed.
+
+    A manager choosing for themselves is confirmed at once. ``None`` clears it.
+    """
+    if not access.is_member:
+        raise PermissionDenied("Only members of this community can choose a district in it.")
+    membership = Membership.objects.select_for_update().get(pk=access.membership.pk)
+    if district is not None:
+        _district_of_community(access, district)
+    if district is not None and membership.district_id == district.pk:
+        return membership
+    membership.district = district
+    membership.district_confirmed = district is not None and access.may_manage
+    if district is None or not membership.district_confirmed:
+        membership.is_district_leader = membership.is_district_leader and access.may_manage
+    membership.save(update_fields=["district", "district_confirmed", "is_district_leader"])
+    return membership
+
+
+@transaction.atomic
+def confirm_district(*, access, membership, confirm=True):
+    """Confirm (or turn down) the district a member chose: managers and that district's leaders."""
+    if membership.community_id != access.community.pk:
+        raise PermissionDenied("That person is not a member of this community.")
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.district_id is None:
+        raise ValidationError("That member has not chosen a district.")
+    if not access.may_confirm_district_of(membership):
+        raise PermissionDenied("Only that district's leaders and the community's moderators can confirm it.")
+    if confirm:
+        membership.district_confirmed = True
+    else:
+        membership.district, membership.district_confirmed, membership.is_district_leader = None, False, False
+    membership.save(update_fields=["district", "district_confirmed", "is_district_leader"])
+    return membership
+
+
+@transaction.atomic
+def set_district_leader(*, access, membership, is_leader):
+    """Make a member with a confirmed district one of its leaders (or no longer). Managers only."""
+    _require_manager(access)
+    if membership.community_id != access.community.pk:
+        raise PermissionDenied("That person is not a member of this community.")
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if is_leader and not membership.district_confirmed:
+        raise ValidationError("Confirm the member's district before making them its leader.")
+    membership.is_district_leader = is_leader
+    membership.save(update_fields=["is_district_leader"])
+    return membership
+
+
+def initial_district(user, community):
+    """The district a new member starts with: their profile's, if the community has it (pending)."""
+    if user.district_id and community.districts.filter(pk=user.district_id).exists():
+        return user.district_id
+    return None

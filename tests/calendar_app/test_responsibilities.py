@@ -35,7 +35,7 @@ def test_other_districts_member_does_not_see_it_as_theirs(client, community, dis
 def test_district_member_marks_it_done(client, community, districts):
     responsibility = ResponsibilityFactory(activity=ActivityFactory(community=community), district=districts[1])
     teacher = UserFactory(district=districts[1])
-    MembershipFactory(user=teacher, community=community)
+    MembershipFactory(user=teacher, community=community, district=districts[1], district_confirmed=True)
     client.force_login(teacher)
     response = client.post(
         f"/c/{community.slug}/calendar/responsibilities/{responsibility.pk}/status/", {"status": "done"}
