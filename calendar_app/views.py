@@ -606,7 +606,12 @@ def plan(request, access):
         "community": community,
         "access": access,
         "first": first,
-        "plan": selectors.plan_by_month(community=community, first=first),
+        # A district leader sees their own district's duties first in each month.
+        "plan": selectors.plan_by_month(
+            community=community,
+            first=first,
+            district_first=access.confirmed_district_id if access.is_district_leader else None,
+        ),
         "districts": list(community.districts.order_by("name")),
         "previous": selectors.add_months(first, -12),
         "next": selectors.add_months(first, 12),

@@ -253,3 +253,26 @@ class MemberFilterForm(forms.Form):
         self.helper.form_method = "get"
         self.helper.form_class = "row row-cols-md-auto g-2 align-items-end"
         self.helper.add_input(_outline_submit("Filter"))
+
+
+class DistrictNameForm(forms.Form):
+    name = forms.CharField(label="District name", max_length=120, help_text="For example “Riverside USD”.")
+
+
+class MergeDistrictForm(forms.Form):
+    target = forms.ModelChoiceField(label="Merge into", queryset=None, empty_label="Pick a district")
+
+    def __init__(self, *args, community, exclude=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        queryset = community.districts.order_by("name")
+        self.fields["target"].queryset = queryset.exclude(pk=exclude.pk) if exclude is not None else queryset
+
+
+class ChooseDistrictForm(forms.Form):
+    district = forms.ModelChoiceField(
+        label="Your district in this community", queryset=None, required=False, empty_label="None"
+    )
+
+    def __init__(self, *args, community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = community.districts.order_by("name")

@@ -14,13 +14,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from communities import selectors, services
 from communities.forms import (
+    ChooseDistrictForm,
     CommunityCreateForm,
     CommunitySettingsForm,
     DirectoryFilterForm,
+    DistrictNameForm,
     FocusAreaForm,
     InviteForm,
     JoinForm,
     MemberFilterForm,
+    MergeDistrictForm,
     RolesForm,
 )
 from communities.models import FocusArea, Invitation, JoinRequest, Membership
@@ -449,3 +452,114 @@ def invitation(request, token):
         and services.invited_address_is_theirs(user=request.user, invitation=invitation),
     }
     return render(request, "communities/invitation.html", context)
+
+
+# -- districts ---------------------------------------------------------------------
+def _district_of(access, pk):
+    return get_object_or_404(access.community.districts.all(), pk=pk)
+
+
+@community_view("manage")
+def manage_districts(request, access):
+    community = access.community
+    form = DistrictNameForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                district = services.add_district(access=access, name=form.cleaned_data["name"])
+            except REFUSALS as error:
+                form.add_error("name", message_for(error))
+            else:
+                messages.success(request, f"{district.name} is now one of the community's districts.")
+                return redirect("communities:manage_districts", slug=community.slug)
+        status = 400
+    return _manage(
+        request,
+        access,
+        "districts",
+        "districts",
+        status=status,
+        form=form,
+        districts=selectors.districts_overview(community=community),
+    )
+
+
+@require_POST
+@community_view("manage")
+def rename_district(request, access, pk):
+    district = _district_of(access, pk)
+    form = DistrictNameForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Write the district's new name (at most 120 characters).")
+        services.rename_district(access=access, district=district, name=form.cleaned_data["name"])
+    except REFUSALS as error:
+        return _refused(request, access, error)
+    messages.success(request, f"The district is now called {district.name}.")
+    return redirect("communities:manage_districts", slug=access.community.slug)
+
+
+@require_POST
+@community_view("manage")
+def merge_district(request, access, pk):
+    source = _district_of(access, pk)
+    form = MergeDistrictForm(request.POST, community=access.community, exclude=source)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Pick another of this community's districts to merge into.")
+        target = services.merge_district(access=access, source=source, target=form.cleaned_data["target"])
+    except REFUSALS as error:
+        return _refused(request, access, error)
+    messages.success(
+        request, f"{source.name} is merged into {target.name}: its duties and members are {target.name}'s now."
+    )
+    return redirect("communities:manage_districts", slug=access.community.slug)
+
+
+@community_view("see")
+def districts(request, access):
+    community = access.community
+    context = {
+        "community": community,
+        "access": access,
+        "districts": selectors.districts_overview(community=community),
+    }
+    if access.is_member:
+        context["choose_form"] = ChooseDistrictForm(
+            community=community, initial={"district": access.membership.district_id}
+        )
+    return render(request, "communities/districts.html", context)
+
+
+@require_POST
+@community_view("post")
+def choose_district(request, access):
+    form = ChooseDistrictForm(request.POST, community=access.community)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Pick one of this community's districts.")
+        membership = services.choose_district(access=access, district=form.cleaned_data["district"])
+    except REFUSALS as error:
+        return _refused(request, access, error)
+    if membership.district_id is None:
+        messages.success(request, "You answer for no district here now.")
+    elif membership.district_confirmed:
+        messages.success(request, "Your district is saved and confirmed.")
+    else:
+        messages.success(request, "Saved. A leader of that district or a moderator will confirm it.")
+    return redirect("communities:districts", slug=access.community.slug)
+
+
+@require_POST
+@community_view("post")
+def confirm_district(request, access, pk):
+    membership = _membership_of_community(access, pk)
+    confirm = request.POST.get("decision") != "decline"
+    try:
+        services.confirm_district(access=access, membership=membership, confirm=confirm)
+    except REFUSALS as error:
+        return _refused(request, access, error)
+    verb = "confirmed in" if confirm else "no longer pending for"
+    messages.success(request, f"{membership.user.name} is {verb} their district.")
+    return redirect("communities:districts", slug=access.community.slug)

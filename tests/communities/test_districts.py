@@ -162,3 +162,62 @@ def test_merge_of_a_district_with_itself_or_elsewhere_is_refused(manager_access,
         services.merge_district(access=manager_access, source=pair[0], target=pair[0])
     with pytest.raises(ValidationError):
         services.merge_district(access=manager_access, source=pair[0], target=DistrictFactory(name="Far"))
+
+
+def test_manager_adds_renames_and_merges_from_the_manage_area(client, community, pair, manager_access):
+    riverside, lakeview = pair
+    client.force_login(manager_access.user)
+    url = f"/c/{community.slug}/manage/districts/"
+    assert client.post(url, {"name": "Hillcrest ISD"}).status_code == 302
+    response = client.post(url, {"name": ""})
+    assert response.status_code == 400
+    response = client.post(url, {"name": "riverside usd"})
+    assert response.status_code == 400
+    assert "already one of this community" in response.content.decode()
+    hill = District.objects.get(name="Hillcrest ISD")
+    assert client.post(f"{url}{hill.pk}/rename/", {"name": "Hillcrest Unified"}).status_code == 302
+    assert client.post(f"{url}{hill.pk}/rename/", {"name": "x" * 121}).status_code == 400
+    assert client.post(f"{url}{hill.pk}/merge/", {"target": hill.pk}).status_code == 400
+    far = DistrictFactory(name="Far away")
+    assert client.post(f"{url}{far.pk}/merge/", {"target": lakeview.pk}).status_code == 404
+    assert client.post(f"{url}{hill.pk}/merge/", {"target": lakeview.pk}).status_code == 302
+    assert not District.objects.filter(pk=hill.pk).exists()
+    page = client.get(url).content.decode()
+    assert "Riverside USD" in page
+    assert "Lakeview SD" in page
+
+
+def test_member_chooses_a_district_and_its_leader_confirms_it(client, community, pair):
+    riverside, _lakeview = pair
+    leader = _member(community, riverside, True, is_district_leader=True)
+    member = _member(community)
+    client.force_login(member.user)
+    assert client.post(f"/c/{community.slug}/districts/mine/", {"district": riverside.pk}).status_code == 302
+    assert "Pending" in client.get(f"/c/{community.slug}/districts/").content.decode()
+    assert client.post(f"/c/{community.slug}/districts/mine/", {"district": "nope"}).status_code == 400
+    client.force_login(leader.user)
+    page = client.get(f"/c/{community.slug}/districts/").content.decode()
+    assert "Confirm" in page
+    response = client.post(f"/c/{community.slug}/districts/confirm/{member.pk}/", {"decision": "confirm"})
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.district_confirmed
+
+
+def test_districts_pages_queries_do_not_grow(client, community, manager_access, django_assert_max_num_queries):
+    client.force_login(manager_access.user)
+    for i in range(3):
+        district = DistrictFactory(name=f"D{i}")
+        community.districts.add(district)
+        _member(community, district, True)
+    with django_assert_max_num_queries(20) as few:
+        client.get(f"/c/{community.slug}/manage/districts/")
+        client.get(f"/c/{community.slug}/districts/")
+    for i in range(30):
+        district = DistrictFactory(name=f"E{i}")
+        community.districts.add(district)
+        _member(community, district, True, is_district_leader=True)
+        _member(community, district, False)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(f"/c/{community.slug}/manage/districts/")
+        client.get(f"/c/{community.slug}/districts/")
