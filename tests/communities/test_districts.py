@@ -165,7 +165,7 @@ def test_merge_of_a_district_with_itself_or_elsewhere_is_refused(manager_access,
 
 
 def test_manager_adds_renames_and_merges_from_the_manage_area(client, community, pair, manager_access):
-    riverside, lakeview = pair
+    _riverside, lakeview = pair
     client.force_login(manager_access.user)
     url = f"/c/{community.slug}/manage/districts/"
     assert client.post(url, {"name": "Hillcrest ISD"}).status_code == 302
