@@ -276,3 +276,33 @@ class ChooseDistrictForm(forms.Form):
     def __init__(self, *args, community, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = community.districts.order_by("name")
+
+
+class BulkInviteForm(forms.Form):
+    addresses = forms.CharField(
+        label="Addresses, one person per line",
+        required=False,
+        max_length=400_000,
+        widget=forms.Textarea(attrs={"rows": 8, "placeholder": "ana@school.org, Ana Ruiz, Riverside USD"}),
+        help_text="Each line: email, and optionally name, district, and what they lead "
+        "(a focus area's name, or “district leader”).",
+    )
+    csv_file = forms.FileField(
+        label="Or upload a CSV file", required=False, help_text="Columns: email, name, district."
+    )
+    as_district_leader = forms.BooleanField(label="Make them leaders of their district when they join", required=False)
+    leads_focus_area = forms.ModelChoiceField(
+        label="Make them leaders of a focus area when they join",
+        queryset=None,
+        required=False,
+        empty_label="No focus area",
+    )
+
+    def __init__(self, *args, community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leads_focus_area"].queryset = community.focus_areas.all()
+
+
+class InvitationLinkForm(forms.Form):
+    days = forms.IntegerField(label="Works for (days)", min_value=1, max_value=90, initial=14)
+    max_uses = forms.IntegerField(label="For at most (people)", min_value=1, max_value=1000, initial=30)

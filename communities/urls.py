@@ -42,6 +42,13 @@ urlpatterns = [
         name="manage_request_decline",
     ),
     path("c/<slug:slug>/manage/invitations/", views.manage_invitations, name="manage_invitations"),
+    path("c/<slug:slug>/manage/invitations/bulk/", views.manage_bulk_invitations, name="manage_bulk_invitations"),
+    path("c/<slug:slug>/manage/invitations/links/", views.manage_invitation_links, name="manage_invitation_links"),
+    path(
+        "c/<slug:slug>/manage/invitations/links/<int:pk>/revoke/",
+        views.manage_invitation_link_revoke,
+        name="manage_invitation_link_revoke",
+    ),
     path(
         "c/<slug:slug>/manage/invitations/<int:pk>/resend/",
         views.manage_invitation_resend,
@@ -62,4 +69,5 @@ urlpatterns = [
     path("c/<slug:slug>/manage/roles/<int:pk>/", views.manage_roles_change, name="manage_roles_change"),
     path("c/<slug:slug>/manage/roles/<int:pk>/remove/", views.manage_member_remove, name="manage_member_remove"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
+    path("join/<str:token>/", views.join_link, name="join_link"),
 ]

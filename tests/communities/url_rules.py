@@ -88,6 +88,19 @@ def _district(community, author):
     return {"pk": district.pk}
 
 
+def _invitation_link(community, author):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from communities.models import InvitationLink
+
+    link = InvitationLink.objects.create(
+        community=community, token=f"t{community.pk}-matrix", expires_at=timezone.now() + timedelta(days=1), max_uses=3
+    )
+    return {"pk": link.pk}
+
+
 RULES = {
     "communities:home": Rule("view"),
     "communities:members": Rule("see", kwargs=_secret_member),
@@ -111,6 +124,9 @@ RULES = {
     "communities:manage_invitation_resend": Rule("manage", method="POST", kwargs=_invitation),
     "communities:manage_roles": Rule("manage", kwargs=_secret_member),
     "communities:manage_districts": Rule("manage"),
+    "communities:manage_bulk_invitations": Rule("manage"),
+    "communities:manage_invitation_links": Rule("manage", method="POST", data={"days": 3, "max_uses": 5}),
+    "communities:manage_invitation_link_revoke": Rule("manage", method="POST", kwargs=_invitation_link),
     "communities:rename_district": Rule("manage", method="POST", kwargs=_district, data={"name": "Renamed USD"}),
     # No district to merge into: an allowed viewer gets a 400, nothing merged.
     "communities:merge_district": Rule("manage", method="POST", kwargs=_district),
