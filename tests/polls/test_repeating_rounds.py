@@ -53,7 +53,8 @@ def test_a_beat_that_missed_periods_opens_one_round_for_the_latest(community, mo
 
 def test_the_beat_task_is_named_and_limited(settings):
     assert open_due_rounds.name == "polls.open_due_rounds"
-    assert open_due_rounds.soft_time_limit and open_due_rounds.time_limit
+    assert open_due_rounds.soft_time_limit
+    assert open_due_rounds.time_limit
     assert settings.CELERY_BEAT_SCHEDULE["polls-open-due-rounds"]["task"] == "polls.open_due_rounds"
 
 
