@@ -18,6 +18,8 @@ Slots in use:
 - ``profile_panel(*, person, viewer)``
 - ``activity_panel(*, activity, viewer, access)``: on a calendar activity's page
 - ``reminder_links(*, activity)``: ``{"label", "url"}`` lines for an activity's reminder email
+- ``setup_step(*, community)``: ``{"label", "done", "url", "hint"}`` steps of a new community's
+  guided setup on its manage page (one query each)
 """
 
 from collections import defaultdict
