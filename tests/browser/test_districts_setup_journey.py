@@ -138,7 +138,7 @@ def test_first_time_leader_sets_up_the_year_in_under_90_clicks(page, login_as):
     count.click(page.get_by_role("link", name="Manage"))
     expect(page.get_by_role("heading", name="Set up the community: 6 of 6 steps done")).to_be_visible()
     journey_shot(page, "districts-setup-4-checklist-done")
-    count.click(page.get_by_role("link", name="Calendar"))
+    count.click(page.get_by_role("link", name="Calendar", exact=True))
     count.click(page.get_by_role("link", name="Plan of districts"))
     journey_shot(page, "districts-setup-5-plan")
 
