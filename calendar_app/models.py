@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import District, validate_time_zone
+from calendar_app.recurrence import describe_rule, safe_rule, starts_between
 from communities.models import Community, FocusArea
 
 OCCURRENCE_KEY_FORMAT = "%Y%m%dT%H%M%SZ"
@@ -110,19 +111,11 @@ class Activity(models.Model):
         return self.end - self.start
 
     @property
-    def is_online(self):
-        return self.kind in (self.Kind.CHAT, self.Kind.WEBINAR)
-
-    @property
     def recurrence_text(self):
-        from calendar_app.recurrence import describe_rule
-
         return describe_rule(self.recurrence, self.zone) if self.recurrence else ""
 
     def rule(self):
         """The dateutil rule, anchored on the local start so it keeps wall-clock time across DST."""
-        from calendar_app.recurrence import safe_rule
-
         return rrulestr(safe_rule(self.recurrence), dtstart=self.start.astimezone(self.zone))
 
     def original_starts_between(self, start, end, limit=None):
@@ -131,8 +124,6 @@ class Activity(models.Model):
         Expanded lazily within the window: never more than ``limit`` (default
         MAX_OCCURRENCES_PER_WINDOW) dates are computed for one page.
         """
-        from calendar_app.recurrence import starts_between
-
         if not self.is_recurring:
             return [self.start] if self.start < end and self.end > start else []
         utc = zoneinfo.ZoneInfo("UTC")

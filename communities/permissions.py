@@ -87,10 +87,6 @@ class Access:
         """May change settings, focus areas, roles, requests and invitations."""
         return self.is_moderator or self.is_staff
 
-    @property
-    def may_leave(self):
-        return self.is_member
-
     # -- joining ---------------------------------------------------------
     @cached_property
     def has_pending_request(self):

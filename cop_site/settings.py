@@ -49,6 +49,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = env("SITE_NAME", "CoP Forum")
 DEMO_MODE = env_bool("DEMO_MODE", default=False)
+# /bench/ok, the load benchmark's no-work baseline view (bench/run.py turns it on); off unless asked.
+BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", default=False)
 
 INSTALLED_APPS = [
     # daphne first: its runserver serves HTTP and WebSockets (the chat rooms) in `make run`.
@@ -196,6 +198,8 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Tasks that exist only for tests (tests/celery_tasks.py: debug_ping); never set in production.
+CELERY_INCLUDE = ["tests.celery_tasks"] if env_bool("CELERY_TEST_TASKS", default=False) else []
 # With the broker unreachable a task is kept in the database (core/outbox.py) and sent
 # when it is back; a request never waits long for it.
 CELERY_BROKER_CONNECTION_TIMEOUT = float(env("CELERY_BROKER_CONNECTION_TIMEOUT", "1"))
@@ -468,6 +472,6 @@ CELERY_BEAT_SCHEDULE["discussions-search-words"] = {
 }
 # Resource links are checked weekly (Sunday night UTC); broken ones show in each review queue.
 CELERY_BEAT_SCHEDULE["resources-link-check"] = {
-    "task": "resources.tasks.check_resource_links",
+    "task": "resources.check_resource_links",
     "schedule": crontab(day_of_week="sun", hour=3, minute=30),
 }

@@ -44,7 +44,6 @@ ANYMAIL_PATTERNS = (
 urlpatterns = [
     path("", site_home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
-    path("bench/ok", core_views.trivial, name="trivial"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     # Email services report bounces and complaints here (django-anymail; core.signals suppresses them).
@@ -59,3 +58,6 @@ urlpatterns = [
     path("", include("chats.urls")),
     path("", include("digests.urls")),
 ]
+
+if settings.BENCH_ENDPOINTS:  # the load benchmark's baseline (bench/run.py); core.W003 warns in production
+    urlpatterns.append(path("bench/ok", core_views.trivial, name="trivial"))

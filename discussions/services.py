@@ -16,7 +16,6 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from communities.models import FocusArea
 from communities.permissions import access_for
 from core import ratelimit
 from core.text import MENTION_RE, render_markdown
@@ -467,16 +466,6 @@ def dismiss_flag(*, access, flag):
         _log(access=access, action=ModerationLogEntry.Action.DISMISS_FLAG, thread=flag.thread, post=flag.post)
     flag.refresh_from_db()
     return flag
-
-
-def focus_area_for(*, community, focus_area_id):
-    """The focus area ``focus_area_id`` of ``community`` or None; ValidationError if it belongs elsewhere."""
-    if not focus_area_id:
-        return None
-    area = FocusArea.objects.filter(community=community, pk=focus_area_id).first()
-    if area is None:
-        raise ValidationError({"focus_area": "Pick a focus area of this community."})
-    return area
 
 
 # -- the word list behind "Did you mean" --------------------------------------------------
