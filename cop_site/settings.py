@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "polls",
     "chats",
     "digests",
+    "reports",
 ]
 
 MIDDLEWARE = [

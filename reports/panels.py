@@ -1,0 +1,1 @@
+"""What reports adds to pages of apps below it (core.panels)."""

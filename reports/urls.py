@@ -1,0 +1,13 @@
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("me/record/", views.my_record, name="my_record"),
+    path("me/record/certificate/", views.issue_certificate, name="issue_certificate"),
+    path("me/record/certificates/<str:code>.pdf", views.certificate_pdf, name="certificate_pdf"),
+    path("verify/<str:code>/", views.verify, name="verify"),
+    path("c/<slug:slug>/manage/records/<str:username>/", views.member_record, name="member_record"),
+    path("c/<slug:slug>/manage/hours.csv", views.hours_csv, name="hours_csv"),
+]
