@@ -276,6 +276,8 @@ class Responsibility(models.Model):
     task = models.CharField("what they do", max_length=200)
     due_date = models.DateField()
     status = models.CharField(max_length=6, choices=Status.choices, default=Status.OPEN)
+    # When it was last marked done (reports tell on time from late); cleared when reopened.
+    done_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

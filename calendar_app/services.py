@@ -212,8 +212,10 @@ def set_responsibility_status(*, access, responsibility, status):
     )
     if status not in Responsibility.Status.values:
         raise ValidationError({"status": "Pick open or done."})
+    if status != responsibility.status:
+        responsibility.done_at = timezone.now() if status == Responsibility.Status.DONE else None
     responsibility.status = status
-    responsibility.save(update_fields=["status"])
+    responsibility.save(update_fields=["status", "done_at"])
     return responsibility
 
 

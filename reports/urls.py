@@ -11,3 +11,7 @@ urlpatterns = [
     path("c/<slug:slug>/manage/records/<str:username>/", views.member_record, name="member_record"),
     path("c/<slug:slug>/manage/hours.csv", views.hours_csv, name="hours_csv"),
 ]
+urlpatterns += [
+    path("c/<slug:slug>/manage/health/", views.health, name="health"),
+    path("c/<slug:slug>/manage/health/<slug:table>.csv", views.health_csv, name="health_csv"),
+]

@@ -10,6 +10,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from communities.models import Community, Membership
 from communities.permissions import community_view
+from reports import goals as goals_selectors
+from reports import health as health_selectors
 from reports import permissions, selectors, services
 from reports.csvexport import csv_response
 from reports.models import Certificate
@@ -165,3 +167,52 @@ def hours_csv(request, access):
             for m in rows
         ),
     )
+
+
+# -- the health dashboard ----------------------------------------------------------
+
+
+def _health_access(access):
+    if not permissions.may_see_health(access):
+        raise PermissionDenied("Only moderators and district leaders of this community see its health.")
+    if access.may_moderate:
+        return None
+    if access.user.district is None:
+        raise PermissionDenied("Set your district in your settings to see your district against the community.")
+    return access.user.district
+
+
+@never_cache
+@community_view("post")
+def health(request, access):
+    """The community's health for a period (default: the school year so far, by month)."""
+    own = _health_access(access)
+    period, problem = _period(request)
+    context = {
+        "community": access.community,
+        "access": access,
+        "typed": _typed(request.GET),
+        "problem": problem,
+        "period": period,
+        "own_district": own,
+    }
+    if period is None:
+        return render(request, "reports/health.html", context, status=400)
+    context["board"] = health_selectors.dashboard(community=access.community, period=period, own_district=own)
+    context["goals"] = goals_selectors.progress(community=access.community)
+    return render(request, "reports/health.html", context)
+
+
+@require_GET
+@never_cache
+@community_view("post")
+def health_csv(request, access, table):
+    own = _health_access(access)
+    period, problem = _period(request)
+    if period is None:
+        return HttpResponse(problem, status=400, content_type="text/plain; charset=utf-8")
+    board = health_selectors.dashboard(community=access.community, period=period, own_district=own)
+    found = board.tables.get(table)
+    if found is None:
+        raise Http404("No such table.")
+    return csv_response(f"{access.community.slug}-{table}-{period.first}-{period.last}.csv", found.header, found.rows)
