@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Greatest, TruncMonth
 from django.utils import timezone
 
@@ -82,6 +82,8 @@ def active_members(*, community, period):
     Returns {(district_id or None, month or None): n}; None month is the whole period, and the
     key ("all", ...) is the whole community (GROUPING SETS keep distinct counts exact).
     """
+    if connection.vendor != "postgresql":
+        return _active_members_in_python(community=community, period=period)
     args = [community.pk, period.start, period.end]
     # Table names come from the models; every value is a parameter.
     sql = f"""
@@ -114,6 +116,69 @@ def active_members(*, community, period):
     for all_districts, district_id, month, all_months, n in rows:
         found[("all" if all_districts else district_id, None if all_months else month)] = n
     return found
+
+
+def _active_members_in_python(*, community, period):
+    """The same figures for SQLite (``make run``'s demo): fine for a demo's few hundred rows."""
+    start, end = period.start, period.end
+    districts = dict(Membership.objects.filter(community=community).values_list("user_id", "user__district_id"))
+    acts = [
+        *Thread.objects.filter(community=community, created_at__gte=start, created_at__lt=end).values_list(
+            "author_id", "created_at"
+        ),
+        *Post.objects.filter(community=community, created_at__gte=start, created_at__lt=end).values_list(
+            "author_id", "created_at"
+        ),
+        *Attendance.objects.filter(
+            activity__community=community, attended_on__gte=start, attended_on__lt=end
+        ).values_list("user_id", "attended_on"),
+        *Participation.objects.filter(
+            poll__community=community, poll__opens_at__gte=start, poll__opens_at__lt=end
+        ).values_list("user_id", "poll__opens_at"),
+    ]
+    groups = {}
+    for user_id, moment in acts:
+        if user_id not in districts:
+            continue
+        month = timezone.localtime(moment).date().replace(day=1)
+        district = districts[user_id]
+        for key in ((district, month), (district, None), ("all", month), ("all", None)):
+            groups.setdefault(key, set()).add(user_id)
+    return {key: len(users) for key, users in groups.items()}
+
+
+def _questions_in_python(*, community, start, end):
+    from statistics import median
+
+    first = Min("posts__created_at", filter=Q(posts__parent=None, posts__is_hidden=False, posts__is_deleted=False))
+    questions = (
+        Thread.objects.filter(
+            community=community, kind=Thread.Kind.QUESTION, is_hidden=False, created_at__gte=start, created_at__lt=end
+        )
+        .annotate(first_at=first)
+        .values_list("focus_area_id", "created_at", "first_at", "accepted_post__created_at", "accepted_post_id")
+    )
+    groups = {}
+    for area, created, first_at, accepted_at, accepted in questions:
+        for key in ((0, area), (1, None)):
+            groups.setdefault(key, []).append((created, first_at, accepted_at, accepted))
+    rows = []
+    for (grouped, area), items in groups.items():
+        waits = [(f - c).total_seconds() for c, f, _a, _x in items if f]
+        accepts = [(a - c).total_seconds() for c, _f, a, _x in items if a]
+        rows.append(
+            (
+                grouped,
+                area,
+                len(items),
+                len(waits),
+                len(items) - len(waits),
+                sum(1 for *_r, x in items if x),
+                median(waits) if waits else None,
+                median(accepts) if accepts else None,
+            )
+        )
+    return rows
 
 
 def members_by_district(*, community):
@@ -234,7 +299,10 @@ def dashboard(*, community, period, own_district=None):  # noqa: C901 - one figu
            AND t.created_at >= %s AND t.created_at < %s
          GROUP BY GROUPING SETS ((t.focus_area_id), ())
     """  # noqa: S608 - table names from the models, values are parameters
-    question_rows = _fetch(sql, [community.pk, start, end])
+    if connection.vendor == "postgresql":
+        question_rows = _fetch(sql, [community.pk, start, end])
+    else:
+        question_rows = _questions_in_python(community=community, start=start, end=end)
     areas = dict(FocusArea.objects.filter(community=community).values_list("pk", "name"))
     rows, total = [], None
     for grouped, area_id, asked, answered, unanswered, accepted, first, accept in question_rows:

@@ -15,3 +15,7 @@ urlpatterns += [
     path("c/<slug:slug>/manage/health/", views.health, name="health"),
     path("c/<slug:slug>/manage/health/<slug:table>.csv", views.health_csv, name="health_csv"),
 ]
+urlpatterns += [
+    path("c/<slug:slug>/manage/goals/", views.goals, name="goals"),
+    path("c/<slug:slug>/manage/goals/<int:pk>/remove/", views.remove_goal, name="remove_goal"),
+]

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -14,7 +15,8 @@ from reports import goals as goals_selectors
 from reports import health as health_selectors
 from reports import permissions, selectors, services
 from reports.csvexport import csv_response
-from reports.models import Certificate
+from reports.forms import GoalForm
+from reports.models import Certificate, CharterGoal
 from reports.pdf import render_pdf
 from reports.periods import period_from, school_year_start
 
@@ -216,3 +218,46 @@ def health_csv(request, access, table):
     if found is None:
         raise Http404("No such table.")
     return csv_response(f"{access.community.slug}-{table}-{period.first}-{period.last}.csv", found.header, found.rows)
+
+
+# -- charter goals ------------------------------------------------------------------
+
+
+@never_cache
+@community_view("manage")
+def goals(request, access):
+    """The community's charter goals with their progress; moderators add (up to three) and remove them."""
+    community = access.community
+    form = GoalForm(request.POST or None, initial={"starts_on": school_year_start(timezone.localdate())})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.add_goal(access=access, **form.cleaned_data)
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for name, problems in error.error_dict.items():
+                        form.add_error(name if name in form.fields else None, problems)
+                else:
+                    form.add_error(None, error)
+            else:
+                messages.success(request, "Goal added. Its progress shows on the community's home and health pages.")
+                return redirect("reports:goals", slug=community.slug)
+        status = 400
+    context = {
+        "community": community,
+        "access": access,
+        "form": form,
+        "goals": goals_selectors.progress(community=community),
+        "max_goals": CharterGoal.MAX_PER_COMMUNITY,
+    }
+    return render(request, "reports/goals.html", context, status=status)
+
+
+@require_POST
+@community_view("manage")
+def remove_goal(request, access, pk):
+    goal = get_object_or_404(CharterGoal, pk=pk, community=access.community)
+    services.remove_goal(access=access, goal=goal)
+    messages.success(request, "Goal removed.")
+    return redirect("reports:goals", slug=access.community.slug)
