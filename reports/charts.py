@@ -22,7 +22,7 @@ def chart(*, kind, labels, series, y_max=None, y_suffix=""):
     values = [v for _name, vals in series for v in vals if v is not None]
     if not labels or not values:
         return None
-    ticks = _ticks(y_max if y_max is not None else max(values))
+    ticks = list(range(int(y_max) + 1)) if y_max is not None and y_max <= 10 else _ticks(max(values))
     top = ticks[-1] or 1
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / len(labels)

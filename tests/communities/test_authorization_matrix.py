@@ -15,6 +15,7 @@ RULE_MODULES = [
     "tests.polls.url_rules",
     "tests.chats.url_rules",
     "tests.digests.url_rules",
+    "tests.reports.url_rules",
 ]
 COMMUNITY_PREFIX = "c/<slug:slug>/"
 
