@@ -567,3 +567,27 @@ def quiet_members(*, community, cutoff, district_id=None):
         .filter(last_active__lt=cutoff)
         .order_by("last_active", "user__display_name", "pk")
     )
+
+
+HIGHLIGHTS = 5
+
+
+def highlights(*, community, period):
+    """The impact report's highlights in ``period``: three queries of at most five rows each."""
+    threads = Thread.objects.filter(
+        community=community, is_hidden=False, created_at__gte=period.start, created_at__lt=period.end
+    ).select_related("community")
+    return {
+        "helpful": list(threads.filter(helpful_count__gt=0).order_by("-helpful_count", "-created_at")[:HIGHLIGHTS]),
+        "lessons": list(threads.filter(kind=Thread.Kind.LESSON).order_by("-helpful_count", "-created_at")[:HIGHLIGHTS]),
+        "featured": list(
+            Resource.objects.filter(
+                community=community,
+                status=Resource.Status.FEATURED,
+                featured_at__gte=period.start,
+                featured_at__lt=period.end,
+            )
+            .select_related("community")
+            .order_by("-featured_at")[:HIGHLIGHTS]
+        ),
+    }

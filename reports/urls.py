@@ -19,3 +19,7 @@ urlpatterns += [
     path("c/<slug:slug>/manage/goals/", views.goals, name="goals"),
     path("c/<slug:slug>/manage/goals/<int:pk>/remove/", views.remove_goal, name="remove_goal"),
 ]
+urlpatterns += [
+    path("c/<slug:slug>/manage/impact/", views.impact, name="impact"),
+    path("c/<slug:slug>/manage/impact.pdf", views.impact_pdf, name="impact_pdf"),
+]

@@ -261,3 +261,56 @@ def remove_goal(request, access, pk):
     services.remove_goal(access=access, goal=goal)
     messages.success(request, "Goal removed.")
     return redirect("reports:goals", slug=access.community.slug)
+
+
+# -- the impact report -------------------------------------------------------------------
+
+
+def _impact_context(request, access):
+    own = _health_access(access)
+    period, problem = _period(request)
+    context = {
+        "community": access.community,
+        "access": access,
+        "typed": _typed(request.GET),
+        "problem": problem,
+        "period": period,
+        "own_district": own,
+    }
+    if period is not None:
+        board = health_selectors.dashboard(community=access.community, period=period, own_district=own)
+        context.update(
+            board=board,
+            participation=board.tables["active"],
+            pulse=board.tables["pulse"],
+            attendance=board.tables["attendance"],
+            resources=board.tables["resources"],
+            questions=board.tables["questions"],
+            goals=goals_selectors.progress(community=access.community),
+            highlights=health_selectors.highlights(community=access.community, period=period),
+        )
+    return context
+
+
+@never_cache
+@community_view("post")
+def impact(request, access):
+    """One printable page for a board or a grant: charter, goals, participation, pulse, highlights."""
+    context = _impact_context(request, access)
+    return render(request, "reports/impact.html", context, status=200 if context["period"] else 400)
+
+
+@require_GET
+@never_cache
+@community_view("post")
+def impact_pdf(request, access):
+    context = _impact_context(request, access)
+    period = context["period"]
+    if period is None:
+        return HttpResponse(context["problem"], status=400, content_type="text/plain; charset=utf-8")
+    body = render_pdf("reports/impact_pdf.html", context, base_url=request.build_absolute_uri("/"))
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="impact-{access.community.slug}-{period.first}-{period.last}.pdf"'
+    )
+    return response

@@ -52,6 +52,17 @@ def test_leader_dashboard_attendance_and_teacher_certificate(open_page, login_as
     assert "Riverside,2,1,2,4,50.0" in text
     assert "Lakeview" not in text
 
+    # ... opens the impact report and downloads it as a PDF ...
+    page.get_by_role("link", name="Impact report").click()
+    expect(page.get_by_role("heading", name="Our charter")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as PDF").click()
+    impact = JOURNEYS / "reports-impact.pdf"
+    download.value.save_as(impact)
+    assert "42.9" in " ".join(p.extract_text() for p in PdfReader(io.BytesIO(impact.read_bytes())).pages)
+    if shutil.which("pdftoppm"):
+        subprocess.run(["pdftoppm", "-png", "-r", "60", str(impact), str(JOURNEYS / "reports-impact")], check=True)
+
     # ... and marks who came to yesterday's session, pre-ticked from "going".
     page.goto(session.get_absolute_url())
     page.get_by_role("link", name="Mark attendance").click()

@@ -42,3 +42,10 @@ RULES = {
     "reports:goals": Rule("manage"),
     "reports:remove_goal": Rule("manage", method="POST", kwargs=goal, expect=_remove_expect),
 }
+
+RULES.update(
+    {
+        "reports:impact": Rule("moderate"),
+        "reports:impact_pdf": Rule("moderate"),
+    }
+)
