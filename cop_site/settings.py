@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "polls",
     "chats",
     "digests",
+    "reports",
 ]
 
 MIDDLEWARE = [

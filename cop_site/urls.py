@@ -57,6 +57,7 @@ urlpatterns = [
     path("", include("polls.urls")),
     path("", include("chats.urls")),
     path("", include("digests.urls")),
+    path("", include("reports.urls")),
 ]
 
 if settings.BENCH_ENDPOINTS:  # the load benchmark's baseline (bench/run.py); core.W003 warns in production
