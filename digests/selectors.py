@@ -20,6 +20,8 @@ from digests.models import CommunityNote
 from digests.periods import MONTHLY, parse_period, rolling_window
 from discussions.models import Thread
 from discussions.selectors import most_helpful_threads, unanswered_questions_for
+from mentoring.models import CheckIn
+from mentoring.selectors import check_ins_due_for
 from polls.models import Poll
 from polls.selectors import open_polls_unanswered_by
 from resources.models import Resource
@@ -113,6 +115,19 @@ def _resource_item(resource: Resource):
     )
 
 
+def _check_in_item(check_in: CheckIn, user):
+    pairing = check_in.pairing
+    other = pairing.mentee if pairing.mentor_id == user.pk else pairing.mentor
+    return Item(
+        title=f"Check in with {other.name}",
+        path=pairing.get_absolute_url(),
+        community=pairing.community,
+        when=check_in.due_at,
+        detail="Mentoring",
+        action="Open your pair's page",
+    )
+
+
 def _chat_item(chat):
     people = f"{chat.people} took part · " if chat.people else ""
     return Item(
@@ -131,13 +146,15 @@ class CallsToAction:
     polls: list = field(default_factory=list)
     activities: list = field(default_factory=list)
     questions: list = field(default_factory=list)
+    check_ins: list = field(default_factory=list)
 
     def __bool__(self):
-        return bool(self.responsibilities or self.polls or self.activities or self.questions)
+        return bool(self.responsibilities or self.polls or self.activities or self.questions or self.check_ins)
 
     @property
     def count(self):
-        return len(self.responsibilities) + len(self.polls) + len(self.activities) + len(self.questions)
+        kinds = (self.responsibilities, self.polls, self.activities, self.questions, self.check_ins)
+        return sum(len(items) for items in kinds)
 
     def only(self, community):
         """The calls that come from ``community`` alone."""
@@ -150,6 +167,7 @@ class CallsToAction:
             polls=keep(self.polls),
             activities=keep(self.activities),
             questions=keep(self.questions),
+            check_ins=keep(self.check_ins),
         )
 
 
@@ -166,7 +184,8 @@ def calls_to_action(*, user, month=None):
 
     Their district's open responsibilities, open polls they have not answered,
     activities with RSVP links, unanswered questions in focus areas they lead or
-    follow; only from their own communities. A fixed number of queries.
+    follow, mentoring check-ins of their active pairings; only from their own communities. A fixed number of
+    queries.
     """
     window = _window(month)
     # Mid-period (a preview, a late run) only what is still ahead is a call to action.
@@ -183,6 +202,8 @@ def calls_to_action(*, user, month=None):
     calls.questions = [
         _thread_item(t, action="Answer") for t in unanswered_questions_for(user=user, limit=QUESTION_LIMIT)
     ]
+    # A check-in is due whenever its period has begun, so it is not limited to the window.
+    calls.check_ins = [_check_in_item(c, user) for c in check_ins_due_for(user=user)[:CALL_LIMIT]]
     return calls
 
 

@@ -13,6 +13,7 @@ RULE_MODULES = [
     "tests.resources.url_rules",
     "tests.calendar_app.url_rules",
     "tests.polls.url_rules",
+    "tests.mentoring.url_rules",
     "tests.chats.url_rules",
     "tests.digests.url_rules",
 ]
