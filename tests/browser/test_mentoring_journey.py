@@ -47,7 +47,7 @@ def test_a_teacher_asks_picks_a_mentor_who_accepts_they_talk_and_both_see_a_chec
     page.get_by_label("A note to your mentee (optional)").fill("Glad to help!")
     page.get_by_role("button", name="Accept").click()
     expect(page.get_by_text("You are now Jordan Park's mentor.")).to_be_visible()
-    page.get_by_label("Message").fill("Welcome! Start with **halves** on a number line.")
+    page.get_by_role("textbox", name="Message").fill("Welcome! Start with **halves** on a number line.")
     page.get_by_role("button", name="Send").click()
     expect(page.locator(".user-text strong")).to_have_text("halves")
 
@@ -58,7 +58,7 @@ def test_a_teacher_asks_picks_a_mentor_who_accepts_they_talk_and_both_see_a_chec
     journey_shot(page, "mentoring-mentee-home")
     needs.get_by_role("link", name="Check in with Riley Shaw", exact=True).click()
     expect(page.get_by_text("Start with halves on a number line.")).to_be_visible()
-    page.get_by_label("Message").fill("Thank you! I'll try it on Monday.")
+    page.get_by_role("textbox", name="Message").fill("Thank you! I'll try it on Monday.")
     page.get_by_role("button", name="Send").click()
     expect(page.get_by_text("I'll try it on Monday.")).to_be_visible()
     page.get_by_label("New goal").fill("Teach one number-line lesson")
