@@ -83,28 +83,34 @@ class RequestForm(forms.Form):
 class RespondForm(forms.Form):
     note = forms.CharField(
         label="A note to your mentee (optional)", required=False, max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
         error_messages={"max_length": "Keep the note under 1,000 characters."},
     )  # fmt: skip
     cadence_days = forms.TypedChoiceField(
         label="How often you will check in", coerce=int, choices=Pairing.Cadence.choices,
         initial=Pairing.Cadence.FORTNIGHTLY, required=False, empty_value=Pairing.Cadence.FORTNIGHTLY,
+        widget=forms.Select(attrs={"class": "form-select"}),
     )  # fmt: skip
 
 
 class MessageForm(forms.Form):
     body = forms.CharField(
-        label="Message", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
+        label="Message", required=False, max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
         help_text="Markdown is fine. Only the two of you can read this.",
         error_messages={"max_length": "Keep a message under 5,000 characters."},
     )  # fmt: skip
-    file = forms.FileField(label="Attach a file (optional)", required=False)
+    file = forms.FileField(
+        label="Attach a file (optional)",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"class": "form-control"}),
+    )
 
 
 class EndForm(forms.Form):
     outcome = forms.ChoiceField(
         choices=[("completed", "We reached our goals: completed"), ("ended", "End it early")],
-        widget=forms.RadioSelect, initial="completed", label="How it ends",
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}), initial="completed", label="How it ends",
     )  # fmt: skip
     note = forms.CharField(
         label="A note to the community's leaders (optional)", required=False, max_length=1000,
