@@ -227,6 +227,16 @@ def check_ins_due_for(*, user):
     return due
 
 
+def asks_waiting_for(*, user):
+    """Pairings in which a mentee waits for ``user``'s answer as mentor, in communities they belong to. One query."""
+    return (
+        Pairing.objects.filter(mentor=user, status=Pairing.Status.ASKED)
+        .filter(community__in=Membership.objects.filter(user=user).values("community_id"))
+        .select_related("mentee", "community")
+        .order_by("created_at")
+    )
+
+
 def mentoring_hours_for(user, start, end):
     """Hours ``user`` spent in check-ins (as mentor or mentee) recorded done in [start, end): for the PD record
     (issue 21) to count. One query."""

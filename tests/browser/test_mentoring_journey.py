@@ -79,3 +79,45 @@ def test_a_teacher_asks_picks_a_mentor_who_accepts_they_talk_and_both_see_a_chec
     assert pairing.cadence_days == 7
     assert Message.objects.filter(pairing=pairing).count() == 2
     assert re.search("Lakeview ↔ Riverside", pairing.reasons)
+
+
+def test_a_member_offers_to_mentor_and_a_leader_suggests_them_for_a_waiting_request(page, login_as):
+    community = CommunityFactory(name="Science 6-8", slug="science")
+    FocusAreaFactory(community=community, name="Labs", slug="labs")
+    casey = member_of(community, name="Casey Kim", district="Riverside")
+    waiting = member_of(community, name="Alex Moss", district="Lakeview")
+    leader = member_of(community, name="Dana Lead", is_district_leader=True, district="Lakeview")
+
+    login_as(page, casey)
+    page.goto(f"/c/{community.slug}/mentoring/")
+    page.get_by_role("link", name="Offer to mentor").click()
+    page.get_by_label("Labs").check()
+    page.get_by_label("6-8").check()
+    page.get_by_label("Role").select_option(label="Instructional coach")
+    page.get_by_label("Years of experience").fill("9")
+    page.get_by_label("How many mentees at once").fill("0")
+    page.get_by_label("Availability").fill("Wednesdays after school")
+    page.get_by_role("button", name="Save my mentor profile").click()
+    expect(page.get_by_text("Take at least 1 mentee").first).to_be_visible()
+    expect(page.get_by_label("Availability")).to_have_value("Wednesdays after school")
+    page.get_by_label("How many mentees at once").fill("2")
+    page.get_by_role("button", name="Save my mentor profile").click()
+    expect(page.get_by_text("Your mentor profile is saved.")).to_be_visible()
+
+    switch_to(page, login_as, waiting)
+    page.goto(f"/c/{community.slug}/mentoring/ask/")
+    page.get_by_label("What you want to work on").fill("Safer, calmer lab days")
+    page.get_by_role("button", name="Ask for a mentor").click()
+    expect(page.get_by_role("button", name="Ask Casey Kim")).to_be_visible()
+
+    switch_to(page, login_as, leader)
+    page.goto(f"/c/{community.slug}/mentoring/")
+    page.get_by_role("link", name="Leaders' mentoring page").click()
+    expect(page.get_by_role("region", name="Requests waiting for a mentor")).to_contain_text("Alex Moss")
+    expect(page.get_by_role("region", name="Mentors with free capacity")).to_contain_text("Casey Kim")
+    journey_shot(page, "mentoring-leaders")
+    page.get_by_label("Suggest a mentor").select_option(label="Casey Kim (0/2)")
+    page.get_by_role("button", name="Suggest").click()
+    expect(page.get_by_text("You suggested Casey Kim")).to_be_visible()
+    expect(page.get_by_role("region", name="Requests waiting for a mentor")).to_contain_text("No request is waiting.")
+    assert Pairing.objects.get(mentee=waiting).suggested_by == leader

@@ -47,9 +47,9 @@ def test_an_ended_pairing_gets_no_more_check_ins(pairing):
 def test_check_in_with_the_other_person_is_in_both_peoples_what_needs_me_and_digest(pairing):
     mentor_calls = calls_to_action(user=pairing.mentor)
     mentee_calls = calls_to_action(user=pairing.mentee)
-    assert [c.title for c in mentor_calls.check_ins] == ["Check in with Jordan"]
-    assert [c.title for c in mentee_calls.check_ins] == ["Check in with Riley"]
-    assert mentor_calls.check_ins[0].path == pairing.get_absolute_url()
+    assert [c.title for c in mentor_calls.mentoring] == ["Check in with Jordan"]
+    assert [c.title for c in mentee_calls.mentoring] == ["Check in with Riley"]
+    assert mentor_calls.mentoring[0].path == pairing.get_absolute_url()
 
 
 def test_the_site_home_shows_the_check_in(client, pairing):
@@ -59,7 +59,7 @@ def test_the_site_home_shows_the_check_in(client, pairing):
 
 def test_recording_a_check_in_clears_it_and_counts_the_hours(pairing):
     services.record_check_in(access=access(pairing.mentor, pairing.community), pairing=pairing, minutes=45)
-    assert calls_to_action(user=pairing.mentee).check_ins == []
+    assert calls_to_action(user=pairing.mentee).mentoring == []
     start, end = timezone.now() - timedelta(days=1), timezone.now() + timedelta(days=1)
     assert selectors.mentoring_hours_for(pairing.mentor, start, end) == 0.75
     assert selectors.mentoring_hours_for(pairing.mentee, start, end) == 0.75
@@ -79,4 +79,16 @@ def test_a_second_check_in_in_the_same_period_is_refused(client, pairing):
 
 def test_a_former_member_no_longer_sees_the_check_in(pairing):
     pairing.mentee.memberships.all().delete()
-    assert calls_to_action(user=pairing.mentee).check_ins == []
+    assert calls_to_action(user=pairing.mentee).mentoring == []
+
+
+def test_a_mentee_waiting_for_an_answer_is_in_the_mentors_what_needs_me():
+    community = CommunityFactory(slug="math")
+    profile = mentor(community, user=member_of(community, name="Riley"))
+    jordan = member_of(community, name="Jordan")
+    from tests.mentoring.factories import mentor_request
+
+    services.ask_mentor(access=access(jordan, community), request=mentor_request(community, jordan),
+                        profile_id=profile.pk)  # fmt: skip
+    assert [c.title for c in calls_to_action(user=profile.user).mentoring] == ["Jordan asks you to be their mentor"]
+    assert calls_to_action(user=jordan).mentoring == []

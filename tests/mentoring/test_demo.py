@@ -19,4 +19,4 @@ def test_the_demo_shows_an_active_pair_with_a_check_in_due_and_a_waiting_request
     assert pairing.status == Pairing.Status.ACTIVE
     assert "both K-2" in pairing.reasons
     peer = User.objects.get(username="peer")
-    assert [c.title for c in calls_to_action(user=peer).check_ins] == ["Check in with Morgan Lee"]
+    assert [c.title for c in calls_to_action(user=peer).mentoring] == ["Check in with Morgan Lee"]
