@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "discussions",
     "resources",
     "calendar_app",
+    "mentoring",
     "polls",
     "chats",
     "digests",
@@ -448,6 +449,8 @@ CELERY_BEAT_SCHEDULE["digests-weekly"] = {
 CELERY_BEAT_SCHEDULE["digests-resume"] = {"task": "digests.resume_unfinished_runs", "schedule": crontab(minute="*/30")}
 # Emails whose retry time has come, or whose task was lost (core.mail's outbox).
 CELERY_BEAT_SCHEDULE["mail-due"] = {"task": "core.send_due_emails", "schedule": crontab(minute="*/10")}
+# Mentoring check-ins: each pairing's next one is created once per cadence period (idempotent).
+CELERY_BEAT_SCHEDULE["mentoring-check-ins"] = {"task": "mentoring.create_due_check_ins", "schedule": crontab(minute=15)}
 # Calendar reminders a day ahead; each is claimed once, so hourly runs never repeat one.
 CELERY_BEAT_SCHEDULE["calendar-reminders"] = {
     "task": "calendar_app.send_activity_reminders",

@@ -54,6 +54,7 @@ urlpatterns = [
     path("", include("discussions.urls")),
     path("", include("resources.urls")),
     path("", include("calendar_app.urls")),
+    path("", include("mentoring.urls")),
     path("", include("polls.urls")),
     path("", include("chats.urls")),
     path("", include("digests.urls")),
