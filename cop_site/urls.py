@@ -58,4 +58,5 @@ urlpatterns = [
     path("", include("polls.urls")),
     path("", include("chats.urls")),
     path("", include("digests.urls")),
+    path("", include("api.urls")),
 ]

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ApiConfig(AppConfig):
+    name = "api"
+    verbose_name = "API"
+
+    def ready(self):
+        from api import receivers  # noqa: F401 - connects webhooks to the lower apps' signals
