@@ -42,7 +42,7 @@ class CommunitySerializer(serializers.ModelSerializer):
 class MemberSerializer(serializers.ModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
     name = serializers.CharField(source="user.name", read_only=True)
-    district = serializers.CharField(source="user.district.name", default=None, read_only=True)
+    district = serializers.CharField(source="user.district.name", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = Membership
@@ -59,6 +59,7 @@ class RolesInput(StrictSerializer):
 class ThreadSerializer(serializers.ModelSerializer):
     author = PersonSerializer(read_only=True, allow_null=True)
     focus_area = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    accepted_post_id = serializers.IntegerField(read_only=True, allow_null=True)
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -98,6 +99,8 @@ class PostSerializer(serializers.ModelSerializer):
     author = PersonSerializer(read_only=True, allow_null=True)
     body = serializers.SerializerMethodField()
     body_html = serializers.SerializerMethodField()
+    thread_id = serializers.IntegerField(read_only=True)
+    parent_id = serializers.IntegerField(read_only=True, allow_null=True)
 
     class Meta:
         model = Post
@@ -152,6 +155,7 @@ class ResourceInput(StrictSerializer):
 
 
 class ActivitySerializer(serializers.ModelSerializer):
+    meeting_url = serializers.CharField(read_only=True)
     focus_area = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     url = serializers.SerializerMethodField()
 
@@ -181,6 +185,8 @@ class RSVPInput(StrictSerializer):
 
 
 class RSVPSerializer(serializers.ModelSerializer):
+    activity_id = serializers.IntegerField(read_only=True)
+
     class Meta:
         model = RSVP
         fields = ["activity_id", "occurrence_start", "response", "updated_at"]
