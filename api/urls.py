@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from api import views
+from api import site_views, views
 
 app_name = "api"
 
@@ -29,4 +29,6 @@ urlpatterns = [
     path(C + "polls/<int:poll_id>/vote/", views.PollVote.as_view(), name="poll_vote"),
     path(C + "polls/<int:poll_id>/results/", views.PollResults.as_view(), name="poll_results"),
     path("api/v1/me/needs/", views.WhatNeedsMe.as_view(), name="needs"),
+    path("settings/tokens/", site_views.create_token, name="create_token"),
+    path("settings/tokens/<int:token_id>/revoke/", site_views.revoke_token, name="revoke_token"),
 ]
