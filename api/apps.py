@@ -6,5 +6,7 @@ class ApiConfig(AppConfig):
     verbose_name = "API"
 
     def ready(self):
-        from api import panels  # noqa: F401 - registers the settings page's tokens section (core.panels)
-        from api import receivers  # noqa: F401 - connects webhooks to the lower apps' signals
+        from api import (
+            panels,  # noqa: F401 - registers the settings page's tokens section (core.panels)
+            receivers,  # noqa: F401 - connects webhooks to the lower apps' signals
+        )

@@ -24,7 +24,8 @@ def test_token_is_stored_only_as_a_hash(member):
     token, secret = tokens.create_token(user=member, name="Dashboard", scope="read")
     row = AccessToken.objects.values().get(pk=token.pk)
     assert secret not in str(row)
-    assert row["key_hash"] == tokens.hash_key(secret) and len(row["key_hash"]) == 64
+    assert row["key_hash"] == tokens.hash_key(secret)
+    assert len(row["key_hash"]) == 64
     assert secret.startswith(row["prefix"])
 
 
@@ -39,7 +40,8 @@ def test_settings_page_creates_a_token_shown_once_then_lists_it(client, member):
     assert b"Dashboard" in page.content
     assert secret.encode() not in page.content
     token = AccessToken.objects.get(user=member)
-    assert token.scope == "write" and token.expires_at < timezone.now() + timedelta(days=31)
+    assert token.scope == "write"
+    assert token.expires_at < timezone.now() + timedelta(days=31)
     assert bearer(secret).get("/api/v1/me/needs/").status_code == 200
 
 
