@@ -87,11 +87,14 @@ class WebhookDelivery(models.Model):
     response_code = models.PositiveIntegerField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [models.UniqueConstraint(fields=["webhook", "event_id"], name="one_delivery_per_event")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
     def __str__(self):
         return f"{self.event} to {self.webhook_id} ({self.status})"

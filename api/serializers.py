@@ -3,6 +3,7 @@ input serializers only check shapes and types: the apps' services decide everyth
 
 from rest_framework import serializers
 
+from api.models import Webhook
 from calendar_app.models import RSVP, Activity
 from communities.models import Community, Membership
 from discussions.models import Post, Thread
@@ -259,3 +260,34 @@ class NeedsSerializer(serializers.Serializer):
     polls = NeedItemSerializer(many=True, read_only=True)
     activities = NeedItemSerializer(many=True, read_only=True)
     questions = NeedItemSerializer(many=True, read_only=True)
+
+
+class WebhookSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    url = serializers.CharField(read_only=True)
+    events = serializers.ListField(child=serializers.CharField(), read_only=True)
+    is_active = serializers.BooleanField(read_only=True)
+    consecutive_failures = serializers.IntegerField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    disabled_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class NewWebhookSerializer(WebhookSerializer):
+    secret = serializers.CharField(read_only=True, help_text="Shown once: the key of the X-CoP-Signature HMAC.")
+
+
+class WebhookInput(StrictSerializer):
+    url = serializers.CharField(max_length=500)
+    events = serializers.ListField(child=serializers.ChoiceField(choices=Webhook.Event.choices), min_length=1)
+
+
+class DeliverySerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    event = serializers.CharField(read_only=True)
+    event_id = serializers.CharField(read_only=True)
+    status = serializers.CharField(read_only=True)
+    attempts = serializers.IntegerField(read_only=True)
+    response_code = serializers.IntegerField(read_only=True, allow_null=True)
+    error = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    delivered_at = serializers.DateTimeField(read_only=True, allow_null=True)

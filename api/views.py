@@ -14,6 +14,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as s
+from api import webhooks
+from api.models import Webhook
 from api.permissions import community_access
 from calendar_app import selectors as calendar_selectors
 from calendar_app import services as calendar_services
@@ -576,3 +578,58 @@ class WhatNeedsMe(ApiMixin, APIView):
         if not request.user.is_authenticated:
             raise exceptions.NotAuthenticated("Log in or send a personal access token to see what needs you.")
         return Response(s.NeedsSerializer(calls_to_action(user=request.user)).data)
+
+
+# -- webhooks (the community's moderators) ----------------------------------------------------
+
+
+@extend_schema(tags=["webhooks"])
+class WebhookList(ApiList):
+    serializer_class = s.WebhookSerializer
+    ordering = ("created_at", "id")
+    need = "manage"
+
+    def get_queryset(self):
+        return Webhook.objects.filter(community=self.access.community)
+
+    @extend_schema(responses=answers(s.WebhookSerializer(many=True)))
+    def get(self, request, *args, **kwargs):
+        """The community's webhooks."""
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=s.WebhookInput, responses=answers(s.NewWebhookSerializer, 201))
+    def post(self, request, slug):
+        """Register an https address for events; the response carries the signing secret, once."""
+        data = _valid(s.WebhookInput, request)
+        webhook, secret = webhooks.register_webhook(access=self.access, url=data["url"], events=data["events"])
+        body = s.WebhookSerializer(webhook).data
+        return Response({**body, "secret": secret}, status=201)
+
+
+@extend_schema(tags=["webhooks"], responses={204: None, **ERRORS})
+class WebhookDetail(ApiMixin, generics.GenericAPIView):
+    serializer_class = s.WebhookSerializer
+    need = "manage"
+
+    def delete(self, request, slug, webhook_id):
+        """Delete a webhook (its deliveries go with it)."""
+        webhook = _object_or_404(
+            Webhook.objects.filter(community=self.access.community), webhook_id, "No such webhook."
+        )
+        webhooks.delete_webhook(access=self.access, webhook=webhook)
+        return Response(status=204)
+
+
+@extend_schema(tags=["webhooks"], responses=answers(s.DeliverySerializer(many=True)))
+class DeliveryList(ApiList):
+    """A webhook's deliveries, newest first, with the answer each got."""
+
+    serializer_class = s.DeliverySerializer
+    ordering = ("-created_at", "-id")
+    need = "manage"
+
+    def get_queryset(self):
+        webhook = _object_or_404(
+            Webhook.objects.filter(community=self.access.community), self.kwargs["webhook_id"], "No such webhook."
+        )
+        return webhook.deliveries.all()

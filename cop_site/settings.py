@@ -460,6 +460,12 @@ SPECTACULAR_SETTINGS = {
     },
 }
 API_TOKEN_RATE_LIMIT = env("API_TOKEN_RATE_LIMIT", "600/m")  # requests per personal access token
+WEBHOOK_MAX_ATTEMPTS = int(env("WEBHOOK_MAX_ATTEMPTS", "5"))  # tries of one delivery
+WEBHOOK_RETRY_BACKOFF = int(env("WEBHOOK_RETRY_BACKOFF", "60"))  # seconds before the first retry; doubles
+WEBHOOK_DISABLE_AFTER = int(env("WEBHOOK_DISABLE_AFTER", "10"))  # failed deliveries in a row switch it off
+# Tests only: lets webhooks reach http:// and loopback receivers. Production never sets it.
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", default=False) and not PRODUCTION
+CELERY_BEAT_SCHEDULE["api-due-webhooks"] = {"task": "api.send_due_webhooks", "schedule": crontab(minute="*")}
 LINK_CHECK_ALLOW_PRIVATE = env_bool("LINK_CHECK_ALLOW_PRIVATE", default=False)
 DIGEST_DAY_OF_MONTH = int(env("DIGEST_DAY_OF_MONTH", "1"))
 DIGEST_HOUR_UTC = int(env("DIGEST_HOUR_UTC", "13"))
