@@ -42,4 +42,3 @@ def test_member_creates_uses_and_revokes_a_token(page, login_as):
     expect(page.get_by_role("cell", name="Revoked")).to_be_visible()
     assert client.get("/api/v1/communities/ct-k8/threads/").status_code == 401
     assert AccessToken.objects.get().revoked_at is not None
-
