@@ -98,3 +98,35 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"{self.event} to {self.webhook_id} ({self.status})"
+
+
+class LmsPlatform(models.Model):
+    """What this site adds to a django-lti registration of a district's LMS: the community its links
+    open by default, and the platform's public keys when they are pasted rather than fetched."""
+
+    registration = models.OneToOneField(
+        "lti_tool.LtiRegistration", on_delete=models.CASCADE, related_name="cop_platform"
+    )
+    community = models.ForeignKey(
+        Community,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Opened by a launch whose link names no community.",
+    )
+    jwks = models.JSONField(
+        "platform keys (JWKS)",
+        default=dict,
+        blank=True,
+        help_text="The platform's public key set; leave empty to read it from the registration's keyset URL.",
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "LMS platform"
+
+    def __str__(self):
+        return str(self.registration)

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "lti_tool",
     "api",
 ]
 
@@ -465,6 +466,9 @@ WEBHOOK_RETRY_BACKOFF = int(env("WEBHOOK_RETRY_BACKOFF", "60"))  # seconds befor
 WEBHOOK_DISABLE_AFTER = int(env("WEBHOOK_DISABLE_AFTER", "10"))  # failed deliveries in a row switch it off
 # Tests only: lets webhooks reach http:// and loopback receivers. Production never sets it.
 WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", default=False) and not PRODUCTION
+# LTI 1.3 (django-lti): a launch signs the person in inside the LMS's frame, which needs the session
+# cookie in a third-party context: set SESSION_COOKIE_SAMESITE=None (HTTPS only) where LMSs launch the site.
+SESSION_COOKIE_SAMESITE = env("SESSION_COOKIE_SAMESITE", "Lax")
 CELERY_BEAT_SCHEDULE["api-due-webhooks"] = {"task": "api.send_due_webhooks", "schedule": crontab(minute="*")}
 LINK_CHECK_ALLOW_PRIVATE = env_bool("LINK_CHECK_ALLOW_PRIVATE", default=False)
 DIGEST_DAY_OF_MONTH = int(env("DIGEST_DAY_OF_MONTH", "1"))

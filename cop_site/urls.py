@@ -59,4 +59,5 @@ urlpatterns = [
     path("", include("chats.urls")),
     path("", include("digests.urls")),
     path("", include("api.urls")),
+    path("", include("api.lti_urls")),
 ]
