@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from calendar_app import signals
 from calendar_app.models import RSVP, Activity, Attendance, FeedToken, OccurrenceChange, Responsibility
 from calendar_app.recurrence import check_rule, last_occurrence_start
 from communities.models import Membership
@@ -73,7 +74,12 @@ def schedule_activity(*, access, responsibility=None, **fields):
     activity.save()
     if responsibility:
         add_responsibility(access=access, activity=activity, **responsibility)
+    _announce(signals.activity_created, activity)
     return activity
+
+
+def _announce(signal, activity):
+    transaction.on_commit(lambda: signal.send(sender=Activity, activity=activity), robust=True)
 
 
 @transaction.atomic
@@ -100,6 +106,7 @@ def update_activity(*, access, activity, **fields):
     _refresh_span(activity)
     activity.save()
     activity.refresh_from_db()
+    _announce(signals.activity_changed, activity)
     return activity
 
 

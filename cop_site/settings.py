@@ -83,6 +83,11 @@ INSTALLED_APPS = [
     "chats",
     "digests",
     "reports",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "lti_tool",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -429,6 +434,48 @@ REQUEST_BODY_LIMITS = [
     (r"^/admin/", _UPLOAD_BODY_BYTES),
     (r"^/accounts/", 64 * 1024),
 ]
+# The REST API (api/): tokens, JSON only, cursor pages, the services' refusals as JSON.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenScope"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.handle",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CoP Forum API",
+    "DESCRIPTION": "Communities, discussions, resources, activities and polls you may see, as the pages show them.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from the drf-spectacular-sidecar package, served by WhiteNoise: the strict CSP holds.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ThreadKindEnum": "discussions.models.Thread.Kind",
+        "ResourceKindEnum": "resources.models.Resource.Kind",
+        "ActivityKindEnum": "calendar_app.models.Activity.Kind",
+        "PollKindEnum": "polls.models.Poll.Kind",
+    },
+}
+API_TOKEN_RATE_LIMIT = env("API_TOKEN_RATE_LIMIT", "600/m")  # requests per personal access token
+WEBHOOK_MAX_ATTEMPTS = int(env("WEBHOOK_MAX_ATTEMPTS", "5"))  # tries of one delivery
+WEBHOOK_RETRY_BACKOFF = int(env("WEBHOOK_RETRY_BACKOFF", "60"))  # seconds before the first retry; doubles
+WEBHOOK_DISABLE_AFTER = int(env("WEBHOOK_DISABLE_AFTER", "10"))  # failed deliveries in a row switch it off
+# Tests only: lets webhooks reach http:// and loopback receivers. Production never sets it.
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", default=False) and not PRODUCTION
+# LTI 1.3 (django-lti): a launch signs the person in inside the LMS's frame, which needs the session
+# cookie in a third-party context: set SESSION_COOKIE_SAMESITE=None (HTTPS only) where LMSs launch the site.
+SESSION_COOKIE_SAMESITE = env("SESSION_COOKIE_SAMESITE", "Lax")
+CELERY_BEAT_SCHEDULE["api-due-webhooks"] = {"task": "api.send_due_webhooks", "schedule": crontab(minute="*")}
 LINK_CHECK_ALLOW_PRIVATE = env_bool("LINK_CHECK_ALLOW_PRIVATE", default=False)
 DIGEST_DAY_OF_MONTH = int(env("DIGEST_DAY_OF_MONTH", "1"))
 DIGEST_HOUR_UTC = int(env("DIGEST_HOUR_UTC", "13"))

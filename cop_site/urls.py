@@ -59,6 +59,8 @@ urlpatterns = [
     path("", include("chats.urls")),
     path("", include("digests.urls")),
     path("", include("reports.urls")),
+    path("", include("api.urls")),
+    path("", include("api.lti_urls")),
 ]
 
 if settings.BENCH_ENDPOINTS:  # the load benchmark's baseline (bench/run.py); core.W003 warns in production

@@ -17,6 +17,7 @@ Slots in use:
 - ``thread_panel(*, thread, viewer, access)``
 - ``profile_panel(*, person, viewer)``
 - ``activity_panel(*, activity, viewer, access)``: on a calendar activity's page
+- ``settings_panel(*, user)``: a section of the person's settings page (the API's access tokens)
 - ``reminder_links(*, activity)``: ``{"label", "url"}`` lines for an activity's reminder email
 """
 

@@ -19,6 +19,7 @@ from accounts.models import User
 from communities.permissions import access_for
 from core import ratelimit
 from core.text import MENTION_RE, render_markdown
+from discussions import signals
 from discussions.models import (
     BODY_MAX,
     REASON_MAX,
@@ -177,6 +178,7 @@ def create_thread(*, author, community, title, body, kind, focus_area=None, acce
             )
             _follow(thread, author)
             _record_mentions(thread=thread, post=None, mentioned=mentioned, author=author)
+            transaction.on_commit(lambda: signals.thread_created.send(sender=Thread, thread=thread), robust=True)
     except IntegrityError:
         made = _made_by_submission(Thread, author, key)  # the same form, sent at the same moment
         if made is None:
@@ -264,6 +266,7 @@ def create_reply(*, access, thread, body, parent=None, submission=""):
             _follow(thread, access.user)
             _record_mentions(thread=thread, post=post, mentioned=mentioned, author=access.user)
             transaction.on_commit(lambda: tasks.notify_followers.delay(post.pk), robust=True)
+            transaction.on_commit(lambda: signals.reply_created.send(sender=Post, post=post), robust=True)
     except IntegrityError:
         made = _made_by_submission(Post, access.user, key)  # the same form, sent at the same moment
         if made is None:
