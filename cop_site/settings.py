@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "communities",
+    "notifications",
     "discussions",
     "resources",
     "calendar_app",
@@ -133,6 +134,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.site",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -525,4 +527,13 @@ CELERY_BEAT_SCHEDULE["discussions-search-words"] = {
 CELERY_BEAT_SCHEDULE["resources-link-check"] = {
     "task": "resources.check_resource_links",
     "schedule": crontab(day_of_week="sun", hour=3, minute=30),
+}
+# Notifications (the bell) and their emails. Replies in a followed thread wait this long and go
+# out together (one email per thread per window); moderators get one email per community per hour.
+NOTIFICATION_BATCH_MINUTES = int(env("NOTIFICATION_BATCH_MINUTES", "15"))
+NOTIFICATION_MODERATOR_BATCH_MINUTES = int(env("NOTIFICATION_MODERATOR_BATCH_MINUTES", "60"))
+NOTIFICATION_DAILY_HOUR_UTC = int(env("NOTIFICATION_DAILY_HOUR_UTC", "12"))
+CELERY_BEAT_SCHEDULE["notifications-emails"] = {
+    "task": "notifications.send_due_emails",
+    "schedule": crontab(minute="*"),
 }

@@ -51,6 +51,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     # Each app's urls.py spells out its full paths (DESIGN.md's URL table).
     path("", include("communities.urls")),
+    path("", include("notifications.urls")),
     path("", include("discussions.urls")),
     path("", include("resources.urls")),
     path("", include("calendar_app.urls")),

@@ -40,6 +40,7 @@ KINDS = {
     "join_request_decision": "communities/email/join_request_decision",
     "mention": "discussions/email/mention",
     "reply": "discussions/email/reply",
+    "notification_answer_accepted": "notifications/email/notification",
     "resource_decision": "resources/email/decision",
     "reminder": "calendar_app/email/reminder",
     "digest": "digests/email/digest",
@@ -114,9 +115,10 @@ def everything_sent(client, settings, django_capture_on_commit_callbacks):
             decide(access=access, join_request=request)
         thread = ThreadFactory(community=community, author=follower)
         discussion_services.set_following(access=access_for(follower, community), thread=thread, follow=True)
-        discussion_services.create_reply(
+        answer = discussion_services.create_reply(
             access=access_for(moderator, community), thread=thread, body="See [the guide](/c/cs-k8/resources/) @rivera"
         )
+        discussion_services.accept_answer(access=access_for(follower, community), thread=thread, post=answer)
         resource = ResourceFactory(community=community, submitted_by=member, status="submitted", approved_at=None)
         resource_services.approve_resource(access=access, resource=resource)
         client.post(
