@@ -388,6 +388,8 @@ class CheckInForm(forms.Form):
         help_text="The six letters and digits your host is showing.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
+
+
 class PlanCellForm(forms.Form):
     rotation = forms.IntegerField(min_value=1)
     occurrence = forms.CharField(max_length=20)

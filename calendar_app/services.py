@@ -646,6 +646,8 @@ def check_in(*, access, activity, occurrence_start, code):
         },
     )
     return attendance
+
+
 def _without_end(rule):
     return ";".join(part for part in rule.split(";") if part.split("=", 1)[0].strip().upper() not in ("COUNT", "UNTIL"))
 

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from communities.models import FocusArea, Membership
+from communities.models import Membership
 from communities.permissions import access_for
 from core import ratelimit
 from core.text import MENTION_RE, render_markdown
