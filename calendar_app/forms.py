@@ -365,6 +365,33 @@ class ResponsibilityStatusForm(forms.Form):
     status = forms.ChoiceField(choices=Responsibility.Status.choices)
 
 
+class AttendanceForm(forms.Form):
+    """Who came to one date: the community's members as checkboxes, pre-ticked from "going"."""
+
+    occurrence = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+    attendees = forms.ModelMultipleChoiceField(
+        label="Who attended",
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = members
+        self.fields["attendees"].label_from_instance = lambda user: user.name
+
+
+class CheckInForm(forms.Form):
+    occurrence = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+    code = forms.CharField(
+        label="Check-in code",
+        max_length=12,
+        help_text="The six letters and digits your host is showing.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+
 class PlanCellForm(forms.Form):
     rotation = forms.IntegerField(min_value=1)
     occurrence = forms.CharField(max_length=20)

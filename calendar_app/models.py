@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import District, validate_time_zone
+from calendar_app.recurrence import describe_rule, safe_rule, starts_between
 from communities.models import Community, FocusArea
 
 OCCURRENCE_KEY_FORMAT = "%Y%m%dT%H%M%SZ"
@@ -110,19 +111,11 @@ class Activity(models.Model):
         return self.end - self.start
 
     @property
-    def is_online(self):
-        return self.kind in (self.Kind.CHAT, self.Kind.WEBINAR)
-
-    @property
     def recurrence_text(self):
-        from calendar_app.recurrence import describe_rule
-
         return describe_rule(self.recurrence, self.zone) if self.recurrence else ""
 
     def rule(self):
         """The dateutil rule, anchored on the local start so it keeps wall-clock time across DST."""
-        from calendar_app.recurrence import safe_rule
-
         return rrulestr(safe_rule(self.recurrence), dtstart=self.start.astimezone(self.zone))
 
     def original_starts_between(self, start, end, limit=None):
@@ -131,8 +124,6 @@ class Activity(models.Model):
         Expanded lazily within the window: never more than ``limit`` (default
         MAX_OCCURRENCES_PER_WINDOW) dates are computed for one page.
         """
-        from calendar_app.recurrence import starts_between
-
         if not self.is_recurring:
             return [self.start] if self.start < end and self.end > start else []
         utc = zoneinfo.ZoneInfo("UTC")
@@ -280,6 +271,8 @@ class Responsibility(models.Model):
         "Rotation", null=True, blank=True, on_delete=models.CASCADE, related_name="responsibilities"
     )
     status = models.CharField(max_length=6, choices=Status.choices, default=Status.OPEN)
+    # When it was last marked done (reports tell on time from late); cleared when reopened.
+    done_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -402,3 +395,51 @@ class FeedToken(models.Model):
 
     def __str__(self):
         return f"Calendar feed of {self.user}"
+
+
+class Attendance(models.Model):
+    """That ``user`` was at one occurrence of an activity: marked by its host or a leader, or a check-in."""
+
+    class Source(models.TextChoices):
+        MARKED = "marked", "Marked by the host"
+        CHECK_IN = "check_in", "Checked in"
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="attendances")
+    # The original start of the occurrence in a series; null for a one-off activity.
+    occurrence_start = models.DateTimeField(null=True, blank=True)
+    # When that occurrence began (moved ones included): records and reports range over it.
+    attended_on = models.DateTimeField()
+    # Its length when it was kept, in minutes: a later edit of the activity does not rewrite records.
+    minutes = models.PositiveIntegerField(default=0)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attendances")
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.MARKED)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["attended_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "user", "occurrence_start"],
+                condition=Q(occurrence_start__isnull=False),
+                name="one_attendance_per_occurrence",
+            ),
+            models.UniqueConstraint(
+                fields=["activity", "user"],
+                condition=Q(occurrence_start__isnull=True),
+                name="one_attendance_per_activity",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "attended_on"], name="attendance_user_when"),
+            models.Index(fields=["activity", "occurrence_start"], name="attendance_occurrence"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} at {self.activity} on {self.attended_on:%Y-%m-%d}"
+
+    @property
+    def hours(self):
+        return round(self.minutes / 60, 2)

@@ -46,11 +46,6 @@ def nth_weekday(local_start):
     return n, WEEKDAY_CODES[local_start.weekday()]
 
 
-def describe_nth_weekday(local_start):
-    n, _code = nth_weekday(local_start)
-    return f"the {ORDINALS[n]} {local_start:%A}"
-
-
 def build_rule(*, repeat, local_start, count=None, until=None, custom=""):
     """The RRULE value for a choice on the scheduling form (``until`` is a local date, inclusive)."""
     if repeat == Repeat.NONE:

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
-from calendar_app.models import RSVP, Activity, OccurrenceChange, Responsibility, occurrence_key
+from calendar_app.models import RSVP, Activity, Attendance, OccurrenceChange, Responsibility, occurrence_key
 from communities.models import Community, Membership
 from core import search as core_search
 
@@ -327,3 +327,46 @@ def search_section(*, viewer, terms, scope, filters, page_number, per_page):
         per_page=per_page,
         snippet_field="description",
     )
+
+
+# -- attendance ----------------------------------------------------------------
+
+
+def attendance_members(*, community):
+    """The community's members to mark, by name (one query when evaluated)."""
+    from accounts.models import User
+
+    return (
+        User.objects.filter(memberships__community=community)
+        .select_related("district")
+        .order_by("display_name", "username")
+    )
+
+
+def attended_user_ids(*, activity, occurrence_start):
+    """Who is marked at one date: one query."""
+    return set(
+        Attendance.objects.filter(activity=activity, occurrence_start=occurrence_start).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def going_user_ids(*, activity, occurrence_start):
+    return set(
+        RSVP.objects.filter(
+            activity=activity, occurrence_start=occurrence_start, response=RSVP.Response.GOING
+        ).values_list("user_id", flat=True)
+    )
+
+
+def attendances_of(*, user, start=None, end=None, community=None):
+    """A person's attendance, newest first, with activity and community: one query."""
+    rows = Attendance.objects.filter(user=user).select_related("activity", "activity__community")
+    if start is not None:
+        rows = rows.filter(attended_on__gte=start)
+    if end is not None:
+        rows = rows.filter(attended_on__lt=end)
+    if community is not None:
+        rows = rows.filter(activity__community=community)
+    return rows.order_by("-attended_on")

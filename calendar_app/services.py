@@ -6,14 +6,17 @@ import re
 from datetime import UTC, timedelta
 
 from dateutil.rrule import rrulestr
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from calendar_app import signals
 from calendar_app.models import (
     RSVP,
     Activity,
+    Attendance,
     FeedToken,
     OccurrenceChange,
     Responsibility,
@@ -85,7 +88,12 @@ def schedule_activity(*, access, responsibility=None, rotation=None, **fields):
         add_responsibility(access=access, activity=activity, **responsibility)
     if rotation:
         create_rotation(access=access, activity=activity, **rotation)
+    _announce(signals.activity_created, activity)
     return activity
+
+
+def _announce(signal, activity):
+    transaction.on_commit(lambda: signal.send(sender=Activity, activity=activity), robust=True)
 
 
 @transaction.atomic
@@ -117,6 +125,7 @@ def update_activity(*, access, activity, **fields):
     activity.refresh_from_db()
     if timing_changed:
         _sync_rotations(activity)
+    _announce(signals.activity_changed, activity)
     return activity
 
 
@@ -225,8 +234,10 @@ def set_responsibility_status(*, access, responsibility, status):
     )
     if status not in Responsibility.Status.values:
         raise ValidationError({"status": "Pick open or done."})
+    if status != responsibility.status:
+        responsibility.done_at = timezone.now() if status == Responsibility.Status.DONE else None
     responsibility.status = status
-    responsibility.save(update_fields=["status"])
+    responsibility.save(update_fields=["status", "done_at"])
     return responsibility
 
 
@@ -523,6 +534,118 @@ def reset_feed_token(*, user):
     """Replace the secret: the personal link and every community link made from it stop working."""
     FeedToken.objects.filter(user=user).delete()
     return FeedToken.objects.create(user=user)
+
+
+# -- attendance ------------------------------------------------------------------
+
+# Members may check in from a little before the start until a while after the end.
+CHECK_IN_EARLY = timedelta(minutes=15)
+CHECK_IN_LATE = timedelta(minutes=30)
+CHECK_IN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on a screen
+CHECK_IN_LENGTH = 6
+
+
+def may_mark_attendance(access, activity):
+    """Its host (the organizer, still a member) or a leader of the community."""
+    return access.may_schedule or (
+        access.may_post and access.is_authenticated and activity.organizer_id == access.user.pk
+    )
+
+
+def occurrence_times(activity, original_start):
+    """``(original_start, start, end)`` of one date (``original_start`` None for a one-off); checks it exists.
+
+    Raises ValidationError for a date that is not one of the activity's, or is cancelled.
+    """
+    if not activity.is_recurring:
+        return None, activity.start, activity.end
+    _check_occurrence(activity, original_start)
+    change = activity.exceptions.filter(original_start=original_start).first()
+    if change is not None and change.cancelled:
+        raise ValidationError("That date is cancelled.")
+    if change is not None and change.new_start is not None:
+        return original_start, change.new_start, change.new_end
+    return original_start, original_start, original_start + activity.duration
+
+
+def check_in_code(activity, original_start):
+    """The short code the host shows for one date: derived, so nothing is stored and it never repeats."""
+    key = f"{activity.pk}:{original_start.isoformat() if original_start else ''}:{activity.created_at.isoformat()}"
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"check-in:{key}".encode(), hashlib.sha256).digest()
+    return "".join(CHECK_IN_ALPHABET[b % len(CHECK_IN_ALPHABET)] for b in digest[:CHECK_IN_LENGTH])
+
+
+def check_in_open(start, end, now=None):
+    now = now or timezone.now()
+    return start - CHECK_IN_EARLY <= now <= end + CHECK_IN_LATE
+
+
+def _minutes(activity, start, end):
+    # All-day dates (deadlines, whole-day visits) carry no hours of their own.
+    return 0 if activity.all_day else max(0, int((end - start).total_seconds() // 60))
+
+
+@transaction.atomic
+def mark_attendance(*, access, activity, occurrence_start, attendees):
+    """Set who attended one date that has begun: its host or a leader. Returns the number marked.
+
+    ``attendees`` are users; only members of the community count. People left out are unmarked.
+    Re-running with the same list changes nothing.
+    """
+    _require(access, may_mark_attendance(access, activity), "Only the host or a leader can mark attendance.")
+    if activity.community_id != access.community.pk:
+        raise PermissionDenied("That activity belongs to another community.")
+    original, start, end = occurrence_times(activity, occurrence_start)
+    if start > timezone.now():
+        raise ValidationError("That date has not happened yet. Mark attendance once it has started.")
+    member_ids = set(
+        Membership.objects.filter(community=access.community, user__in=[u.pk for u in attendees]).values_list(
+            "user_id", flat=True
+        )
+    )
+    existing = Attendance.objects.filter(activity=activity, occurrence_start=original)
+    existing.exclude(user_id__in=member_ids).delete()
+    kept = set(existing.values_list("user_id", flat=True))
+    Attendance.objects.bulk_create(
+        [
+            Attendance(
+                activity=activity,
+                occurrence_start=original,
+                attended_on=start,
+                minutes=_minutes(activity, start, end),
+                user_id=user_id,
+                source=Attendance.Source.MARKED,
+                marked_by=access.user,
+            )
+            for user_id in sorted(member_ids - kept)
+        ]
+    )
+    return len(member_ids)
+
+
+@transaction.atomic
+def check_in(*, access, activity, occurrence_start, code):
+    """A member checks in to a date in progress with the host's code. Checking in twice is fine."""
+    _require(access, access.may_post, "Only members of this community can check in. Join it first.")
+    if activity.community_id != access.community.pk:
+        raise PermissionDenied("That activity belongs to another community.")
+    original, start, end = occurrence_times(activity, occurrence_start)
+    if not check_in_open(start, end):
+        raise ValidationError("Check-in is open only while the session runs.")
+    given = (code or "").strip().upper().replace(" ", "")
+    if not hmac.compare_digest(given, check_in_code(activity, original)):
+        raise ValidationError("That code does not match. Check the code your host is showing.")
+    attendance, _ = Attendance.objects.get_or_create(
+        activity=activity,
+        user=access.user,
+        occurrence_start=original,
+        defaults={
+            "attended_on": start,
+            "minutes": _minutes(activity, start, end),
+            "source": Attendance.Source.CHECK_IN,
+        },
+    )
+    return attendance
 
 
 def _without_end(rule):

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +16,8 @@ from calendar_app import selectors, services
 from calendar_app.feeds import build_calendar, feed_activities
 from calendar_app.forms import (
     ActivityForm,
+    AttendanceForm,
+    CheckInForm,
     MoveOccurrenceForm,
     OccurrenceForm,
     PlanCellForm,
@@ -24,7 +26,7 @@ from calendar_app.forms import (
     RotationForm,
     RSVPForm,
 )
-from calendar_app.models import RSVP, Activity, Responsibility, Rotation, parse_occurrence_key
+from calendar_app.models import RSVP, Activity, Attendance, Responsibility, Rotation, parse_occurrence_key
 from calendar_app.subscribe import feed_links
 from communities.models import Community, Membership
 from communities.permissions import community_view
@@ -282,6 +284,7 @@ def _rsvp_context(request, access, activity, occurrence):
     }
     if context["may_see_rsvp_list"]:
         context["rsvps"] = selectors.rsvps_for(activity=activity, occurrence_start=key_start)
+    context.update(_attendance_context(request, access, activity, occurrence))
     if request.user.is_authenticated and access.is_member:
         mine = RSVP.objects.filter(activity=activity, user=request.user, occurrence_start=key_start).first()
         context["my_rsvp"] = mine
@@ -700,3 +703,103 @@ def reset_feed_token(request):
     services.reset_feed_token(user=request.user)
     messages.success(request, "Your calendar links are new. Calendars subscribed with the old links stop updating.")
     return redirect("calendar_app:my_calendar")
+
+
+# -- attendance ------------------------------------------------------------------
+
+
+def _attendance_context(request, access, activity, occurrence):
+    """What the activity page shows about attendance: the host's code and link, a member's check-in."""
+    if occurrence is None or occurrence.cancelled:
+        return {}
+    now = timezone.now()
+    key_start = occurrence.original_start
+    context = {"attendance_started": occurrence.start <= now}
+    if services.may_mark_attendance(access, activity):
+        context["may_mark_attendance"] = True
+        if services.check_in_open(occurrence.start, occurrence.end, now):
+            context["check_in_code"] = services.check_in_code(activity, key_start)
+    if request.user.is_authenticated and access.is_member:
+        context["my_attendance"] = Attendance.objects.filter(
+            activity=activity, user=request.user, occurrence_start=key_start
+        ).first()
+        if context["my_attendance"] is None and services.check_in_open(occurrence.start, occurrence.end, now):
+            context["check_in_form"] = CheckInForm(initial={"occurrence": occurrence.key}, auto_id="checkin_%s")
+    return context
+
+
+def _occurrence_for_attendance(activity, key):
+    """The original start a key names (None for a one-off), or a ValidationError."""
+    if not activity.is_recurring:
+        return None
+    moment = parse_occurrence_key(key)
+    if moment is None:
+        raise ValidationError("Pick one of this activity's dates.")
+    return moment
+
+
+@require_http_methods(["GET", "POST"])
+@community_view("post")
+def attendance(request, access, pk):
+    """The host or a leader marks who came to a date that has begun (pre-ticked from "going")."""
+    activity = _activity(access, pk)
+    key = (request.POST.get("occurrence") if request.method == "POST" else request.GET.get("occurrence", "")) or ""
+    members = selectors.attendance_members(community=access.community)
+    back = _back_to(access, activity)
+    try:
+        if not services.may_mark_attendance(access, activity):
+            raise PermissionDenied("Only the host or a leader can mark attendance.")
+        original = _occurrence_for_attendance(activity, key[:20])
+        _original, start, end = services.occurrence_times(activity, original)
+        if start > timezone.now():
+            raise ValidationError("That date has not happened yet. Mark attendance once it has started.")
+    except REFUSALS as error:
+        return refuse(request, error, context=back)
+    marked = selectors.attended_user_ids(activity=activity, occurrence_start=original)
+    initial = marked or selectors.going_user_ids(activity=activity, occurrence_start=original)
+    form = AttendanceForm(
+        request.POST or None, members=members, initial={"occurrence": key[:20], "attendees": sorted(initial)}
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                count = services.mark_attendance(
+                    access=access,
+                    activity=activity,
+                    occurrence_start=original,
+                    attendees=list(form.cleaned_data["attendees"]),
+                )
+            except REFUSALS as error:
+                return refuse(request, error, context=back)
+            messages.success(request, f"Attendance saved: {count} {'person' if count == 1 else 'people'}.")
+            url = activity.get_absolute_url()
+            return redirect(f"{url}?occurrence={key[:20]}" if original is not None else url)
+        status = 400
+    context = {
+        **back,
+        "activity": activity,
+        "form": form,
+        "start": start,
+        "end": end,
+        "prefilled_from_going": not marked,
+    }
+    return render(request, "calendar_app/attendance.html", context, status=status)
+
+
+@require_POST
+@community_view("post")
+def check_in(request, access, pk):
+    activity = _activity(access, pk)
+    form = CheckInForm(request.POST)
+    key = request.POST.get("occurrence", "")[:20]
+    try:
+        if not form.is_valid():
+            raise ValidationError("Type the code your host is showing.")
+        original = _occurrence_for_attendance(activity, form.cleaned_data["occurrence"])
+        services.check_in(access=access, activity=activity, occurrence_start=original, code=form.cleaned_data["code"])
+    except REFUSALS as error:
+        return refuse(request, error, context=_back_to(access, activity))
+    messages.success(request, "You are checked in. It counts on your professional-development record.")
+    url = activity.get_absolute_url()
+    return redirect(f"{url}?occurrence={key}" if activity.is_recurring else url)

@@ -203,10 +203,6 @@ class Invitation(models.Model):
         return f"Invitation for {self.email} to {self.community}"
 
     @property
-    def is_usable(self):
-        return not self.revoked and self.accepted_at is None and self.expires_at > timezone.now()
-
-    @property
     def status(self):
         if self.accepted_at is not None:
             return "accepted"

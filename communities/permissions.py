@@ -109,10 +109,6 @@ class Access:
             and self.confirmed_district_id == membership.district_id
         )
 
-    @property
-    def may_leave(self):
-        return self.is_member
-
     # -- joining ---------------------------------------------------------
     @cached_property
     def has_pending_request(self):

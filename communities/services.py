@@ -25,6 +25,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
 
+from communities import signals
 from communities.models import Community, FocusArea, Invitation, InvitationLink, JoinRequest, Membership
 from communities.permissions import access_for, may_create_community
 from core import mail, ratelimit
@@ -132,11 +133,13 @@ def join_community(*, user, community, message=""):
         return membership
     try:
         with transaction.atomic():
-            return JoinRequest.objects.create(community=community, user=user, message=message.strip())
+            join_request = JoinRequest.objects.create(community=community, user=user, message=message.strip())
     except IntegrityError as exc:
         raise ValidationError(
             "You have already asked to join. A moderator will answer your request soon.", code=CONFLICT
         ) from exc
+    signals.join_requested.send(sender=JoinRequest, join_request=join_request)
+    return join_request
 
 
 def _other_moderators(membership):
@@ -191,6 +194,7 @@ def _decide(access, join_request, status):
     from communities.tasks import send_join_request_decision
 
     transaction.on_commit(lambda: send_join_request_decision.delay(join_request.pk), robust=True)
+    signals.join_request_decided.send(sender=JoinRequest, join_request=join_request)
     return join_request
 
 
@@ -373,6 +377,7 @@ def accept_invitation(*, user, invitation):
     JoinRequest.objects.filter(community=invitation.community, user=user, status=JoinRequest.Status.PENDING).update(
         status=JoinRequest.Status.APPROVED, decided_at=invitation.accepted_at
     )
+    signals.invitation_accepted.send(sender=Invitation, invitation=invitation)
     return membership
 
 

@@ -119,15 +119,15 @@ def test_plan_is_for_leaders(client, community, member):
     assert client.get(f"/c/{community.slug}/calendar/plan/").status_code == 403
 
 
-def test_plan_queries_do_not_grow(client, community, leader, districts, django_assert_max_num_queries):
+def test_plan_queries_do_not_grow(client, community, leader, districts, assert_num_queries_exact):
     client.force_login(leader)
     ResponsibilityFactory(activity=ActivityFactory(community=community, start=soon()), district=districts[0])
-    with django_assert_max_num_queries(10) as few:
+    with assert_num_queries_exact(7):
         client.get(f"/c/{community.slug}/calendar/plan/")
     for i in range(40):
         ResponsibilityFactory(
             activity=ActivityFactory(community=community, start=soon() + timedelta(days=i * 7)),
             district=districts[i % 2],
         )
-    with django_assert_max_num_queries(len(few.captured_queries)):
+    with assert_num_queries_exact(7):
         client.get(f"/c/{community.slug}/calendar/plan/")

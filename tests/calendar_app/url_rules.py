@@ -97,6 +97,9 @@ RULES = {
     "calendar_app:edit": Rule("schedule", kwargs=activity),
     "calendar_app:delete": Rule("schedule", method="POST", kwargs=activity, expect=_delete_expect),
     "calendar_app:rsvp": Rule("post", method="POST", kwargs=activity, data={"response": "going"}),
+    # Marking attendance is for the host (the author here) and the leaders; a plain member is refused.
+    "calendar_app:attendance": Rule("moderate", kwargs=activity),
+    "calendar_app:check_in": Rule("post", method="POST", kwargs=activity, data={"code": "WRONG1"}),
     "calendar_app:cancel_occurrence": Rule("schedule", method="POST", kwargs=weekly, data={"occurrence": KEY}),
     "calendar_app:restore_occurrence": Rule("schedule", method="POST", kwargs=weekly, data={"occurrence": KEY}),
     "calendar_app:move_occurrence": Rule(
