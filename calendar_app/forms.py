@@ -306,6 +306,8 @@ class RotationForm(forms.Form):
     days_before = forms.IntegerField(label="Due days before each date", min_value=0, max_value=365, initial=7)
 
     def __init__(self, *args, community, rotation=None, **kwargs):
+        # The activity page has the responsibility form too, with its own "task" field.
+        kwargs.setdefault("auto_id", "rotation_%s")
         super().__init__(*args, **kwargs)
         self.districts = list(community.districts.order_by("name"))
         order = rotation.ordered_districts() if rotation is not None else self.districts

@@ -217,7 +217,16 @@ def _manage(request, access, template, section, status=200, **context):
 
 @community_view("manage")
 def manage(request, access):
-    return _manage(request, access, "overview", "overview", summary=manage_summary(community=access.community))
+    steps = collect("setup_step", community=access.community)
+    return _manage(
+        request,
+        access,
+        "overview",
+        "overview",
+        summary=manage_summary(community=access.community),
+        steps=steps,
+        steps_done=sum(1 for step in steps if step["done"]),
+    )
 
 
 @community_view("manage")

@@ -507,6 +507,8 @@ CELERY_BEAT_SCHEDULE["calendar-reminders"] = {
 }
 # Anonymous polls that closed have their sealed answers written as ballots, all at once.
 CELERY_BEAT_SCHEDULE["polls-mix-closed"] = {"task": "polls.mix_closed_polls", "schedule": crontab(minute="*/10")}
+# Repeating pulse polls open their next round (and close the one before) within a quarter hour of its time.
+CELERY_BEAT_SCHEDULE["polls-open-due-rounds"] = {"task": "polls.open_due_rounds", "schedule": crontab(minute="*/15")}
 # Chat prompts are posted at their time: every few seconds the due ones are claimed and posted.
 CHAT_PROMPT_TICK_SECONDS = float(env("CHAT_PROMPT_TICK_SECONDS", "5"))
 CELERY_BEAT_SCHEDULE["chats-post-due-prompts"] = {

@@ -20,6 +20,8 @@ Slots in use:
 - ``activity_panel(*, activity, viewer, access)``: on a calendar activity's page
 - ``settings_panel(*, user)``: a section of the person's settings page (the API's access tokens)
 - ``reminder_links(*, activity)``: ``{"label", "url"}`` lines for an activity's reminder email
+- ``setup_step(*, community)``: ``{"label", "done", "url", "hint"}`` steps of a new community's
+  guided setup on its manage page (one query each)
 """
 
 from collections import defaultdict

@@ -20,3 +20,9 @@ def mix_closed_polls():
     now = timezone.now()
     polls = Poll.objects.filter(is_anonymous=True, closes_at__lte=now, sealed_answers__isnull=False).distinct()
     return sum(services.mix_sealed_answers(poll=poll, now=now) for poll in polls)
+
+
+@shared_task(name="polls.open_due_rounds", soft_time_limit=120, time_limit=180)
+def open_due_rounds():
+    """Beat job: open the due round of every repeating pulse poll (closing the one before); safe to run twice."""
+    return [poll.pk for poll in services.open_due_rounds()]

@@ -101,6 +101,15 @@ def _invitation_link(community, author):
     return {"pk": link.pk}
 
 
+def _member_only_expect(visibility, role):
+    # Choosing one's district is for members: staff who are not members are refused like outsiders.
+    if visibility == "hidden" and role in ("anonymous", "outsider", "requester"):
+        return {404}
+    if role == "anonymous":
+        return {302}
+    return {302} if role in ("member", "moderator") else {403}
+
+
 RULES = {
     "communities:home": Rule("view"),
     "communities:members": Rule("see", kwargs=_secret_member),
@@ -131,7 +140,7 @@ RULES = {
     # No district to merge into: an allowed viewer gets a 400, nothing merged.
     "communities:merge_district": Rule("manage", method="POST", kwargs=_district),
     "communities:districts": Rule("see"),
-    "communities:choose_district": Rule("post", method="POST"),
+    "communities:choose_district": Rule("post", method="POST", expect=_member_only_expect),
     "communities:confirm_district": Rule("post", method="POST", kwargs=_membership),
     "communities:manage_roles_change": Rule("manage", method="POST", kwargs=_membership, data={"is_mentor": "on"}),
     "communities:manage_member_remove": Rule(
