@@ -87,6 +87,20 @@ def create_request(*, access, goals, focus_areas=(), grade_band="", role="teache
     return request
 
 
+@transaction.atomic
+def withdraw_request(*, access, request):
+    """The mentee withdraws an open request; a mentor's pending ask goes with it. Twice is refused (409)."""
+    request = MentorRequest.objects.select_for_update().filter(pk=request.pk, mentee=access.user).first()
+    if request is None:
+        raise Http404("No request found.")
+    if request.status != MentorRequest.Status.OPEN:
+        raise ValidationError("This request is no longer open.", code=CONFLICT)
+    request.status = MentorRequest.Status.WITHDRAWN
+    request.save(update_fields=["status"])
+    Pairing.objects.filter(request=request, status=Pairing.Status.ASKED).update(status=Pairing.Status.DECLINED)
+    return request
+
+
 def _active_count(profile):
     return Pairing.objects.filter(profile=profile, status=Pairing.Status.ACTIVE).count()
 

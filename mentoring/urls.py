@@ -10,6 +10,7 @@ urlpatterns = [
     path(f"{P}ask/", views.ask, name="ask"),
     path(f"{P}requests/<int:request_id>/", views.request_detail, name="request"),
     path(f"{P}requests/<int:request_id>/ask/", views.ask_mentor, name="ask_mentor"),
+    path(f"{P}requests/<int:request_id>/withdraw/", views.withdraw, name="withdraw"),
     path(f"{P}leaders/", views.leaders, name="leaders"),
     path(f"{P}pairs/<int:pair_id>/", views.pair, name="pair"),
     path(f"{P}pairs/<int:pair_id>/respond/", views.respond, name="respond"),

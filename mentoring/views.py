@@ -130,6 +130,20 @@ def ask_mentor(request, access, request_id):
     return redirect(pairing.get_absolute_url())
 
 
+@require_POST
+@community_view("post")
+def withdraw(request, access, request_id):
+    mentor_request = selectors.request_for(access=access, request_id=request_id)
+    try:
+        services.withdraw_request(access=access, request=mentor_request)
+    except REFUSALS as error:
+        return refuse(
+            request, error, template="mentoring/request.html", context=_request_context(access, mentor_request)
+        )
+    messages.success(request, "Your request is withdrawn.")
+    return redirect("mentoring:home", slug=access.community.slug)
+
+
 def _pair_context(access, pairing, **forms):
     context = {
         "community": access.community,

@@ -243,3 +243,18 @@ def test_another_pairings_goal_is_404(client, community):
     goal = Goal.objects.create(pairing=theirs, text="Theirs")
     client.force_login(mine.mentee)
     assert client.post(url("tick_goal", pair_id=mine.pk, goal_id=goal.pk), {"done": "1"}).status_code == 404
+
+
+def test_the_mentee_withdraws_a_request_and_the_pending_ask_goes_with_it(client, community):
+    profile = mentor(community)
+    jordan = member_of(community)
+    request = mentor_request(community, jordan)
+    client.force_login(jordan)
+    client.post(url("ask_mentor", request_id=request.pk), {"profile": profile.pk})
+    assert client.post(url("withdraw", request_id=request.pk)).status_code == 302
+    request.refresh_from_db()
+    assert request.status == MentorRequest.Status.WITHDRAWN
+    assert Pairing.objects.get(request=request).status == Pairing.Status.DECLINED
+    assert client.post(url("withdraw", request_id=request.pk)).status_code == 409
+    client.force_login(profile.user)
+    assert client.get("/").content.decode().count("asks you to be their mentor") == 0

@@ -64,6 +64,11 @@ def _ask_expect(visibility, role):
     return _request_expect(visibility, role, allowed_status=400)
 
 
+def _withdraw_expect(visibility, role):
+    # Only the mentee withdraws; leaders may see the request but not withdraw it (404 from the service).
+    return _request_expect(visibility, role, allowed_status=404)
+
+
 def _pair_rule(kwargs, method="POST"):
     return Rule("post", method=method, kwargs=kwargs, expect=_pair_expect)
 
@@ -75,6 +80,7 @@ RULES = {
     "mentoring:leaders": Rule("schedule"),
     "mentoring:request": Rule("post", kwargs=_request, expect=_request_expect),
     "mentoring:ask_mentor": Rule("post", method="POST", kwargs=_plain_request, expect=_ask_expect),
+    "mentoring:withdraw": Rule("post", method="POST", kwargs=_plain_request, expect=_withdraw_expect),
     "mentoring:pair": _pair_rule(_pair, method="GET"),
     "mentoring:respond": _pair_rule(_pair),
     "mentoring:message": _pair_rule(_pair),
