@@ -55,6 +55,11 @@ def copy_rows(model, rows, columns):
     """COPY rows (tuples in ``columns`` order) into the model's table."""
     table = model._meta.db_table
     cols = ", ".join(f'"{c}"' for c in columns)
+    with connection.cursor() as cursor:
+        # Columns the rows leave out take the model's default (Django sets no database defaults).
+        for field in model._meta.concrete_fields:
+            if field.column not in columns and not field.null and field.has_default() and not callable(field.default):
+                cursor.execute(f'ALTER TABLE {table} ALTER COLUMN "{field.column}" SET DEFAULT %s', [field.default])
     with connection.cursor() as cursor, cursor.connection.cursor().copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)

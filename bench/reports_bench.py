@@ -1,0 +1,98 @@
+"""Time the community health dashboard on the benchmark data set (issue 21).
+
+    DATABASE_URL=postgres://…/cop_bench .venv/bin/python bench/reports_bench.py [--runs 7]
+
+Run after bench/seed.py. Adds attendance (the seed has none): every "going" RSVP to an activity
+that has started becomes an attendance, so the attendance and active-member figures have rows.
+Then asks for the dashboard of the community with the most posts, in process through Django's
+test client (middleware and templates included, no web server), as a moderator and as a
+district leader, and prints the median time and the number of queries.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cop_site.settings")
+
+import django
+
+django.setup()
+
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from calendar_app.models import Attendance
+from communities.models import Community, Membership
+from discussions.models import Post
+
+
+def add_attendance():
+    if Attendance.objects.exists():
+        return Attendance.objects.count()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO calendar_app_attendance
+                (activity_id, occurrence_start, attended_on, minutes, user_id, source, marked_by_id, created_at)
+            SELECT r.activity_id, r.occurrence_start, COALESCE(r.occurrence_start, a.start),
+                   (EXTRACT(EPOCH FROM a."end" - a.start) / 60)::int, r.user_id, 'marked', NULL, now()
+              FROM calendar_app_rsvp r JOIN calendar_app_activity a ON a.id = r.activity_id
+             WHERE r.response = 'going' AND COALESCE(r.occurrence_start, a.start) < now()
+            ON CONFLICT DO NOTHING
+            """
+        )
+        cursor.execute("ANALYZE calendar_app_attendance")
+    return Attendance.objects.count()
+
+
+def measure(client, url, runs):
+    client.get(url)  # warm up: connections, templates
+    times, queries = [], 0
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as ctx:
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.status_code
+        queries = len(ctx)
+    return statistics.median(times), min(times), queries
+
+
+def main(runs):
+    settings.ALLOWED_HOSTS = ["*"]
+    attendance = add_attendance()
+    busiest = Post.objects.values("community_id").annotate(n=django.db.models.Count("pk")).order_by("-n").first()
+    community = Community.objects.get(pk=busiest["community_id"])
+    print(
+        f"posts {Post.objects.count():,}; attendance {attendance:,}; "
+        f"community {community.slug}: {busiest['n']:,} posts, {community.memberships.count():,} members"
+    )
+    moderator = Membership.objects.filter(community=community).order_by("pk").first()
+    Membership.objects.filter(pk=moderator.pk).update(is_moderator=True)
+    leader = (
+        Membership.objects.filter(community=community, user__district__isnull=False)
+        .exclude(pk=moderator.pk)
+        .order_by("pk")
+        .first()
+    )
+    Membership.objects.filter(pk=leader.pk).update(is_district_leader=True)
+    url = f"/c/{community.slug}/manage/health/"
+    for label, membership in (("moderator", moderator), ("district leader", leader)):
+        client = Client()
+        client.force_login(membership.user)
+        median, best, queries = measure(client, url, runs)
+        print(f"{label}: median {median:.0f} ms, best {best:.0f} ms, {queries} queries")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=7)
+    main(parser.parse_args().runs)
