@@ -88,6 +88,8 @@ def _seed_community(access, community):
         meeting_url="https://meet.example.org/cop-monthly-chat",
         recurrence="FREQ=MONTHLY;BYDAY=+2TU;COUNT=12",
         responsibility={"district": districts[0], "task": "moderates the chat"} if districts else None,
+        # Each date's agenda is prepared by the next district in turn (the plan of districts shows it).
+        rotation={"task": "prepares the agenda", "districts": districts, "days_before": 7} if districts else None,
     )
     visit_day = timezone.localdate() + timedelta(days=36)
     visit_start = _at(visit_day, 9)

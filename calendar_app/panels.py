@@ -2,8 +2,10 @@
 
 from datetime import timedelta
 
+from django.urls import reverse
 from django.utils import timezone
 
+from calendar_app.models import Rotation
 from calendar_app.selectors import occurrences_for_community
 from core.panels import panel
 
@@ -22,4 +24,15 @@ def community_home_panel(*, community, viewer, access):
         "template": "calendar_app/includes/home_panel.html",
         "occurrences": occurrences[:PANEL_SIZE],
         "community": community,
+    }
+
+
+@panel("setup_step", order=50)
+def activities_step(*, community):
+    """The year's activities with a duty rotating through the districts: one query."""
+    return {
+        "label": "Schedule the year's activities, with a duty rotating through the districts",
+        "done": Rotation.objects.filter(activity__community=community).exists(),
+        "url": reverse("calendar_app:new", kwargs={"slug": community.slug}),
+        "hint": "For example a monthly chat and a monthly webinar; then check the plan of districts.",
     }

@@ -49,6 +49,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = env("SITE_NAME", "CoP Forum")
 DEMO_MODE = env_bool("DEMO_MODE", default=False)
+# /bench/ok, the load benchmark's no-work baseline view (bench/run.py turns it on); off unless asked.
+BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", default=False)
 
 INSTALLED_APPS = [
     # daphne first: its runserver serves HTTP and WebSockets (the chat rooms) in `make run`.
@@ -73,12 +75,15 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "communities",
+    "notifications",
     "discussions",
     "resources",
     "calendar_app",
+    "mentoring",
     "polls",
     "chats",
     "digests",
+    "reports",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -129,6 +134,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.site",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -201,6 +207,8 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Tasks that exist only for tests (tests/celery_tasks.py: debug_ping); never set in production.
+CELERY_INCLUDE = ["tests.celery_tasks"] if env_bool("CELERY_TEST_TASKS", default=False) else []
 # With the broker unreachable a task is kept in the database (core/outbox.py) and sent
 # when it is back; a request never waits long for it.
 CELERY_BROKER_CONNECTION_TIMEOUT = float(env("CELERY_BROKER_CONNECTION_TIMEOUT", "1"))
@@ -490,6 +498,8 @@ CELERY_BEAT_SCHEDULE["digests-weekly"] = {
 CELERY_BEAT_SCHEDULE["digests-resume"] = {"task": "digests.resume_unfinished_runs", "schedule": crontab(minute="*/30")}
 # Emails whose retry time has come, or whose task was lost (core.mail's outbox).
 CELERY_BEAT_SCHEDULE["mail-due"] = {"task": "core.send_due_emails", "schedule": crontab(minute="*/10")}
+# Mentoring check-ins: each pairing's next one is created once per cadence period (idempotent).
+CELERY_BEAT_SCHEDULE["mentoring-check-ins"] = {"task": "mentoring.create_due_check_ins", "schedule": crontab(minute=15)}
 # Calendar reminders a day ahead; each is claimed once, so hourly runs never repeat one.
 CELERY_BEAT_SCHEDULE["calendar-reminders"] = {
     "task": "calendar_app.send_activity_reminders",
@@ -497,6 +507,8 @@ CELERY_BEAT_SCHEDULE["calendar-reminders"] = {
 }
 # Anonymous polls that closed have their sealed answers written as ballots, all at once.
 CELERY_BEAT_SCHEDULE["polls-mix-closed"] = {"task": "polls.mix_closed_polls", "schedule": crontab(minute="*/10")}
+# Repeating pulse polls open their next round (and close the one before) within a quarter hour of its time.
+CELERY_BEAT_SCHEDULE["polls-open-due-rounds"] = {"task": "polls.open_due_rounds", "schedule": crontab(minute="*/15")}
 # Chat prompts are posted at their time: every few seconds the due ones are claimed and posted.
 CHAT_PROMPT_TICK_SECONDS = float(env("CHAT_PROMPT_TICK_SECONDS", "5"))
 CELERY_BEAT_SCHEDULE["chats-post-due-prompts"] = {
@@ -515,6 +527,15 @@ CELERY_BEAT_SCHEDULE["discussions-search-words"] = {
 }
 # Resource links are checked weekly (Sunday night UTC); broken ones show in each review queue.
 CELERY_BEAT_SCHEDULE["resources-link-check"] = {
-    "task": "resources.tasks.check_resource_links",
+    "task": "resources.check_resource_links",
     "schedule": crontab(day_of_week="sun", hour=3, minute=30),
+}
+# Notifications (the bell) and their emails. Replies in a followed thread wait this long and go
+# out together (one email per thread per window); moderators get one email per community per hour.
+NOTIFICATION_BATCH_MINUTES = int(env("NOTIFICATION_BATCH_MINUTES", "15"))
+NOTIFICATION_MODERATOR_BATCH_MINUTES = int(env("NOTIFICATION_MODERATOR_BATCH_MINUTES", "60"))
+NOTIFICATION_DAILY_HOUR_UTC = int(env("NOTIFICATION_DAILY_HOUR_UTC", "12"))
+CELERY_BEAT_SCHEDULE["notifications-emails"] = {
+    "task": "notifications.send_due_emails",
+    "schedule": crontab(minute="*"),
 }

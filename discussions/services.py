@@ -13,10 +13,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from communities.models import FocusArea
+from communities.models import Membership
 from communities.permissions import access_for
 from core import ratelimit
 from core.text import MENTION_RE, render_markdown
@@ -36,6 +37,8 @@ from discussions.models import (
     Subscription,
     Thread,
 )
+from notifications import kinds
+from notifications.services import notify
 
 MAX_MENTIONS = 20
 
@@ -115,12 +118,23 @@ def _record_mentions(*, thread, post, mentioned, author):
     from discussions import tasks
 
     ids = []
+    where = post or thread
     for person in mentioned:
         if author is not None and person.pk == author.pk:
             continue
         mention, created = Mention.objects.get_or_create(thread=thread, post=post, user=person)
         if created:
             ids.append(mention.pk)
+            notify(
+                kind=kinds.MENTION,
+                recipients=[person],
+                community=thread.community_id,
+                actor=author,
+                target=where,
+                url=where.get_absolute_url(),
+                subject=thread.title,
+                event_key=f"mention:{mention.pk}",
+            )
     for mention_id in ids:
         transaction.on_commit(lambda mention_id=mention_id: tasks.send_mention_email.delay(mention_id), robust=True)
 
@@ -266,6 +280,7 @@ def create_reply(*, access, thread, body, parent=None, submission=""):
             post, mentioned = _new_post(thread=thread, author=access.user, body=body, parent=parent, key=key)
             _follow(thread, access.user)
             _record_mentions(thread=thread, post=post, mentioned=mentioned, author=access.user)
+            _notify_reply(thread=thread, post=post, parent=parent, mentioned=mentioned)
             transaction.on_commit(lambda: tasks.notify_followers.delay(post.pk), robust=True)
             transaction.on_commit(lambda: signals.reply_created.send(sender=Post, post=post), robust=True)
     except IntegrityError:
@@ -274,6 +289,59 @@ def create_reply(*, access, thread, body, parent=None, submission=""):
             raise
         return made
     return post
+
+
+def _notify_reply(*, thread, post, parent, mentioned):
+    """The author of the post replied to is told of the reply; the thread's followers of a new reply.
+
+    Someone @mentioned in the reply only gets the mention: one notification per person and reply.
+    """
+    told = {person.pk for person in mentioned} | {post.author_id}
+    answered = parent.author_id if parent is not None else thread.author_id
+    common = {
+        "community": thread.community_id,
+        "actor": post.author_id,
+        "target": post,
+        "url": post.get_absolute_url(),
+        "subject": thread.title,
+        "event_key": f"post:{post.pk}",
+    }
+    if answered and answered not in told:
+        notify(kind=kinds.REPLY, recipients=[answered], **common)
+        told.add(answered)
+    followers = Subscription.objects.filter(thread=thread).exclude(user_id__in=told).values_list("user_id", flat=True)
+    notify(kind=kinds.FOLLOWED_REPLY, recipients=list(followers), email_group=f"thread:{thread.pk}", **common)
+
+
+def _notify_moderators(*, community, flag, thread, post):
+    moderators = Membership.objects.filter(community=community, is_moderator=True).values_list("user_id", flat=True)
+    notify(
+        kind=kinds.MOD_FLAG,
+        recipients=list(moderators),
+        community=community,
+        actor=flag.reporter_id,
+        target=post or thread,
+        url=reverse("discussions:moderation", kwargs={"slug": community.slug}),
+        subject=thread.title,
+        detail=f"“{flag.reason}”",
+        event_key=f"flag:{flag.pk}",
+        group_key=f"flag:{thread.pk}:{post.pk if post else 0}",
+        email_group=f"community:{community.pk}",
+    )
+
+
+def _notify_hidden(*, thread, post, author_id, reason, log):
+    notify(
+        kind=kinds.POST_HIDDEN,
+        recipients=[author_id],
+        community=thread.community_id,
+        target=post or thread,
+        # A hidden thread is no longer listed: the notification itself says why.
+        url=post.get_absolute_url() if post else reverse("discussions:list", kwargs={"slug": thread.community.slug}),
+        subject=thread.title,
+        detail=reason,
+        event_key=f"hidden:{log.pk}",
+    )
 
 
 def edit_post(*, access, post, body):
@@ -335,6 +403,17 @@ def toggle_helpful(*, access, post):
             except IntegrityError:  # a double click raced us: it is marked already
                 return _reload_counts(post), True
             delta, marked = 1, True
+            notify(
+                kind=kinds.HELPFUL,
+                recipients=[post.author_id],
+                community=access.community,
+                actor=access.user,
+                target=post,
+                url=post.get_absolute_url(),
+                subject=post.thread.title,
+                event_key=f"helpful:{post.pk}:{access.user.pk}",
+                group_key=f"helpful:{post.pk}",
+            )
         Post.objects.filter(pk=post.pk).update(helpful_count=F("helpful_count") + delta)
         Thread.objects.filter(pk=post.thread_id).update(helpful_count=F("helpful_count") + delta)
     return _reload_counts(post), marked
@@ -358,6 +437,17 @@ def accept_answer(*, access, thread, post):
     with transaction.atomic():
         thread.accepted_post = None if thread.accepted_post_id == post.pk else post
         thread.save(update_fields=["accepted_post"])
+        if thread.accepted_post_id:
+            notify(
+                kind=kinds.ANSWER_ACCEPTED,
+                recipients=[post.author_id],
+                community=access.community,
+                actor=access.user,
+                target=post,
+                url=post.get_absolute_url(),
+                subject=thread.title,
+                event_key=f"accepted:{post.pk}",
+            )
     return thread
 
 
@@ -394,9 +484,11 @@ def flag(*, access, thread, post=None, reason):
     )
     try:
         with transaction.atomic():
-            return Flag.objects.create(
+            made = Flag.objects.create(
                 community=access.community, thread=thread, post=post, reporter=access.user, reason=reason
             )
+            _notify_moderators(community=access.community, flag=made, thread=thread, post=post)
+            return made
     except IntegrityError:  # the same person flagged it at the same moment in another tab
         return open_flags.get()
 
@@ -437,7 +529,9 @@ def moderate_thread(*, access, thread, action, reason="", focus_area=None):
             raise ValidationError("Unknown moderation action.")
         if action == Action.HIDE:
             _close_flags(access=access, thread=thread, post=None, status=Flag.Status.ACTIONED)
-        _log(access=access, action=action, thread=thread, reason=reason)
+        entry = _log(access=access, action=action, thread=thread, reason=reason)
+        if action == Action.HIDE and thread.author_id:
+            _notify_hidden(thread=thread, post=None, author_id=thread.author_id, reason=reason, log=entry)
     return thread
 
 
@@ -456,7 +550,9 @@ def moderate_post(*, access, post, action, reason=""):
         post.save(update_fields=["is_hidden", "hidden_reason"])
         if post.is_hidden:
             _close_flags(access=access, thread=post.thread, post=post, status=Flag.Status.ACTIONED)
-        _log(access=access, action=action, thread=post.thread, post=post, reason=reason)
+        entry = _log(access=access, action=action, thread=post.thread, post=post, reason=reason)
+        if post.is_hidden and post.author_id:
+            _notify_hidden(thread=post.thread, post=post, author_id=post.author_id, reason=reason, log=entry)
     return post
 
 
@@ -470,16 +566,6 @@ def dismiss_flag(*, access, flag):
         _log(access=access, action=ModerationLogEntry.Action.DISMISS_FLAG, thread=flag.thread, post=flag.post)
     flag.refresh_from_db()
     return flag
-
-
-def focus_area_for(*, community, focus_area_id):
-    """The focus area ``focus_area_id`` of ``community`` or None; ValidationError if it belongs elsewhere."""
-    if not focus_area_id:
-        return None
-    area = FocusArea.objects.filter(community=community, pk=focus_area_id).first()
-    if area is None:
-        raise ValidationError({"focus_area": "Pick a focus area of this community."})
-    return area
 
 
 # -- the word list behind "Did you mean" --------------------------------------------------

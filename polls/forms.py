@@ -188,3 +188,17 @@ class VoteForm(forms.Form):
     def picked(self):
         value = self.cleaned_data.get("choice", [])
         return value if isinstance(value, list) else [value]
+
+
+class AutoRepeatForm(forms.Form):
+    every = forms.ChoiceField(
+        label="Open a new round",
+        choices=[("month", "Every month"), ("weeks", "Every few weeks"), ("", "Never by itself (stop repeating)")],
+        widget=forms.RadioSelect,
+        initial="month",
+        required=False,
+    )
+    day = forms.IntegerField(
+        label="On day of the month", required=False, initial=1, help_text="1 to 28, or -1 for the last day."
+    )
+    weeks = forms.IntegerField(label="Every how many weeks", required=False, initial=2)

@@ -37,9 +37,16 @@ class PollSeries(models.Model):
 
     community = models.ForeignKey("communities.Community", on_delete=models.CASCADE, related_name="poll_series")
     created_at = models.DateTimeField(default=timezone.now)
+    # A series that repeats by itself: an RRULE (FREQ=MONTHLY;BYMONTHDAY=n or FREQ=WEEKLY;INTERVAL=n)
+    # expanded from ``repeat_anchor``; the beat task polls.open_due_rounds opens the round due at
+    # ``next_round_at`` and closes the one before. Empty rule: rounds only by hand.
+    repeat_rule = models.CharField(max_length=100, blank=True)
+    repeat_anchor = models.DateTimeField(null=True, blank=True)
+    next_round_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "poll series"
+        indexes = [models.Index(fields=["next_round_at"], name="poll_series_next_round")]
 
     def __str__(self):
         return f"Poll series {self.pk}"

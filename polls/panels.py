@@ -1,9 +1,11 @@
 """What polls show on a community home and inside a discussion thread (core.panels)."""
 
+from django.urls import reverse
+
 from core.panels import panel
 from polls import selectors
 from polls.forms import VoteForm
-from polls.models import Poll, results_visible
+from polls.models import Poll, PollSeries, results_visible
 
 HOME_LIMIT = 5
 
@@ -60,4 +62,15 @@ def thread_panel(*, thread, viewer, access):
         "access": access,
         "thread": thread,
         "next_url": thread.get_absolute_url(),
+    }
+
+
+@panel("setup_step", order=60)
+def pulse_poll_step(*, community):
+    """A pulse poll that repeats by itself: one query."""
+    return {
+        "label": "Start a pulse poll that repeats",
+        "done": PollSeries.objects.filter(community=community).exclude(repeat_rule="").exists(),
+        "url": reverse("polls:new", kwargs={"slug": community.slug}),
+        "hint": "A short question asked every month; its trend shows how the community is doing.",
     }

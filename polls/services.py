@@ -4,11 +4,12 @@ Every service checks permission itself, runs in one transaction and returns the 
 """
 
 import secrets
-from datetime import timedelta
+from datetime import UTC, timedelta
 
+from dateutil.rrule import rrulestr
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from polls import signals
@@ -317,3 +318,100 @@ def mix_sealed_answers(*, poll, now=None):
 
 def _shuffle(items):
     secrets.SystemRandom().shuffle(items)
+
+
+# -- rounds that repeat by themselves ---------------------------------------------------
+MAX_EVERY_WEEKS = 52
+
+
+def repeat_rule_for(*, every, day=None, weeks=None):
+    """The RRULE of "every month on ``day``" (1-28, or -1 for the last day) or "every ``weeks`` weeks"."""
+    if every == "month":
+        if not isinstance(day, int) or not (1 <= day <= 28 or day == -1):
+            raise ValidationError({"day": "Pick a day of the month from 1 to 28, or the last day."})
+        return f"FREQ=MONTHLY;BYMONTHDAY={day}"
+    if every == "weeks":
+        if not isinstance(weeks, int) or not 1 <= weeks <= MAX_EVERY_WEEKS:
+            raise ValidationError({"weeks": f"Repeat every 1 to {MAX_EVERY_WEEKS} weeks (not 0)."})
+        return f"FREQ=WEEKLY;INTERVAL={weeks}"
+    raise ValidationError({"every": "Pick every month or every few weeks."})
+
+
+def _next_after(series, moment):
+    rule = rrulestr(series.repeat_rule, dtstart=series.repeat_anchor)
+    return rule.after(moment, inc=False)
+
+
+@transaction.atomic
+def set_poll_repeat(*, access, poll, every, day=None, weeks=None):
+    """Make a poll's series open a new round by itself (every month on a day, or every N weeks);
+    ``every=""`` stops it. Schedulers only. The first automatic round is the next date after now."""
+    _require_schedule(access)
+    poll = Poll.objects.select_for_update().get(pk=poll.pk, community=access.community)
+    if poll.series_id is None:
+        poll.series = PollSeries.objects.create(community=poll.community)
+        poll.save(update_fields=["series"])
+    series = PollSeries.objects.select_for_update().get(pk=poll.series_id)
+    if not every:
+        series.repeat_rule, series.next_round_at = "", None
+    else:
+        series.repeat_rule = repeat_rule_for(every=every, day=day, weeks=weeks)
+        # Rounds open at the time of day the poll opened, in UTC.
+        series.repeat_anchor = poll.opens_at.astimezone(UTC).replace(second=0, microsecond=0)
+        series.next_round_at = _next_after(series, max(timezone.now(), poll.opens_at))
+    series.save(update_fields=["repeat_rule", "repeat_anchor", "next_round_at"])
+    return series
+
+
+def open_due_rounds(*, now=None):
+    """Open the round of every repeating series that is due, closing the round before. Exactly once per
+    period: each series is claimed (row lock, skipped if another run holds it) and its ``next_round_at``
+    moves past ``now`` in the same transaction, so a second run finds nothing due. A series that missed
+    several periods opens one round, for the latest. Returns the new polls."""
+    now = now or timezone.now()
+    opened = []
+    due = PollSeries.objects.filter(next_round_at__lte=now).exclude(repeat_rule="").values_list("pk", flat=True)
+    for series_id in list(due):
+        with transaction.atomic():
+            series = (
+                PollSeries.objects.select_for_update(skip_locked=True)
+                .filter(pk=series_id, next_round_at__lte=now)
+                .first()
+            )
+            if series is None:
+                continue
+            opens_at = series.next_round_at
+            following = _next_after(series, opens_at)
+            while following is not None and following <= now:
+                opens_at, following = following, _next_after(series, following)
+            last = series.polls.order_by("-round").prefetch_related("choices").first()
+            if last is not None:
+                opened.append(_open_round(series, last, opens_at, following))
+            series.next_round_at = following
+            series.save(update_fields=["next_round_at"])
+    return opened
+
+
+def _open_round(series, last, opens_at, closes_at):
+    # The rounds before close when this one opens.
+    series.polls.filter(Q(closes_at__isnull=True) | Q(closes_at__gt=opens_at), opens_at__lt=opens_at).update(
+        closes_at=opens_at
+    )
+    new = Poll(
+        community_id=series.community_id,
+        question=last.question,
+        description=last.description,
+        kind=last.kind,
+        max_choices=last.max_choices,
+        focus_area_id=last.focus_area_id,
+        is_anonymous=last.is_anonymous,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        results_visibility=last.results_visibility,
+        series=series,
+        round=last.round + 1,
+        created_by_id=last.created_by_id,
+    )
+    new.save()
+    Choice.objects.bulk_create(Choice(poll=new, label=c.label, position=c.position) for c in last.choices.all())
+    return new

@@ -11,5 +11,6 @@ urlpatterns = [
     path("c/<slug:slug>/polls/<int:poll_id>/edit/", views.poll_edit, name="edit"),
     path("c/<slug:slug>/polls/<int:poll_id>/close/", views.poll_close, name="close"),
     path("c/<slug:slug>/polls/<int:poll_id>/repeat/", views.poll_repeat, name="repeat"),
+    path("c/<slug:slug>/polls/<int:poll_id>/repeat/auto/", views.poll_auto_repeat, name="auto_repeat"),
     path("c/<slug:slug>/polls/<int:poll_id>/export.csv", views.poll_export, name="export"),
 ]

@@ -15,7 +15,7 @@ from core.pagecache import cached_page
 from core.refusals import REFUSALS, message_for, refuse
 from polls import selectors, services
 from polls.charts import trend_chart
-from polls.forms import PollForm, RepeatForm, VoteForm, initial_for
+from polls.forms import AutoRepeatForm, PollForm, RepeatForm, VoteForm, initial_for
 from polls.models import Poll, results_visible
 
 PER_PAGE = 20
@@ -214,7 +214,48 @@ def poll_repeat(request, access, poll_id):
         return redirect(new.get_absolute_url())
     status = 400 if request.method == "POST" else 200
     context = {"community": access.community, "access": access, "form": form, "poll": poll}
+    context["auto_form"] = AutoRepeatForm(initial=_auto_initial(poll))
     return render(request, "polls/repeat.html", context, status=status)
+
+
+def _auto_initial(poll):
+    rule = poll.series.repeat_rule if poll.series_id else ""
+    parts = dict(part.split("=", 1) for part in rule.split(";") if "=" in part)
+    if parts.get("FREQ") == "WEEKLY":
+        return {"every": "weeks", "weeks": int(parts.get("INTERVAL", 1))}
+    return {"every": "month", "day": int(parts.get("BYMONTHDAY", poll.opens_at.day if poll.opens_at.day <= 28 else 1))}
+
+
+@require_POST
+@community_view("schedule")
+def poll_auto_repeat(request, access, poll_id):
+    """Make the poll open a new round by itself every month on a day, or every N weeks (or stop)."""
+    poll = selectors.poll_for_page(access=access, poll_id=poll_id)
+    form = AutoRepeatForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        data = form.cleaned_data
+        series = services.set_poll_repeat(
+            access=access, poll=poll, every=data["every"], day=data["day"], weeks=data["weeks"]
+        )
+    except ValidationError as error:
+        opens, closes = services.default_repeat_dates(poll)
+        context = {
+            "community": access.community,
+            "access": access,
+            "poll": poll,
+            "form": RepeatForm(initial={"opens_at": opens, "closes_at": closes}),
+            "auto_form": form,
+            "auto_refusal": " ".join(error.messages),
+        }
+        return render(request, "polls/repeat.html", context, status=400)
+    if series.next_round_at:
+        when = timezone.localtime(series.next_round_at).strftime("%B %-d, %Y")
+        messages.success(request, f"It repeats by itself: the next round opens on {when} and closes the one before.")
+    else:
+        messages.success(request, "It no longer repeats by itself.")
+    return redirect(poll.get_absolute_url())
 
 
 def _cell(value):

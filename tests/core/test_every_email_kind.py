@@ -4,6 +4,7 @@ The list of kinds below must match the email templates on disk: a new template t
 sent some other way, or never sent, fails here.
 """
 
+import ast
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -39,6 +40,7 @@ KINDS = {
     "join_request_decision": "communities/email/join_request_decision",
     "mention": "discussions/email/mention",
     "reply": "discussions/email/reply",
+    "notification_answer_accepted": "notifications/email/notification",
     "resource_decision": "resources/email/decision",
     "reminder": "calendar_app/email/reminder",
     "digest": "digests/email/digest",
@@ -49,16 +51,50 @@ KINDS = {
 }
 
 
+# Pieces that emails include ({% include %}), not emails of their own.
+EMAIL_PARTIALS = {"core/email/base", "core/email/text", "core/email/quote", "core/email/button"}
+EMAIL_PARTIALS |= {"digests/email/items", "digests/email/content"}
+# Django's own ways to build or send an email; only core/mail.py may use them.
+MAIL_APIS = {"send_mail", "send_mass_mail", "mail_admins", "mail_managers", "EmailMessage", "EmailMultiAlternatives"}
+
+
 def project_email_templates():
+    """Every email template under templates/ (text, HTML or subject, at any depth), by name."""
     found = set()
-    for path in (ROOT / "templates").glob("*/email/*.txt"):
-        name = path.name.removesuffix(".txt").removesuffix("_subject")
-        found.add(f"{path.parent.relative_to(ROOT / 'templates')}/{name}")
-    return found
+    for path in (ROOT / "templates").glob("**/email/**/*"):
+        if path.suffix in (".txt", ".html"):
+            name = path.name.removesuffix(path.suffix).removesuffix("_subject")
+            found.add(f"{path.parent.relative_to(ROOT / 'templates')}/{name}")
+    return found - EMAIL_PARTIALS
 
 
 def test_the_list_of_kinds_names_every_email_template_on_disk():
     assert project_email_templates() == {template for template in KINDS.values() if template}
+
+
+def test_no_app_builds_or_sends_an_email_but_core_mail():
+    """A new app that calls send_mail (or builds an EmailMessage) itself fails here, before it ships."""
+    offenders = []
+    for path in sorted(ROOT.glob("*/**/*.py")):
+        relative = path.relative_to(ROOT)
+        if relative.parts[0] in ("tests", "node_modules", "bench", "staticfiles") or relative.parts[0].startswith("."):
+            continue
+        if relative == Path("core/mail.py") or "migrations" in relative.parts:
+            continue
+        tree = ast.parse(path.read_text(), filename=str(relative))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("django.core.mail"):
+                used = {alias.name for alias in node.names} & MAIL_APIS  # get_connection is fine: core.mail sends on it
+                offenders += [f"{relative}:{node.lineno} imports {name}" for name in sorted(used)]
+            elif isinstance(node, ast.Attribute) and node.attr in MAIL_APIS and _is_django_mail(node.value):
+                offenders.append(f"{relative}:{node.lineno} calls mail.{node.attr}")
+    assert not offenders, "send email through core.mail (Email + send):\n" + "\n".join(offenders)
+
+
+def _is_django_mail(node):
+    return (isinstance(node, ast.Name) and node.id == "mail") or (
+        isinstance(node, ast.Attribute) and node.attr == "mail"
+    )
 
 
 @pytest.fixture
@@ -79,9 +115,10 @@ def everything_sent(client, settings, django_capture_on_commit_callbacks):
             decide(access=access, join_request=request)
         thread = ThreadFactory(community=community, author=follower)
         discussion_services.set_following(access=access_for(follower, community), thread=thread, follow=True)
-        discussion_services.create_reply(
+        answer = discussion_services.create_reply(
             access=access_for(moderator, community), thread=thread, body="See [the guide](/c/cs-k8/resources/) @rivera"
         )
+        discussion_services.accept_answer(access=access_for(follower, community), thread=thread, post=answer)
         resource = ResourceFactory(community=community, submitted_by=member, status="submitted", approved_at=None)
         resource_services.approve_resource(access=access, resource=resource)
         client.post(

@@ -34,5 +34,6 @@ RULES = {
     "polls:edit": Rule("schedule", kwargs=_poll),
     "polls:close": Rule("schedule", method="POST", kwargs=_poll),
     "polls:repeat": Rule("schedule", kwargs=_poll),
+    "polls:auto_repeat": Rule("schedule", method="POST", kwargs=_poll, data={"every": "weeks", "weeks": "0"}),
     "polls:export": Rule("schedule", kwargs=_poll),
 }
