@@ -23,7 +23,7 @@ from calendar_app.models import Activity
 from communities import selectors as community_selectors
 from communities import services as community_services
 from communities.models import Community, FocusArea, Membership
-from communities.permissions import listed_q
+from communities.permissions import check, listed_q
 from digests.selectors import calls_to_action
 from discussions import selectors as discussion_selectors
 from discussions import services as discussion_services
@@ -71,9 +71,12 @@ class ApiMixin:
     def access(self):
         if not hasattr(self, "_access"):
             need = self.get_need()
+            # A community the viewer may not know exists is a 404 before anything else is said.
+            access = community_access(self.request, self.kwargs["slug"], "view")
             if need not in ("view", "see") and not self.request.user.is_authenticated:
                 raise exceptions.NotAuthenticated("Log in or send a personal access token to do that.")
-            self._access = community_access(self.request, self.kwargs["slug"], need)
+            check(access, need)
+            self._access = access
         return self._access
 
 
