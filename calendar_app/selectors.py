@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
+from accounts.models import User
 from calendar_app.models import RSVP, Activity, OccurrenceChange, Responsibility
 from communities.models import Community, Membership
 from core import search as core_search
@@ -14,7 +15,7 @@ from core import search as core_search
 FIRST_WEEKDAY = calendar.SUNDAY
 
 
-def activities_overlapping(*, start, end, community=None, communities_q=None):
+def activities_overlapping(*, start, end, community: Community | None = None, communities_q=None):
     """Activities that may have an occurrence in [start, end), with what expanding them needs: two queries."""
     qs = Activity.objects.filter(Q(span_start__lt=end) & (Q(span_end__isnull=True) | Q(span_end__gt=start)))
     if community is not None:
@@ -42,15 +43,15 @@ def expand(activities, start, end):
     return found[:MAX_OCCURRENCES_PER_PAGE]
 
 
-def occurrences_for_community(*, community, start, end):
+def occurrences_for_community(*, community: Community, start, end):
     return expand(activities_overlapping(start=start, end=end, community=community), start, end)
 
 
-def _member_communities_q(user):
+def _member_communities_q(user: User):
     return Q(community__in=Membership.objects.filter(user=user).values("community_id"))
 
 
-def upcoming_occurrences_for(*, user, start, end):
+def upcoming_occurrences_for(*, user: User, start, end):
     """Occurrences in [start, end) of activities in communities ``user`` is a member of, cancelled ones left out.
 
     Each has ``.activity``, ``.start``, ``.end``, ``.community`` and ``.url`` (the page to RSVP on). Two queries.
@@ -65,7 +66,7 @@ def _as_date(value):
     return value
 
 
-def open_responsibilities_for(*, user, start, end):
+def open_responsibilities_for(*, user: User, start, end):
     """Open responsibilities of ``user``'s district or assigned to ``user``, due in [start, end).
 
     Only in communities the user is a member of; activity, community, district and assignee loaded: one query.
@@ -82,11 +83,11 @@ def open_responsibilities_for(*, user, start, end):
     )
 
 
-def responsibilities_of_activity(*, activity):
+def responsibilities_of_activity(*, activity: Activity):
     return activity.responsibilities.select_related("district", "assignee").order_by("occurrence_start", "due_date")
 
 
-def district_responsibilities(*, community, user, start, end):
+def district_responsibilities(*, community: Community, user: User, start, end):
     """What ``user``'s district (or the user) must do in this community, due in [start, end): one query."""
     mine = Q(assignee=user)
     if user.district_id:
@@ -110,7 +111,7 @@ class Day:
     occurrences: list = field(default_factory=list)
 
 
-def parse_month(text, today):
+def parse_month(text: str, today):
     """``YYYY-MM`` to the first day of that month; ``None`` when it is not a month we show."""
     if not text:
         return today.replace(day=1)
@@ -131,7 +132,7 @@ def local_midnight(day):
     return timezone.make_aware(datetime.combine(day, time()), timezone.get_current_timezone())
 
 
-def month_grid(*, community, first):
+def month_grid(*, community: Community, first):
     """Weeks of ``Day`` for the month starting ``first``, in the viewer's time zone: two queries."""
     weeks = calendar.Calendar(FIRST_WEEKDAY).monthdatescalendar(first.year, first.month)
     start = local_midnight(weeks[0][0])
@@ -150,7 +151,7 @@ def month_grid(*, community, first):
 # -- RSVPs -------------------------------------------------------------------
 
 
-def rsvp_summary(*, activity, occurrence_start):
+def rsvp_summary(*, activity: Activity, occurrence_start):
     """Counts by response for one occurrence: one query."""
     rows = (
         RSVP.objects.filter(activity=activity, occurrence_start=occurrence_start)
@@ -162,7 +163,7 @@ def rsvp_summary(*, activity, occurrence_start):
     return counts
 
 
-def rsvps_for(*, activity, occurrence_start):
+def rsvps_for(*, activity: Activity, occurrence_start):
     return (
         RSVP.objects.filter(activity=activity, occurrence_start=occurrence_start)
         .select_related("user", "user__district")
@@ -180,7 +181,7 @@ class PlanMonth:
     gaps: list = field(default_factory=list)
 
 
-def plan_by_month(*, community, first, months=12):
+def plan_by_month(*, community: Community, first, months=12):
     """Who does what in each month from ``first``, and which districts have nothing: four queries.
 
     A responsibility for a whole series counts in every month the series happens.
@@ -190,7 +191,7 @@ def plan_by_month(*, community, first, months=12):
     end = local_midnight(add_months(first, months))
     plan = [PlanMonth(add_months(first, i)) for i in range(months)]
     index = {(m.first.year, m.first.month): m for m in plan}
-    by_month = {key: {} for key in index}
+    by_month: dict[tuple[int, int], dict] = {key: {} for key in index}
     responsibilities = (
         Responsibility.objects.filter(activity__community=community)
         .select_related("activity", "activity__community", "district", "assignee")
@@ -217,11 +218,11 @@ def plan_by_month(*, community, first, months=12):
     return plan
 
 
-def my_communities(*, user):
+def my_communities(*, user: User):
     return Community.objects.filter(memberships__user=user).order_by("name")
 
 
-def what_deleting_removes(*, activity):
+def what_deleting_removes(*, activity: Activity):
     """What deleting ``activity`` takes with it, as sentences for the confirm page: two queries."""
     lines = []
     if activity.is_recurring:
@@ -239,7 +240,7 @@ def what_deleting_removes(*, activity):
     return lines
 
 
-def search_section(*, viewer, terms, scope, filters, page_number, per_page):
+def search_section(*, viewer: User, terms, scope, filters, page_number, per_page: int):
     """Activities matching ``terms`` in communities ``scope`` allows (site search): two queries."""
     qs = filters.apply(Activity.objects.filter(scope.q()), author_field="organizer")
     return core_search.ranked_section(

@@ -10,9 +10,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.models import User
 from calendar_app.models import RSVP, Activity, FeedToken, OccurrenceChange, Responsibility
 from calendar_app.recurrence import check_rule, last_occurrence_start
-from communities.models import Membership
+from communities.models import Community, Membership
+from communities.permissions import Access
 from core.text import render_markdown
 
 ACTIVITY_FIELDS = (
@@ -30,12 +32,12 @@ ACTIVITY_FIELDS = (
 )
 
 
-def _require(access, allowed, message):
+def _require(access: Access, allowed, message):
     if not allowed:
         raise PermissionDenied(message)
 
 
-def _refresh_span(activity):
+def _refresh_span(activity):  # Activity; its occurrence changes are read with loose types
     """Keep span_start/span_end covering every occurrence, moved ones included."""
     starts, ends = [activity.start], [activity.end]
     if activity.is_recurring:
@@ -49,7 +51,7 @@ def _refresh_span(activity):
     activity.span_end = None if None in ends else max(ends)
 
 
-def _validate(activity):
+def _validate(activity):  # Activity (mypy does not narrow focus_area by focus_area_id)
     if activity.focus_area_id and activity.focus_area.community_id != activity.community_id:
         raise ValidationError({"focus_area": "Pick a focus area of this community."})
     if activity.end < activity.start:
@@ -59,7 +61,7 @@ def _validate(activity):
 
 
 @transaction.atomic
-def schedule_activity(*, access, responsibility=None, **fields):
+def schedule_activity(*, access: Access, responsibility: dict | None = None, **fields):
     """Create an activity (and optionally its first responsibility). District leaders and moderators only.
 
     ``responsibility`` is a dict of ``add_responsibility`` arguments (district, task, assignee, due_date).
@@ -76,7 +78,7 @@ def schedule_activity(*, access, responsibility=None, **fields):
 
 
 @transaction.atomic
-def update_activity(*, access, activity, **fields):
+def update_activity(*, access: Access, activity: Activity, **fields):
     """Change an activity; raises SEQUENCE so subscribed calendars update it.
 
     Changing when a series happens drops its per-date exceptions, which no longer name a date in it.
@@ -103,25 +105,25 @@ def update_activity(*, access, activity, **fields):
 
 
 @transaction.atomic
-def delete_activity(*, access, activity):
+def delete_activity(*, access: Access, activity: Activity):
     _require(access, access.may_schedule, "Only district leaders and moderators of this community can delete.")
     if activity.community_id != access.community.pk:
         raise PermissionDenied("That activity belongs to another community.")
     activity.delete()
 
 
-def _check_occurrence(activity, original_start):
+def _check_occurrence(activity: Activity, original_start):
     if original_start is None or not activity.is_recurring or not activity.is_original_start(original_start):
         raise ValidationError("That date is not one of this activity's dates.")
 
 
-def _bump(activity):
+def _bump(activity: Activity):
     Activity.objects.filter(pk=activity.pk).update(sequence=F("sequence") + 1, updated_at=timezone.now())
     activity.refresh_from_db(fields=["sequence", "updated_at"])
 
 
 @transaction.atomic
-def cancel_occurrence(*, access, activity, original_start):
+def cancel_occurrence(*, access: Access, activity: Activity, original_start):
     """Cancel one date of a series (an EXDATE in feeds); idempotent."""
     _require(access, access.may_schedule, "Only district leaders and moderators of this community can cancel.")
     _check_occurrence(activity, original_start)
@@ -135,7 +137,7 @@ def cancel_occurrence(*, access, activity, original_start):
 
 
 @transaction.atomic
-def restore_occurrence(*, access, activity, original_start):
+def restore_occurrence(*, access: Access, activity: Activity, original_start):
     """Undo a cancellation or a move of one date of a series."""
     _require(access, access.may_schedule, "Only district leaders and moderators of this community can do that.")
     _check_occurrence(activity, original_start)
@@ -146,7 +148,7 @@ def restore_occurrence(*, access, activity, original_start):
 
 
 @transaction.atomic
-def move_occurrence(*, access, activity, original_start, new_start):
+def move_occurrence(*, access: Access, activity: Activity, original_start, new_start):
     """Move one date of a series, keeping its length (a RECURRENCE-ID override in feeds)."""
     _require(access, access.may_schedule, "Only district leaders and moderators of this community can move.")
     _check_occurrence(activity, original_start)
@@ -164,7 +166,9 @@ def move_occurrence(*, access, activity, original_start, new_start):
 
 
 @transaction.atomic
-def add_responsibility(*, access, activity, district, task, assignee=None, occurrence_start=None, due_date=None):
+def add_responsibility(
+    *, access: Access, activity: Activity, district, task, assignee=None, occurrence_start=None, due_date=None
+):
     """Assign a responsibility to a district of the community (and optionally one of its members)."""
     _require(access, access.may_schedule, "Only district leaders and moderators of this community can assign.")
     community = access.community
@@ -190,7 +194,7 @@ def add_responsibility(*, access, activity, district, task, assignee=None, occur
     return responsibility
 
 
-def may_update_responsibility(access, responsibility):
+def may_update_responsibility(access: Access, responsibility: Responsibility):
     """Schedulers, the person it is assigned to, and members of its district may mark it done."""
     if not access.is_authenticated:
         return False
@@ -203,7 +207,7 @@ def may_update_responsibility(access, responsibility):
 
 
 @transaction.atomic
-def set_responsibility_status(*, access, responsibility, status):
+def set_responsibility_status(*, access: Access, responsibility: Responsibility, status):
     _require(
         access,
         may_update_responsibility(access, responsibility),
@@ -217,13 +221,13 @@ def set_responsibility_status(*, access, responsibility, status):
 
 
 @transaction.atomic
-def delete_responsibility(*, access, responsibility):
+def delete_responsibility(*, access: Access, responsibility: Responsibility):
     _require(access, access.may_schedule, "Only district leaders and moderators of this community can remove it.")
     responsibility.delete()
 
 
 @transaction.atomic
-def respond(*, access, activity, occurrence_start, response):
+def respond(*, access: Access, activity: Activity, occurrence_start, response):
     """RSVP for one occurrence (``occurrence_start`` None for a one-off). Members only; not past or cancelled."""
     _require(access, access.may_post, "Only members of this community can RSVP. Join it first.")
     if activity.community_id != access.community.pk:
@@ -250,7 +254,7 @@ def respond(*, access, activity, occurrence_start, response):
     return rsvp
 
 
-def feed_token_for(*, user):
+def feed_token_for(*, user: User):
     """The person's feed token (a string), or None if they have none yet.
 
     Every account gets one when it is created (calendar_app/signals.py), so pages
@@ -267,7 +271,7 @@ def _community_digest(secret, community_id):
     return hmac.new(secret.encode(), f"community-feed:{community_id}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def community_feed_token(*, user, community):
+def community_feed_token(*, user: User, community: Community):
     """The token of ``user``'s link to ``community``'s feed: it opens that feed only, never another.
 
     Made from the person's secret with an HMAC, so it reveals nothing of the secret (which
@@ -280,7 +284,7 @@ def community_feed_token(*, user, community):
     return f"{feed[0]}.{_community_digest(feed[1], community.pk)}"
 
 
-def community_feed_reader(*, community, token):
+def community_feed_reader(*, community: Community, token: str):
     """The active member whose community-feed ``token`` this is, or None (wrong, reset, former member, inactive)."""
     feed_id, _, digest = (token or "").partition(".")
     if not feed_id.isascii() or not feed_id.isdigit() or len(feed_id) > 18 or len(digest) != 32:
@@ -293,7 +297,7 @@ def community_feed_reader(*, community, token):
     return feed.user
 
 
-def personal_feed_owner(*, token):
+def personal_feed_owner(*, token: str):
     """The active account whose personal-feed secret ``token`` is, or None."""
     if not _TOKEN_RE.match(token or ""):
         return None
@@ -302,7 +306,7 @@ def personal_feed_owner(*, token):
 
 
 @transaction.atomic
-def reset_feed_token(*, user):
+def reset_feed_token(*, user: User):
     """Replace the secret: the personal link and every community link made from it stop working."""
     FeedToken.objects.filter(user=user).delete()
     return FeedToken.objects.create(user=user)

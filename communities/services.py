@@ -17,8 +17,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts.models import User
 from communities.models import Community, FocusArea, Invitation, JoinRequest, Membership
-from communities.permissions import access_for, may_create_community
+from communities.permissions import Access, access_for, may_create_community
 from core import mail, ratelimit
 from core.mail import latest_delivery_status
 from core.models import EmailDelivery
@@ -42,7 +43,7 @@ def create_community(*, creator, fields, districts=()):
     return community
 
 
-def _unique_focus_area_slug(community, name, exclude_pk=None):
+def _unique_focus_area_slug(community: Community, name, exclude_pk=None):
     base = slugify(name)[:50] or "focus-area"
     taken = set(
         FocusArea.objects.filter(community=community, slug__startswith=base)
@@ -55,21 +56,24 @@ def _unique_focus_area_slug(community, name, exclude_pk=None):
     return slug
 
 
-def _check_leaders_are_members(community, leaders):
+def _check_leaders_are_members(community: Community, leaders):
     member_ids = set(Membership.objects.filter(community=community, user__in=leaders).values_list("user_id", flat=True))
     if any(leader.pk not in member_ids for leader in leaders):
         raise ValidationError("Focus-area leaders must be members of the community.")
 
 
 @transaction.atomic
-def save_focus_area(*, access, name, description="", leaders=(), focus_area=None):
+def save_focus_area(*, access: Access, name, description="", leaders=(), focus_area: FocusArea | None = None):
     """Add a focus area (or change ``focus_area``); leaders must be members. Moderators only."""
     if not access.may_manage:
         raise PermissionDenied("Only moderators of this community can change its focus areas.")
     community = access.community
     leaders = list(leaders)
     _check_leaders_are_members(community, leaders)
-    if FocusArea.objects.filter(community=community, name__iexact=name).exclude(pk=getattr(focus_area, "pk", None)):
+    same_name = FocusArea.objects.filter(community=community, name__iexact=name)
+    if focus_area is not None:
+        same_name = same_name.exclude(pk=focus_area.pk)
+    if same_name.exists():
         raise ValidationError(f"This community already has a focus area called “{name}”.")
     if focus_area is None:
         position = FocusArea.objects.filter(community=community).count()
@@ -86,7 +90,7 @@ def save_focus_area(*, access, name, description="", leaders=(), focus_area=None
 
 
 @transaction.atomic
-def delete_focus_area(*, access, focus_area):
+def delete_focus_area(*, access: Access, focus_area: FocusArea):
     """Delete a focus area of ``access.community``. Moderators only."""
     if not access.may_manage or focus_area.community_id != access.community.pk:
         raise PermissionDenied("Only moderators of this community can delete its focus areas.")
@@ -96,7 +100,7 @@ def delete_focus_area(*, access, focus_area):
 
 # -- joining and leaving -----------------------------------------------------------
 @transaction.atomic
-def join_community(*, user, community, message=""):
+def join_community(*, user: User, community: Community, message=""):
     """Join an open community (returns the Membership) or ask to join one by request (the JoinRequest).
 
     Refuses (a conflict) when the person already belongs or already asked.
@@ -129,11 +133,11 @@ def join_community(*, user, community, message=""):
         ) from exc
 
 
-def _other_moderators(membership):
+def _other_moderators(membership: Membership):
     return Membership.objects.filter(community_id=membership.community_id, is_moderator=True).exclude(pk=membership.pk)
 
 
-def _drop_membership(membership):
+def _drop_membership(membership: Membership):
     """Delete a membership and what only members hold: focus-area leadership and follows."""
     areas = FocusArea.objects.filter(community_id=membership.community_id)
     FocusArea.leaders.through.objects.filter(focusarea__in=areas, user_id=membership.user_id).delete()
@@ -142,9 +146,9 @@ def _drop_membership(membership):
 
 
 @transaction.atomic
-def leave_community(*, access):
+def leave_community(*, access: Access):
     """The member of ``access`` leaves; the last moderator may not (someone must run the community)."""
-    if not access.is_member:
+    if access.membership is None:
         raise ValidationError("You are not a member of this community.")
     membership = Membership.objects.select_for_update().get(pk=access.membership.pk)
     if membership.is_moderator and not _other_moderators(membership).exists():
@@ -156,7 +160,7 @@ def leave_community(*, access):
 
 
 @transaction.atomic
-def follow_focus_area(*, access, focus_area, follow=True):
+def follow_focus_area(*, access: Access, focus_area: FocusArea, follow=True):
     """Follow (or stop following) a focus area; members only. Doing it twice changes nothing."""
     if not access.may_post or focus_area.community_id != access.community.pk:
         raise PermissionDenied("Only members of this community can follow its focus areas.")
@@ -168,7 +172,7 @@ def follow_focus_area(*, access, focus_area, follow=True):
 
 
 # -- join requests -----------------------------------------------------------------
-def _decide(access, join_request, status):
+def _decide(access: Access, join_request: JoinRequest, status):
     if not access.may_manage or join_request.community_id != access.community.pk:
         raise PermissionDenied("Only moderators of this community can answer requests to join.")
     join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
@@ -185,7 +189,7 @@ def _decide(access, join_request, status):
 
 
 @transaction.atomic
-def approve_join_request(*, access, join_request):
+def approve_join_request(*, access: Access, join_request: JoinRequest):
     """Approve a pending request: the requester becomes a member and is emailed."""
     join_request = _decide(access, join_request, JoinRequest.Status.APPROVED)
     Membership.objects.get_or_create(user_id=join_request.user_id, community=access.community)
@@ -193,18 +197,18 @@ def approve_join_request(*, access, join_request):
 
 
 @transaction.atomic
-def decline_join_request(*, access, join_request):
+def decline_join_request(*, access: Access, join_request: JoinRequest):
     """Decline a pending request; the requester is emailed."""
     return _decide(access, join_request, JoinRequest.Status.DECLINED)
 
 
 # -- invitations -------------------------------------------------------------------
-def invitation_token(invitation):
+def invitation_token(invitation: Invitation):
     """A signed, timestamped token naming the invitation; it expires with it."""
     return signing.dumps({"invitation": invitation.pk}, salt=INVITATION_SALT, compress=True)
 
 
-def invitation_from_token(token):
+def invitation_from_token(token: str):
     """The invitation a token names, or a ValidationError saying why the link no longer works."""
     try:
         data = signing.loads(token, salt=INVITATION_SALT, max_age=timedelta(days=INVITATION_DAYS))
@@ -226,7 +230,7 @@ def invitation_from_token(token):
     return invitation
 
 
-def check_invitation_usable(invitation):
+def check_invitation_usable(invitation: Invitation):
     if invitation.accepted_at is not None:
         raise ValidationError("This invitation link has already been used. Each link works once.", code=GONE)
     if invitation.revoked:
@@ -236,7 +240,7 @@ def check_invitation_usable(invitation):
 
 
 @transaction.atomic
-def invite(*, access, email):
+def invite(*, access: Access, email):
     """Invite ``email`` to ``access.community``; the link is emailed after commit. Moderators only.
 
     Rate limited per moderator (settings.INVITATION_RATE_LIMIT): RateLimited past it.
@@ -275,7 +279,7 @@ def invite(*, access, email):
 
 
 @transaction.atomic
-def resend_invitation(*, access, invitation):
+def resend_invitation(*, access: Access, invitation: Invitation):
     """Send again an open invitation whose email could not be delivered. Moderators only.
 
     The same link goes out again; an invitation whose email was sent (or is on its way) is left alone.
@@ -300,7 +304,7 @@ def resend_invitation(*, access, invitation):
 
 
 @transaction.atomic
-def revoke_invitation(*, access, invitation):
+def revoke_invitation(*, access: Access, invitation: Invitation):
     """Withdraw an unused invitation so its link stops working. Moderators only."""
     if not access.may_manage or invitation.community_id != access.community.pk:
         raise PermissionDenied("Only moderators of this community can withdraw its invitations.")
@@ -314,7 +318,7 @@ def revoke_invitation(*, access, invitation):
     return invitation
 
 
-def invited_address_is_theirs(*, user, invitation):
+def invited_address_is_theirs(*, user: User, invitation: Invitation):
     """Whether ``user`` has confirmed the address ``invitation`` was sent to (any of their addresses).
 
     Where confirming email is optional (the demo), their account's own address counts too.
@@ -325,7 +329,7 @@ def invited_address_is_theirs(*, user, invitation):
     return settings.ACCOUNT_EMAIL_VERIFICATION != "mandatory" and user.email.strip().lower() == email.lower()
 
 
-def check_invitation_is_theirs(*, user, invitation):
+def check_invitation_is_theirs(*, user: User, invitation: Invitation):
     if not invited_address_is_theirs(user=user, invitation=invitation):
         raise PermissionDenied(
             f"This invitation was sent to {invitation.email}. Log in with that address, or add and confirm "
@@ -334,7 +338,7 @@ def check_invitation_is_theirs(*, user, invitation):
 
 
 @transaction.atomic
-def accept_invitation(*, user, invitation):
+def accept_invitation(*, user: User, invitation: Invitation):
     """``user`` joins through ``invitation``; the link then stops working. Returns the Membership.
 
     Only someone who has confirmed the invited address may use it (a forwarded or leaked
@@ -361,7 +365,7 @@ def accept_invitation(*, user, invitation):
 
 # -- roles -------------------------------------------------------------------------
 @transaction.atomic
-def change_roles(*, access, membership, is_moderator, is_district_leader, is_mentor):
+def change_roles(*, access: Access, membership: Membership, is_moderator, is_district_leader, is_mentor):
     """Set a member's roles. Moderators only; the community always keeps one moderator."""
     if not access.may_manage or membership.community_id != access.community.pk:
         raise PermissionDenied("Only moderators of this community can change roles.")
@@ -378,7 +382,7 @@ def change_roles(*, access, membership, is_moderator, is_district_leader, is_men
 
 
 @transaction.atomic
-def remove_member(*, access, membership):
+def remove_member(*, access: Access, membership: Membership):
     """Remove a member (and their focus-area leadership). Moderators only; not the last moderator."""
     if not access.may_manage or membership.community_id != access.community.pk:
         raise PermissionDenied("Only moderators of this community can remove members.")
@@ -390,7 +394,7 @@ def remove_member(*, access, membership):
 
 
 @transaction.atomic
-def update_community(*, access, fields, districts):
+def update_community(*, access: Access, fields, districts):
     """Change a community's settings (not its address). Moderators only."""
     if not access.may_manage:
         raise PermissionDenied("Only moderators of this community can change its settings.")

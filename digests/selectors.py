@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from accounts.models import User
 from calendar_app.models import Occurrence, Responsibility
 from calendar_app.selectors import open_responsibilities_for, upcoming_occurrences_for
 from chats.selectors import chats_between
@@ -17,7 +18,7 @@ from communities.models import Community, Membership
 from communities.selectors import new_members
 from core.links import absolute_url
 from digests.models import CommunityNote
-from digests.periods import MONTHLY, parse_period, rolling_window
+from digests.periods import MONTHLY, Period, parse_period, rolling_window
 from discussions.models import Thread
 from discussions.selectors import most_helpful_threads, unanswered_questions_for
 from polls.models import Poll
@@ -89,7 +90,7 @@ def _poll_item(poll: Poll):
 
 
 def _thread_item(thread: Thread, action="Reply"):
-    detail = f"In {thread.focus_area.name}" if thread.focus_area_id else ""
+    detail = f"In {thread.focus_area.name}" if thread.focus_area is not None else ""
     helpful = getattr(thread, "helpful_in_period", 0)
     if helpful:
         detail = f"{helpful} found it helpful" + (f" · {detail}" if detail else "")
@@ -113,7 +114,7 @@ def _resource_item(resource: Resource):
     )
 
 
-def _chat_item(chat):
+def _chat_item(chat):  # a Chat annotated with people and answer_count (digests.selectors)
     people = f"{chat.people} took part · " if chat.people else ""
     return Item(
         title=chat.title,
@@ -139,7 +140,7 @@ class CallsToAction:
     def count(self):
         return len(self.responsibilities) + len(self.polls) + len(self.activities) + len(self.questions)
 
-    def only(self, community):
+    def only(self, community: Community):
         """The calls that come from ``community`` alone."""
 
         def keep(items):
@@ -161,7 +162,7 @@ def _window(month):
     return month
 
 
-def calls_to_action(*, user, month=None):
+def calls_to_action(*, user: User, month=None):
     """What needs ``user`` in ``month`` (a Period, "YYYY-MM", or None for the coming 31 days).
 
     Their district's open responsibilities, open polls they have not answered,
@@ -214,7 +215,7 @@ class Digest:
         return bool(self.calls) or any(self.sections)
 
 
-def _community_content(communities, period):
+def _community_content(communities, period: Period):
     """Notes, most helpful threads, featured resources, chat archives and new members of ``communities``
     in ``period``."""
     sections = {c.pk: CommunitySection(community=c) for c in communities}
@@ -248,12 +249,12 @@ def _community_content(communities, period):
     return sections
 
 
-def member_communities(*, user):
+def member_communities(*, user: User):
     """The communities ``user`` belongs to: the only ones a digest speaks about. One query."""
     return list(Community.objects.filter(pk__in=Membership.objects.filter(user=user).values("community_id")))
 
 
-def digest_for(*, user, period, shared=None, only_community=None):
+def digest_for(*, user: User, period: Period, shared=None, only_community=None):
     """The digest ``user`` gets for ``period``, or None when there is nothing to say.
 
     Only their own communities; with ``only_community``, only that community's part

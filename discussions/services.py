@@ -7,6 +7,7 @@ posts faster than ``settings.POST_RATE_LIMIT`` allows.
 
 import hashlib
 import re
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +17,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from communities.permissions import access_for
+from communities.models import Community, FocusArea
+from communities.permissions import Access, access_for
 from core import ratelimit
 from core.text import MENTION_RE, render_markdown
 from discussions.models import (
@@ -41,7 +43,7 @@ MAX_MENTIONS = 20
 # -- helpers --------------------------------------------------------------------------
 
 
-def throttle_posting(user):
+def throttle_posting(user: User):
     """Count one post by ``user``; raise RateLimited past settings.POST_RATE_LIMIT."""
     ratelimit.hit(
         f"post:{user.pk}",
@@ -61,7 +63,7 @@ def _clean_text(value, *, field, max_length, required=True):
     return value
 
 
-def _require(access, need, message=None):
+def _require(access: Access, need, message=None):
     if not access.allows(need):
         raise PermissionDenied(message or "Only members of this community can do that. Join it first.")
 
@@ -73,7 +75,7 @@ _EDIT_REFUSALS = {
 }
 
 
-def check_may_edit(access, *, author_id, what="post"):
+def check_may_edit(access: Access, *, author_id, what="post"):
     """Raise PermissionDenied unless ``access`` may change what ``author_id`` wrote (the author or a moderator)."""
     if not access.may_edit(author_id):
         raise PermissionDenied(_EDIT_REFUSALS[what])
@@ -91,11 +93,11 @@ def submission_key(submission, *texts):
     return f"{submission}:{digest}"
 
 
-def _made_by_submission(model, author, key):
+def _made_by_submission(model, author: User, key):
     return model.objects.filter(author=author, submission_key=key).first() if key else None
 
 
-def render_body(body):
+def render_body(body: str):
     """Sanitized HTML for ``body`` with @mentions of real people linked, and those people.
 
     Mentions are found in the Markdown's text, so an @name inside `code`, a code block or
@@ -109,7 +111,7 @@ def render_body(body):
     return html, [people[name] for name in linked]
 
 
-def _record_mentions(*, thread, post, mentioned, author):
+def _record_mentions(*, thread: Thread, post: Post | None, mentioned, author: User):
     from discussions import tasks
 
     ids = []
@@ -120,23 +122,23 @@ def _record_mentions(*, thread, post, mentioned, author):
         if created:
             ids.append(mention.pk)
     for mention_id in ids:
-        transaction.on_commit(lambda mention_id=mention_id: tasks.send_mention_email.delay(mention_id), robust=True)
+        transaction.on_commit(partial(tasks.send_mention_email.delay, mention_id), robust=True)
 
 
-def _log(*, access, action, thread=None, post=None, reason=""):
+def _log(*, access: Access, action: str, thread: Thread | None = None, post: Post | None = None, reason=""):
     return ModerationLogEntry.objects.create(
         community=access.community, actor=access.user, action=action, thread=thread, post=post, reason=reason[:500]
     )
 
 
-def _follow(thread, user):
+def _follow(thread: Thread, user: User):
     Subscription.objects.get_or_create(thread=thread, user=user)
 
 
 # -- threads ----------------------------------------------------------------------------
 
 
-def _focus_area_of(community, focus_area):
+def _focus_area_of(community: Community, focus_area: FocusArea | None):
     if focus_area is None:
         return None
     if focus_area.community_id != community.pk:
@@ -144,7 +146,17 @@ def _focus_area_of(community, focus_area):
     return focus_area
 
 
-def create_thread(*, author, community, title, body, kind, focus_area=None, access=None, submission=""):
+def create_thread(
+    *,
+    author: User,
+    community: Community,
+    title: str,
+    body: str,
+    kind: str,
+    focus_area: FocusArea | None = None,
+    access: Access | None = None,
+    submission="",
+):
     """Start a thread as ``author`` (a member; raises PermissionDenied otherwise); the author follows it.
 
     Rate limited per author; @mentions are emailed after commit. Idempotent per form
@@ -185,7 +197,7 @@ def create_thread(*, author, community, title, body, kind, focus_area=None, acce
     return thread
 
 
-def edit_thread(*, access, thread, title, body, kind=None):
+def edit_thread(*, access: Access, thread: Thread, title: str, body: str, kind: str | None = None):
     """Change a thread's title and opening text (its author or a moderator); keeps the old text as a revision."""
     check_may_edit(access, author_id=thread.author_id)
     title = _clean_text(title, field="title", max_length=TITLE_MAX)
@@ -212,7 +224,7 @@ def edit_thread(*, access, thread, title, body, kind=None):
 # -- replies ----------------------------------------------------------------------------
 
 
-def _new_post(*, thread, author, body, parent=None, created_at=None, key=""):
+def _new_post(*, thread: Thread, author: User, body: str, parent=None, created_at=None, key=""):
     """Insert a reply row and bump the thread's counters (no permission checks: callers do them)."""
     body_html, mentioned = render_body(body)
     post = Post.objects.create(
@@ -231,7 +243,7 @@ def _new_post(*, thread, author, body, parent=None, created_at=None, key=""):
     return post, mentioned
 
 
-def create_reply(*, access, thread, body, parent=None, submission=""):
+def create_reply(*, access: Access, thread: Thread, body: str, parent=None, submission=""):
     """Reply to ``thread`` (or to ``parent``, a reply in the same thread) as ``access.user``.
 
     Members only; not on a locked or hidden thread. The author follows the thread;
@@ -272,7 +284,7 @@ def create_reply(*, access, thread, body, parent=None, submission=""):
     return post
 
 
-def edit_post(*, access, post, body):
+def edit_post(*, access: Access, post: Post, body: str):
     """Change a reply's text (its author or a moderator), keeping the old text as a revision."""
     if post.community_id != access.community.pk:
         raise Http404("No such reply.")
@@ -295,7 +307,7 @@ def edit_post(*, access, post, body):
     return post
 
 
-def delete_post(*, access, post):
+def delete_post(*, access: Access, post: Post):
     """Soft-delete a reply (its author or a moderator): the text goes, the replies under it stay."""
     if post.community_id != access.community.pk:
         raise Http404("No such reply.")
@@ -311,7 +323,7 @@ def delete_post(*, access, post):
 # -- reactions and answers ------------------------------------------------------------------
 
 
-def toggle_helpful(*, access, post):
+def toggle_helpful(*, access: Access, post: Post):
     """Mark ``post`` helpful for ``access.user``, or unmark it if already marked. Returns (post, marked)."""
     _require(access, "post")
     if post.community_id != access.community.pk:
@@ -336,12 +348,12 @@ def toggle_helpful(*, access, post):
     return _reload_counts(post), marked
 
 
-def _reload_counts(post):
+def _reload_counts(post: Post):
     post.helpful_count = Post.objects.values_list("helpful_count", flat=True).get(pk=post.pk)
     return post
 
 
-def accept_answer(*, access, thread, post):
+def accept_answer(*, access: Access, thread: Thread, post: Post):
     """Mark ``post`` as the answer to question ``thread``: the asker or a moderator. Accepting it again un-marks it."""
     if thread.community_id != access.community.pk or post.thread_id != thread.pk:
         raise Http404("No such reply in this thread.")
@@ -357,7 +369,7 @@ def accept_answer(*, access, thread, post):
     return thread
 
 
-def set_following(*, access, thread, follow):
+def set_following(*, access: Access, thread: Thread, follow):
     """Follow or unfollow a thread (members)."""
     _require(access, "post")
     if follow:
@@ -370,7 +382,7 @@ def set_following(*, access, thread, follow):
 # -- flags and moderation -----------------------------------------------------------------
 
 
-def flag(*, access, thread, post=None, reason):
+def flag(*, access: Access, thread: Thread, post: Post | None = None, reason: str):
     """A member asks moderators to look at a thread opening or a reply. One open flag per person and item.
 
     Rate limited per member (settings.FLAG_RATE_LIMIT): RateLimited past it.
@@ -397,13 +409,13 @@ def flag(*, access, thread, post=None, reason):
         return open_flags.get()
 
 
-def _close_flags(*, access, thread, post, status):
+def _close_flags(*, access: Access, thread: Thread, post: Post | None, status):
     Flag.objects.filter(thread=thread, post=post, status=Flag.Status.OPEN).update(
         status=status, resolved_by=access.user, resolved_at=timezone.now()
     )
 
 
-def moderate_thread(*, access, thread, action, reason="", focus_area=None):
+def moderate_thread(*, access: Access, thread: Thread, action, reason="", focus_area: FocusArea | None = None):
     """Pin, unpin, lock, unlock, hide, restore or move a thread (moderators); every action is logged."""
     _require(access, "moderate", "Only moderators of this community can do that.")
     if thread.community_id != access.community.pk:
@@ -437,7 +449,7 @@ def moderate_thread(*, access, thread, action, reason="", focus_area=None):
     return thread
 
 
-def moderate_post(*, access, post, action, reason=""):
+def moderate_post(*, access: Access, post: Post, action: str, reason=""):
     """Hide (with a reason) or restore a reply (moderators); the replies under it stay readable. Logged."""
     _require(access, "moderate", "Only moderators of this community can do that.")
     if post.community_id != access.community.pk:
@@ -456,7 +468,7 @@ def moderate_post(*, access, post, action, reason=""):
     return post
 
 
-def dismiss_flag(*, access, flag):
+def dismiss_flag(*, access: Access, flag):
     """Close a flag without acting on the content (moderators). Logged."""
     _require(access, "moderate", "Only moderators of this community can do that.")
     if flag.community_id != access.community.pk:
