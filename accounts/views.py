@@ -26,14 +26,16 @@ def profile(request, username):
 @login_required
 def settings_view(request):
     form = SettingsForm(request.POST or None, instance=request.user)
+    # Apps above accounts add sections here (notification choices, the API's access tokens).
+    panels = collect("settings_panel", user=request.user)
     if request.method == "POST":
         if form.is_valid():
             form.save()
             messages.success(request, "Your settings are saved.")
             return redirect("accounts:settings")
         messages.error(request, "Please fix the problems below; nothing was saved.")
-        return render(request, "accounts/settings.html", {"form": form}, status=400)
-    return render(request, "accounts/settings.html", {"form": form})
+        return render(request, "accounts/settings.html", {"form": form, "panels": panels}, status=400)
+    return render(request, "accounts/settings.html", {"form": form, "panels": panels})
 
 
 # Mail clients POST here without a session or CSRF token (RFC 8058 one-click); the signed

@@ -7,15 +7,14 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
-from accounts.models import User
-from calendar_app.models import RSVP, Activity, OccurrenceChange, Responsibility
+from calendar_app.models import RSVP, Activity, Attendance, OccurrenceChange, Responsibility, occurrence_key
 from communities.models import Community, Membership
 from core import search as core_search
 
 FIRST_WEEKDAY = calendar.SUNDAY
 
 
-def activities_overlapping(*, start, end, community: Community | None = None, communities_q=None):
+def activities_overlapping(*, start, end, community=None, communities_q=None):
     """Activities that may have an occurrence in [start, end), with what expanding them needs: two queries."""
     qs = Activity.objects.filter(Q(span_start__lt=end) & (Q(span_end__isnull=True) | Q(span_end__gt=start)))
     if community is not None:
@@ -43,15 +42,15 @@ def expand(activities, start, end):
     return found[:MAX_OCCURRENCES_PER_PAGE]
 
 
-def occurrences_for_community(*, community: Community, start, end):
+def occurrences_for_community(*, community, start, end):
     return expand(activities_overlapping(start=start, end=end, community=community), start, end)
 
 
-def _member_communities_q(user: User):
+def _member_communities_q(user):
     return Q(community__in=Membership.objects.filter(user=user).values("community_id"))
 
 
-def upcoming_occurrences_for(*, user: User, start, end):
+def upcoming_occurrences_for(*, user, start, end):
     """Occurrences in [start, end) of activities in communities ``user`` is a member of, cancelled ones left out.
 
     Each has ``.activity``, ``.start``, ``.end``, ``.community`` and ``.url`` (the page to RSVP on). Two queries.
@@ -66,7 +65,7 @@ def _as_date(value):
     return value
 
 
-def open_responsibilities_for(*, user: User, start, end):
+def open_responsibilities_for(*, user, start, end):
     """Open responsibilities of ``user``'s district or assigned to ``user``, due in [start, end).
 
     Only in communities the user is a member of; activity, community, district and assignee loaded: one query.
@@ -83,11 +82,11 @@ def open_responsibilities_for(*, user: User, start, end):
     )
 
 
-def responsibilities_of_activity(*, activity: Activity):
+def responsibilities_of_activity(*, activity):
     return activity.responsibilities.select_related("district", "assignee").order_by("occurrence_start", "due_date")
 
 
-def district_responsibilities(*, community: Community, user: User, start, end):
+def district_responsibilities(*, community, user, start, end):
     """What ``user``'s district (or the user) must do in this community, due in [start, end): one query."""
     mine = Q(assignee=user)
     if user.district_id:
@@ -111,7 +110,7 @@ class Day:
     occurrences: list = field(default_factory=list)
 
 
-def parse_month(text: str, today):
+def parse_month(text, today):
     """``YYYY-MM`` to the first day of that month; ``None`` when it is not a month we show."""
     if not text:
         return today.replace(day=1)
@@ -132,7 +131,7 @@ def local_midnight(day):
     return timezone.make_aware(datetime.combine(day, time()), timezone.get_current_timezone())
 
 
-def month_grid(*, community: Community, first):
+def month_grid(*, community, first):
     """Weeks of ``Day`` for the month starting ``first``, in the viewer's time zone: two queries."""
     weeks = calendar.Calendar(FIRST_WEEKDAY).monthdatescalendar(first.year, first.month)
     start = local_midnight(weeks[0][0])
@@ -151,7 +150,7 @@ def month_grid(*, community: Community, first):
 # -- RSVPs -------------------------------------------------------------------
 
 
-def rsvp_summary(*, activity: Activity, occurrence_start):
+def rsvp_summary(*, activity, occurrence_start):
     """Counts by response for one occurrence: one query."""
     rows = (
         RSVP.objects.filter(activity=activity, occurrence_start=occurrence_start)
@@ -163,7 +162,7 @@ def rsvp_summary(*, activity: Activity, occurrence_start):
     return counts
 
 
-def rsvps_for(*, activity: Activity, occurrence_start):
+def rsvps_for(*, activity, occurrence_start):
     return (
         RSVP.objects.filter(activity=activity, occurrence_start=occurrence_start)
         .select_related("user", "user__district")
@@ -175,30 +174,74 @@ def rsvps_for(*, activity: Activity, occurrence_start):
 
 
 @dataclass
+class PlanRow:
+    """One line of the plan: a date of an activity and who does what for it.
+
+    ``rotation`` is set for a rotating duty's date, whose district a leader may change in
+    place; ``duty`` is None on such a date when no district has it yet (a gap).
+    """
+
+    start: datetime
+    activity: Activity
+    duty: Responsibility | None = None
+    rotation: object = None
+    original_start: datetime | None = None
+
+    @property
+    def key(self):
+        return occurrence_key(self.original_start) if self.original_start is not None else ""
+
+    @property
+    def is_gap(self):
+        return self.rotation is not None and self.duty is None
+
+    @property
+    def cell_id(self):
+        return f"cell-{self.rotation.pk}-{self.key}" if self.rotation is not None else ""  # type: ignore[attr-defined]  # came with main's merge; type it properly next
+
+
+@dataclass
 class PlanMonth:
     first: date
+    rows: list = field(default_factory=list)
     assignments: list = field(default_factory=list)  # (district, [responsibility, ...])
-    gaps: list = field(default_factory=list)
+
+    @property
+    def gaps(self):
+        return [row for row in self.rows if row.is_gap]
 
 
-def plan_by_month(*, community: Community, first, months=12):
-    """Who does what in each month from ``first``, and which districts have nothing: four queries.
+def plan_by_month(*, community, first, months=12, district_first=None):
+    """Who does what in each month from ``first``: a row per rotation date and per responsibility. Six queries.
 
-    A responsibility for a whole series counts in every month the series happens.
+    A rotation date without a district is a gap; months and districts without one expected show none.
+    A responsibility for a whole series counts in every month the series happens. Rows of
+    ``district_first`` (a district leader's own) come first in each month.
     """
-    districts = list(community.districts.order_by("name"))
+    from calendar_app.models import Rotation
+
     start = local_midnight(first)
     end = local_midnight(add_months(first, months))
     plan = [PlanMonth(add_months(first, i)) for i in range(months)]
     index = {(m.first.year, m.first.month): m for m in plan}
     by_month: dict[tuple[int, int], dict] = {key: {} for key in index}
+    districts = {}
     responsibilities = (
         Responsibility.objects.filter(activity__community=community)
+        .filter(
+            Q(rotation__isnull=True)
+            | Q(occurrence_start__gte=start - timedelta(days=366), occurrence_start__lt=end + timedelta(days=366))
+        )
         .select_related("activity", "activity__community", "district", "assignee")
         .prefetch_related("activity__exceptions")
         .order_by("due_date", "pk")
     )
+    rotation_duties = {}
     for responsibility in responsibilities:
+        districts[responsibility.district_id] = responsibility.district
+        if responsibility.rotation_id is not None:
+            rotation_duties[(responsibility.rotation_id, responsibility.occurrence_start)] = responsibility
+            continue
         activity = responsibility.activity
         if responsibility.occurrence_start is not None or not activity.is_recurring:
             moments = [responsibility.when]
@@ -211,18 +254,49 @@ def plan_by_month(*, community: Community, first, months=12):
             if key in by_month and key not in seen:
                 seen.add(key)
                 by_month[key].setdefault(responsibility.district_id, []).append(responsibility)
+                index[key].rows.append(PlanRow(start=moment, activity=activity, duty=responsibility))
+    rotations = (
+        Rotation.objects.filter(activity__community=community)
+        .select_related("activity", "activity__community")
+        .prefetch_related(
+            Prefetch("activity__exceptions", queryset=OccurrenceChange.objects.order_by("original_start"))
+        )
+    )
+    for rotation in rotations:
+        for occurrence in rotation.activity.occurrences_between(start, end):
+            local = timezone.localtime(occurrence.start)
+            month = index.get((local.year, local.month))
+            if month is None:
+                continue
+            duty = rotation_duties.get((rotation.pk, occurrence.original_start))
+            if duty is not None:
+                by_month[(local.year, local.month)].setdefault(duty.district_id, []).append(duty)
+            month.rows.append(
+                PlanRow(
+                    start=occurrence.start,
+                    activity=rotation.activity,
+                    duty=duty,
+                    rotation=rotation,
+                    original_start=occurrence.original_start,
+                )
+            )
+
+    def order(row):
+        theirs = district_first is not None and row.duty is not None and row.duty.district_id == district_first
+        return (not theirs, row.start, row.activity.title)
+
     for key, month in index.items():
+        month.rows.sort(key=order)
         assigned = by_month[key]
-        month.assignments = [(d, assigned[d.pk]) for d in districts if d.pk in assigned]
-        month.gaps = [d for d in districts if d.pk not in assigned]
+        month.assignments = sorted(((districts[pk], items) for pk, items in assigned.items()), key=lambda a: a[0].name)
     return plan
 
 
-def my_communities(*, user: User):
+def my_communities(*, user):
     return Community.objects.filter(memberships__user=user).order_by("name")
 
 
-def what_deleting_removes(*, activity: Activity):
+def what_deleting_removes(*, activity):
     """What deleting ``activity`` takes with it, as sentences for the confirm page: two queries."""
     lines = []
     if activity.is_recurring:
@@ -240,7 +314,7 @@ def what_deleting_removes(*, activity: Activity):
     return lines
 
 
-def search_section(*, viewer: User, terms, scope, filters, page_number, per_page: int):
+def search_section(*, viewer, terms, scope, filters, page_number, per_page):
     """Activities matching ``terms`` in communities ``scope`` allows (site search): two queries."""
     qs = filters.apply(Activity.objects.filter(scope.q()), author_field="organizer")
     return core_search.ranked_section(
@@ -253,3 +327,46 @@ def search_section(*, viewer: User, terms, scope, filters, page_number, per_page
         per_page=per_page,
         snippet_field="description",
     )
+
+
+# -- attendance ----------------------------------------------------------------
+
+
+def attendance_members(*, community):
+    """The community's members to mark, by name (one query when evaluated)."""
+    from accounts.models import User
+
+    return (
+        User.objects.filter(memberships__community=community)
+        .select_related("district")
+        .order_by("display_name", "username")
+    )
+
+
+def attended_user_ids(*, activity, occurrence_start):
+    """Who is marked at one date: one query."""
+    return set(
+        Attendance.objects.filter(activity=activity, occurrence_start=occurrence_start).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def going_user_ids(*, activity, occurrence_start):
+    return set(
+        RSVP.objects.filter(
+            activity=activity, occurrence_start=occurrence_start, response=RSVP.Response.GOING
+        ).values_list("user_id", flat=True)
+    )
+
+
+def attendances_of(*, user, start=None, end=None, community=None):
+    """A person's attendance, newest first, with activity and community: one query."""
+    rows = Attendance.objects.filter(user=user).select_related("activity", "activity__community")
+    if start is not None:
+        rows = rows.filter(attended_on__gte=start)
+    if end is not None:
+        rows = rows.filter(attended_on__lt=end)
+    if community is not None:
+        rows = rows.filter(activity__community=community)
+    return rows.order_by("-attended_on")

@@ -1,4 +1,4 @@
-"""Receivers of the communities app.
+"""Signals the communities app sends (for the apps above it) and its own receivers.
 
 - Someone who followed an invitation link before they had an account joins as soon
   as they log in: the invitation view keeps the link's token in the session; after
@@ -9,9 +9,12 @@
 from django.contrib import messages
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
-from communities import services
+# Sent inside the service's transaction; apps above (notifications) act after it commits.
+join_requested = Signal()  # join_request
+join_request_decided = Signal()  # join_request (approved or declined)
+invitation_accepted = Signal()  # invitation
 
 INVITATION_SESSION_KEY = "communities_invitation_token"
 
@@ -23,6 +26,8 @@ def accept_pending_invitation(sender, request, user, **kwargs):
     token = request.session.pop(INVITATION_SESSION_KEY, None)
     if not token:
         return
+    from communities import services
+
     try:
         invitation = services.invitation_from_token(token)
         services.accept_invitation(user=user, invitation=invitation)

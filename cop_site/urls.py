@@ -51,12 +51,17 @@ urlpatterns = [
     path("", include("accounts.urls")),
     # Each app's urls.py spells out its full paths (DESIGN.md's URL table).
     path("", include("communities.urls")),
+    path("", include("notifications.urls")),
     path("", include("discussions.urls")),
     path("", include("resources.urls")),
     path("", include("calendar_app.urls")),
+    path("", include("mentoring.urls")),
     path("", include("polls.urls")),
     path("", include("chats.urls")),
     path("", include("digests.urls")),
+    path("", include("reports.urls")),
+    path("", include("api.urls")),
+    path("", include("api.lti_urls")),
 ]
 
 if settings.BENCH_ENDPOINTS:  # the load benchmark's baseline (bench/run.py); core.W003 warns in production

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from accounts.models import User
 from calendar_app.models import Occurrence, Responsibility
 from calendar_app.selectors import open_responsibilities_for, upcoming_occurrences_for
 from chats.selectors import chats_between
@@ -18,9 +17,11 @@ from communities.models import Community, Membership
 from communities.selectors import new_members
 from core.links import absolute_url
 from digests.models import CommunityNote
-from digests.periods import MONTHLY, Period, parse_period, rolling_window
+from digests.periods import MONTHLY, parse_period, rolling_window
 from discussions.models import Thread
 from discussions.selectors import most_helpful_threads, unanswered_questions_for
+from mentoring.models import CheckIn, Pairing
+from mentoring.selectors import asks_waiting_for, check_ins_due_for
 from polls.models import Poll
 from polls.selectors import open_polls_unanswered_by
 from resources.models import Resource
@@ -114,7 +115,31 @@ def _resource_item(resource: Resource):
     )
 
 
-def _chat_item(chat):  # a Chat annotated with people and answer_count (digests.selectors)
+def _check_in_item(check_in: CheckIn, user):
+    pairing = check_in.pairing
+    other = pairing.mentee if pairing.mentor_id == user.pk else pairing.mentor
+    return Item(
+        title=f"Check in with {other.name}",
+        path=pairing.get_absolute_url(),
+        community=pairing.community,
+        when=check_in.due_at,
+        detail="Mentoring",
+        action="Open your pair's page",
+    )
+
+
+def _ask_item(pairing: Pairing):
+    return Item(
+        title=f"{pairing.mentee.name} asks you to be their mentor",
+        path=pairing.get_absolute_url(),
+        community=pairing.community,
+        when=pairing.created_at,
+        detail="Mentoring",
+        action="Answer",
+    )
+
+
+def _chat_item(chat):
     people = f"{chat.people} took part · " if chat.people else ""
     return Item(
         title=chat.title,
@@ -132,15 +157,17 @@ class CallsToAction:
     polls: list = field(default_factory=list)
     activities: list = field(default_factory=list)
     questions: list = field(default_factory=list)
+    mentoring: list = field(default_factory=list)
 
     def __bool__(self):
-        return bool(self.responsibilities or self.polls or self.activities or self.questions)
+        return bool(self.responsibilities or self.polls or self.activities or self.questions or self.mentoring)
 
     @property
     def count(self):
-        return len(self.responsibilities) + len(self.polls) + len(self.activities) + len(self.questions)
+        kinds = (self.responsibilities, self.polls, self.activities, self.questions, self.mentoring)
+        return sum(len(items) for items in kinds)
 
-    def only(self, community: Community):
+    def only(self, community):
         """The calls that come from ``community`` alone."""
 
         def keep(items):
@@ -151,6 +178,7 @@ class CallsToAction:
             polls=keep(self.polls),
             activities=keep(self.activities),
             questions=keep(self.questions),
+            mentoring=keep(self.mentoring),
         )
 
 
@@ -162,12 +190,13 @@ def _window(month):
     return month
 
 
-def calls_to_action(*, user: User, month=None):
+def calls_to_action(*, user, month=None):
     """What needs ``user`` in ``month`` (a Period, "YYYY-MM", or None for the coming 31 days).
 
     Their district's open responsibilities, open polls they have not answered,
     activities with RSVP links, unanswered questions in focus areas they lead or
-    follow; only from their own communities. A fixed number of queries.
+    follow, mentees waiting for their answer and check-ins of their pairings; only
+    from their own communities. A fixed number of queries.
     """
     window = _window(month)
     # Mid-period (a preview, a late run) only what is still ahead is a call to action.
@@ -184,6 +213,9 @@ def calls_to_action(*, user: User, month=None):
     calls.questions = [
         _thread_item(t, action="Answer") for t in unanswered_questions_for(user=user, limit=QUESTION_LIMIT)
     ]
+    # Mentees waiting for an answer, then check-ins: due once their period has begun, not limited to the window.
+    calls.mentoring = [_ask_item(p) for p in asks_waiting_for(user=user)[:CALL_LIMIT]]
+    calls.mentoring += [_check_in_item(c, user) for c in check_ins_due_for(user=user)[:CALL_LIMIT]]
     return calls
 
 
@@ -215,7 +247,7 @@ class Digest:
         return bool(self.calls) or any(self.sections)
 
 
-def _community_content(communities, period: Period):
+def _community_content(communities, period):
     """Notes, most helpful threads, featured resources, chat archives and new members of ``communities``
     in ``period``."""
     sections = {c.pk: CommunitySection(community=c) for c in communities}
@@ -249,12 +281,12 @@ def _community_content(communities, period: Period):
     return sections
 
 
-def member_communities(*, user: User):
+def member_communities(*, user):
     """The communities ``user`` belongs to: the only ones a digest speaks about. One query."""
     return list(Community.objects.filter(pk__in=Membership.objects.filter(user=user).values("community_id")))
 
 
-def digest_for(*, user: User, period: Period, shared=None, only_community=None):
+def digest_for(*, user, period, shared=None, only_community=None):
     """The digest ``user`` gets for ``period``, or None when there is nothing to say.
 
     Only their own communities; with ``only_community``, only that community's part

@@ -11,6 +11,8 @@ from communities.demo import COMMUNITIES
 from communities.models import Community, Membership
 from discussions.models import Post, Reaction, Subscription, Thread
 from discussions.services import _new_post, refresh_search_words, render_body
+from notifications import kinds
+from notifications.services import fan_out, payload_for
 
 # (kind, focus area index or None, title, body, replies); a reply is (author, body, [replies]).
 THREADS = [
@@ -99,6 +101,7 @@ def _add_replies(thread, replies, people, when, parent=None):
 
 def seed(*, stdout):
     _seed_threads(stdout)
+    _seed_notifications(stdout)
     refresh_search_words()  # search's "Did you mean" knows the demo's words (PostgreSQL)
 
 
@@ -136,6 +139,46 @@ def _seed_threads(stdout):
                 thread.accepted_post = first
                 thread.save(update_fields=["accepted_post"])
     stdout.write("  discussions: threads of every kind in each demo community")
+
+
+def _seed_notifications(stdout):
+    """The teacher's bell has something in it: a mention, a reply in a followed thread, helpful marks."""
+    people = _people()
+    teacher = people.get("teacher")
+    thread = Thread.objects.filter(author=teacher).order_by("created_at").first() if teacher else None
+    if thread is None:
+        return
+    posts = list(thread.posts.exclude(author=teacher).select_related("author", "community")[:2])
+    for post, kind in zip(posts, (kinds.MENTION, kinds.FOLLOWED_REPLY), strict=False):
+        fan_out(
+            payload_for(
+                kind=kind,
+                recipients=[teacher],
+                community=thread.community_id,
+                actor=post.author_id,
+                target=post,
+                url=post.get_absolute_url(),
+                subject=thread.title,
+                event_key=f"demo:{kind}:{post.pk}",
+            )
+        )
+    mine = Post.objects.filter(author=teacher).select_related("thread", "community").first()
+    for voter in [p for name, p in people.items() if name != "teacher"][:3]:
+        if mine is not None:
+            fan_out(
+                payload_for(
+                    kind=kinds.HELPFUL,
+                    recipients=[teacher],
+                    community=mine.community_id,
+                    actor=voter,
+                    target=mine,
+                    url=mine.get_absolute_url(),
+                    subject=mine.thread.title,
+                    event_key=f"demo:helpful:{mine.pk}:{voter.pk}",
+                    group_key=f"helpful:{mine.pk}",
+                )
+            )
+    stdout.write("  notifications: the teacher's bell has a mention, replies and helpful marks")
 
 
 def _react(thread, people):

@@ -14,13 +14,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from communities.models import Community, FocusArea
-from communities.permissions import Access, access_for
+from communities.models import Membership
+from communities.permissions import access_for
 from core import ratelimit
 from core.text import MENTION_RE, render_markdown
+from discussions import signals
 from discussions.models import (
     BODY_MAX,
     REASON_MAX,
@@ -36,6 +38,8 @@ from discussions.models import (
     Subscription,
     Thread,
 )
+from notifications import kinds
+from notifications.services import notify
 
 MAX_MENTIONS = 20
 
@@ -43,7 +47,7 @@ MAX_MENTIONS = 20
 # -- helpers --------------------------------------------------------------------------
 
 
-def throttle_posting(user: User):
+def throttle_posting(user):
     """Count one post by ``user``; raise RateLimited past settings.POST_RATE_LIMIT."""
     ratelimit.hit(
         f"post:{user.pk}",
@@ -63,7 +67,7 @@ def _clean_text(value, *, field, max_length, required=True):
     return value
 
 
-def _require(access: Access, need, message=None):
+def _require(access, need, message=None):
     if not access.allows(need):
         raise PermissionDenied(message or "Only members of this community can do that. Join it first.")
 
@@ -75,7 +79,7 @@ _EDIT_REFUSALS = {
 }
 
 
-def check_may_edit(access: Access, *, author_id, what="post"):
+def check_may_edit(access, *, author_id, what="post"):
     """Raise PermissionDenied unless ``access`` may change what ``author_id`` wrote (the author or a moderator)."""
     if not access.may_edit(author_id):
         raise PermissionDenied(_EDIT_REFUSALS[what])
@@ -93,11 +97,11 @@ def submission_key(submission, *texts):
     return f"{submission}:{digest}"
 
 
-def _made_by_submission(model, author: User, key):
+def _made_by_submission(model, author, key):
     return model.objects.filter(author=author, submission_key=key).first() if key else None
 
 
-def render_body(body: str):
+def render_body(body):
     """Sanitized HTML for ``body`` with @mentions of real people linked, and those people.
 
     Mentions are found in the Markdown's text, so an @name inside `code`, a code block or
@@ -111,34 +115,45 @@ def render_body(body: str):
     return html, [people[name] for name in linked]
 
 
-def _record_mentions(*, thread: Thread, post: Post | None, mentioned, author: User):
+def _record_mentions(*, thread, post, mentioned, author):
     from discussions import tasks
 
     ids = []
+    where = post or thread
     for person in mentioned:
         if author is not None and person.pk == author.pk:
             continue
         mention, created = Mention.objects.get_or_create(thread=thread, post=post, user=person)
         if created:
             ids.append(mention.pk)
+            notify(
+                kind=kinds.MENTION,
+                recipients=[person],
+                community=thread.community_id,
+                actor=author,
+                target=where,
+                url=where.get_absolute_url(),
+                subject=thread.title,
+                event_key=f"mention:{mention.pk}",
+            )
     for mention_id in ids:
         transaction.on_commit(partial(tasks.send_mention_email.delay, mention_id), robust=True)
 
 
-def _log(*, access: Access, action: str, thread: Thread | None = None, post: Post | None = None, reason=""):
+def _log(*, access, action, thread=None, post=None, reason=""):
     return ModerationLogEntry.objects.create(
         community=access.community, actor=access.user, action=action, thread=thread, post=post, reason=reason[:500]
     )
 
 
-def _follow(thread: Thread, user: User):
+def _follow(thread, user):
     Subscription.objects.get_or_create(thread=thread, user=user)
 
 
 # -- threads ----------------------------------------------------------------------------
 
 
-def _focus_area_of(community: Community, focus_area: FocusArea | None):
+def _focus_area_of(community, focus_area):
     if focus_area is None:
         return None
     if focus_area.community_id != community.pk:
@@ -146,17 +161,7 @@ def _focus_area_of(community: Community, focus_area: FocusArea | None):
     return focus_area
 
 
-def create_thread(
-    *,
-    author: User,
-    community: Community,
-    title: str,
-    body: str,
-    kind: str,
-    focus_area: FocusArea | None = None,
-    access: Access | None = None,
-    submission="",
-):
+def create_thread(*, author, community, title, body, kind, focus_area=None, access=None, submission=""):
     """Start a thread as ``author`` (a member; raises PermissionDenied otherwise); the author follows it.
 
     Rate limited per author; @mentions are emailed after commit. Idempotent per form
@@ -189,6 +194,7 @@ def create_thread(
             )
             _follow(thread, author)
             _record_mentions(thread=thread, post=None, mentioned=mentioned, author=author)
+            transaction.on_commit(lambda: signals.thread_created.send(sender=Thread, thread=thread), robust=True)
     except IntegrityError:
         made = _made_by_submission(Thread, author, key)  # the same form, sent at the same moment
         if made is None:
@@ -197,7 +203,7 @@ def create_thread(
     return thread
 
 
-def edit_thread(*, access: Access, thread: Thread, title: str, body: str, kind: str | None = None):
+def edit_thread(*, access, thread, title, body, kind=None):
     """Change a thread's title and opening text (its author or a moderator); keeps the old text as a revision."""
     check_may_edit(access, author_id=thread.author_id)
     title = _clean_text(title, field="title", max_length=TITLE_MAX)
@@ -224,7 +230,7 @@ def edit_thread(*, access: Access, thread: Thread, title: str, body: str, kind: 
 # -- replies ----------------------------------------------------------------------------
 
 
-def _new_post(*, thread: Thread, author: User, body: str, parent=None, created_at=None, key=""):
+def _new_post(*, thread, author, body, parent=None, created_at=None, key=""):
     """Insert a reply row and bump the thread's counters (no permission checks: callers do them)."""
     body_html, mentioned = render_body(body)
     post = Post.objects.create(
@@ -243,7 +249,7 @@ def _new_post(*, thread: Thread, author: User, body: str, parent=None, created_a
     return post, mentioned
 
 
-def create_reply(*, access: Access, thread: Thread, body: str, parent=None, submission=""):
+def create_reply(*, access, thread, body, parent=None, submission=""):
     """Reply to ``thread`` (or to ``parent``, a reply in the same thread) as ``access.user``.
 
     Members only; not on a locked or hidden thread. The author follows the thread;
@@ -275,7 +281,9 @@ def create_reply(*, access: Access, thread: Thread, body: str, parent=None, subm
             post, mentioned = _new_post(thread=thread, author=access.user, body=body, parent=parent, key=key)
             _follow(thread, access.user)
             _record_mentions(thread=thread, post=post, mentioned=mentioned, author=access.user)
+            _notify_reply(thread=thread, post=post, parent=parent, mentioned=mentioned)
             transaction.on_commit(lambda: tasks.notify_followers.delay(post.pk), robust=True)
+            transaction.on_commit(lambda: signals.reply_created.send(sender=Post, post=post), robust=True)
     except IntegrityError:
         made = _made_by_submission(Post, access.user, key)  # the same form, sent at the same moment
         if made is None:
@@ -284,7 +292,60 @@ def create_reply(*, access: Access, thread: Thread, body: str, parent=None, subm
     return post
 
 
-def edit_post(*, access: Access, post: Post, body: str):
+def _notify_reply(*, thread, post, parent, mentioned):
+    """The author of the post replied to is told of the reply; the thread's followers of a new reply.
+
+    Someone @mentioned in the reply only gets the mention: one notification per person and reply.
+    """
+    told = {person.pk for person in mentioned} | {post.author_id}
+    answered = parent.author_id if parent is not None else thread.author_id
+    common = {
+        "community": thread.community_id,
+        "actor": post.author_id,
+        "target": post,
+        "url": post.get_absolute_url(),
+        "subject": thread.title,
+        "event_key": f"post:{post.pk}",
+    }
+    if answered and answered not in told:
+        notify(kind=kinds.REPLY, recipients=[answered], **common)
+        told.add(answered)
+    followers = Subscription.objects.filter(thread=thread).exclude(user_id__in=told).values_list("user_id", flat=True)
+    notify(kind=kinds.FOLLOWED_REPLY, recipients=list(followers), email_group=f"thread:{thread.pk}", **common)
+
+
+def _notify_moderators(*, community, flag, thread, post):
+    moderators = Membership.objects.filter(community=community, is_moderator=True).values_list("user_id", flat=True)
+    notify(
+        kind=kinds.MOD_FLAG,
+        recipients=list(moderators),
+        community=community,
+        actor=flag.reporter_id,
+        target=post or thread,
+        url=reverse("discussions:moderation", kwargs={"slug": community.slug}),
+        subject=thread.title,
+        detail=f"“{flag.reason}”",
+        event_key=f"flag:{flag.pk}",
+        group_key=f"flag:{thread.pk}:{post.pk if post else 0}",
+        email_group=f"community:{community.pk}",
+    )
+
+
+def _notify_hidden(*, thread, post, author_id, reason, log):
+    notify(
+        kind=kinds.POST_HIDDEN,
+        recipients=[author_id],
+        community=thread.community_id,
+        target=post or thread,
+        # A hidden thread is no longer listed: the notification itself says why.
+        url=post.get_absolute_url() if post else reverse("discussions:list", kwargs={"slug": thread.community.slug}),
+        subject=thread.title,
+        detail=reason,
+        event_key=f"hidden:{log.pk}",
+    )
+
+
+def edit_post(*, access, post, body):
     """Change a reply's text (its author or a moderator), keeping the old text as a revision."""
     if post.community_id != access.community.pk:
         raise Http404("No such reply.")
@@ -307,7 +368,7 @@ def edit_post(*, access: Access, post: Post, body: str):
     return post
 
 
-def delete_post(*, access: Access, post: Post):
+def delete_post(*, access, post):
     """Soft-delete a reply (its author or a moderator): the text goes, the replies under it stay."""
     if post.community_id != access.community.pk:
         raise Http404("No such reply.")
@@ -323,7 +384,7 @@ def delete_post(*, access: Access, post: Post):
 # -- reactions and answers ------------------------------------------------------------------
 
 
-def toggle_helpful(*, access: Access, post: Post):
+def toggle_helpful(*, access, post):
     """Mark ``post`` helpful for ``access.user``, or unmark it if already marked. Returns (post, marked)."""
     _require(access, "post")
     if post.community_id != access.community.pk:
@@ -343,17 +404,28 @@ def toggle_helpful(*, access: Access, post: Post):
             except IntegrityError:  # a double click raced us: it is marked already
                 return _reload_counts(post), True
             delta, marked = 1, True
+            notify(
+                kind=kinds.HELPFUL,
+                recipients=[post.author_id],
+                community=access.community,
+                actor=access.user,
+                target=post,
+                url=post.get_absolute_url(),
+                subject=post.thread.title,
+                event_key=f"helpful:{post.pk}:{access.user.pk}",
+                group_key=f"helpful:{post.pk}",
+            )
         Post.objects.filter(pk=post.pk).update(helpful_count=F("helpful_count") + delta)
         Thread.objects.filter(pk=post.thread_id).update(helpful_count=F("helpful_count") + delta)
     return _reload_counts(post), marked
 
 
-def _reload_counts(post: Post):
+def _reload_counts(post):
     post.helpful_count = Post.objects.values_list("helpful_count", flat=True).get(pk=post.pk)
     return post
 
 
-def accept_answer(*, access: Access, thread: Thread, post: Post):
+def accept_answer(*, access, thread, post):
     """Mark ``post`` as the answer to question ``thread``: the asker or a moderator. Accepting it again un-marks it."""
     if thread.community_id != access.community.pk or post.thread_id != thread.pk:
         raise Http404("No such reply in this thread.")
@@ -366,10 +438,21 @@ def accept_answer(*, access: Access, thread: Thread, post: Post):
     with transaction.atomic():
         thread.accepted_post = None if thread.accepted_post_id == post.pk else post
         thread.save(update_fields=["accepted_post"])
+        if thread.accepted_post_id:
+            notify(
+                kind=kinds.ANSWER_ACCEPTED,
+                recipients=[post.author_id],
+                community=access.community,
+                actor=access.user,
+                target=post,
+                url=post.get_absolute_url(),
+                subject=thread.title,
+                event_key=f"accepted:{post.pk}",
+            )
     return thread
 
 
-def set_following(*, access: Access, thread: Thread, follow):
+def set_following(*, access, thread, follow):
     """Follow or unfollow a thread (members)."""
     _require(access, "post")
     if follow:
@@ -382,7 +465,7 @@ def set_following(*, access: Access, thread: Thread, follow):
 # -- flags and moderation -----------------------------------------------------------------
 
 
-def flag(*, access: Access, thread: Thread, post: Post | None = None, reason: str):
+def flag(*, access, thread, post=None, reason):
     """A member asks moderators to look at a thread opening or a reply. One open flag per person and item.
 
     Rate limited per member (settings.FLAG_RATE_LIMIT): RateLimited past it.
@@ -402,20 +485,22 @@ def flag(*, access: Access, thread: Thread, post: Post | None = None, reason: st
     )
     try:
         with transaction.atomic():
-            return Flag.objects.create(
+            made = Flag.objects.create(
                 community=access.community, thread=thread, post=post, reporter=access.user, reason=reason
             )
+            _notify_moderators(community=access.community, flag=made, thread=thread, post=post)
+            return made
     except IntegrityError:  # the same person flagged it at the same moment in another tab
         return open_flags.get()
 
 
-def _close_flags(*, access: Access, thread: Thread, post: Post | None, status):
+def _close_flags(*, access, thread, post, status):
     Flag.objects.filter(thread=thread, post=post, status=Flag.Status.OPEN).update(
         status=status, resolved_by=access.user, resolved_at=timezone.now()
     )
 
 
-def moderate_thread(*, access: Access, thread: Thread, action, reason="", focus_area: FocusArea | None = None):
+def moderate_thread(*, access, thread, action, reason="", focus_area=None):
     """Pin, unpin, lock, unlock, hide, restore or move a thread (moderators); every action is logged."""
     _require(access, "moderate", "Only moderators of this community can do that.")
     if thread.community_id != access.community.pk:
@@ -445,11 +530,13 @@ def moderate_thread(*, access: Access, thread: Thread, action, reason="", focus_
             raise ValidationError("Unknown moderation action.")
         if action == Action.HIDE:
             _close_flags(access=access, thread=thread, post=None, status=Flag.Status.ACTIONED)
-        _log(access=access, action=action, thread=thread, reason=reason)
+        entry = _log(access=access, action=action, thread=thread, reason=reason)
+        if action == Action.HIDE and thread.author_id:
+            _notify_hidden(thread=thread, post=None, author_id=thread.author_id, reason=reason, log=entry)
     return thread
 
 
-def moderate_post(*, access: Access, post: Post, action: str, reason=""):
+def moderate_post(*, access, post, action, reason=""):
     """Hide (with a reason) or restore a reply (moderators); the replies under it stay readable. Logged."""
     _require(access, "moderate", "Only moderators of this community can do that.")
     if post.community_id != access.community.pk:
@@ -464,11 +551,13 @@ def moderate_post(*, access: Access, post: Post, action: str, reason=""):
         post.save(update_fields=["is_hidden", "hidden_reason"])
         if post.is_hidden:
             _close_flags(access=access, thread=post.thread, post=post, status=Flag.Status.ACTIONED)
-        _log(access=access, action=action, thread=post.thread, post=post, reason=reason)
+        entry = _log(access=access, action=action, thread=post.thread, post=post, reason=reason)
+        if post.is_hidden and post.author_id:
+            _notify_hidden(thread=post.thread, post=post, author_id=post.author_id, reason=reason, log=entry)
     return post
 
 
-def dismiss_flag(*, access: Access, flag):
+def dismiss_flag(*, access, flag):
     """Close a flag without acting on the content (moderators). Logged."""
     _require(access, "moderate", "Only moderators of this community can do that.")
     if flag.community_id != access.community.pk:

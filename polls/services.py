@@ -11,9 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from communities.models import FocusArea
-from communities.permissions import Access
-from discussions.models import Thread
+from polls import signals
 from polls.models import (
     MAX_CHOICES,
     SCALE_LABELS,
@@ -35,12 +33,12 @@ BALLOT_SHAPE_FIELDS = ("kind", "max_choices", "is_anonymous")
 MAX_POLL_LENGTH = timedelta(days=5 * 366)
 
 
-def _require_schedule(access: Access):
+def _require_schedule(access):
     if not access.may_schedule:
         raise PermissionDenied("Only district leaders and moderators of this community can run polls.")
 
 
-def _choice_labels(kind: str, labels):
+def _choice_labels(kind, labels):
     if kind == Poll.Kind.SCALE:
         return [f"{n} · {label}" for n, label in enumerate(SCALE_LABELS, start=1)]
     if kind == Poll.Kind.TEXT:
@@ -55,7 +53,7 @@ def _choice_labels(kind: str, labels):
     return labels
 
 
-def _validate(poll):  # Poll (mypy does not narrow focus_area/thread by their _id)
+def _validate(poll):
     if not poll.question.strip():
         raise ValidationError({"question": "Write the question members will answer."})
     if poll.closes_at is not None and poll.closes_at <= poll.opens_at:
@@ -73,18 +71,18 @@ def _validate(poll):  # Poll (mypy does not narrow focus_area/thread by their _i
 @transaction.atomic
 def create_poll(
     *,
-    access: Access,
+    access,
     question,
-    kind: str,
+    kind,
     choices=(),
     description="",
     max_choices=None,
-    focus_area: FocusArea | None = None,
+    focus_area=None,
     is_anonymous=False,
     opens_at=None,
     closes_at=None,
     results_visibility=Poll.ResultsVisibility.AFTER_VOTE,
-    thread: Thread | None = None,
+    thread=None,
 ):
     """Create a poll with its choices. Moderators and district leaders only."""
     _require_schedule(access)
@@ -111,12 +109,12 @@ def create_poll(
     return poll
 
 
-def has_answers(poll: Poll):
+def has_answers(poll):
     return Participation.objects.filter(poll=poll).exists()
 
 
 @transaction.atomic
-def update_poll(*, access: Access, poll: Poll, choices=None, **fields):
+def update_poll(*, access, poll, choices=None, **fields):
     """Edit a poll. Its kind, anonymity, limit and choices only change while nobody has answered."""
     _require_schedule(access)
     poll = Poll.objects.select_for_update().get(pk=poll.pk, community=access.community)
@@ -142,7 +140,7 @@ def update_poll(*, access: Access, poll: Poll, choices=None, **fields):
 
 
 @transaction.atomic
-def close_poll(*, access: Access, poll: Poll):
+def close_poll(*, access, poll):
     """Close an open poll now; closing a closed poll changes nothing."""
     _require_schedule(access)
     poll = Poll.objects.select_for_update().get(pk=poll.pk, community=access.community)
@@ -152,6 +150,7 @@ def close_poll(*, access: Access, poll: Poll):
     if poll.status_at(now) == Poll.Status.OPEN:
         poll.closes_at = now
         poll.save(update_fields=["closes_at"])
+        transaction.on_commit(lambda: signals.poll_closed.send(sender=Poll, poll=poll), robust=True)
     if poll.is_anonymous:
         from polls.tasks import mix_sealed_answers_of
 
@@ -160,7 +159,7 @@ def close_poll(*, access: Access, poll: Poll):
 
 
 @transaction.atomic
-def repeat_poll(*, access: Access, poll, opens_at=None, closes_at=None):
+def repeat_poll(*, access, poll, opens_at=None, closes_at=None):
     """Ask a poll again as the next round of its series (same question, choices and settings)."""
     _require_schedule(access)
     poll = Poll.objects.select_for_update().get(pk=poll.pk, community=access.community)
@@ -199,27 +198,27 @@ def repeat_poll(*, access: Access, poll, opens_at=None, closes_at=None):
 MAX_ROUND_LENGTH = timedelta(days=366)
 
 
-def _round_length(poll: Poll):
+def _round_length(poll):
     """How long a repeated round stays open: as long as ``poll`` did, a week by default, at most a year."""
     if poll.closes_at is None:
         return timedelta(days=7)
     return min(poll.closes_at - poll.opens_at, MAX_ROUND_LENGTH)
 
 
-def default_repeat_dates(poll: Poll, now=None):
+def default_repeat_dates(poll, now=None):
     """The next round opens now and stays open as long as the last one did (a week by default, a year at most)."""
     now = now or timezone.now()
     return now, now + _round_length(poll)
 
 
-def check_may_vote(access: Access):
+def check_may_vote(access):
     """Raise PermissionDenied unless ``access`` is a member: staff read polls but are not counted as voters."""
     if not access.is_member:
         raise PermissionDenied("Only members of this community can answer its polls.")
 
 
 @transaction.atomic
-def cast_vote(*, access: Access, poll: Poll, choices=(), text=""):
+def cast_vote(*, access, poll, choices=(), text=""):
     """Record or change ``access.user``'s answer to ``poll``; returns the ballot (a SealedAnswer if anonymous).
 
     Members only, while the poll is open. One ballot per member is enforced by the
@@ -264,7 +263,7 @@ def cast_vote(*, access: Access, poll: Poll, choices=(), text=""):
     return ballot
 
 
-def _picked_choices(poll: Poll, choices):
+def _picked_choices(poll, choices):
     if not poll.has_choices:
         return []
     ids = set()
@@ -285,7 +284,7 @@ def _picked_choices(poll: Poll, choices):
     return picked
 
 
-def mix_sealed_answers(*, poll: Poll, now=None):
+def mix_sealed_answers(*, poll, now=None):
     """Write a closed anonymous poll's sealed answers as ballots, all in one transaction, in random order.
 
     Ballots share that transaction (one ``xmin``), get random keys and are inserted

@@ -12,7 +12,10 @@ import pytest
 from django.conf import settings
 from django.core import mail as django_mail
 from django.urls import reverse
+from django.utils import timezone
 
+from api import webhooks
+from api.models import Webhook
 from calendar_app.tasks import send_activity_reminders
 from communities import services as community_services
 from communities.models import JoinRequest
@@ -37,9 +40,11 @@ KINDS = {
     "join_request_decision": "communities/email/join_request_decision",
     "mention": "discussions/email/mention",
     "reply": "discussions/email/reply",
+    "notification_answer_accepted": "notifications/email/notification",
     "resource_decision": "resources/email/decision",
     "reminder": "calendar_app/email/reminder",
     "digest": "digests/email/digest",
+    "webhook_disabled": "api/email/webhook_disabled",
     "account_email_confirmation_signup": None,
     "account_email_confirmation": None,
     "account_password_reset_key": None,
@@ -110,9 +115,10 @@ def everything_sent(client, settings, django_capture_on_commit_callbacks):
             decide(access=access, join_request=request)
         thread = ThreadFactory(community=community, author=follower)
         discussion_services.set_following(access=access_for(follower, community), thread=thread, follow=True)
-        discussion_services.create_reply(
+        answer = discussion_services.create_reply(
             access=access_for(moderator, community), thread=thread, body="See [the guide](/c/cs-k8/resources/) @rivera"
         )
+        discussion_services.accept_answer(access=access_for(follower, community), thread=thread, post=answer)
         resource = ResourceFactory(community=community, submitted_by=member, status="submitted", approved_at=None)
         resource_services.approve_resource(access=access, resource=resource)
         client.post(
@@ -136,6 +142,17 @@ def everything_sent(client, settings, django_capture_on_commit_callbacks):
     send_activity_reminders.delay()
     CommunityNoteFactory(community=community, period=current_period().key, body="See [our page](/c/cs-k8/).")
     deliver_batch(period=current_period(), user_ids=[member.pk])
+    webhook = Webhook.objects.create(
+        community=community,
+        url="https://hooks.example.net/cop",
+        events=["thread.created"],
+        secret="s" * 64,
+        created_by=moderator,
+        is_active=False,
+        disabled_at=timezone.now(),
+        consecutive_failures=10,
+    )
+    webhooks.tell_manager_webhook_disabled(webhook=webhook)
     return django_mail.outbox
 
 

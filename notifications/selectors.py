@@ -1,0 +1,81 @@
+"""Reads of notifications the bell, the page and the emails share.
+
+Every read filters on what the person may see *now* (``communities.permissions.visible_q``):
+someone who left a members-only community no longer sees its notifications, old ones included.
+"""
+
+import itertools
+
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from communities.models import Community, Membership
+from communities.permissions import visible_q
+from notifications.models import Notification
+
+PAGE_SIZE = 50
+UNREAD_CAP = 99  # the bell says "99+" past this; counting further is wasted work
+UNREAD_CACHE_SECONDS = 300
+
+
+def visible_notifications(user):
+    """``user``'s notifications about communities they may see now (and site-wide ones)."""
+    seen = Q(community__isnull=True) | visible_q(user, "community__")
+    return Notification.objects.filter(recipient=user).filter(seen)
+
+
+def _unread_key(user_id):
+    return f"notifications:unread:{user_id}"
+
+
+def unread_count(user):
+    """How many unread notifications ``user`` has, up to ``UNREAD_CAP + 1``: cached, else one query."""
+    key = _unread_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = visible_notifications(user).filter(read_at=None)[: UNREAD_CAP + 1].count()
+        cache.set(key, count, UNREAD_CACHE_SECONDS)
+    return count
+
+
+def forget_unread_counts(user_ids):
+    """Drop the cached bell counts of ``user_ids`` (after new notifications, reads, a change of membership)."""
+    cache.delete_many([_unread_key(user_id) for user_id in user_ids])
+
+
+def notifications_page(user, *, before=None):
+    """A page of ``user``'s notifications, newest first, from before ``before`` (an id): 1 query.
+
+    Returns (rows, has_more). Rows come with their actor and community.
+    """
+    rows = visible_notifications(user).select_related("actor", "community")
+    if before:
+        rows = rows.filter(pk__lt=before)
+    rows = list(rows.order_by("-created_at", "-id")[: PAGE_SIZE + 1])
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+def by_day(rows):
+    """[(day, [rows])] in the current (the viewer's) time zone."""
+    return [
+        (day, list(group))
+        for day, group in itertools.groupby(rows, key=lambda row: timezone.localtime(row.created_at).date())
+    ]
+
+
+def recipient_may_see_q():
+    """A Q over notifications: the recipient may still see the notification's community (for emails)."""
+    member = Membership.objects.filter(user_id=OuterRef("recipient_id"), community_id=OuterRef("community_id"))
+    return (
+        Q(community__isnull=True)
+        | Q(community__visibility=Community.Visibility.PUBLIC)
+        | Q(recipient__is_staff=True)
+        | Q(Exists(member))
+    )
+
+
+def due_for_email(now=None):
+    """Notifications whose email is due and not yet handled, oldest first."""
+    now = now or timezone.now()
+    return Notification.objects.filter(emailed_at=None, email_due_at__lte=now).order_by("email_due_at", "id")
