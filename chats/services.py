@@ -21,7 +21,8 @@ from calendar_app.models import Activity
 from chats import live
 from chats.models import DEFAULT_INTERVAL, Chat, HelpfulMark, Message, Participant, Prompt
 from chats.permissions import may_host
-from communities.models import Membership
+from communities.models import Community, Membership
+from communities.permissions import Access
 from core.ratelimit import hit
 from core.refusals import CONFLICT
 from core.text import render_markdown
@@ -41,12 +42,12 @@ class ChatClosed(ValidationError):
         super().__init__(message, code=CONFLICT)
 
 
-def _require_host(access, chat=None, activity=None):
+def _require_host(access: Access, chat: Chat | None = None, activity: Activity | None = None):
     if not may_host(access, chat=chat, activity=activity):
         raise PermissionDenied("Only the chat's hosts can do that.")
 
 
-def _same_community(access, obj):
+def _same_community(access: Access, obj):
     if obj.community_id != access.community.pk:
         raise PermissionDenied("That does not belong to this community.")
 
@@ -56,7 +57,7 @@ def _same_community(access, obj):
 _OFFSET = re.compile(r"^\s*([+-]?\d{1,4})\s*(?:min(?:utes?)?|m)?\s*[:.)]?\s+(.*\S)\s*$")
 
 
-def parse_prompts(text, *, interval=DEFAULT_INTERVAL):
+def parse_prompts(text: str, *, interval=DEFAULT_INTERVAL):
     """Lines of text to ``[(offset, body)]``: one prompt per line, every ``interval`` unless a line
     starts with its own minute ("+25 What will you try?"). Raises ValidationError with the line."""
     prompts, previous = [], None
@@ -81,7 +82,7 @@ def parse_prompts(text, *, interval=DEFAULT_INTERVAL):
     return prompts
 
 
-def _members_named(community, usernames):
+def _members_named(community: Community, usernames):
     names = sorted({name.strip().lstrip("@").lower() for name in usernames if name.strip()})
     if not names:
         return []
@@ -98,7 +99,9 @@ def _members_named(community, usernames):
 
 
 @transaction.atomic
-def prepare_chat(*, access, activity, topic, prompts_text, interval=DEFAULT_INTERVAL, cohosts=(), host=None):
+def prepare_chat(
+    *, access: Access, activity: Activity, topic, prompts_text, interval=DEFAULT_INTERVAL, cohosts=(), host=None
+):
     """Create or update the chat of an "online chat" activity and its prompts not yet posted.
 
     Only hosts (see chats.permissions); prompts must fall between the start and the end.
@@ -146,7 +149,7 @@ def prepare_chat(*, access, activity, topic, prompts_text, interval=DEFAULT_INTE
     return chat
 
 
-def plan_text(chat):
+def plan_text(chat: Chat):
     """The prompts still to come, written the way the form takes them."""
     return "\n".join(
         f"+{int(p.offset.total_seconds() // 60)} {p.body}" for p in chat.prompts.filter(posted_at__isnull=True)
@@ -156,7 +159,7 @@ def plan_text(chat):
 # -- the room's stream -------------------------------------------------------------------
 
 
-def _append(chat, **fields):
+def _append(chat: Chat, **fields):
     """Add a message with the chat's next number; ``chat`` must be locked (select_for_update)."""
     chat.last_seq += 1
     Chat.objects.filter(pk=chat.pk).update(last_seq=chat.last_seq)
@@ -166,11 +169,11 @@ def _append(chat, **fields):
     return message
 
 
-def _locked(chat):
+def _locked(chat: Chat):
     return Chat.objects.select_for_update().select_related("activity", "community").get(pk=chat.pk)
 
 
-def _post_prompt(chat, prompt, now):
+def _post_prompt(chat: Chat, prompt, now):
     prompt.posted_at = now
     prompt.save(update_fields=["posted_at"])
     _append(chat, kind=Message.Kind.PROMPT, prompt=prompt, body=prompt.body, body_html=prompt.body_html, created_at=now)
@@ -196,7 +199,7 @@ def due_chat_ids(*, now):
     return sorted(set(_due(prompts, now).values_list("chat_id", flat=True)))
 
 
-def post_due_prompts_of(*, chat_id, now):
+def post_due_prompts_of(*, chat_id: int, now):
     """Post the room's prompts whose time has come, in their order; returns how many.
 
     The room's row is claimed first: a scheduler that finds it claimed leaves the room to the
@@ -230,7 +233,7 @@ def post_due_prompts(*, now=None):
 
 
 @transaction.atomic
-def ask_now(*, access, chat, body):
+def ask_now(*, access: Access, chat: Chat, body: str):
     """A host posts an unscheduled prompt at once; the planned prompts after it move down one number."""
     _same_community(access, chat)
     _require_host(access, chat=chat)
@@ -260,7 +263,7 @@ def ask_now(*, access, chat, body):
     return prompt
 
 
-def _not_open_message(chat, now):
+def _not_open_message(chat: Chat, now):
     state = chat.state(now)
     if state == Chat.State.UPCOMING:
         return "The chat has not started yet. It opens at its start time."
@@ -269,7 +272,7 @@ def _not_open_message(chat, now):
     return "This chat has ended. Its archive is open for reading."
 
 
-def clean_body(body):
+def clean_body(body: str):
     body = (body or "").strip()
     if not body:
         raise ValidationError("Write your answer first.")
@@ -279,7 +282,7 @@ def clean_body(body):
     return body
 
 
-def _record_participant(chat, user, now, *, messages=0):
+def _record_participant(chat: Chat, user: User, now, *, messages=0):
     updated = Participant.objects.filter(chat=chat, user=user).update(
         last_seen_at=now, messages=F("messages") + messages
     )
@@ -291,7 +294,7 @@ def _record_participant(chat, user, now, *, messages=0):
             Participant.objects.filter(chat=chat, user=user).update(last_seen_at=now, messages=F("messages") + messages)
 
 
-def post_message(*, access, chat, body, prompt_number=None, parent_id=None):
+def post_message(*, access: Access, chat: Chat, body: str, prompt_number=None, parent_id=None):
     """A member answers a prompt (the current one unless ``prompt_number`` names an earlier one) or
     replies to a message (``parent_id``). Rate limited per person; Markdown is sanitized."""
     _same_community(access, chat)
@@ -347,7 +350,7 @@ def _as_int(value):
         raise ValidationError("That is not a message of this room.") from None
 
 
-def _message_of(chat, message_id):
+def _message_of(chat: Chat, message_id: int):
     message = Message.objects.filter(chat=chat, pk=_as_int(message_id)).first()
     if message is None:
         raise ValidationError("That is not a message of this room.")
@@ -355,7 +358,7 @@ def _message_of(chat, message_id):
 
 
 @transaction.atomic
-def toggle_helpful(*, access, chat, message_id):
+def toggle_helpful(*, access: Access, chat: Chat, message_id: int):
     """Mark an answer helpful, or take the mark back; returns (message, marked). Members only."""
     _same_community(access, chat)
     if not access.may_post:
@@ -375,7 +378,7 @@ def toggle_helpful(*, access, chat, message_id):
 
 
 @transaction.atomic
-def hide_message(*, access, chat, message_id):
+def hide_message(*, access: Access, chat: Chat, message_id: int):
     """A host hides a message (and its replies) from the room, for everyone, live and in the archive."""
     _same_community(access, chat)
     _require_host(access, chat=chat)
@@ -394,7 +397,7 @@ def hide_message(*, access, chat, message_id):
 
 
 @transaction.atomic
-def pin_message(*, access, chat, message_id=None):
+def pin_message(*, access: Access, chat: Chat, message_id: int | None = None):
     """A host pins a message to the top of the room (``message_id`` None unpins)."""
     _same_community(access, chat)
     _require_host(access, chat=chat)
@@ -416,7 +419,7 @@ def pin_message(*, access, chat, message_id=None):
 
 
 @transaction.atomic
-def set_paused(*, access, chat, paused):
+def set_paused(*, access: Access, chat: Chat, paused):
     """Pause the room (no answers, no prompts) or resume it; prompts still to come move later by the pause."""
     _same_community(access, chat)
     _require_host(access, chat=chat)
@@ -437,7 +440,7 @@ def set_paused(*, access, chat, paused):
 
 
 @transaction.atomic
-def end_chat(*, access, chat):
+def end_chat(*, access: Access, chat: Chat):
     """A host ends the chat before its planned end; the room becomes its archive."""
     _same_community(access, chat)
     _require_host(access, chat=chat)
@@ -456,7 +459,7 @@ def end_chat(*, access, chat):
 # -- presence ------------------------------------------------------------------------------
 
 
-def joined(*, chat_id, user):
+def joined(*, chat_id: int, user: User):
     """A socket of ``user`` opened in a live room: they count as here (and as a participant)."""
     now = timezone.now()
     chat = Chat.objects.select_related("activity").get(pk=chat_id)
@@ -467,18 +470,18 @@ def joined(*, chat_id, user):
     return True
 
 
-def still_here(*, chat_id, user):
+def still_here(*, chat_id: int, user: User):
     Participant.objects.filter(chat_id=chat_id, user=user).update(last_seen_at=timezone.now())
 
 
-def left(*, chat_id, user):
+def left(*, chat_id: int, user: User):
     Participant.objects.filter(chat_id=chat_id, user=user, sockets__gt=0).update(sockets=F("sockets") - 1)
 
 
 # -- afterwards ----------------------------------------------------------------------------
 
 
-def _summary(chat, groups, url):
+def _summary(chat: Chat, groups, url: str):
     lines = [
         f"What came out of the chat “{chat.title}” on {_day(chat.opens_at)}. "
         f"[Read the whole archive]({url}), with every answer.",
@@ -504,19 +507,19 @@ def _day(moment):
     return f"{local:%B} {local.day}, {local.year}"
 
 
-def _one_line(text, limit):
+def _one_line(text: str, limit: int):
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _require_archive(access, chat):
+def _require_archive(access: Access, chat: Chat):
     _same_community(access, chat)
     _require_host(access, chat=chat)
     if chat.state() != Chat.State.CLOSED:
         raise ChatClosed("A chat can be published once it has ended.")
 
 
-def publish_as_thread(*, access, chat, kind, archive_url):
+def publish_as_thread(*, access: Access, chat: Chat, kind: str, archive_url):
     """Post the archive's summary as a discussion thread ("lesson learned" or "idea"); once per chat."""
     from chats.selectors import archive
 

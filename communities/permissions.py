@@ -13,6 +13,7 @@ Site staff may see and moderate everything.
 
 from dataclasses import dataclass
 from functools import cached_property, wraps
+from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -32,7 +33,9 @@ NEEDS = ("view", "see", "post", "schedule", "moderate", "manage")
 @dataclass(frozen=True)
 class Access:
     community: Community
-    user: object
+    # A User, or an AnonymousUser/None for visitors. Any, because services read it only after a
+    # may_* check has ruled visitors out, and there it is always a User.
+    user: Any
     membership: Membership | None
 
     @property

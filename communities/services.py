@@ -78,7 +78,10 @@ def save_focus_area(*, access, name, description="", leaders=(), focus_area=None
     community = access.community
     leaders = list(leaders)
     _check_leaders_are_members(community, leaders)
-    if FocusArea.objects.filter(community=community, name__iexact=name).exclude(pk=getattr(focus_area, "pk", None)):
+    same_name = FocusArea.objects.filter(community=community, name__iexact=name)
+    if focus_area is not None:
+        same_name = same_name.exclude(pk=focus_area.pk)
+    if same_name.exists():
         raise ValidationError(f"This community already has a focus area called “{name}”.")
     if focus_area is None:
         position = FocusArea.objects.filter(community=community).count()

@@ -91,7 +91,7 @@ def _poll_item(poll: Poll):
 
 
 def _thread_item(thread: Thread, action="Reply"):
-    detail = f"In {thread.focus_area.name}" if thread.focus_area_id else ""
+    detail = f"In {thread.focus_area.name}" if thread.focus_area is not None else ""
     helpful = getattr(thread, "helpful_in_period", 0)
     if helpful:
         detail = f"{helpful} found it helpful" + (f" · {detail}" if detail else "")

@@ -29,11 +29,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from communities.models import Membership
+from communities.permissions import Access
 from core import mail, workers
 from core.models import Suppression
 from digests.emails import build_digest_email
 from digests.models import CommunityNote, DigestDelivery, DigestRun
-from digests.periods import MONTHLY, current_period
+from digests.periods import MONTHLY, Period, current_period
 from digests.selectors import digest_for
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ Status = DigestDelivery.Status
 
 
 # -- preferences -------------------------------------------------------------
-def unsubscribe(*, user):
+def unsubscribe(*, user: User):
     """Turn ``user``'s digest off (the settings page turns it back on). Idempotent."""
     if user.digest_frequency != User.DigestFrequency.OFF:
         user.digest_frequency = User.DigestFrequency.OFF
@@ -50,7 +51,7 @@ def unsubscribe(*, user):
 
 
 # -- community notes ----------------------------------------------------------
-def save_community_note(*, access, period, body):
+def save_community_note(*, access: Access, period: Period, body: str):
     """Write (or, with an empty body, remove) the moderators' note for ``period``. Moderators only."""
     if not access.may_moderate:
         raise PermissionDenied("Only moderators of this community can write its digest note.")
@@ -72,7 +73,7 @@ def save_community_note(*, access, period, body):
 
 
 # -- runs -----------------------------------------------------------------------
-def members_due(*, period):
+def members_due(*, period: Period):
     """Ids of members who should get ``period``'s digest and have no final delivery for it yet.
 
     Members with at least one community and the matching preference; ordered by id.
@@ -89,12 +90,12 @@ def members_due(*, period):
     )
 
 
-def open_run(*, period):
+def open_run(*, period: Period):
     """Get or create the run of ``period`` and the ids of the members still due. Safe to call again."""
     run, _ = DigestRun.objects.get_or_create(period=period.key, defaults={"kind": period.kind})
     due = members_due(period=period)
-    final = DigestDelivery.objects.filter(period=period.key).exclude(status__in=[Status.PENDING, Status.CLAIMED])
-    final = final.exclude(status=Status.FAILED, next_attempt_at__isnull=False).count()
+    settled = DigestDelivery.objects.filter(period=period.key).exclude(status__in=[Status.PENDING, Status.CLAIMED])
+    final = settled.exclude(status=Status.FAILED, next_attempt_at__isnull=False).count()
     run.num_members = final + len(due)
     run.fanned_out_at = timezone.now()
     if due:
@@ -105,7 +106,7 @@ def open_run(*, period):
     return run, due
 
 
-def refresh_run(*, period):
+def refresh_run(*, period: Period):
     """Recount a run's deliveries (one aggregate) and mark it finished when nobody is left."""
     counts = DigestDelivery.objects.filter(period=period.key).aggregate(
         sent=Count("pk", filter=Q(status=Status.SENT)),
@@ -129,13 +130,13 @@ def refresh_run(*, period):
 
 
 # -- deliveries ---------------------------------------------------------------
-def dead_claimers(*, period, user_ids):
+def dead_claimers(*, period: Period, user_ids):
     """Identities holding claims among ``user_ids`` whose worker is dead for certain (one query)."""
     held = DigestDelivery.objects.filter(period=period.key, user_id__in=user_ids, status=Status.CLAIMED)
     return workers.dead_among(set(held.values_list("claimed_by", flat=True)))
 
 
-def claim_delivery(*, user_id, period, now=None, dead=()):
+def claim_delivery(*, user_id, period: Period, now=None, dead=()):
     """Claim ``user_id``'s delivery for ``period``; the claimed row, or None if it is not ours to send.
 
     ``dead`` (from ``dead_claimers``) names claims of dead workers that may be taken back at once.
@@ -186,7 +187,7 @@ class BatchResult:
     busy: list = field(default_factory=list)  # not ours: sent already or being sent by someone else
 
 
-def deliver_batch(*, period, user_ids, progress=None):
+def deliver_batch(*, period: Period, user_ids, progress=None):
     """Send ``period``'s digest to each of ``user_ids`` that still needs it; safe to run twice.
 
     One SMTP connection for the batch; a failure is recorded on the member's
@@ -215,7 +216,7 @@ def deliver_batch(*, period, user_ids, progress=None):
     return result
 
 
-def _deliver_one(user, user_id, period, batch, connection, result):
+def _deliver_one(user: User | None, user_id, period: Period, batch, connection, result):
     delivery = claim_delivery(user_id=user_id, period=period, dead=batch["dead"])
     if delivery is None:
         result.busy.append(user_id)
@@ -270,12 +271,12 @@ def _close_quietly(connection):
         connection.close()
 
 
-def preview_digest(*, user, period=None):
+def preview_digest(*, user: User, period: Period | None = None):
     """The digest ``user`` would get for ``period`` (default: this month), or None. Sends nothing."""
     return digest_for(user=user, period=period or current_period(MONTHLY))
 
 
-def preview_member_digest(*, access, member, period):
+def preview_member_digest(*, access: Access, member: User, period: Period):
     """The part of ``member``'s digest for ``period`` that comes from ``access.community``, or None.
 
     For the community's moderators: ``member`` must belong to it, and nothing from the

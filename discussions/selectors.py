@@ -9,7 +9,9 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, F, Q
 
-from communities.models import FocusArea, Membership
+from accounts.models import User
+from communities.models import Community, FocusArea, Membership
+from communities.permissions import Access
 from core import search as core_search
 from core.search import Section
 from discussions.models import (
@@ -39,7 +41,7 @@ SORTS = {
 SORT_LABELS = {"latest": "Latest activity", "newest": "Newest", "unanswered": "Unanswered", "helpful": "Most helpful"}
 
 
-def _visible_threads(access):
+def _visible_threads(access: Access):
     qs = Thread.objects.filter(community=access.community)
     return qs if access.may_moderate else qs.filter(is_hidden=False)
 
@@ -47,7 +49,7 @@ def _visible_threads(access):
 # -- lists ------------------------------------------------------------------------------
 
 
-def threads_for_list(*, access, sort="latest", kind="", focus_area=None):
+def threads_for_list(*, access: Access, sort="latest", kind="", focus_area: FocusArea | None = None):
     """Threads of ``access.community`` the viewer may see, sorted and filtered, with author and focus area."""
     qs = _visible_threads(access).select_related("author", "focus_area", "community")
     if kind:
@@ -59,7 +61,7 @@ def threads_for_list(*, access, sort="latest", kind="", focus_area=None):
     return qs.order_by(*SORTS.get(sort, SORTS["latest"]))
 
 
-def thread_counts(*, access):
+def thread_counts(*, access: Access):
     """How many threads of each kind, and unanswered questions: one query."""
     kinds = {value: Count("id", filter=Q(kind=value)) for value in Thread.Kind.values}
     return _visible_threads(access).aggregate(
@@ -69,7 +71,7 @@ def thread_counts(*, access):
     )
 
 
-def recent_threads(*, community, viewer, limit=5):
+def recent_threads(*, community: Community, viewer: User, limit: int = 5):
     """The latest visible threads of a community, for its home page: one query."""
     return (
         Thread.objects.filter(community=community, is_hidden=False)
@@ -78,7 +80,7 @@ def recent_threads(*, community, viewer, limit=5):
     )
 
 
-def unanswered_questions_for(*, user, limit=10):
+def unanswered_questions_for(*, user: User, limit: int = 10):
     """Open, visible questions with no replies and no accepted answer, in the user's communities and
     in focus areas the user leads or follows. One query, community and focus area loaded."""
     if user is None or not user.is_authenticated:
@@ -100,7 +102,7 @@ def unanswered_questions_for(*, user, limit=10):
     )
 
 
-def most_helpful_threads(*, communities, since, until, limit=5):
+def most_helpful_threads(*, communities, since, until, limit: int = 5):
     """Visible threads of ``communities`` whose replies got the most "helpful" reactions in [since, until): one query.
 
     Each thread carries ``helpful_in_period``.
@@ -136,12 +138,12 @@ class Node:
         return min(self.post.depth, MAX_VISIBLE_DEPTH)
 
 
-def reply_count(*, thread):
+def reply_count(*, thread: Thread):
     """How many replies ``thread`` has now, deleted ones not counted: one query."""
     return Thread.objects.values_list("reply_count", flat=True).get(pk=thread.pk)
 
 
-def thread_for_page(*, access, thread_id):
+def thread_for_page(*, access: Access, thread_id):
     """The thread (404 if not in this community or hidden from the viewer) with its author, focus area and answer."""
     return (
         _visible_threads(access)
@@ -155,7 +157,7 @@ def _post_query():
     return Post.objects.select_related("author")
 
 
-def thread_page(*, thread, page_number=1, per_page=TOP_LEVEL_PER_PAGE):
+def thread_page(*, thread: Thread, page_number=1, per_page=TOP_LEVEL_PER_PAGE):
     """A page of top-level replies with all their descendants, as a tree: three queries whatever the size.
 
     Returns (page, nodes): ``page`` pages top-level replies; ``nodes`` are their trees in order.
@@ -195,7 +197,7 @@ def flatten(nodes):
     return out
 
 
-def helpful_marks(*, user, posts):
+def helpful_marks(*, user: User, posts):
     """Ids of ``posts`` that ``user`` marked helpful: one query."""
     if not user.is_authenticated or not posts:
         return set()
@@ -206,11 +208,11 @@ def helpful_marks(*, user, posts):
     )
 
 
-def is_following(*, user, thread):
+def is_following(*, user: User, thread: Thread):
     return user.is_authenticated and Subscription.objects.filter(thread=thread, user=user).exists()
 
 
-def page_of_post(*, post, per_page=TOP_LEVEL_PER_PAGE):
+def page_of_post(*, post: Post, per_page=TOP_LEVEL_PER_PAGE):
     """The page of the thread that shows ``post`` (by its top-level ancestor)."""
     top_id = post.root_id or post.pk
     top = Post.objects.only("created_at").get(pk=top_id)
@@ -225,7 +227,7 @@ def page_of_post(*, post, per_page=TOP_LEVEL_PER_PAGE):
 _WORD = re.compile(r"[\w]+", re.UNICODE)
 
 
-def clean_query(text):
+def clean_query(text: str):
     """The words of a search box entry (at most SEARCH_QUERY_MAX characters); '' when there are none."""
     text = (text or "")[:SEARCH_QUERY_MAX]
     return " ".join(_WORD.findall(text))[:SEARCH_QUERY_MAX]
@@ -245,12 +247,12 @@ class Hit:
 
 def search(
     *,
-    viewer,
+    viewer: User,
     terms,
     scope,
     filters=NO_FILTERS,
     kind="",
-    focus_area=None,
+    focus_area: FocusArea | None = None,
     page_number=1,
     per_page=SEARCH_PER_PAGE,
 ):
@@ -284,11 +286,11 @@ def search(
     post_ids = [row.id for row in rows if row.kind == "p"]
     by_thread, by_post = {}, {}
     if thread_ids:
-        found = Thread.objects.select_related("community", "focus_area", "author").filter(pk__in=thread_ids)
-        by_thread = {t.pk: t for t in core_search.headline(found, terms, "body")}
+        threads = Thread.objects.select_related("community", "focus_area", "author").filter(pk__in=thread_ids)
+        by_thread = {t.pk: t for t in core_search.headline(threads, terms, "body")}
     if post_ids:
-        found = Post.objects.select_related("thread__community", "thread__focus_area", "author", "community")
-        by_post = {p.pk: p for p in core_search.headline(found.filter(pk__in=post_ids), terms, "body")}
+        posts = Post.objects.select_related("thread__community", "thread__focus_area", "author", "community")
+        by_post = {p.pk: p for p in core_search.headline(posts.filter(pk__in=post_ids), terms, "body")}
     for row in rows:
         if row.kind == "t" and row.id in by_thread:
             thread = by_thread[row.id]
@@ -302,7 +304,9 @@ def search(
 OVERVIEW_PER_PAGE = 5  # hits of each other kind shown beside the discussions
 
 
-def search_everything(*, viewer, terms, scope, filters, only="", kind="", focus_area=None, page_number="1"):
+def search_everything(
+    *, viewer: User, terms, scope, filters, only="", kind="", focus_area: FocusArea | None = None, page_number="1"
+):
     """Every kind of result (``core.search.providers``) for ``terms``, and a spelling suggestion.
 
     With ``only`` one kind is paged on its own; otherwise discussions are paged and each
@@ -378,7 +382,7 @@ def _corrected(term, corrections):
     return corrections.get(term.lower(), term)
 
 
-def similar_threads(*, access, title, limit=5):
+def similar_threads(*, access: Access, title: str, limit: int = 5):
     """Visible threads of the community whose title or opening matches ``title``'s words (any of them): one query."""
     words = clean_query(title).split()[:12]
     words = [w for w in words if len(w) > 2]
@@ -397,7 +401,7 @@ def similar_threads(*, access, title, limit=5):
 # -- moderation ------------------------------------------------------------------------------
 
 
-def open_flags(*, community):
+def open_flags(*, community: Community):
     """Open flags of a community, oldest first, with thread, reply and people loaded: one query."""
     return (
         Flag.objects.filter(community=community, status=Flag.Status.OPEN)
@@ -406,5 +410,5 @@ def open_flags(*, community):
     )
 
 
-def moderation_log(*, community):
+def moderation_log(*, community: Community):
     return ModerationLogEntry.objects.filter(community=community).select_related("actor", "thread", "post")

@@ -7,6 +7,7 @@ posts faster than ``settings.POST_RATE_LIMIT`` allows.
 
 import hashlib
 import re
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -136,7 +137,7 @@ def _record_mentions(*, thread, post, mentioned, author):
                 event_key=f"mention:{mention.pk}",
             )
     for mention_id in ids:
-        transaction.on_commit(lambda mention_id=mention_id: tasks.send_mention_email.delay(mention_id), robust=True)
+        transaction.on_commit(partial(tasks.send_mention_email.delay, mention_id), robust=True)
 
 
 def _log(*, access, action, thread=None, post=None, reason=""):

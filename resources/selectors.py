@@ -6,12 +6,14 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from communities.permissions import visible_q
+from accounts.models import User
+from communities.models import Community
+from communities.permissions import Access, visible_q
 from core import search as core_search
 from resources.models import Collection, CollectionItem, Resource, SavedResource, UsefulMark
 
 
-def _with_viewer_marks(qs, viewer):
+def _with_viewer_marks(qs, viewer: User):
     if viewer is None or not viewer.is_authenticated:
         return qs.annotate(is_useful_to_me=Value(False), is_saved_by_me=Value(False))
     return qs.annotate(
@@ -34,7 +36,7 @@ def search_resources(qs, query):
     return core_search.matching(qs, terms).annotate(rank=Value(1.0))
 
 
-def search_section(*, viewer, terms, scope, filters, page_number, per_page):
+def search_section(*, viewer: User, terms, scope, filters, page_number, per_page: int):
     """Approved and featured resources matching ``terms`` in communities ``scope`` allows (site search): two queries."""
     qs = filters.apply(Resource.objects.filter(scope.q()).visible(), author_field="submitted_by")
     return core_search.ranked_section(
@@ -49,7 +51,7 @@ def search_section(*, viewer, terms, scope, filters, page_number, per_page):
     )
 
 
-def resources_for_library(*, access):
+def resources_for_library(*, access: Access):
     """Resources ``access`` may list in a community, with submitter, focus areas and the viewer's marks: 2 queries."""
     qs = Resource.objects.filter(community=access.community)
     qs = qs.visible_to(access) if access.may_moderate else qs.visible()
@@ -57,7 +59,7 @@ def resources_for_library(*, access):
     return _with_viewer_marks(qs, access.user)
 
 
-def resource_for_page(*, access, pk):
+def resource_for_page(*, access: Access, pk):
     """One resource ``access`` may open (404 otherwise, via get_object_or_404 in the view)."""
     qs = (
         Resource.objects.filter(community=access.community)
@@ -68,11 +70,11 @@ def resource_for_page(*, access, pk):
     return _with_viewer_marks(qs, access.user).filter(pk=pk)
 
 
-def collections_of_resource(*, resource):
+def collections_of_resource(*, resource: Resource):
     return Collection.objects.filter(items__resource=resource).order_by("position")
 
 
-def review_queue(*, community):
+def review_queue(*, community: Community):
     """What moderators must look at: submissions oldest first, and live resources with a broken link."""
     base = Resource.objects.filter(community=community).select_related("submitted_by").prefetch_related("focus_areas")
     submitted = base.filter(status=Resource.Status.SUBMITTED).order_by("created_at")
@@ -82,7 +84,7 @@ def review_queue(*, community):
     return submitted, broken
 
 
-def collections_for_community(*, community, limit=None):
+def collections_for_community(*, community: Community, limit: int | None = None):
     """Collections with their item counts: one query."""
     qs = Collection.objects.filter(community=community).annotate(
         num_items=Count("items", filter=Q(items__resource__status__in=Resource.VISIBLE_STATUSES))
@@ -90,7 +92,7 @@ def collections_for_community(*, community, limit=None):
     return qs[:limit] if limit else qs
 
 
-def collection_items(*, collection, visible_only=True):
+def collection_items(*, collection: Collection, visible_only=True):
     """A collection's items in order with their resources and submitters: one query."""
     qs = CollectionItem.objects.filter(collection=collection).select_related("resource", "resource__submitted_by")
     if visible_only:
@@ -98,7 +100,7 @@ def collection_items(*, collection, visible_only=True):
     return qs.order_by("position", "pk")
 
 
-def featured_for_home(*, community, limit=4):
+def featured_for_home(*, community: Community, limit: int = 4):
     """Featured resources, this month's first, then the most recently featured: one query."""
     month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     return (
@@ -129,7 +131,7 @@ def featured_and_approved(*, communities, since, until):
     )
 
 
-def saved_resources_of(*, user):
+def saved_resources_of(*, user: User):
     """A person's saved resources they may still see, across communities: one query."""
     return (
         SavedResource.objects.filter(user=user, resource__status__in=Resource.VISIBLE_STATUSES)
@@ -139,5 +141,5 @@ def saved_resources_of(*, user):
     )
 
 
-def decisions_of(*, resource):
+def decisions_of(*, resource: Resource):
     return resource.decisions.select_related("moderator")

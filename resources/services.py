@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from communities.permissions import Access
 from core.refusals import CONFLICT
 from core.text import render_markdown
 from resources import signals
@@ -25,18 +26,30 @@ from resources.models import (
 from resources.uploads import inspect_upload
 
 
-def _require(access, allowed, message):
+def _require(access: Access, allowed, message):
     if not allowed:
         raise PermissionDenied(message)
 
 
-def _same_community(access, obj):
+def _same_community(access: Access, obj):
     if obj.community_id != access.community.pk:
         # Never say what the object is: it belongs to a community the caller may not see.
         raise PermissionDenied("That does not belong to this community.")
 
 
-def _apply_metadata(resource, *, title, description, kind, url, focus_areas, grade_bands, subjects, tags, file=None):
+def _apply_metadata(
+    resource: Resource,
+    *,
+    title: str,
+    description: str,
+    kind: str,
+    url: str,
+    focus_areas,
+    grade_bands,
+    subjects,
+    tags,
+    file=None,
+):
     resource.title = title.strip()
     resource.description = description
     resource.description_html = render_markdown(description)
@@ -57,7 +70,17 @@ def _apply_metadata(resource, *, title, description, kind, url, focus_areas, gra
 
 @transaction.atomic
 def submit_resource(
-    *, access, title, description="", kind, url="", file=None, focus_areas=(), grade_bands=(), subjects=(), tags=""
+    *,
+    access: Access,
+    title: str,
+    description="",
+    kind: str,
+    url="",
+    file=None,
+    focus_areas=(),
+    grade_bands=(),
+    subjects=(),
+    tags="",
 ):
     """A member submits a resource for review; a moderator's goes straight into the library (approved)."""
     _require(access, access.may_post, "Only members of this community can add resources. Join it first.")
@@ -88,11 +111,11 @@ def submit_resource(
 @transaction.atomic
 def update_resource(
     *,
-    access,
-    resource,
-    title,
+    access: Access,
+    resource: Resource,
+    title: str,
     description="",
-    kind,
+    kind: str,
     url="",
     file=None,
     focus_areas=(),
@@ -130,7 +153,7 @@ def update_resource(
     return resource
 
 
-def _decide(access, resource, action, reason=""):
+def _decide(access: Access, resource: Resource, action: str, reason=""):
     decision = CurationDecision.objects.create(resource=resource, moderator=access.user, action=action, reason=reason)
     if resource.submitted_by_id and resource.submitted_by_id != access.user.pk and action != "unfeatured":
         from resources.tasks import email_submitter_about_decision
@@ -139,12 +162,12 @@ def _decide(access, resource, action, reason=""):
     return decision
 
 
-def _locked(resource):
+def _locked(resource: Resource):
     return Resource.objects.select_for_update().get(pk=resource.pk)
 
 
 @transaction.atomic
-def approve_resource(*, access, resource):
+def approve_resource(*, access: Access, resource: Resource):
     """Put a submitted (or rejected/archived) resource into the library; the submitter is emailed."""
     _same_community(access, resource)
     _require(access, access.may_moderate, "Only moderators of this community can approve resources.")
@@ -161,7 +184,7 @@ def _announce_approved(resource):
 
 
 @transaction.atomic
-def feature_resource(*, access, resource):
+def feature_resource(*, access: Access, resource: Resource):
     """Feature a resource, dated now so it lists under “featured this month”; approves it if needed."""
     _same_community(access, resource)
     _require(access, access.may_moderate, "Only moderators of this community can feature resources.")
@@ -171,7 +194,7 @@ def feature_resource(*, access, resource):
     return _put_in_library(access, resource, Resource.Status.FEATURED, CurationDecision.Action.FEATURED)
 
 
-def _put_in_library(access, resource, status, action):
+def _put_in_library(access: Access, resource: Resource, status, action: str):
     """Approve or feature a locked resource: curated now by the moderator, approved (once) and featured if so."""
     now = timezone.now()
     resource.status = status
@@ -186,7 +209,7 @@ def _put_in_library(access, resource, status, action):
 
 
 @transaction.atomic
-def unfeature_resource(*, access, resource):
+def unfeature_resource(*, access: Access, resource: Resource):
     """Stop featuring: the resource stays in the library as approved."""
     _same_community(access, resource)
     _require(access, access.may_moderate, "Only moderators of this community can change featured resources.")
@@ -201,7 +224,7 @@ def unfeature_resource(*, access, resource):
 
 
 @transaction.atomic
-def reject_resource(*, access, resource, reason):
+def reject_resource(*, access: Access, resource: Resource, reason: str):
     """Turn a resource down with a reason the submitter reads in their email."""
     _same_community(access, resource)
     _require(access, access.may_moderate, "Only moderators of this community can reject resources.")
@@ -220,7 +243,7 @@ def reject_resource(*, access, resource, reason):
 
 
 @transaction.atomic
-def archive_resource(*, access, resource):
+def archive_resource(*, access: Access, resource: Resource):
     """Retire a resource from the library without deleting it."""
     _same_community(access, resource)
     _require(access, access.may_moderate, "Only moderators of this community can archive resources.")
@@ -234,7 +257,7 @@ def archive_resource(*, access, resource):
     return resource
 
 
-def _require_visible_for_member(access, resource):
+def _require_visible_for_member(access: Access, resource: Resource):
     _same_community(access, resource)
     _require(access, access.may_post, "Only members of this community can do that. Join it first.")
     if not resource.is_visible:
@@ -242,7 +265,7 @@ def _require_visible_for_member(access, resource):
 
 
 @transaction.atomic
-def set_useful(*, access, resource, useful):
+def set_useful(*, access: Access, resource: Resource, useful):
     """Mark (``useful=True``) or unmark a resource as useful, once per person; repeating is refused as a conflict."""
     _require_visible_for_member(access, resource)
     if useful:
@@ -262,7 +285,7 @@ def set_useful(*, access, resource, useful):
 
 
 @transaction.atomic
-def set_saved(*, access, resource, saved):
+def set_saved(*, access: Access, resource: Resource, saved):
     """Save a resource to your own list or take it off; repeating is refused as a conflict."""
     _require_visible_for_member(access, resource)
     if saved:
@@ -281,14 +304,14 @@ def set_saved(*, access, resource, saved):
 # -- collections -----------------------------------------------------------
 
 
-def _require_curator(access, obj=None):
+def _require_curator(access: Access, obj=None):
     if obj is not None:
         _same_community(access, obj)
     _require(access, access.may_moderate, "Only moderators of this community can build collections.")
 
 
 @transaction.atomic
-def create_collection(*, access, title, description=""):
+def create_collection(*, access: Access, title: str, description=""):
     """A new, empty collection at the end of the community's list."""
     _require_curator(access)
     last = Collection.objects.filter(community=access.community).aggregate(m=Max("position"))["m"]
@@ -303,7 +326,7 @@ def create_collection(*, access, title, description=""):
 
 
 @transaction.atomic
-def update_collection(*, access, collection, title, description=""):
+def update_collection(*, access: Access, collection: Collection, title: str, description=""):
     _require_curator(access, collection)
     collection.title = title.strip()
     collection.description = description
@@ -313,7 +336,7 @@ def update_collection(*, access, collection, title, description=""):
 
 
 @transaction.atomic
-def add_to_collection(*, access, collection, resource, note=""):
+def add_to_collection(*, access: Access, collection: Collection, resource: Resource, note=""):
     """Append a library resource to a collection, with a note on why it is there."""
     _require_curator(access, collection)
     _same_community(access, resource)
@@ -328,7 +351,7 @@ def add_to_collection(*, access, collection, resource, note=""):
 
 
 @transaction.atomic
-def move_collection_item(*, access, item, direction):
+def move_collection_item(*, access: Access, item, direction):
     """Swap an item with its neighbour above (``up``) or below (``down``)."""
     _require_curator(access, item.collection)
     items = list(item.collection.items.select_for_update().order_by("position", "pk"))
@@ -345,7 +368,7 @@ def move_collection_item(*, access, item, direction):
 
 
 @transaction.atomic
-def update_collection_item(*, access, item, note):
+def update_collection_item(*, access: Access, item, note):
     _require_curator(access, item.collection)
     item.note = note.strip()
     item.save(update_fields=["note"])
@@ -353,7 +376,7 @@ def update_collection_item(*, access, item, note):
 
 
 @transaction.atomic
-def remove_collection_item(*, access, item):
+def remove_collection_item(*, access: Access, item):
     _require_curator(access, item.collection)
     item.delete()
 
@@ -362,7 +385,7 @@ def remove_collection_item(*, access, item):
 
 
 @transaction.atomic
-def start_resource_discussion(*, access, resource):
+def start_resource_discussion(*, access: Access, resource: Resource):
     """The resource's discussion thread, created (once) on first use through discussions.services."""
     from discussions.services import create_thread
 
