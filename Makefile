@@ -8,7 +8,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/cop
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format worker beat up bench bench-chat install install-test migrate seed services clean
+.PHONY: run test lint format worker beat up bench bench-chat install install-test migrate seed services clean pdf-libs
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,9 +26,13 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-install: $(VENV)/.runtime-installed node_modules/.installed
+# WeasyPrint's system libraries (Pango, a font): installed from Debian when missing.
+pdf-libs:
+	bash scripts/ensure_pdf_libs.sh
 
-install-test: $(VENV)/.test-installed node_modules/.installed
+install: $(VENV)/.runtime-installed node_modules/.installed pdf-libs
+
+install-test: $(VENV)/.test-installed node_modules/.installed pdf-libs
 
 migrate: install
 	$(PY) manage.py migrate --noinput

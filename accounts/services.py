@@ -10,3 +10,32 @@ def opt_out(*, user, kind):
         setattr(user, preference, False)
         user.save(update_fields=[preference])
     return user
+
+
+def merge_districts(*, source, target):
+    """Move everything that names ``source`` to ``target``, then delete ``source``. Returns ``target``.
+
+    Generic over the models that refer to a district (people, memberships, responsibilities,
+    rotations, communities' district lists...), so an app added later is merged too and nothing
+    that belonged to ``source`` is lost. The caller checks permission and runs it in a transaction.
+    """
+    from accounts.models import District
+
+    if source.pk == target.pk:
+        return target
+    for relation in District._meta.related_objects:
+        if relation.many_to_many:
+            through = relation.through
+            source_field = next(f.name for f in through._meta.fields if f.related_model is District)
+            other_field = next(
+                f.name for f in through._meta.fields if f.is_relation and f.related_model is not District
+            )
+            have = set(through.objects.filter(**{source_field: target}).values_list(f"{other_field}_id", flat=True))
+            moving = through.objects.filter(**{source_field: source})
+            moving.exclude(**{f"{other_field}_id__in": have}).update(**{source_field: target})
+            moving.delete()
+        elif relation.one_to_many or relation.one_to_one:
+            model = relation.related_model
+            model._base_manager.filter(**{relation.field.name: source}).update(**{relation.field.name: target})
+    source.delete()
+    return target

@@ -26,7 +26,7 @@ def profile(request, username):
 @login_required
 def settings_view(request):
     form = SettingsForm(request.POST or None, instance=request.user)
-    # Apps above accounts add their settings (notification choices) through the slot.
+    # Apps above accounts add sections here (notification choices, the API's access tokens).
     panels = collect("settings_panel", user=request.user)
     if request.method == "POST":
         if form.is_valid():

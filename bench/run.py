@@ -42,6 +42,7 @@ BENCH_ENV = {
     "DB_CONN_MAX_AGE": "600",
     "LOG_LEVEL": "ERROR",
     "SITE_URL": f"http://127.0.0.1:{PORT}",
+    "BENCH_ENDPOINTS": "true",  # mounts /bench/ok, the no-work baseline (off on any real site)
 }
 
 

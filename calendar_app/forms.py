@@ -114,6 +114,26 @@ class ActivityForm(forms.Form):
                 required=False,
                 help_text="For example “hosts the chat” or “prepares the agenda”.",
             )
+            self.fields["rotation_task"] = forms.CharField(
+                label="Duty that rotates through the districts",
+                max_length=200,
+                required=False,
+                help_text="For a repeating activity: each date goes to the next district, for example “hosts”.",
+            )
+            self.fields["rotation_days_before"] = forms.IntegerField(
+                label="Due days before each date", min_value=0, max_value=365, initial=7, required=False
+            )
+            layout.append(
+                Fieldset(
+                    "Rotate a duty through districts (optional)",
+                    HTML(
+                        '<p class="small text-body-secondary">Every district of the community takes a turn, '
+                        "in alphabetical order; change the order on the activity page.</p>"
+                    ),
+                    "rotation_task",
+                    "rotation_days_before",
+                )
+            )
             layout.append(
                 Fieldset(
                     "Responsibility (optional)",
@@ -169,6 +189,15 @@ class ActivityForm(forms.Form):
             self.add_error("responsibility_task", "Say what the district does, for example “hosts the chat”.")
         elif task and district is None:
             self.add_error("responsible_district", "Pick the district that does it.")
+        if (data.get("rotation_task") or "").strip():
+            if not rule:
+                self.add_error(
+                    "rotation_task", "A duty rotates over the dates of a repeating activity: pick how it repeats."
+                )
+            elif not self.community.districts.exists():
+                self.add_error(
+                    "rotation_task", "This community has no districts yet: add them on its manage page first."
+                )
         return data
 
     def activity_fields(self):
@@ -192,6 +221,13 @@ class ActivityForm(forms.Form):
         if district is None:
             return None
         return {"district": district, "task": self.cleaned_data["responsibility_task"]}
+
+    def rotation(self):
+        task = (self.cleaned_data.get("rotation_task") or "").strip()
+        if not task:
+            return None
+        days = self.cleaned_data.get("rotation_days_before")
+        return {"task": task, "districts": list(self.community.districts.order_by("name")), "days_before": days or 0}
 
     @classmethod
     def initial_for(cls, activity):
@@ -261,6 +297,40 @@ class ResponsibilityForm(forms.Form):
         return moment
 
 
+class RotationForm(forms.Form):
+    """Task, due offset and the districts' order: one select per turn, every district in name order by default."""
+
+    task = forms.CharField(
+        label="What the district does", max_length=200, help_text="For example “prepares the agenda”."
+    )
+    days_before = forms.IntegerField(label="Due days before each date", min_value=0, max_value=365, initial=7)
+
+    def __init__(self, *args, community, rotation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.districts = list(community.districts.order_by("name"))
+        order = rotation.ordered_districts() if rotation is not None else self.districts
+        if rotation is not None and not self.is_bound:
+            self.initial.update(task=rotation.task, days_before=rotation.days_before)
+        choices = [("", "(no one)"), *((str(d.pk), d.name) for d in self.districts)]
+        self.turn_names = []
+        for i in range(max(len(self.districts), len(order))):
+            name = f"turn_{i + 1}"
+            self.turn_names.append(name)
+            self.fields[name] = forms.ChoiceField(label=f"Turn {i + 1}", choices=choices, required=False)
+            if not self.is_bound and i < len(order):
+                self.initial[name] = str(order[i].pk)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean(self):
+        data = super().clean()
+        by_pk = {str(d.pk): d for d in self.districts}
+        data["districts"] = [by_pk[data[name]] for name in self.turn_names if data.get(name) in by_pk]
+        if not data["districts"] and not self.errors:
+            self.add_error(None, "Pick at least one district to take turns.")
+        return data
+
+
 class RSVPForm(forms.Form):
     response = forms.ChoiceField(label="Will you come?", choices=RSVP.Response.choices, widget=forms.RadioSelect)
     occurrence = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -291,3 +361,44 @@ class MoveOccurrenceForm(OccurrenceForm):
 
 class ResponsibilityStatusForm(forms.Form):
     status = forms.ChoiceField(choices=Responsibility.Status.choices)
+
+
+class AttendanceForm(forms.Form):
+    """Who came to one date: the community's members as checkboxes, pre-ticked from "going"."""
+
+    occurrence = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+    attendees = forms.ModelMultipleChoiceField(
+        label="Who attended",
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = members
+        self.fields["attendees"].label_from_instance = lambda user: user.name
+
+
+class CheckInForm(forms.Form):
+    occurrence = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+    code = forms.CharField(
+        label="Check-in code",
+        max_length=12,
+        help_text="The six letters and digits your host is showing.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+
+class PlanCellForm(forms.Form):
+    rotation = forms.IntegerField(min_value=1)
+    occurrence = forms.CharField(max_length=20)
+    district = forms.IntegerField(
+        min_value=1, error_messages={"required": "Pick a district.", "invalid": "Pick a district from the list."}
+    )
+
+    def clean_occurrence(self):
+        moment = parse_occurrence_key(self.cleaned_data["occurrence"])
+        if moment is None:
+            raise ValidationError("That date is not one of this activity's dates.")
+        return moment

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import District, validate_time_zone
+from calendar_app.recurrence import describe_rule, safe_rule, starts_between
 from communities.models import Community, FocusArea
 
 OCCURRENCE_KEY_FORMAT = "%Y%m%dT%H%M%SZ"
@@ -110,19 +111,11 @@ class Activity(models.Model):
         return self.end - self.start
 
     @property
-    def is_online(self):
-        return self.kind in (self.Kind.CHAT, self.Kind.WEBINAR)
-
-    @property
     def recurrence_text(self):
-        from calendar_app.recurrence import describe_rule
-
         return describe_rule(self.recurrence, self.zone) if self.recurrence else ""
 
     def rule(self):
         """The dateutil rule, anchored on the local start so it keeps wall-clock time across DST."""
-        from calendar_app.recurrence import safe_rule
-
         return rrulestr(safe_rule(self.recurrence), dtstart=self.start.astimezone(self.zone))
 
     def original_starts_between(self, start, end, limit=None):
@@ -131,8 +124,6 @@ class Activity(models.Model):
         Expanded lazily within the window: never more than ``limit`` (default
         MAX_OCCURRENCES_PER_WINDOW) dates are computed for one page.
         """
-        from calendar_app.recurrence import starts_between
-
         if not self.is_recurring:
             return [self.start] if self.start < end and self.end > start else []
         utc = zoneinfo.ZoneInfo("UTC")
@@ -275,13 +266,26 @@ class Responsibility(models.Model):
     )
     task = models.CharField("what they do", max_length=200)
     due_date = models.DateField()
+    # The rotation that planned it (one per date of the series); null: assigned by hand.
+    rotation = models.ForeignKey(
+        "Rotation", null=True, blank=True, on_delete=models.CASCADE, related_name="responsibilities"
+    )
     status = models.CharField(max_length=6, choices=Status.choices, default=Status.OPEN)
+    # When it was last marked done (reports tell on time from late); cleared when reopened.
+    done_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["due_date", "pk"]
         verbose_name_plural = "responsibilities"
         indexes = [models.Index(fields=["district", "status", "due_date"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rotation", "occurrence_start"],
+                condition=Q(rotation__isnull=False),
+                name="one_rotation_duty_per_date",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.district}: {self.task}"
@@ -293,6 +297,58 @@ class Responsibility(models.Model):
     @property
     def when(self):
         return self.occurrence_start or self.activity.start
+
+
+class Rotation(models.Model):
+    """A duty that passes from district to district, one date of a series at a time.
+
+    Its responsibilities are planned by ``calendar_app.services.sync_rotation``: the
+    date at position ``i`` of the series (counting from ``anchor``) goes to
+    ``districts[i % len(districts)]``. Dates keep their district once planned, so
+    cancelling one date does not shift the others, and a change of the rotation
+    re-plans only dates still to come.
+    """
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="rotations")
+    task = models.CharField("what they do", max_length=200)
+    days_before = models.PositiveSmallIntegerField(
+        "due days before each date", default=0, help_text="0: due on the day itself."
+    )
+    # The original start of the date that goes to the first district in the order.
+    anchor = models.DateTimeField()
+    # Dates a leader deliberately left without a district (occurrence keys); shown as gaps.
+    left_open = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.activity}: {self.task}"
+
+    def ordered_districts(self):
+        """The districts in turn order (uses the prefetched ``turns``)."""
+        return [turn.district for turn in sorted(self.turns.all(), key=lambda turn: turn.position)]
+
+
+class RotationTurn(models.Model):
+    """One district's place in a rotation's order."""
+
+    rotation = models.ForeignKey(Rotation, on_delete=models.CASCADE, related_name="turns")
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="rotation_turns")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["rotation", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["rotation", "position"], name="one_district_per_turn"),
+        ]
+
+    def __str__(self):
+        return f"{self.rotation}: {self.position + 1}. {self.district}"
 
 
 class RSVP(models.Model):
@@ -339,3 +395,51 @@ class FeedToken(models.Model):
 
     def __str__(self):
         return f"Calendar feed of {self.user}"
+
+
+class Attendance(models.Model):
+    """That ``user`` was at one occurrence of an activity: marked by its host or a leader, or a check-in."""
+
+    class Source(models.TextChoices):
+        MARKED = "marked", "Marked by the host"
+        CHECK_IN = "check_in", "Checked in"
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="attendances")
+    # The original start of the occurrence in a series; null for a one-off activity.
+    occurrence_start = models.DateTimeField(null=True, blank=True)
+    # When that occurrence began (moved ones included): records and reports range over it.
+    attended_on = models.DateTimeField()
+    # Its length when it was kept, in minutes: a later edit of the activity does not rewrite records.
+    minutes = models.PositiveIntegerField(default=0)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attendances")
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.MARKED)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["attended_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "user", "occurrence_start"],
+                condition=Q(occurrence_start__isnull=False),
+                name="one_attendance_per_occurrence",
+            ),
+            models.UniqueConstraint(
+                fields=["activity", "user"],
+                condition=Q(occurrence_start__isnull=True),
+                name="one_attendance_per_activity",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "attended_on"], name="attendance_user_when"),
+            models.Index(fields=["activity", "occurrence_start"], name="attendance_occurrence"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} at {self.activity} on {self.attended_on:%Y-%m-%d}"
+
+    @property
+    def hours(self):
+        return round(self.minutes / 60, 2)

@@ -25,6 +25,7 @@ class Repeat:
     WEEKLY = "weekly"
     MONTHLY_WEEKDAY = "monthly_weekday"
     MONTHLY_DATE = "monthly_date"
+    MONTHLY_LAST_WEEKDAY = "monthly_last_weekday"
     CUSTOM = "custom"
 
     CHOICES = [
@@ -32,6 +33,7 @@ class Repeat:
         (WEEKLY, "Every week on the same day"),
         (MONTHLY_WEEKDAY, "Every month on the same weekday (for example the second Tuesday)"),
         (MONTHLY_DATE, "Every month on the same date"),
+        (MONTHLY_LAST_WEEKDAY, "Every month on the last of that weekday (for example the last Friday)"),
         (CUSTOM, "Custom rule (iCalendar RRULE)"),
     ]
 
@@ -42,11 +44,6 @@ def nth_weekday(local_start):
     if n == 5:
         n = -1
     return n, WEEKDAY_CODES[local_start.weekday()]
-
-
-def describe_nth_weekday(local_start):
-    n, _code = nth_weekday(local_start)
-    return f"the {ORDINALS[n]} {local_start:%A}"
 
 
 def build_rule(*, repeat, local_start, count=None, until=None, custom=""):
@@ -63,6 +60,8 @@ def build_rule(*, repeat, local_start, count=None, until=None, custom=""):
     elif repeat == Repeat.MONTHLY_WEEKDAY:
         n, code = nth_weekday(local_start)
         parts = ["FREQ=MONTHLY", f"BYDAY={n:+d}{code}"]
+    elif repeat == Repeat.MONTHLY_LAST_WEEKDAY:
+        parts = ["FREQ=MONTHLY", f"BYDAY=-1{WEEKDAY_CODES[local_start.weekday()]}"]
     elif repeat == Repeat.MONTHLY_DATE:
         parts = ["FREQ=MONTHLY", f"BYMONTHDAY={local_start.day}"]
     else:

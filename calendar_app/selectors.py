@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
-from calendar_app.models import RSVP, Activity, OccurrenceChange, Responsibility
+from calendar_app.models import RSVP, Activity, Attendance, OccurrenceChange, Responsibility, occurrence_key
 from communities.models import Community, Membership
 from core import search as core_search
 
@@ -174,30 +174,74 @@ def rsvps_for(*, activity, occurrence_start):
 
 
 @dataclass
+class PlanRow:
+    """One line of the plan: a date of an activity and who does what for it.
+
+    ``rotation`` is set for a rotating duty's date, whose district a leader may change in
+    place; ``duty`` is None on such a date when no district has it yet (a gap).
+    """
+
+    start: datetime
+    activity: Activity
+    duty: Responsibility | None = None
+    rotation: object = None
+    original_start: datetime | None = None
+
+    @property
+    def key(self):
+        return occurrence_key(self.original_start) if self.original_start is not None else ""
+
+    @property
+    def is_gap(self):
+        return self.rotation is not None and self.duty is None
+
+    @property
+    def cell_id(self):
+        return f"cell-{self.rotation.pk}-{self.key}" if self.rotation is not None else ""
+
+
+@dataclass
 class PlanMonth:
     first: date
+    rows: list = field(default_factory=list)
     assignments: list = field(default_factory=list)  # (district, [responsibility, ...])
-    gaps: list = field(default_factory=list)
+
+    @property
+    def gaps(self):
+        return [row for row in self.rows if row.is_gap]
 
 
-def plan_by_month(*, community, first, months=12):
-    """Who does what in each month from ``first``, and which districts have nothing: four queries.
+def plan_by_month(*, community, first, months=12, district_first=None):
+    """Who does what in each month from ``first``: a row per rotation date and per responsibility. Six queries.
 
-    A responsibility for a whole series counts in every month the series happens.
+    A rotation date without a district is a gap; months and districts without one expected show none.
+    A responsibility for a whole series counts in every month the series happens. Rows of
+    ``district_first`` (a district leader's own) come first in each month.
     """
-    districts = list(community.districts.order_by("name"))
+    from calendar_app.models import Rotation
+
     start = local_midnight(first)
     end = local_midnight(add_months(first, months))
     plan = [PlanMonth(add_months(first, i)) for i in range(months)]
     index = {(m.first.year, m.first.month): m for m in plan}
     by_month = {key: {} for key in index}
+    districts = {}
     responsibilities = (
         Responsibility.objects.filter(activity__community=community)
+        .filter(
+            Q(rotation__isnull=True)
+            | Q(occurrence_start__gte=start - timedelta(days=366), occurrence_start__lt=end + timedelta(days=366))
+        )
         .select_related("activity", "activity__community", "district", "assignee")
         .prefetch_related("activity__exceptions")
         .order_by("due_date", "pk")
     )
+    rotation_duties = {}
     for responsibility in responsibilities:
+        districts[responsibility.district_id] = responsibility.district
+        if responsibility.rotation_id is not None:
+            rotation_duties[(responsibility.rotation_id, responsibility.occurrence_start)] = responsibility
+            continue
         activity = responsibility.activity
         if responsibility.occurrence_start is not None or not activity.is_recurring:
             moments = [responsibility.when]
@@ -210,10 +254,41 @@ def plan_by_month(*, community, first, months=12):
             if key in by_month and key not in seen:
                 seen.add(key)
                 by_month[key].setdefault(responsibility.district_id, []).append(responsibility)
+                index[key].rows.append(PlanRow(start=moment, activity=activity, duty=responsibility))
+    rotations = (
+        Rotation.objects.filter(activity__community=community)
+        .select_related("activity", "activity__community")
+        .prefetch_related(
+            Prefetch("activity__exceptions", queryset=OccurrenceChange.objects.order_by("original_start"))
+        )
+    )
+    for rotation in rotations:
+        for occurrence in rotation.activity.occurrences_between(start, end):
+            local = timezone.localtime(occurrence.start)
+            month = index.get((local.year, local.month))
+            if month is None:
+                continue
+            duty = rotation_duties.get((rotation.pk, occurrence.original_start))
+            if duty is not None:
+                by_month[(local.year, local.month)].setdefault(duty.district_id, []).append(duty)
+            month.rows.append(
+                PlanRow(
+                    start=occurrence.start,
+                    activity=rotation.activity,
+                    duty=duty,
+                    rotation=rotation,
+                    original_start=occurrence.original_start,
+                )
+            )
+
+    def order(row):
+        theirs = district_first is not None and row.duty is not None and row.duty.district_id == district_first
+        return (not theirs, row.start, row.activity.title)
+
     for key, month in index.items():
+        month.rows.sort(key=order)
         assigned = by_month[key]
-        month.assignments = [(d, assigned[d.pk]) for d in districts if d.pk in assigned]
-        month.gaps = [d for d in districts if d.pk not in assigned]
+        month.assignments = sorted(((districts[pk], items) for pk, items in assigned.items()), key=lambda a: a[0].name)
     return plan
 
 
@@ -252,3 +327,46 @@ def search_section(*, viewer, terms, scope, filters, page_number, per_page):
         per_page=per_page,
         snippet_field="description",
     )
+
+
+# -- attendance ----------------------------------------------------------------
+
+
+def attendance_members(*, community):
+    """The community's members to mark, by name (one query when evaluated)."""
+    from accounts.models import User
+
+    return (
+        User.objects.filter(memberships__community=community)
+        .select_related("district")
+        .order_by("display_name", "username")
+    )
+
+
+def attended_user_ids(*, activity, occurrence_start):
+    """Who is marked at one date: one query."""
+    return set(
+        Attendance.objects.filter(activity=activity, occurrence_start=occurrence_start).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def going_user_ids(*, activity, occurrence_start):
+    return set(
+        RSVP.objects.filter(
+            activity=activity, occurrence_start=occurrence_start, response=RSVP.Response.GOING
+        ).values_list("user_id", flat=True)
+    )
+
+
+def attendances_of(*, user, start=None, end=None, community=None):
+    """A person's attendance, newest first, with activity and community: one query."""
+    rows = Attendance.objects.filter(user=user).select_related("activity", "activity__community")
+    if start is not None:
+        rows = rows.filter(attended_on__gte=start)
+    if end is not None:
+        rows = rows.filter(attended_on__lt=end)
+    if community is not None:
+        rows = rows.filter(activity__community=community)
+    return rows.order_by("-attended_on")

@@ -2,10 +2,11 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
@@ -15,13 +16,17 @@ from calendar_app import selectors, services
 from calendar_app.feeds import build_calendar, feed_activities
 from calendar_app.forms import (
     ActivityForm,
+    AttendanceForm,
+    CheckInForm,
     MoveOccurrenceForm,
     OccurrenceForm,
+    PlanCellForm,
     ResponsibilityForm,
     ResponsibilityStatusForm,
+    RotationForm,
     RSVPForm,
 )
-from calendar_app.models import RSVP, Activity, Responsibility, parse_occurrence_key
+from calendar_app.models import RSVP, Activity, Attendance, Responsibility, Rotation, parse_occurrence_key
 from calendar_app.subscribe import feed_links
 from communities.models import Community, Membership
 from communities.permissions import community_view
@@ -99,10 +104,13 @@ def new_activity(request, access):
         if form.is_valid():
             try:
                 activity = services.schedule_activity(
-                    access=access, responsibility=form.responsibility(), **form.activity_fields()
+                    access=access,
+                    responsibility=form.responsibility(),
+                    rotation=form.rotation(),
+                    **form.activity_fields(),
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                form.add_error(None, ValidationError(exc.messages))
             else:
                 messages.success(request, f"“{activity.title}” is on the calendar.")
                 return redirect(activity.get_absolute_url())
@@ -276,6 +284,7 @@ def _rsvp_context(request, access, activity, occurrence):
     }
     if context["may_see_rsvp_list"]:
         context["rsvps"] = selectors.rsvps_for(activity=activity, occurrence_start=key_start)
+    context.update(_attendance_context(request, access, activity, occurrence))
     if request.user.is_authenticated and access.is_member:
         mine = RSVP.objects.filter(activity=activity, user=request.user, occurrence_start=key_start).first()
         context["my_rsvp"] = mine
@@ -309,7 +318,14 @@ def activity_detail(request, access, pk):
             activity=activity, occurrences=[o for o in upcoming if not o.cancelled]
         )
         context["move_form"] = MoveOccurrenceForm()
+        if activity.is_recurring:
+            context["rotations"] = _rotations_of(activity)
+            context["rotation_form"] = RotationForm(community=access.community)
     return render(request, "calendar_app/activity.html", context)
+
+
+def _rotations_of(activity):
+    return list(activity.rotations.prefetch_related("turns__district"))
 
 
 def _rsvp_box(request, access, activity, key, **extra):
@@ -429,6 +445,155 @@ def delete_responsibility(request, access, pk):
     return redirect(activity.get_absolute_url())
 
 
+# -- rotations -------------------------------------------------------------------
+
+
+def _rotation(access, pk):
+    return get_object_or_404(
+        Rotation.objects.select_related("activity", "activity__community").prefetch_related("turns__district"),
+        pk=pk,
+        activity__community=access.community,
+    )
+
+
+def _rotation_values(form):
+    data = form.cleaned_data
+    return {"task": data["task"], "districts": data["districts"], "days_before": data["days_before"]}
+
+
+@require_POST
+@community_view("schedule")
+def add_rotation(request, access, pk):
+    activity = _activity(access, pk)
+    form = RotationForm(request.POST, community=access.community)
+    if form.is_valid():
+        try:
+            rotation = services.create_rotation(access=access, activity=activity, **_rotation_values(form))
+        except ValidationError as exc:
+            form.add_error(None, ValidationError(exc.messages))
+        else:
+            messages.success(request, f"“{rotation.task}” now passes from district to district, one date at a time.")
+            return redirect(activity.get_absolute_url())
+    context = {"community": access.community, "access": access, "activity": activity, "form": form}
+    return render(request, "calendar_app/rotation_form.html", context, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@community_view("schedule")
+def edit_rotation(request, access, pk):
+    rotation = _rotation(access, pk)
+    activity = rotation.activity
+    form = RotationForm(request.POST or None, community=access.community, rotation=rotation)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.update_rotation(access=access, rotation=rotation, **_rotation_values(form))
+            except ValidationError as exc:
+                form.add_error(None, ValidationError(exc.messages))
+            else:
+                messages.success(request, "Saved. Dates still to come follow the new order; past dates keep theirs.")
+                return redirect(activity.get_absolute_url())
+        status = 400
+    context = {
+        "community": access.community,
+        "access": access,
+        "activity": activity,
+        "form": form,
+        "rotation": rotation,
+    }
+    return render(request, "calendar_app/rotation_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@community_view("schedule")
+def delete_rotation(request, access, pk):
+    rotation = _rotation(access, pk)
+    activity = rotation.activity
+    if request.method != "POST":
+        return _confirm(
+            request,
+            access,
+            question=f"Stop rotating “{rotation.task}”?",
+            consequences=["Remove its open duties from every district's list. Duties already done stay."],
+            confirm_label="Stop the rotation",
+            cancel_url=activity.get_absolute_url(),
+        )
+    services.delete_rotation(access=access, rotation=rotation)
+    messages.success(request, "The rotation is stopped.")
+    return redirect(activity.get_absolute_url())
+
+
+def _plan_cell_context(access, row, districts, first, **extra):
+    return {
+        "community": access.community,
+        "access": access,
+        "row": row,
+        "districts": districts,
+        "first": first,
+        **extra,
+    }
+
+
+@require_POST
+@community_view("schedule")
+def plan_cell(request, access):
+    """Fill or change one date of a rotation on the plan: the cell again (htmx) or back to the plan."""
+    form = PlanCellForm(request.POST)
+    community = access.community
+    first = selectors.parse_month(request.POST.get("from", "")[:7], timezone.localdate()) or timezone.localdate()
+    rotation = None
+    try:
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        data = form.cleaned_data
+        rotation = get_object_or_404(
+            Rotation.objects.select_related("activity", "activity__community"),
+            pk=data["rotation"],
+            activity__community=community,
+        )
+        district = community.districts.filter(pk=data["district"]).first()
+        duty = services.assign_rotation_date(
+            access=access, rotation=rotation, original_start=data["occurrence"], district=district
+        )
+    except REFUSALS as error:
+        return refuse(request, error, context={"community": community, "access": access, "active": "calendar"})
+    if request.htmx:
+        row = selectors.PlanRow(
+            start=duty.when,
+            activity=rotation.activity,
+            duty=duty,
+            rotation=rotation,
+            original_start=duty.occurrence_start,
+        )
+        districts = list(community.districts.order_by("name"))
+        return render(
+            request,
+            "calendar_app/includes/plan_cell.html",
+            _plan_cell_context(access, row, districts, first, saved=True),
+        )
+    messages.success(request, f"{duty.district.name} {duty.task} for {rotation.activity.title}.")
+    return redirect(f"{reverse('calendar_app:plan', kwargs={'slug': community.slug})}?from={first:%Y-%m}")
+
+
+@require_POST
+@community_view("schedule")
+def copy_plan(request, access):
+    """Copy the year's repeating activities and their rotations to the year after."""
+    community = access.community
+    first = selectors.parse_month(request.POST.get("from", "")[:7], timezone.localdate())
+    if first is None:
+        return refuse(request, ValidationError("Pick the year to copy from the plan page."))
+    copies = services.copy_plan_to_next_year(access=access, first=first)
+    if copies:
+        names = ", ".join(f"“{copy.title}”" for copy in copies)
+        messages.success(request, f"Copied to the next year with their rotations: {names}.")
+    else:
+        messages.info(request, "Nothing to copy: the next year already has these activities, or none repeats.")
+    plan_url = reverse("calendar_app:plan", kwargs={"slug": community.slug})
+    return redirect(f"{plan_url}?from={selectors.add_months(first, 12):%Y-%m}")
+
+
 @community_view("schedule")
 def plan(request, access):
     community = access.community
@@ -444,7 +609,13 @@ def plan(request, access):
         "community": community,
         "access": access,
         "first": first,
-        "plan": selectors.plan_by_month(community=community, first=first),
+        # A district leader sees their own district's duties first in each month.
+        "plan": selectors.plan_by_month(
+            community=community,
+            first=first,
+            district_first=access.confirmed_district_id if access.is_district_leader else None,
+        ),
+        "districts": list(community.districts.order_by("name")),
         "previous": selectors.add_months(first, -12),
         "next": selectors.add_months(first, 12),
     }
@@ -532,3 +703,103 @@ def reset_feed_token(request):
     services.reset_feed_token(user=request.user)
     messages.success(request, "Your calendar links are new. Calendars subscribed with the old links stop updating.")
     return redirect("calendar_app:my_calendar")
+
+
+# -- attendance ------------------------------------------------------------------
+
+
+def _attendance_context(request, access, activity, occurrence):
+    """What the activity page shows about attendance: the host's code and link, a member's check-in."""
+    if occurrence is None or occurrence.cancelled:
+        return {}
+    now = timezone.now()
+    key_start = occurrence.original_start
+    context = {"attendance_started": occurrence.start <= now}
+    if services.may_mark_attendance(access, activity):
+        context["may_mark_attendance"] = True
+        if services.check_in_open(occurrence.start, occurrence.end, now):
+            context["check_in_code"] = services.check_in_code(activity, key_start)
+    if request.user.is_authenticated and access.is_member:
+        context["my_attendance"] = Attendance.objects.filter(
+            activity=activity, user=request.user, occurrence_start=key_start
+        ).first()
+        if context["my_attendance"] is None and services.check_in_open(occurrence.start, occurrence.end, now):
+            context["check_in_form"] = CheckInForm(initial={"occurrence": occurrence.key}, auto_id="checkin_%s")
+    return context
+
+
+def _occurrence_for_attendance(activity, key):
+    """The original start a key names (None for a one-off), or a ValidationError."""
+    if not activity.is_recurring:
+        return None
+    moment = parse_occurrence_key(key)
+    if moment is None:
+        raise ValidationError("Pick one of this activity's dates.")
+    return moment
+
+
+@require_http_methods(["GET", "POST"])
+@community_view("post")
+def attendance(request, access, pk):
+    """The host or a leader marks who came to a date that has begun (pre-ticked from "going")."""
+    activity = _activity(access, pk)
+    key = (request.POST.get("occurrence") if request.method == "POST" else request.GET.get("occurrence", "")) or ""
+    members = selectors.attendance_members(community=access.community)
+    back = _back_to(access, activity)
+    try:
+        if not services.may_mark_attendance(access, activity):
+            raise PermissionDenied("Only the host or a leader can mark attendance.")
+        original = _occurrence_for_attendance(activity, key[:20])
+        _original, start, end = services.occurrence_times(activity, original)
+        if start > timezone.now():
+            raise ValidationError("That date has not happened yet. Mark attendance once it has started.")
+    except REFUSALS as error:
+        return refuse(request, error, context=back)
+    marked = selectors.attended_user_ids(activity=activity, occurrence_start=original)
+    initial = marked or selectors.going_user_ids(activity=activity, occurrence_start=original)
+    form = AttendanceForm(
+        request.POST or None, members=members, initial={"occurrence": key[:20], "attendees": sorted(initial)}
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                count = services.mark_attendance(
+                    access=access,
+                    activity=activity,
+                    occurrence_start=original,
+                    attendees=list(form.cleaned_data["attendees"]),
+                )
+            except REFUSALS as error:
+                return refuse(request, error, context=back)
+            messages.success(request, f"Attendance saved: {count} {'person' if count == 1 else 'people'}.")
+            url = activity.get_absolute_url()
+            return redirect(f"{url}?occurrence={key[:20]}" if original is not None else url)
+        status = 400
+    context = {
+        **back,
+        "activity": activity,
+        "form": form,
+        "start": start,
+        "end": end,
+        "prefilled_from_going": not marked,
+    }
+    return render(request, "calendar_app/attendance.html", context, status=status)
+
+
+@require_POST
+@community_view("post")
+def check_in(request, access, pk):
+    activity = _activity(access, pk)
+    form = CheckInForm(request.POST)
+    key = request.POST.get("occurrence", "")[:20]
+    try:
+        if not form.is_valid():
+            raise ValidationError("Type the code your host is showing.")
+        original = _occurrence_for_attendance(activity, form.cleaned_data["occurrence"])
+        services.check_in(access=access, activity=activity, occurrence_start=original, code=form.cleaned_data["code"])
+    except REFUSALS as error:
+        return refuse(request, error, context=_back_to(access, activity))
+    messages.success(request, "You are checked in. It counts on your professional-development record.")
+    url = activity.get_absolute_url()
+    return redirect(f"{url}?occurrence={key}" if activity.is_recurring else url)

@@ -253,3 +253,56 @@ class MemberFilterForm(forms.Form):
         self.helper.form_method = "get"
         self.helper.form_class = "row row-cols-md-auto g-2 align-items-end"
         self.helper.add_input(_outline_submit("Filter"))
+
+
+class DistrictNameForm(forms.Form):
+    name = forms.CharField(label="District name", max_length=120, help_text="For example “Riverside USD”.")
+
+
+class MergeDistrictForm(forms.Form):
+    target = forms.ModelChoiceField(label="Merge into", queryset=None, empty_label="Pick a district")
+
+    def __init__(self, *args, community, exclude=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        queryset = community.districts.order_by("name")
+        self.fields["target"].queryset = queryset.exclude(pk=exclude.pk) if exclude is not None else queryset
+
+
+class ChooseDistrictForm(forms.Form):
+    district = forms.ModelChoiceField(
+        label="Your district in this community", queryset=None, required=False, empty_label="None"
+    )
+
+    def __init__(self, *args, community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = community.districts.order_by("name")
+
+
+class BulkInviteForm(forms.Form):
+    addresses = forms.CharField(
+        label="Addresses, one person per line",
+        required=False,
+        max_length=400_000,
+        widget=forms.Textarea(attrs={"rows": 8, "placeholder": "ana@school.org, Ana Ruiz, Riverside USD"}),
+        help_text="Each line: email, and optionally name, district, and what they lead "
+        "(a focus area's name, or “district leader”).",
+    )
+    csv_file = forms.FileField(
+        label="Or upload a CSV file", required=False, help_text="Columns: email, name, district."
+    )
+    as_district_leader = forms.BooleanField(label="Make them leaders of their district when they join", required=False)
+    leads_focus_area = forms.ModelChoiceField(
+        label="Make them leaders of a focus area when they join",
+        queryset=None,
+        required=False,
+        empty_label="No focus area",
+    )
+
+    def __init__(self, *args, community, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leads_focus_area"].queryset = community.focus_areas.all()
+
+
+class InvitationLinkForm(forms.Form):
+    days = forms.IntegerField(label="Works for (days)", min_value=1, max_value=90, initial=14)
+    max_uses = forms.IntegerField(label="For at most (people)", min_value=1, max_value=1000, initial=30)

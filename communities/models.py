@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -91,8 +91,12 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="memberships")
     is_moderator = models.BooleanField("moderator", default=False)
-    # Leads the members of their own district (user.district) inside this community.
+    # Leads the members of their district (``district``, once confirmed) inside this community.
     is_district_leader = models.BooleanField("district leader", default=False)
+    # The district the member answers for here. Set by an invitation (confirmed at once) or chosen
+    # by the member and pending until a leader of that district or a manager confirms it.
+    district = models.ForeignKey(District, null=True, blank=True, on_delete=models.SET_NULL, related_name="memberships")
+    district_confirmed = models.BooleanField("district confirmed", default=False)
     is_mentor = models.BooleanField("mentor", default=False)
     joined_at = models.DateTimeField(default=timezone.now)
 
@@ -103,6 +107,10 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.community}"
+
+    @property
+    def confirmed_district_id(self):
+        return self.district_id if self.district_confirmed else None
 
     @property
     def role_names(self):
@@ -180,6 +188,12 @@ class Invitation(models.Model):
     )
     accepted_at = models.DateTimeField(null=True, blank=True)
     revoked = models.BooleanField(default=False)
+    # What the invited person is when they join: their district (confirmed by the invitation),
+    # its leader, a focus area's leader.
+    name = models.CharField(max_length=80, blank=True)
+    district = models.ForeignKey(District, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    as_district_leader = models.BooleanField(default=False)
+    leads_focus_area = models.ForeignKey(FocusArea, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["-created_at"]
@@ -189,10 +203,6 @@ class Invitation(models.Model):
         return f"Invitation for {self.email} to {self.community}"
 
     @property
-    def is_usable(self):
-        return not self.revoked and self.accepted_at is None and self.expires_at > timezone.now()
-
-    @property
     def status(self):
         if self.accepted_at is not None:
             return "accepted"
@@ -200,4 +210,34 @@ class Invitation(models.Model):
             return "revoked"
         if self.expires_at <= timezone.now():
             return "expired"
+        return "open"
+
+
+class InvitationLink(models.Model):
+    """A reusable invitation link: anyone who has it joins, until it expires, is used up or withdrawn."""
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="invitation_links")
+    token = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    max_uses = models.PositiveIntegerField()
+    uses = models.PositiveIntegerField(default=0)
+    revoked = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=Q(uses__lte=F("max_uses")), name="link_used_at_most_max")]
+
+    def __str__(self):
+        return f"Invitation link to {self.community}"
+
+    @property
+    def status(self):
+        if self.revoked:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        if self.uses >= self.max_uses:
+            return "used up"
         return "open"

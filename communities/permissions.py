@@ -88,8 +88,26 @@ class Access:
         return self.is_moderator or self.is_staff
 
     @property
-    def may_leave(self):
-        return self.is_member
+    def confirmed_district_id(self):
+        """The member's district here once confirmed (None while pending or for non-members)."""
+        return self.membership.confirmed_district_id if self.membership is not None else None
+
+    def may_act_for_district(self, district_id):
+        """May mark a district's duty done or reopen it: its confirmed members (its district leaders
+        among them) and the community's managers. Pending, other districts' and former members may not."""
+        if self.may_manage:
+            return True
+        return district_id is not None and self.is_member and self.confirmed_district_id == district_id
+
+    def may_confirm_district_of(self, membership):
+        """May confirm (or turn down) the district a member chose: managers and that district's leaders."""
+        if self.may_manage:
+            return True
+        return (
+            self.is_district_leader
+            and membership.district_id is not None
+            and self.confirmed_district_id == membership.district_id
+        )
 
     # -- joining ---------------------------------------------------------
     @cached_property

@@ -183,3 +183,25 @@ def mention_candidates(*, community, query, limit=MENTION_CANDIDATES):
         .values_list("user__username", "user__display_name")[:limit]
     )
     return [(username, name or username) for username, name in rows]
+
+
+def districts_overview(*, community):
+    """The community's districts, each with ``leaders``, ``confirmed`` and ``pending`` memberships: two queries."""
+    districts = list(community.districts.order_by("name"))
+    by_pk = {district.pk: district for district in districts}
+    for district in districts:
+        district.leaders, district.confirmed, district.pending = [], [], []
+    memberships = (
+        Membership.objects.filter(community=community, district__in=districts)
+        .select_related("user")
+        .order_by("user__display_name", "user__username")
+    )
+    for membership in memberships:
+        district = by_pk[membership.district_id]
+        if not membership.district_confirmed:
+            district.pending.append(membership)
+            continue
+        district.confirmed.append(membership)
+        if membership.is_district_leader:
+            district.leaders.append(membership)
+    return districts

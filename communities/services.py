@@ -7,18 +7,26 @@ written for them: ``code=CONFLICT`` when things already are so (already a member
 last moderator), ``code=GONE`` for an invitation link that no longer works.
 """
 
+import csv
+import io
+import re
+import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
 
 from communities import signals
-from communities.models import Community, FocusArea, Invitation, JoinRequest, Membership
+from communities.models import Community, FocusArea, Invitation, InvitationLink, JoinRequest, Membership
 from communities.permissions import access_for, may_create_community
 from core import mail, ratelimit
 from core.mail import latest_delivery_status
@@ -114,7 +122,9 @@ def join_community(*, user, community, message=""):
     if community.join_policy == Community.JoinPolicy.OPEN:
         try:
             with transaction.atomic():
-                membership = Membership.objects.create(user=user, community=community)
+                membership = Membership.objects.create(
+                    user=user, community=community, district_id=initial_district(user, community)
+                )
         except IntegrityError as exc:
             raise ValidationError(f"You are already a member of {community.name}.", code=CONFLICT) from exc
         JoinRequest.objects.filter(community=community, user=user, status=JoinRequest.Status.PENDING).update(
@@ -192,7 +202,11 @@ def _decide(access, join_request, status):
 def approve_join_request(*, access, join_request):
     """Approve a pending request: the requester becomes a member and is emailed."""
     join_request = _decide(access, join_request, JoinRequest.Status.APPROVED)
-    Membership.objects.get_or_create(user_id=join_request.user_id, community=access.community)
+    Membership.objects.get_or_create(
+        user_id=join_request.user_id,
+        community=access.community,
+        defaults={"district_id": initial_district(join_request.user, access.community)},
+    )
     return join_request
 
 
@@ -353,10 +367,13 @@ def accept_invitation(*, user, invitation):
     if membership is not None:
         return membership
     check_invitation_is_theirs(user=user, invitation=invitation)
-    membership = Membership.objects.create(user=user, community=invitation.community)
+    membership = Membership.objects.create(
+        user=user, community=invitation.community, district_id=initial_district(user, invitation.community)
+    )
     invitation.accepted_by = user
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_by", "accepted_at"])
+    _apply_invited_roles(membership, invitation)
     JoinRequest.objects.filter(community=invitation.community, user=user, status=JoinRequest.Status.PENDING).update(
         status=JoinRequest.Status.APPROVED, decided_at=invitation.accepted_at
     )
@@ -406,3 +423,402 @@ def update_community(*, access, fields, districts):
     community.save()
     community.districts.set(districts)
     return community
+
+
+# -- districts -----------------------------------------------------------------------
+def _require_manager(access, message="Only moderators of this community (and site staff) can manage its districts."):
+    if not access.may_manage:
+        raise PermissionDenied(message)
+
+
+def _district_of_community(access, district):
+    if district is None or not access.community.districts.filter(pk=district.pk).exists():
+        raise ValidationError({"district": "Pick one of this community's districts."})
+    return district
+
+
+def _check_only_ours(access, district, verb):
+    """A district other communities share is theirs too: only site staff may rename or merge it away."""
+    if access.is_staff:
+        return
+    if district.communities.exclude(pk=access.community.pk).exists():
+        raise PermissionDenied(
+            f"{district.name} is also a district of other communities, so only site staff can {verb} it."
+        )
+
+
+def _clean_district_name(name):
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": "Write the district's name, for example “Riverside USD”."})
+    if len(name) > 120:
+        raise ValidationError({"name": "Keep the name under 120 characters."})
+    return name
+
+
+@transaction.atomic
+def add_district(*, access, name, region=""):
+    """Add a district to the community: an existing one of that name (any case) or a new one. Managers only."""
+    from accounts.models import District
+
+    _require_manager(access)
+    name = _clean_district_name(name)
+    district = District.objects.filter(name__iexact=name).first()
+    if district is None:
+        district = District.objects.create(name=name, region=(region or "").strip()[:120])
+    elif access.community.districts.filter(pk=district.pk).exists():
+        raise ValidationError({"name": f"{district.name} is already one of this community's districts."}, code=CONFLICT)
+    access.community.districts.add(district)
+    return district
+
+
+@transaction.atomic
+def rename_district(*, access, district, name):
+    """Rename a district of the community. Managers only (staff for a district other communities share)."""
+    from accounts.models import District
+
+    _require_manager(access)
+    _district_of_community(access, district)
+    _check_only_ours(access, district, "rename")
+    name = _clean_district_name(name)
+    if District.objects.filter(name__iexact=name).exclude(pk=district.pk).exists():
+        raise ValidationError(
+            {"name": f"There is already a district called {name}. Merge into it instead."}, code=CONFLICT
+        )
+    district.name = name
+    district.save(update_fields=["name"])
+    return district
+
+
+@transaction.atomic
+def merge_district(*, access, source, target):
+    """Merge ``source`` into ``target`` (both of this community): every duty, rotation turn, membership
+    and person of ``source`` moves to ``target``, then ``source`` is gone. Returns ``target``."""
+    from accounts.services import merge_districts
+
+    _require_manager(access)
+    _district_of_community(access, source)
+    _district_of_community(access, target)
+    if source.pk == target.pk:
+        raise ValidationError({"target": "Pick another district to merge into."})
+    _check_only_ours(access, source, "merge")
+    return merge_districts(source=source, target=target)
+
+
+@transaction.atomic
+def choose_district(*, access, district):
+    """The member says which of the community's districts they answer for; pending until confirmed.
+
+    A manager choosing for themselves is confirmed at once. ``None`` clears it.
+    """
+    if not access.is_member:
+        raise PermissionDenied("Only members of this community can choose a district in it.")
+    membership = Membership.objects.select_for_update().get(pk=access.membership.pk)
+    if district is not None:
+        _district_of_community(access, district)
+    if district is not None and membership.district_id == district.pk:
+        return membership
+    membership.district = district
+    membership.district_confirmed = district is not None and access.may_manage
+    if district is None or not membership.district_confirmed:
+        membership.is_district_leader = membership.is_district_leader and access.may_manage
+    membership.save(update_fields=["district", "district_confirmed", "is_district_leader"])
+    return membership
+
+
+@transaction.atomic
+def confirm_district(*, access, membership, confirm=True):
+    """Confirm (or turn down) the district a member chose: managers and that district's leaders."""
+    if membership.community_id != access.community.pk:
+        raise PermissionDenied("That person is not a member of this community.")
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.district_id is None:
+        raise ValidationError("That member has not chosen a district.")
+    if not access.may_confirm_district_of(membership):
+        raise PermissionDenied("Only that district's leaders and the community's moderators can confirm it.")
+    if confirm:
+        membership.district_confirmed = True
+    else:
+        membership.district, membership.district_confirmed, membership.is_district_leader = None, False, False
+    membership.save(update_fields=["district", "district_confirmed", "is_district_leader"])
+    return membership
+
+
+@transaction.atomic
+def set_district_leader(*, access, membership, is_leader):
+    """Make a member with a confirmed district one of its leaders (or no longer). Managers only."""
+    _require_manager(access)
+    if membership.community_id != access.community.pk:
+        raise PermissionDenied("That person is not a member of this community.")
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if is_leader and not membership.district_confirmed:
+        raise ValidationError("Confirm the member's district before making them its leader.")
+    membership.is_district_leader = is_leader
+    membership.save(update_fields=["is_district_leader"])
+    return membership
+
+
+def initial_district(user, community):
+    """The district a new member starts with: their profile's, if the community has it (pending)."""
+    if user.district_id and community.districts.filter(pk=user.district_id).exists():
+        return user.district_id
+    return None
+
+
+# -- invitations in bulk -------------------------------------------------------------
+MAX_BULK_LINES = 2000
+MAX_BULK_BYTES = 1_000_000
+_NAME_AND_ADDRESS = re.compile(r"^\s*(?P<name>[^<]*?)\s*<(?P<email>[^>]+)>\s*$")
+
+
+BULK_STATUSES = ("new", "member", "invited", "duplicate", "malformed")
+
+
+@dataclass
+class BulkLine:
+    """One line of a pasted list or CSV, and what sending would do with it."""
+
+    number: int
+    email: str
+    name: str = ""
+    district: object = None
+    leads: object = None
+    status: str = "new"  # new, member, invited, duplicate, malformed
+    problem: str = ""
+
+    @property
+    def will_send(self):
+        return self.status == "new"
+
+
+def _decode_upload(data):
+    if len(data) > MAX_BULK_BYTES:
+        raise ValidationError("That file is larger than 1 MB. Split it, or paste the addresses instead.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError("That file is not a CSV we can read: save it as CSV (UTF-8) and try again.") from exc
+    if "\x00" in text:
+        raise ValidationError("That file is not a CSV we can read: save it as CSV (UTF-8) and try again.")
+    return text
+
+
+def _bulk_rows(text, upload):
+    if upload is not None:
+        text = _decode_upload(upload)
+    text = text or ""
+    too_long = ValidationError(
+        f"That list has more than {MAX_BULK_LINES} lines. Send it in parts of at most {MAX_BULK_LINES}."
+    )
+    if text.count("\n") >= MAX_BULK_LINES + 1:
+        raise too_long
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+    except csv.Error as exc:
+        raise ValidationError(f"That is not a CSV we can read ({exc}). Use one line per person: email, name.") from exc
+    if len(rows) > MAX_BULK_LINES:
+        raise too_long
+    if rows and rows[0] and rows[0][0].strip().lower() in ("email", "e-mail", "email address"):
+        rows = rows[1:]
+    if not rows:
+        raise ValidationError("Paste at least one email address, one per line.")
+    return rows
+
+
+def _bulk_line(number, row, districts, areas):
+    cells = [cell.strip() for cell in row] + ["", "", "", ""]
+    email, name = cells[0], cells[1]
+    match = _NAME_AND_ADDRESS.match(email)
+    if match:
+        email, name = match["email"].strip(), name or match["name"].strip().strip('"')
+    line = BulkLine(number=number, email=email, name=name[:80])
+    try:
+        validate_email(email)
+    except ValidationError:
+        line.status, line.problem = "malformed", "not an email address"
+        return line
+    problem = ""
+    if cells[2]:
+        line.district = districts.get(cells[2].lower())
+        if line.district is None:
+            problem = f"no district called “{cells[2][:120]}” here"
+    leads = cells[3].lower()
+    if leads in ("district", "district leader"):
+        line.leads = "district"
+        if line.district is None:
+            problem = problem or "a district leader needs a district"
+    elif leads:
+        line.leads = areas.get(leads)
+        if line.leads is None:
+            problem = problem or f"no focus area called “{cells[3][:100]}” here"
+    if problem:
+        line.status, line.problem = "malformed", problem
+    return line
+
+
+def parse_bulk_invitations(*, access, text="", upload=None):
+    """Read pasted lines or an uploaded CSV (email, name, district, leads) into ``BulkLine``s, each
+    classified against the community: already a member, already invited, a repeat, malformed, or new.
+
+    Refuses the whole list (ValidationError) when it is not a CSV or longer than MAX_BULK_LINES. Four queries.
+    """
+    _require_manager(access, "Only moderators of this community can invite people.")
+    rows = _bulk_rows(text, upload)
+    community = access.community
+    districts = {d.name.lower(): d for d in community.districts.all()}
+    areas = {a.name.lower(): a for a in community.focus_areas.all()}
+    lines, seen = [], set()
+    for number, row in enumerate(rows, start=1):
+        line = _bulk_line(number, row, districts, areas)
+        if line.status == "new" and line.email.lower() in seen:
+            line.status, line.problem = "duplicate", "listed above already"
+        seen.add(line.email.lower())
+        lines.append(line)
+    wanted = [line.email.lower() for line in lines if line.status == "new"]
+    members = set(
+        Membership.objects.filter(community=community)
+        .annotate(address=Lower("user__email"))
+        .filter(address__in=wanted)
+        .values_list("address", flat=True)
+    )
+    invited = set(
+        Invitation.objects.filter(community=community, accepted_at__isnull=True, revoked=False)
+        .filter(expires_at__gt=timezone.now())
+        .annotate(address=Lower("email"))
+        .filter(address__in=wanted)
+        .values_list("address", flat=True)
+    )
+    for line in lines:
+        if line.status != "new":
+            continue
+        if line.email.lower() in members:
+            line.status, line.problem = "member", "already a member"
+        elif line.email.lower() in invited:
+            line.status, line.problem = "invited", "already has an open invitation"
+    return lines
+
+
+@transaction.atomic
+def send_bulk_invitations(*, access, lines, as_district_leader=False, leads_focus_area=None):
+    """Invite every new line at once: all the invitations are made in one transaction (nothing half
+    sent) and their emails go after it commits. ``as_district_leader`` / ``leads_focus_area`` apply to
+    every line that names no role of its own. Counts as one invitation for the rate limit. Returns them.
+    """
+    _require_manager(access, "Only moderators of this community can invite people.")
+    community = access.community
+    if leads_focus_area is not None and leads_focus_area.community_id != community.pk:
+        raise ValidationError("Pick a focus area of this community.")
+    new = [line for line in lines if line.will_send]
+    if not new:
+        raise ValidationError("There is no one new to invite in that list.")
+    ratelimit.hit(
+        f"invite:{access.user.pk}",
+        settings.INVITATION_RATE_LIMIT,
+        message="You have sent many invitations in a short time. Please wait {wait} seconds before the next.",
+    )
+    expires = timezone.now() + timedelta(days=INVITATION_DAYS)
+    invitations = Invitation.objects.bulk_create(
+        Invitation(
+            community=community,
+            email=line.email,
+            name=line.name,
+            invited_by=access.user,
+            expires_at=expires,
+            district=line.district,
+            as_district_leader=(line.leads == "district" or (as_district_leader and line.district is not None)),
+            leads_focus_area=(
+                line.leads if isinstance(line.leads, FocusArea) else (leads_focus_area if not line.leads else None)
+            ),
+        )
+        for line in new
+    )
+    from communities.tasks import send_invitation
+
+    ids = [invitation.pk for invitation in invitations]
+    transaction.on_commit(lambda: [send_invitation.delay(pk) for pk in ids], robust=True)
+    return invitations
+
+
+def _apply_invited_roles(membership, invitation):
+    """What the invitation made the person: their district (confirmed), its leader, a focus area's leader."""
+    if invitation.district_id and invitation.community.districts.filter(pk=invitation.district_id).exists():
+        membership.district_id = invitation.district_id
+        membership.district_confirmed = True
+        membership.is_district_leader = invitation.as_district_leader
+        membership.save(update_fields=["district", "district_confirmed", "is_district_leader"])
+    if invitation.leads_focus_area_id:
+        area = FocusArea.objects.filter(pk=invitation.leads_focus_area_id, community=invitation.community).first()
+        if area is not None:
+            area.leaders.add(membership.user_id)
+
+
+# -- reusable invitation links --------------------------------------------------------
+MAX_LINK_DAYS = 90
+MAX_LINK_USES = 1000
+
+
+@transaction.atomic
+def create_invitation_link(*, access, days, max_uses):
+    """A link anyone may join through for ``days`` days, at most ``max_uses`` times. Moderators only."""
+    _require_manager(access, "Only moderators of this community can make invitation links.")
+    errors = {}
+    if not isinstance(days, int) or not 1 <= days <= MAX_LINK_DAYS:
+        errors["days"] = f"Pick between 1 and {MAX_LINK_DAYS} days."
+    if not isinstance(max_uses, int) or not 1 <= max_uses <= MAX_LINK_USES:
+        errors["max_uses"] = f"Pick between 1 and {MAX_LINK_USES} people."
+    if errors:
+        raise ValidationError(errors)
+    return InvitationLink.objects.create(
+        community=access.community,
+        token=secrets.token_urlsafe(24),
+        created_by=access.user,
+        expires_at=timezone.now() + timedelta(days=days),
+        max_uses=max_uses,
+    )
+
+
+@transaction.atomic
+def revoke_invitation_link(*, access, link):
+    _require_manager(access, "Only moderators of this community can withdraw invitation links.")
+    if link.community_id != access.community.pk:
+        raise PermissionDenied("That link belongs to another community.")
+    InvitationLink.objects.filter(pk=link.pk).update(revoked=True)
+    return link
+
+
+def invitation_link_from_token(token):
+    """The link a token names (404 if none), or a 410 ValidationError when it no longer works."""
+    link = None
+    if token and len(token) <= 64:
+        link = InvitationLink.objects.select_related("community").filter(token=token).first()
+    if link is None:
+        raise Http404("This invitation link does not exist. Check that you copied all of it.")
+    check_invitation_link_usable(link)
+    return link
+
+
+def check_invitation_link_usable(link):
+    if link.revoked:
+        raise ValidationError("This invitation link was withdrawn by a moderator.", code=GONE)
+    if link.expires_at <= timezone.now():
+        raise ValidationError("This invitation link has expired. Ask a moderator for a new one.", code=GONE)
+    if link.uses >= link.max_uses:
+        raise ValidationError("This invitation link has been used as many times as it allows.", code=GONE)
+
+
+@transaction.atomic
+def join_through_link(*, user, link):
+    """``user`` joins through a reusable link (one use). Already a member: nothing used. Returns the Membership."""
+    if not user.is_authenticated:
+        raise PermissionDenied("Log in or sign up to join.")
+    link = InvitationLink.objects.select_for_update().select_related("community").get(pk=link.pk)
+    check_invitation_link_usable(link)
+    membership = Membership.objects.filter(user=user, community=link.community).first()
+    if membership is not None:
+        return membership
+    membership = Membership.objects.create(
+        user=user, community=link.community, district_id=initial_district(user, link.community)
+    )
+    link.uses += 1
+    link.save(update_fields=["uses"])
+    return membership

@@ -14,16 +14,21 @@ from django.views.decorators.http import require_GET, require_POST
 
 from communities import selectors, services
 from communities.forms import (
+    BulkInviteForm,
+    ChooseDistrictForm,
     CommunityCreateForm,
     CommunitySettingsForm,
     DirectoryFilterForm,
+    DistrictNameForm,
     FocusAreaForm,
+    InvitationLinkForm,
     InviteForm,
     JoinForm,
     MemberFilterForm,
+    MergeDistrictForm,
     RolesForm,
 )
-from communities.models import FocusArea, Invitation, JoinRequest, Membership
+from communities.models import FocusArea, Invitation, InvitationLink, JoinRequest, Membership
 from communities.permissions import access_for, community_view, may_create_community
 from communities.selectors import (
     communities_for_directory,
@@ -335,7 +340,10 @@ def manage_invitations(request, access):
                 return redirect("communities:manage_invitations", slug=access.community.slug)
         status = 400 if retry_after is None else 429
     invitations = invitations_for(community=access.community)
-    response = _manage(request, access, "invitations", "invitations", status=status, form=form, invitations=invitations)
+    links = access.community.invitation_links.all()[:20]
+    response = _manage(
+        request, access, "invitations", "invitations", status=status, form=form, invitations=invitations, links=links
+    )
     if status == 429:
         response["Retry-After"] = str(retry_after)
     return response
@@ -449,3 +457,194 @@ def invitation(request, token):
         and services.invited_address_is_theirs(user=request.user, invitation=invitation),
     }
     return render(request, "communities/invitation.html", context)
+
+
+# -- districts ---------------------------------------------------------------------
+def _district_of(access, pk):
+    return get_object_or_404(access.community.districts.all(), pk=pk)
+
+
+@community_view("manage")
+def manage_districts(request, access):
+    community = access.community
+    form = DistrictNameForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                district = services.add_district(access=access, name=form.cleaned_data["name"])
+            except REFUSALS as error:
+                form.add_error("name", message_for(error))
+            else:
+                messages.success(request, f"{district.name} is now one of the community's districts.")
+                return redirect("communities:manage_districts", slug=community.slug)
+        status = 400
+    return _manage(
+        request,
+        access,
+        "districts",
+        "districts",
+        status=status,
+        form=form,
+        districts=selectors.districts_overview(community=community),
+    )
+
+
+@require_POST
+@community_view("manage")
+def rename_district(request, access, pk):
+    district = _district_of(access, pk)
+    form = DistrictNameForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Write the district's new name (at most 120 characters).")
+        services.rename_district(access=access, district=district, name=form.cleaned_data["name"])
+    except REFUSALS as error:
+        return _refused(request, access, error)
+    messages.success(request, f"The district is now called {district.name}.")
+    return redirect("communities:manage_districts", slug=access.community.slug)
+
+
+@require_POST
+@community_view("manage")
+def merge_district(request, access, pk):
+    source = _district_of(access, pk)
+    form = MergeDistrictForm(request.POST, community=access.community, exclude=source)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Pick another of this community's districts to merge into.")
+        target = services.merge_district(access=access, source=source, target=form.cleaned_data["target"])
+    except REFUSALS as error:
+        return _refused(request, access, error)
+    messages.success(
+        request, f"{source.name} is merged into {target.name}: its duties and members are {target.name}'s now."
+    )
+    return redirect("communities:manage_districts", slug=access.community.slug)
+
+
+@community_view("see")
+def districts(request, access):
+    community = access.community
+    context = {
+        "community": community,
+        "access": access,
+        "districts": selectors.districts_overview(community=community),
+    }
+    if access.is_member:
+        context["choose_form"] = ChooseDistrictForm(
+            community=community, initial={"district": access.membership.district_id}
+        )
+    return render(request, "communities/districts.html", context)
+
+
+@require_POST
+@community_view("post")
+def choose_district(request, access):
+    form = ChooseDistrictForm(request.POST, community=access.community)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Pick one of this community's districts.")
+        membership = services.choose_district(access=access, district=form.cleaned_data["district"])
+    except REFUSALS as error:
+        return _refused(request, access, error)
+    if membership.district_id is None:
+        messages.success(request, "You answer for no district here now.")
+    elif membership.district_confirmed:
+        messages.success(request, "Your district is saved and confirmed.")
+    else:
+        messages.success(request, "Saved. A leader of that district or a moderator will confirm it.")
+    return redirect("communities:districts", slug=access.community.slug)
+
+
+@require_POST
+@community_view("post")
+def confirm_district(request, access, pk):
+    membership = _membership_of_community(access, pk)
+    confirm = request.POST.get("decision") != "decline"
+    try:
+        services.confirm_district(access=access, membership=membership, confirm=confirm)
+    except REFUSALS as error:
+        return _refused(request, access, error)
+    verb = "confirmed in" if confirm else "no longer pending for"
+    messages.success(request, f"{membership.user.name} is {verb} their district.")
+    return redirect("communities:districts", slug=access.community.slug)
+
+
+# -- invitations in bulk and reusable links ------------------------------------------
+@community_view("manage")
+def manage_bulk_invitations(request, access):
+    community = access.community
+    form = BulkInviteForm(request.POST or None, request.FILES or None, community=community)
+    context = {"form": form, "lines": None}
+    if request.method != "POST":
+        return _manage(request, access, "bulk_invitations", "invitations", **context)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Check the list below.")
+        upload = form.cleaned_data["csv_file"]
+        data = upload.read(services.MAX_BULK_BYTES + 1) if upload else None
+        lines = services.parse_bulk_invitations(access=access, text=form.cleaned_data["addresses"], upload=data)
+        if "send" in request.POST:
+            sent = services.send_bulk_invitations(
+                access=access,
+                lines=lines,
+                as_district_leader=form.cleaned_data["as_district_leader"],
+                leads_focus_area=form.cleaned_data["leads_focus_area"],
+            )
+            skipped = len(lines) - len(sent)
+            note = f" {skipped} line{'s' if skipped != 1 else ''} left out (see why in the preview)." if skipped else ""
+            messages.success(request, f"We are sending {len(sent)} invitation{'s' if len(sent) != 1 else ''}.{note}")
+            return redirect("communities:manage_invitations", slug=community.slug)
+    except RateLimited as error:
+        form.add_error(None, str(error))
+        response = _manage(request, access, "bulk_invitations", "invitations", status=429, **context)
+        response["Retry-After"] = str(error.wait)
+        return response
+    except REFUSALS as error:
+        form.add_error(None, message_for(error))
+        return _manage(request, access, "bulk_invitations", "invitations", status=400, **context)
+    if data is not None:
+        # The file's lines go into the box, so "Send" sends exactly what the preview showed.
+        form = BulkInviteForm({**request.POST.dict(), "addresses": data.decode("utf-8-sig")}, community=community)
+        form.is_valid()
+    counts = {status: sum(1 for line in lines if line.status == status) for status in services.BULK_STATUSES}
+    return _manage(request, access, "bulk_invitations", "invitations", form=form, lines=lines, counts=counts)
+
+
+@require_POST
+@community_view("manage")
+def manage_invitation_links(request, access):
+    form = InvitationLinkForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Pick between 1 and 90 days and between 1 and 1000 people.")
+        services.create_invitation_link(access=access, **form.cleaned_data)
+    except REFUSALS as error:
+        return _refused(request, access, error)
+    messages.success(request, "The link is ready: copy it below and share it.")
+    return redirect("communities:manage_invitations", slug=access.community.slug)
+
+
+@require_POST
+@community_view("manage")
+def manage_invitation_link_revoke(request, access, pk):
+    link = get_object_or_404(InvitationLink, community=access.community, pk=pk)
+    services.revoke_invitation_link(access=access, link=link)
+    messages.success(request, "The link no longer works.")
+    return redirect("communities:manage_invitations", slug=access.community.slug)
+
+
+def join_link(request, token):
+    """A reusable invitation link: the link is the permission (hidden communities too)."""
+    try:
+        link = services.invitation_link_from_token(token)
+        if request.method == "POST":
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.path)
+            services.join_through_link(user=request.user, link=link)
+            messages.success(request, f"Welcome to {link.community.name}! You are now a member.")
+            return redirect(link.community)
+    except REFUSALS as error:
+        return refuse(request, error, template="communities/invitation_invalid.html", announce=False)
+    access = access_for(request.user, link.community)
+    return render(request, "communities/join_link.html", {"link": link, "community": link.community, "access": access})

@@ -10,9 +10,3 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cop_site.settings")
 app = Celery("cop_site", task_cls="core.outbox:ResilientTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-
-
-@app.task(name="cop_site.debug_ping")
-def debug_ping(value="pong"):
-    """Echo a value back: proves a worker is consuming from the broker."""
-    return value

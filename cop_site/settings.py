@@ -49,6 +49,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = env("SITE_NAME", "CoP Forum")
 DEMO_MODE = env_bool("DEMO_MODE", default=False)
+# /bench/ok, the load benchmark's no-work baseline view (bench/run.py turns it on); off unless asked.
+BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", default=False)
 
 INSTALLED_APPS = [
     # daphne first: its runserver serves HTTP and WebSockets (the chat rooms) in `make run`.
@@ -77,9 +79,16 @@ INSTALLED_APPS = [
     "discussions",
     "resources",
     "calendar_app",
+    "mentoring",
     "polls",
     "chats",
     "digests",
+    "reports",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "lti_tool",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +207,8 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Tasks that exist only for tests (tests/celery_tasks.py: debug_ping); never set in production.
+CELERY_INCLUDE = ["tests.celery_tasks"] if env_bool("CELERY_TEST_TASKS", default=False) else []
 # With the broker unreachable a task is kept in the database (core/outbox.py) and sent
 # when it is back; a request never waits long for it.
 CELERY_BROKER_CONNECTION_TIMEOUT = float(env("CELERY_BROKER_CONNECTION_TIMEOUT", "1"))
@@ -427,6 +438,48 @@ REQUEST_BODY_LIMITS = [
     (r"^/admin/", _UPLOAD_BODY_BYTES),
     (r"^/accounts/", 64 * 1024),
 ]
+# The REST API (api/): tokens, JSON only, cursor pages, the services' refusals as JSON.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenScope"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.handle",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CoP Forum API",
+    "DESCRIPTION": "Communities, discussions, resources, activities and polls you may see, as the pages show them.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from the drf-spectacular-sidecar package, served by WhiteNoise: the strict CSP holds.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ThreadKindEnum": "discussions.models.Thread.Kind",
+        "ResourceKindEnum": "resources.models.Resource.Kind",
+        "ActivityKindEnum": "calendar_app.models.Activity.Kind",
+        "PollKindEnum": "polls.models.Poll.Kind",
+    },
+}
+API_TOKEN_RATE_LIMIT = env("API_TOKEN_RATE_LIMIT", "600/m")  # requests per personal access token
+WEBHOOK_MAX_ATTEMPTS = int(env("WEBHOOK_MAX_ATTEMPTS", "5"))  # tries of one delivery
+WEBHOOK_RETRY_BACKOFF = int(env("WEBHOOK_RETRY_BACKOFF", "60"))  # seconds before the first retry; doubles
+WEBHOOK_DISABLE_AFTER = int(env("WEBHOOK_DISABLE_AFTER", "10"))  # failed deliveries in a row switch it off
+# Tests only: lets webhooks reach http:// and loopback receivers. Production never sets it.
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", default=False) and not PRODUCTION
+# LTI 1.3 (django-lti): a launch signs the person in inside the LMS's frame, which needs the session
+# cookie in a third-party context: set SESSION_COOKIE_SAMESITE=None (HTTPS only) where LMSs launch the site.
+SESSION_COOKIE_SAMESITE = env("SESSION_COOKIE_SAMESITE", "Lax")
+CELERY_BEAT_SCHEDULE["api-due-webhooks"] = {"task": "api.send_due_webhooks", "schedule": crontab(minute="*")}
 LINK_CHECK_ALLOW_PRIVATE = env_bool("LINK_CHECK_ALLOW_PRIVATE", default=False)
 DIGEST_DAY_OF_MONTH = int(env("DIGEST_DAY_OF_MONTH", "1"))
 DIGEST_HOUR_UTC = int(env("DIGEST_HOUR_UTC", "13"))
@@ -447,6 +500,8 @@ CELERY_BEAT_SCHEDULE["digests-weekly"] = {
 CELERY_BEAT_SCHEDULE["digests-resume"] = {"task": "digests.resume_unfinished_runs", "schedule": crontab(minute="*/30")}
 # Emails whose retry time has come, or whose task was lost (core.mail's outbox).
 CELERY_BEAT_SCHEDULE["mail-due"] = {"task": "core.send_due_emails", "schedule": crontab(minute="*/10")}
+# Mentoring check-ins: each pairing's next one is created once per cadence period (idempotent).
+CELERY_BEAT_SCHEDULE["mentoring-check-ins"] = {"task": "mentoring.create_due_check_ins", "schedule": crontab(minute=15)}
 # Calendar reminders a day ahead; each is claimed once, so hourly runs never repeat one.
 CELERY_BEAT_SCHEDULE["calendar-reminders"] = {
     "task": "calendar_app.send_activity_reminders",
@@ -472,7 +527,7 @@ CELERY_BEAT_SCHEDULE["discussions-search-words"] = {
 }
 # Resource links are checked weekly (Sunday night UTC); broken ones show in each review queue.
 CELERY_BEAT_SCHEDULE["resources-link-check"] = {
-    "task": "resources.tasks.check_resource_links",
+    "task": "resources.check_resource_links",
     "schedule": crontab(day_of_week="sun", hour=3, minute=30),
 }
 # Notifications (the bell) and their emails. Replies in a followed thread wait this long and go

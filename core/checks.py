@@ -31,3 +31,17 @@ def site_url_is_the_served_address(app_configs=None, **kwargs):
             )
         )
     return problems
+
+
+@register(Tags.security, deploy=True)
+def no_benchmark_endpoints(app_configs=None, **kwargs):
+    """The benchmark's /bench/ok belongs to bench/run.py's server, never to a deployed site."""
+    if not settings.BENCH_ENDPOINTS:
+        return []
+    return [
+        Warning(
+            "BENCH_ENDPOINTS is on: /bench/ok is served.",
+            hint="Unset BENCH_ENDPOINTS; only bench/run.py needs it.",
+            id="core.W003",
+        )
+    ]

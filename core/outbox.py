@@ -101,7 +101,7 @@ def _task_named(name):
     return current_app.tasks.get(name)
 
 
-@shared_task(name="core.send_pending_tasks")
+@shared_task(name="core.send_pending_tasks", soft_time_limit=120, time_limit=150)
 def send_pending_tasks():
     """Beat job: send what was kept while the broker was unreachable."""
     return send_pending()

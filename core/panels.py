@@ -18,6 +18,7 @@ Slots in use:
 - ``profile_panel(*, person, viewer)``
 - ``settings_panel(*, user)``: sections of the settings page (notification choices)
 - ``activity_panel(*, activity, viewer, access)``: on a calendar activity's page
+- ``settings_panel(*, user)``: a section of the person's settings page (the API's access tokens)
 - ``reminder_links(*, activity)``: ``{"label", "url"}`` lines for an activity's reminder email
 """
 

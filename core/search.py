@@ -23,6 +23,7 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
@@ -432,8 +433,6 @@ def ensure_sqlite_fts(using="default", **_kwargs):
     Rebuilding a SQLite table (which migrations do to alter a column) drops its triggers;
     when one is missing the index is rebuilt from the table, so it never goes stale.
     """
-    from django.apps import apps
-
     connection = connections[using]
     if connection.vendor != "sqlite":
         return

@@ -1,8 +1,13 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
+
+from accounts.models import User
+from communities.models import Membership
+from digests.periods import MONTHLY, InvalidPeriod, current_period, next_monthly_period, parse_period
 
 
 class CommunityNoteForm(forms.Form):
@@ -44,8 +49,6 @@ class PreviewForm(forms.Form):
         self.helper.add_input(Submit("show", "Show digest"))
 
     def clean_email(self):
-        from accounts.models import User
-
         email = self.cleaned_data["email"]
         user = User.objects.filter(email__iexact=email).first()
         if user is None:
@@ -54,8 +57,6 @@ class PreviewForm(forms.Form):
         return email
 
     def clean_period(self):
-        from digests.periods import MONTHLY, InvalidPeriod, current_period, parse_period
-
         value = self.cleaned_data["period"].strip()
         if not value:
             return current_period(MONTHLY)
@@ -92,8 +93,6 @@ class MemberPreviewForm(forms.Form):
         self.helper.add_input(Submit("show", "Show their digest"))
 
     def clean_member(self):
-        from communities.models import Membership
-
         value = self.cleaned_data["member"].strip()
         membership = (
             Membership.objects.select_related("user")
@@ -108,10 +107,6 @@ class MemberPreviewForm(forms.Form):
         return value
 
     def clean_period(self):
-        from django.conf import settings
-
-        from digests.periods import MONTHLY, InvalidPeriod, next_monthly_period, parse_period
-
         value = self.cleaned_data["period"].strip()
         if not value:
             return next_monthly_period(day_of_month=settings.DIGEST_DAY_OF_MONTH, hour=settings.DIGEST_HOUR_UTC)

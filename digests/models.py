@@ -69,12 +69,6 @@ class DigestDelivery(models.Model):
     def __str__(self):
         return f"{self.period} for {self.user_id}: {self.status}"
 
-    @property
-    def is_final(self):
-        return self.status in (self.Status.SENT, self.Status.SKIPPED) or (
-            self.status == self.Status.FAILED and self.next_attempt_at is None
-        )
-
 
 class CommunityNote(models.Model):
     """A short note from a community's moderators, printed in that month's digest."""

@@ -45,10 +45,6 @@ class Period:
         return self.label
 
     @property
-    def past_label(self):
-        return "last month" if self.kind == MONTHLY else "last week"
-
-    @property
     def coming_label(self):
         return "this month" if self.kind == MONTHLY else "this week"
 

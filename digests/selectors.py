@@ -21,6 +21,8 @@ from digests.models import CommunityNote
 from digests.periods import MONTHLY, parse_period, rolling_window
 from discussions.models import Flag, Thread
 from discussions.selectors import most_helpful_threads, unanswered_questions_for
+from mentoring.models import CheckIn, Pairing
+from mentoring.selectors import asks_waiting_for, check_ins_due_for
 from polls.models import Poll
 from polls.selectors import open_polls_unanswered_by
 from resources.models import Resource
@@ -114,6 +116,30 @@ def _resource_item(resource: Resource):
     )
 
 
+def _check_in_item(check_in: CheckIn, user):
+    pairing = check_in.pairing
+    other = pairing.mentee if pairing.mentor_id == user.pk else pairing.mentor
+    return Item(
+        title=f"Check in with {other.name}",
+        path=pairing.get_absolute_url(),
+        community=pairing.community,
+        when=check_in.due_at,
+        detail="Mentoring",
+        action="Open your pair's page",
+    )
+
+
+def _ask_item(pairing: Pairing):
+    return Item(
+        title=f"{pairing.mentee.name} asks you to be their mentor",
+        path=pairing.get_absolute_url(),
+        community=pairing.community,
+        when=pairing.created_at,
+        detail="Mentoring",
+        action="Answer",
+    )
+
+
 def _chat_item(chat):
     people = f"{chat.people} took part · " if chat.people else ""
     return Item(
@@ -132,13 +158,15 @@ class CallsToAction:
     polls: list = field(default_factory=list)
     activities: list = field(default_factory=list)
     questions: list = field(default_factory=list)
+    mentoring: list = field(default_factory=list)
 
     def __bool__(self):
-        return bool(self.responsibilities or self.polls or self.activities or self.questions)
+        return bool(self.responsibilities or self.polls or self.activities or self.questions or self.mentoring)
 
     @property
     def count(self):
-        return len(self.responsibilities) + len(self.polls) + len(self.activities) + len(self.questions)
+        kinds = (self.responsibilities, self.polls, self.activities, self.questions, self.mentoring)
+        return sum(len(items) for items in kinds)
 
     def only(self, community):
         """The calls that come from ``community`` alone."""
@@ -151,6 +179,7 @@ class CallsToAction:
             polls=keep(self.polls),
             activities=keep(self.activities),
             questions=keep(self.questions),
+            mentoring=keep(self.mentoring),
         )
 
 
@@ -218,7 +247,8 @@ def calls_to_action(*, user, month=None):
 
     Their district's open responsibilities, open polls they have not answered,
     activities with RSVP links, unanswered questions in focus areas they lead or
-    follow; only from their own communities. A fixed number of queries.
+    follow, mentees waiting for their answer and check-ins of their pairings; only
+    from their own communities. A fixed number of queries.
     """
     window = _window(month)
     # Mid-period (a preview, a late run) only what is still ahead is a call to action.
@@ -235,6 +265,9 @@ def calls_to_action(*, user, month=None):
     calls.questions = [
         _thread_item(t, action="Answer") for t in unanswered_questions_for(user=user, limit=QUESTION_LIMIT)
     ]
+    # Mentees waiting for an answer, then check-ins: due once their period has begun, not limited to the window.
+    calls.mentoring = [_ask_item(p) for p in asks_waiting_for(user=user)[:CALL_LIMIT]]
+    calls.mentoring += [_check_in_item(c, user) for c in check_ins_due_for(user=user)[:CALL_LIMIT]]
     return calls
 
 

@@ -33,7 +33,7 @@ from core import mail, workers
 from core.models import Suppression
 from digests.emails import build_digest_email
 from digests.models import CommunityNote, DigestDelivery, DigestRun
-from digests.periods import MONTHLY
+from digests.periods import MONTHLY, current_period
 from digests.selectors import digest_for
 
 log = logging.getLogger(__name__)
@@ -272,8 +272,6 @@ def _close_quietly(connection):
 
 def preview_digest(*, user, period=None):
     """The digest ``user`` would get for ``period`` (default: this month), or None. Sends nothing."""
-    from digests.periods import current_period
-
     return digest_for(user=user, period=period or current_period(MONTHLY))
 
 

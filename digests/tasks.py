@@ -26,19 +26,19 @@ def fan_out(period):
     return len(batches)
 
 
-@shared_task(name="digests.start_monthly_digest")
+@shared_task(name="digests.start_monthly_digest", soft_time_limit=300, time_limit=360)
 def start_monthly_digest(period=None):
     """Beat, monthly: this month's digest for everyone who chose monthly."""
     return fan_out(parse_period(period) if period else current_period(MONTHLY))
 
 
-@shared_task(name="digests.start_weekly_digest")
+@shared_task(name="digests.start_weekly_digest", soft_time_limit=300, time_limit=360)
 def start_weekly_digest(period=None):
     """Beat, Mondays: this week's digest for everyone who chose weekly."""
     return fan_out(parse_period(period) if period else current_period(WEEKLY))
 
 
-@shared_task(name="digests.resume_unfinished_runs")
+@shared_task(name="digests.resume_unfinished_runs", soft_time_limit=300, time_limit=360)
 def resume_unfinished_runs():
     """Beat: fan out again the runs of the past week that still have members waiting.
 
@@ -55,6 +55,8 @@ def resume_unfinished_runs():
 @shared_task(
     bind=True,
     name="digests.send_digest_batch",
+    soft_time_limit=600,
+    time_limit=660,
     max_retries=None,  # the deliveries count attempts (DIGEST_MAX_ATTEMPTS)
 )
 def send_digest_batch(self, period, user_ids):

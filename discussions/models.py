@@ -96,10 +96,6 @@ class Thread(models.Model):
     def is_question(self):
         return self.kind == self.Kind.QUESTION
 
-    @property
-    def is_answered(self):
-        return self.accepted_post_id is not None
-
 
 class Post(models.Model):
     """A reply to a thread or to another reply."""

@@ -17,10 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from communities.models import FocusArea, Membership
+from communities.models import Membership
 from communities.permissions import access_for
 from core import ratelimit
 from core.text import MENTION_RE, render_markdown
+from discussions import signals
 from discussions.models import (
     BODY_MAX,
     REASON_MAX,
@@ -187,6 +188,7 @@ def create_thread(*, author, community, title, body, kind, focus_area=None, acce
             )
             _follow(thread, author)
             _record_mentions(thread=thread, post=None, mentioned=mentioned, author=author)
+            transaction.on_commit(lambda: signals.thread_created.send(sender=Thread, thread=thread), robust=True)
     except IntegrityError:
         made = _made_by_submission(Thread, author, key)  # the same form, sent at the same moment
         if made is None:
@@ -272,6 +274,7 @@ def create_reply(*, access, thread, body, parent=None, submission=""):
             _follow(thread, access.user)
             _record_mentions(thread=thread, post=post, mentioned=mentioned, author=access.user)
             _notify_reply(thread=thread, post=post, parent=parent, mentioned=mentioned)
+            transaction.on_commit(lambda: signals.reply_created.send(sender=Post, post=post), robust=True)
     except IntegrityError:
         made = _made_by_submission(Post, access.user, key)  # the same form, sent at the same moment
         if made is None:
@@ -605,16 +608,6 @@ def dismiss_flag(*, access, flag):
         _log(access=access, action=ModerationLogEntry.Action.DISMISS_FLAG, thread=flag.thread, post=flag.post)
     flag.refresh_from_db()
     return flag
-
-
-def focus_area_for(*, community, focus_area_id):
-    """The focus area ``focus_area_id`` of ``community`` or None; ValidationError if it belongs elsewhere."""
-    if not focus_area_id:
-        return None
-    area = FocusArea.objects.filter(community=community, pk=focus_area_id).first()
-    if area is None:
-        raise ValidationError({"focus_area": "Pick a focus area of this community."})
-    return area
 
 
 # -- the word list behind "Did you mean" --------------------------------------------------

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from polls import signals
 from polls.models import (
     MAX_CHOICES,
     SCALE_LABELS,
@@ -149,6 +150,7 @@ def close_poll(*, access, poll):
     if poll.status_at(now) == Poll.Status.OPEN:
         poll.closes_at = now
         poll.save(update_fields=["closes_at"])
+        transaction.on_commit(lambda: signals.poll_closed.send(sender=Poll, poll=poll), robust=True)
     if poll.is_anonymous:
         from polls.tasks import mix_sealed_answers_of
 

@@ -7,14 +7,14 @@ from polls import services
 from polls.models import Poll
 
 
-@shared_task(name="polls.mix_sealed_answers_of")
+@shared_task(name="polls.mix_sealed_answers_of", soft_time_limit=120, time_limit=150)
 def mix_sealed_answers_of(poll_id):
     """Mix one poll's sealed answers if it has closed; safe to run twice."""
     poll = Poll.objects.filter(pk=poll_id).first()
     return services.mix_sealed_answers(poll=poll) if poll is not None else 0
 
 
-@shared_task(name="polls.mix_closed_polls")
+@shared_task(name="polls.mix_closed_polls", soft_time_limit=600, time_limit=660)
 def mix_closed_polls():
     """Beat job: every anonymous poll that has closed (by its date or by a leader) with answers still sealed."""
     now = timezone.now()

@@ -6,6 +6,7 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from communities.permissions import visible_q
 from core import search as core_search
 from resources.models import Collection, CollectionItem, Resource, SavedResource, UsefulMark
 
@@ -130,8 +131,6 @@ def featured_and_approved(*, communities, since, until):
 
 def saved_resources_of(*, user):
     """A person's saved resources they may still see, across communities: one query."""
-    from communities.permissions import visible_q
-
     return (
         SavedResource.objects.filter(user=user, resource__status__in=Resource.VISIBLE_STATUSES)
         .filter(visible_q(user, prefix="resource__community__"))

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from core.refusals import CONFLICT
 from core.text import render_markdown
+from resources import signals
 from resources.models import (
     Collection,
     CollectionItem,
@@ -79,6 +80,8 @@ def submit_resource(
         resource.curated_by, resource.curated_at, resource.approved_at = access.user, now, now
     resource.save()
     resource.focus_areas.set([a for a in focus_areas if a.community_id == access.community.pk])
+    if resource.status == Resource.Status.APPROVED:
+        _announce_approved(resource)
     return resource
 
 
@@ -148,7 +151,13 @@ def approve_resource(*, access, resource):
     resource = _locked(resource)
     if resource.status == Resource.Status.APPROVED:
         raise ValidationError("This resource is already in the library.", code=CONFLICT)
-    return _put_in_library(access, resource, Resource.Status.APPROVED, CurationDecision.Action.APPROVED)
+    resource = _put_in_library(access, resource, Resource.Status.APPROVED, CurationDecision.Action.APPROVED)
+    _announce_approved(resource)
+    return resource
+
+
+def _announce_approved(resource):
+    transaction.on_commit(lambda: signals.resource_approved.send(sender=Resource, resource=resource), robust=True)
 
 
 @transaction.atomic

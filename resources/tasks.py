@@ -55,7 +55,7 @@ def email_submitter_about_decision(self, decision_id):
     return bool(retry_later(self, mail.send([email])).sent)
 
 
-@shared_task
+@shared_task(name="resources.check_resource_link", soft_time_limit=60, time_limit=90)
 def check_resource_link(resource_id):
     """Check one resource's link and record the answer (working or broken, with why)."""
     resource = (
@@ -78,7 +78,7 @@ def check_resource_link(resource_id):
     return result.ok
 
 
-@shared_task
+@shared_task(name="resources.check_resource_links", soft_time_limit=300, time_limit=360)
 def check_resource_links():
     """Periodic: check every live link not checked in the last week; broken ones show in the review queue."""
     stale = timezone.now() - timedelta(days=RECHECK_AFTER_DAYS)

@@ -33,3 +33,5 @@ if ! command -v java >/dev/null 2>&1; then
   apt-get install -y -qq default-jre-headless >/dev/null
 fi
 java -version 2>&1 | head -1
+
+bash "$(dirname "$0")/ensure_pdf_libs.sh"

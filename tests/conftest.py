@@ -9,6 +9,7 @@ from tests import workers
 from tests.digests.smtp import SMTPServer
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory
 from tests.mailcheck import check_message
+from tests.queries import exact_queries
 
 # Playwright's sync API runs an event loop in the test thread; the Django ORM
 # calls the tests make around it are still plain synchronous code.
@@ -51,6 +52,12 @@ def _tasks_run_in_process():
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def assert_num_queries_exact(db):
+    """``with assert_num_queries_exact(n):`` fails unless exactly n queries ran, listing them all."""
+    return exact_queries
 
 
 @pytest.fixture

@@ -24,6 +24,8 @@ a function ``(visibility, role) -> set of acceptable status codes``.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import import_module
+from pathlib import Path
 
 SECRET_MARKER = "MEMBERS-ONLY-CONTENT-7f3a"
 ROLES = ("anonymous", "outsider", "requester", "member", "moderator", "staff")
@@ -55,3 +57,11 @@ def is_allowed(visibility, role, need):
         "moderate": role == "moderator",
         "manage": role == "moderator",
     }[need]
+
+
+def all_rules():
+    """Every app's RULES, found as tests/<app>/url_rules.py (a new app's file is picked up by itself)."""
+    rules = {}
+    for path in sorted(Path(__file__).parent.glob("*/url_rules.py")):
+        rules.update(import_module(f"tests.{path.parent.name}.url_rules").RULES)
+    return rules

@@ -19,7 +19,9 @@ def districts(community):
 @pytest.fixture
 def leader(community, districts):
     user = UserFactory(district=districts[0], time_zone="America/Chicago")
-    MembershipFactory(user=user, community=community, is_district_leader=True)
+    MembershipFactory(
+        user=user, community=community, is_district_leader=True, district=districts[0], district_confirmed=True
+    )
     return user
 
 

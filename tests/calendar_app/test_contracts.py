@@ -23,10 +23,10 @@ def test_upcoming_occurrences_are_from_my_communities_expanded_without_cancelled
     assert found[0].url.startswith(f"/c/{community.slug}/calendar/{weekly.pk}/?occurrence=")
 
 
-def test_upcoming_occurrences_make_a_fixed_number_of_queries(community, member, django_assert_num_queries):
+def test_upcoming_occurrences_make_a_fixed_number_of_queries(community, member, assert_num_queries_exact):
     for i in range(30):
         ActivityFactory(community=community, start=START + timedelta(days=i), recurrence="FREQ=DAILY;COUNT=3")
-    with django_assert_num_queries(2):
+    with assert_num_queries_exact(2):
         found = upcoming_occurrences_for(user=member, start=START, end=END)
         assert [o.community.slug for o in found][:1] == [community.slug]
 

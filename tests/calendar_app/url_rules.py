@@ -37,6 +37,17 @@ def responsibility(community, author):
     return {"pk": ResponsibilityFactory(activity=_activity(community, author), district=district).pk}
 
 
+def rotation(community, author):
+    from calendar_app.models import Rotation, RotationTurn
+
+    district = DistrictFactory()
+    community.districts.add(district)
+    activity = _activity(community, author, start=NEXT_MONDAY, recurrence="FREQ=WEEKLY;COUNT=10")
+    found = Rotation.objects.create(activity=activity, task=f"hosts {SECRET_MARKER}", anchor=activity.start)
+    RotationTurn.objects.create(rotation=found, district=district, position=0)
+    return {"pk": found.pk}
+
+
 def _feed_expect(visibility, role):
     # No token in the URL: only a public community's feed opens, and the rest is a bare 404.
     return {200} if visibility == "public" else {404}
@@ -75,11 +86,20 @@ RULES = {
     "calendar_app:community_feed": Rule("view", expect=_feed_expect),
     "calendar_app:new": Rule("schedule"),
     "calendar_app:plan": Rule("schedule"),
+    # Bad input on purpose: the permission check comes first, an allowed viewer gets a 400.
+    "calendar_app:plan_cell": Rule("schedule", method="POST", data={"rotation": "x"}),
+    "calendar_app:copy_plan": Rule("schedule", method="POST", data={"from": "2027-01"}),
+    "calendar_app:add_rotation": Rule("schedule", method="POST", kwargs=weekly, data={"task": "hosts"}),
+    "calendar_app:edit_rotation": Rule("schedule", kwargs=rotation),
+    "calendar_app:delete_rotation": Rule("schedule", method="POST", kwargs=rotation, expect=_delete_expect),
     "calendar_app:activity": Rule("see", kwargs=activity),
     "calendar_app:activity_ics": Rule("see", kwargs=activity),
     "calendar_app:edit": Rule("schedule", kwargs=activity),
     "calendar_app:delete": Rule("schedule", method="POST", kwargs=activity, expect=_delete_expect),
     "calendar_app:rsvp": Rule("post", method="POST", kwargs=activity, data={"response": "going"}),
+    # Marking attendance is for the host (the author here) and the leaders; a plain member is refused.
+    "calendar_app:attendance": Rule("moderate", kwargs=activity),
+    "calendar_app:check_in": Rule("post", method="POST", kwargs=activity, data={"code": "WRONG1"}),
     "calendar_app:cancel_occurrence": Rule("schedule", method="POST", kwargs=weekly, data={"occurrence": KEY}),
     "calendar_app:restore_occurrence": Rule("schedule", method="POST", kwargs=weekly, data={"occurrence": KEY}),
     "calendar_app:move_occurrence": Rule(

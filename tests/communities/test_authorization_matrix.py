@@ -1,35 +1,21 @@
-from importlib import import_module
+"""The authorization matrix (tests/matrix.py): one test per URL and kind of community.
+
+Each (URL, visibility) pair is its own test, so xdist spreads the ~150 of them over every
+worker instead of one worker spending minutes on a single test. Within a test every role asks
+in turn, GETs twice, so a page cached for one role is tried on every other.
+"""
+
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from communities.models import Community, JoinRequest
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory
-from tests.matrix import ROLES, SECRET_MARKER, VISIBILITIES, is_allowed
+from tests.matrix import ROLES, SECRET_MARKER, VISIBILITIES, all_rules, is_allowed
 
-RULE_MODULES = [
-    "tests.communities.url_rules",
-    "tests.discussions.url_rules",
-    "tests.resources.url_rules",
-    "tests.calendar_app.url_rules",
-    "tests.polls.url_rules",
-    "tests.chats.url_rules",
-    "tests.digests.url_rules",
-]
 COMMUNITY_PREFIX = "c/<slug:slug>/"
-
-
-def all_rules():
-    rules = {}
-    for name in RULE_MODULES:
-        try:
-            module = import_module(name)
-        except ModuleNotFoundError as exc:
-            if not name.startswith(exc.name):
-                raise
-            continue
-        rules.update(module.RULES)
-    return rules
+RULES = all_rules()
 
 
 def community_url_names():
@@ -49,7 +35,7 @@ def community_url_names():
 
 
 def test_every_community_url_has_a_rule():
-    missing = sorted(community_url_names() - set(all_rules()))
+    missing = sorted(community_url_names() - set(RULES))
     assert not missing, f"URLs under /c/<slug>/ with no authorization rule: {missing}"
 
 
@@ -81,45 +67,36 @@ def expected_ok(rule, visibility, role, status, location):
 @pytest.mark.django_db
 @pytest.mark.page_cache
 @pytest.mark.parametrize("visibility", VISIBILITIES)
-def test_authorization_matrix(client, visibility):
-    """Every role, every URL; GETs twice, so a page cached for one role is tried on every other."""
+@pytest.mark.parametrize("url_name", sorted(RULES))
+def test_authorization_matrix(client, url_name, visibility, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    rule = RULES[url_name]
+    community = CommunityFactory(
+        name=f"Matrix {visibility} {url_name}",
+        visibility=visibility,
+        join_policy=Community.JoinPolicy.INVITATION if visibility == "hidden" else Community.JoinPolicy.REQUEST,
+    )
+    author = MembershipFactory(community=community).user
+    url = reverse(url_name, kwargs={"slug": community.slug, **rule.kwargs(community, author)})
+    data = urlencode(rule.data, doseq=True)
     failures = []
-    for url_name, rule in sorted(all_rules().items()):
-        community = CommunityFactory(
-            name=f"Matrix {visibility} {url_name}",
-            visibility=visibility,
-            join_policy=Community.JoinPolicy.INVITATION if visibility == "hidden" else Community.JoinPolicy.REQUEST,
-        )
-        author = MembershipFactory(community=community).user
-        kwargs = {"slug": community.slug, **rule.kwargs(community, author)}
-        url = reverse(url_name, kwargs=kwargs)
-        for role in ROLES:
-            viewer = make_viewer(role, community)
-            client.logout()
-            if viewer is not None:
-                client.force_login(viewer)
-            response = client.generic(rule.method, url, data=_encode(rule.data), content_type=_ctype(rule))
-            if rule.method == "GET":
-                response = client.generic(rule.method, url, data=_encode(rule.data), content_type=_ctype(rule))
-            status = response.status_code
-            body = b"" if getattr(response, "streaming", False) else response.content
-            location = response.get("Location", "")
-            if not expected_ok(rule, visibility, role, status, location):
-                failures.append(f"{rule.method} {url} ({url_name}) as {role}: got {status} {location}")
-            allowed = rule.expect is None and is_allowed(visibility, role, rule.need)
-            if not allowed and status != 200 and SECRET_MARKER.encode() in body:
-                failures.append(f"{url} as {role}: members-only content leaked in a {status} response")
-            hidden_outsider = visibility == "hidden" and role in ("anonymous", "outsider", "requester")
-            if hidden_outsider and community.name.encode() in body:
-                failures.append(f"{url} as {role}: the hidden community's name leaked")
+    for role in ROLES:
+        viewer = make_viewer(role, community)
+        client.logout()
+        if viewer is not None:
+            client.force_login(viewer)
+        response = client.generic(rule.method, url, data=data, content_type="application/x-www-form-urlencoded")
+        if rule.method == "GET":
+            response = client.generic(rule.method, url, data=data, content_type="application/x-www-form-urlencoded")
+        status = response.status_code
+        body = b"" if getattr(response, "streaming", False) else response.content
+        location = response.get("Location", "")
+        if not expected_ok(rule, visibility, role, status, location):
+            failures.append(f"{rule.method} {url} ({url_name}) as {role}: got {status} {location}")
+        allowed = rule.expect is None and is_allowed(visibility, role, rule.need)
+        if not allowed and status != 200 and SECRET_MARKER.encode() in body:
+            failures.append(f"{url} as {role}: members-only content leaked in a {status} response")
+        hidden_outsider = visibility == "hidden" and role in ("anonymous", "outsider", "requester")
+        if hidden_outsider and community.name.encode() in body:
+            failures.append(f"{url} as {role}: the hidden community's name leaked")
     assert not failures, "\n".join(failures)
-
-
-def _encode(data):
-    from urllib.parse import urlencode
-
-    return urlencode(data, doseq=True)
-
-
-def _ctype(rule):
-    return "application/x-www-form-urlencoded"

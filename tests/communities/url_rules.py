@@ -80,6 +80,27 @@ def _membership(community, author):
     return {"pk": Membership.objects.get(community=community, user=author).pk}
 
 
+def _district(community, author):
+    from tests.factories import DistrictFactory
+
+    district = DistrictFactory()
+    community.districts.add(district)
+    return {"pk": district.pk}
+
+
+def _invitation_link(community, author):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from communities.models import InvitationLink
+
+    link = InvitationLink.objects.create(
+        community=community, token=f"t{community.pk}-matrix", expires_at=timezone.now() + timedelta(days=1), max_uses=3
+    )
+    return {"pk": link.pk}
+
+
 RULES = {
     "communities:home": Rule("view"),
     "communities:members": Rule("see", kwargs=_secret_member),
@@ -102,6 +123,16 @@ RULES = {
     "communities:manage_invitation_revoke": Rule("manage", method="POST", kwargs=_invitation),
     "communities:manage_invitation_resend": Rule("manage", method="POST", kwargs=_invitation),
     "communities:manage_roles": Rule("manage", kwargs=_secret_member),
+    "communities:manage_districts": Rule("manage"),
+    "communities:manage_bulk_invitations": Rule("manage"),
+    "communities:manage_invitation_links": Rule("manage", method="POST", data={"days": 3, "max_uses": 5}),
+    "communities:manage_invitation_link_revoke": Rule("manage", method="POST", kwargs=_invitation_link),
+    "communities:rename_district": Rule("manage", method="POST", kwargs=_district, data={"name": "Renamed USD"}),
+    # No district to merge into: an allowed viewer gets a 400, nothing merged.
+    "communities:merge_district": Rule("manage", method="POST", kwargs=_district),
+    "communities:districts": Rule("see"),
+    "communities:choose_district": Rule("post", method="POST"),
+    "communities:confirm_district": Rule("post", method="POST", kwargs=_membership),
     "communities:manage_roles_change": Rule("manage", method="POST", kwargs=_membership, data={"is_mentor": "on"}),
     "communities:manage_member_remove": Rule(
         "manage", method="POST", kwargs=_membership, expect=gone_once_used("manage")

@@ -4,6 +4,7 @@ The list of kinds below must match the email templates on disk: a new template t
 sent some other way, or never sent, fails here.
 """
 
+import ast
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,7 +12,10 @@ import pytest
 from django.conf import settings
 from django.core import mail as django_mail
 from django.urls import reverse
+from django.utils import timezone
 
+from api import webhooks
+from api.models import Webhook
 from calendar_app.tasks import send_activity_reminders
 from communities import services as community_services
 from communities.models import JoinRequest
@@ -40,22 +44,57 @@ KINDS = {
     "resource_decision": "resources/email/decision",
     "reminder": "calendar_app/email/reminder",
     "digest": "digests/email/digest",
+    "webhook_disabled": "api/email/webhook_disabled",
     "account_email_confirmation_signup": None,
     "account_email_confirmation": None,
     "account_password_reset_key": None,
 }
 
 
+# Pieces that emails include ({% include %}), not emails of their own.
+EMAIL_PARTIALS = {"core/email/base", "core/email/text", "core/email/quote", "core/email/button"}
+EMAIL_PARTIALS |= {"digests/email/items", "digests/email/content"}
+# Django's own ways to build or send an email; only core/mail.py may use them.
+MAIL_APIS = {"send_mail", "send_mass_mail", "mail_admins", "mail_managers", "EmailMessage", "EmailMultiAlternatives"}
+
+
 def project_email_templates():
+    """Every email template under templates/ (text, HTML or subject, at any depth), by name."""
     found = set()
-    for path in (ROOT / "templates").glob("*/email/*.txt"):
-        name = path.name.removesuffix(".txt").removesuffix("_subject")
-        found.add(f"{path.parent.relative_to(ROOT / 'templates')}/{name}")
-    return found
+    for path in (ROOT / "templates").glob("**/email/**/*"):
+        if path.suffix in (".txt", ".html"):
+            name = path.name.removesuffix(path.suffix).removesuffix("_subject")
+            found.add(f"{path.parent.relative_to(ROOT / 'templates')}/{name}")
+    return found - EMAIL_PARTIALS
 
 
 def test_the_list_of_kinds_names_every_email_template_on_disk():
     assert project_email_templates() == {template for template in KINDS.values() if template}
+
+
+def test_no_app_builds_or_sends_an_email_but_core_mail():
+    """A new app that calls send_mail (or builds an EmailMessage) itself fails here, before it ships."""
+    offenders = []
+    for path in sorted(ROOT.glob("*/**/*.py")):
+        relative = path.relative_to(ROOT)
+        if relative.parts[0] in ("tests", "node_modules", "bench", "staticfiles") or relative.parts[0].startswith("."):
+            continue
+        if relative == Path("core/mail.py") or "migrations" in relative.parts:
+            continue
+        tree = ast.parse(path.read_text(), filename=str(relative))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("django.core.mail"):
+                used = {alias.name for alias in node.names} & MAIL_APIS  # get_connection is fine: core.mail sends on it
+                offenders += [f"{relative}:{node.lineno} imports {name}" for name in sorted(used)]
+            elif isinstance(node, ast.Attribute) and node.attr in MAIL_APIS and _is_django_mail(node.value):
+                offenders.append(f"{relative}:{node.lineno} calls mail.{node.attr}")
+    assert not offenders, "send email through core.mail (Email + send):\n" + "\n".join(offenders)
+
+
+def _is_django_mail(node):
+    return (isinstance(node, ast.Name) and node.id == "mail") or (
+        isinstance(node, ast.Attribute) and node.attr == "mail"
+    )
 
 
 @pytest.fixture
@@ -103,6 +142,17 @@ def everything_sent(client, settings, django_capture_on_commit_callbacks):
     send_activity_reminders.delay()
     CommunityNoteFactory(community=community, period=current_period().key, body="See [our page](/c/cs-k8/).")
     deliver_batch(period=current_period(), user_ids=[member.pk])
+    webhook = Webhook.objects.create(
+        community=community,
+        url="https://hooks.example.net/cop",
+        events=["thread.created"],
+        secret="s" * 64,
+        created_by=moderator,
+        is_active=False,
+        disabled_at=timezone.now(),
+        consecutive_failures=10,
+    )
+    webhooks.tell_manager_webhook_disabled(webhook=webhook)
     return django_mail.outbox
 
 

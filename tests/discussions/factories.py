@@ -1,4 +1,5 @@
 import factory
+from django.db.models import F
 
 from discussions.models import Post, Thread
 from tests.factories import CommunityFactory, UserFactory
@@ -33,11 +34,5 @@ class PostFactory(factory.django.DjangoModelFactory):
             kwargs.setdefault("root_id", parent.root_id or parent.pk)
             kwargs.setdefault("depth", parent.depth + 1)
         post = super()._create(model_class, *args, **kwargs)
-        Thread.objects.filter(pk=post.thread_id).update(reply_count=models_F("reply_count") + 1)
+        Thread.objects.filter(pk=post.thread_id).update(reply_count=F("reply_count") + 1)
         return post
-
-
-def models_F(name):
-    from django.db.models import F
-
-    return F(name)

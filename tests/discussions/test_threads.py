@@ -213,12 +213,14 @@ def test_reply_email_never_goes_to_a_follower_who_left_a_private_community(
 ):
     community.visibility = Community.Visibility.MEMBERS
     community.save()
-    other = MembershipFactory(community=community).user
-    member.memberships.all().delete()
-    client.force_login(other)
+    stays = MembershipFactory(community=community).user
+    for follower in (member, stays):
+        services.set_following(access=access_for(follower, community), thread=thread, follow=True)
+    member.memberships.all().delete()  # still follows the thread, no longer a member
+    client.force_login(MembershipFactory(community=community).user)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url("reply", thread), {"body": "Secret plans"})
-    assert mail.outbox == []
+    assert [m.to for m in mail.outbox] == [[stays.email]]  # the email step ran, for the one who may see it
 
 
 def test_reply_email_goes_once_even_if_the_tasks_run_twice(thread, community, django_capture_on_commit_callbacks):
@@ -332,11 +334,20 @@ def test_flagging_a_thread_opening_twice_keeps_one_open_flag(client, thread, mem
         Flag.objects.create(community=thread.community, thread=thread, reporter=member, reason="Again")
 
 
-def test_a_mention_inside_code_emails_nobody(community, member, mailoutbox):
-    kim = MembershipFactory(community=community, user=UserFactory(username="kim")).user
+def test_a_mention_inside_code_emails_nobody(community, member, mailoutbox, django_capture_on_commit_callbacks):
+    MembershipFactory(community=community, user=UserFactory(username="kim"))
+    lee = MembershipFactory(community=community, user=UserFactory(username="lee")).user
     access = access_for(member, community)
-    thread = services.create_thread(
-        author=member, community=community, title="Code sample", body="Run `@kim` here", kind="question", access=access
-    )
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        thread = services.create_thread(
+            author=member,
+            community=community,
+            title="Code sample",
+            body="Run `notify @kim` here, then ask @lee",
+            kind="question",
+            access=access,
+        )
+    assert callbacks, "the mention emails are sent after the commit"
     assert "/u/kim/" not in thread.body_html
-    assert not [m for m in mailoutbox if kim.email in m.to]
+    # The email step did run: @lee, outside the code, was emailed; @kim, inside it, was not.
+    assert [m.to for m in mailoutbox] == [[lee.email]]

@@ -27,10 +27,10 @@ def test_unanswered_open_polls_leave_out_answered_scheduled_closed_and_other_com
     assert list(open_polls_unanswered_by(user=member)) == [waiting]
 
 
-def test_unanswered_polls_make_one_query_with_the_community_loaded(member, community, django_assert_num_queries):
+def test_unanswered_polls_make_one_query_with_the_community_loaded(member, community, assert_num_queries_exact):
     for _ in range(5):
         PollFactory(community=community)
-    with django_assert_num_queries(1):
+    with assert_num_queries_exact(1):
         names = [poll.community.name for poll in open_polls_unanswered_by(user=member)]
     assert names == [community.name] * 5
 

@@ -69,7 +69,7 @@ def test_members_cannot_build_collections(client, community, member):
 
 
 def test_community_home_shows_this_months_featured_resources_and_collections(
-    client, community, django_assert_max_num_queries
+    client, community, assert_num_queries_exact
 ):
     ResourceFactory(community=community, featured=True, title="Star of the month")
     CollectionFactory(community=community, title="Getting started with SEL")
@@ -79,12 +79,12 @@ def test_community_home_shows_this_months_featured_resources_and_collections(
     assert "Getting started with SEL" in page
 
 
-def test_home_panel_runs_two_queries_whatever_the_size(community, member, django_assert_num_queries):
+def test_home_panel_runs_two_queries_whatever_the_size(community, member, assert_num_queries_exact):
     ResourceFactory.create_batch(30, community=community, featured=True)
     for collection in CollectionFactory.create_batch(10, community=community):
         CollectionItemFactory.create_batch(3, collection=collection, resource__community=community)
     access = access_for(member, community)
-    with django_assert_num_queries(2):
+    with assert_num_queries_exact(2):
         panel = community_home_panel(community=community, viewer=member, access=access)
     assert len(panel["featured"]) == 4
     assert len(panel["collections"]) == 4

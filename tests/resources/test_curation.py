@@ -53,7 +53,7 @@ def test_a_url_that_is_not_http_is_refused(client, community, member):
     client.force_login(member)
     response = client.post(submit_url(community), {"title": "X", "kind": "link", "url": "javascript:alert(1)"})
     assert response.status_code == 400
-    assert "Enter a valid URL" in response.content.decode() or "http" in response.content.decode()
+    assert "Enter a valid URL" in response.content.decode()
     assert not Resource.objects.exists()
 
 
@@ -217,11 +217,11 @@ def test_review_queue_lists_submissions_and_broken_links(client, community, mode
     assert "Dead link" in page
 
 
-def test_review_queue_query_count_does_not_grow(client, community, moderator, django_assert_max_num_queries):
+def test_review_queue_query_count_does_not_grow(client, community, moderator, assert_num_queries_exact):
     ResourceFactory.create_batch(60, community=community, submitted=True)
     ResourceFactory.create_batch(20, community=community, link_status="broken")
     client.force_login(moderator)
-    with django_assert_max_num_queries(10):
+    with assert_num_queries_exact(8):
         response = client.get(reverse("resources:review", kwargs={"slug": community.slug}))
     assert response.status_code == 200
 

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 
 from cop_site.celery import app as celery_app
-from cop_site.celery import debug_ping
+from tests.celery_tasks import debug_ping
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def real_worker():
     """A real Celery worker process consuming from the Redis broker the tests use."""
     celery_app.conf.task_always_eager = False
-    env = {**os.environ, "REDIS_URL": settings.REDIS_URL}
+    env = {**os.environ, "REDIS_URL": settings.REDIS_URL, "CELERY_TEST_TASKS": "true"}
     env.pop("PYTEST_XDIST_WORKER", None)  # the URL above already names this worker's database
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "cop_site", "worker", "--pool=solo", "--concurrency=1", "-l", "WARNING"],

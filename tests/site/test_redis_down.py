@@ -73,7 +73,9 @@ def _wait_until_serving(base, process):
     while time.monotonic() < deadline:
         assert process.poll() is None, "the web process stopped"
         try:
-            urllib.request.urlopen(f"{base}/bench/ok", timeout=2)
+            urllib.request.urlopen(f"{base}/healthz", timeout=2)
+            return
+        except urllib.error.HTTPError:  # it answered (503: Redis is down, as this test wants)
             return
         except OSError:
             time.sleep(0.3)

@@ -3,16 +3,14 @@ from importlib import import_module
 from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.module_loading import module_has_submodule
 
 
 def _demo_modules():
     """Each installed app's ``demo`` module, in INSTALLED_APPS order (the dependency order)."""
     for config in apps.get_app_configs():
-        try:
+        if module_has_submodule(config.module, "demo"):
             yield config, import_module(f"{config.name}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.demo":
-                raise
 
 
 class Command(BaseCommand):

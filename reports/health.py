@@ -1,0 +1,593 @@
+"""The community health dashboard: every figure as a table (for the page, its chart and its CSV).
+
+``dashboard`` runs a fixed number of queries (about twenty) whatever the data size: each figure is one
+aggregate in SQL, over indexed columns (community and time). Months are the viewer's (current) zone.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import connection
+from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, Greatest, TruncMonth
+from django.utils import timezone
+
+from accounts.models import District
+from calendar_app.models import RSVP, Activity, Attendance, Responsibility
+from communities.models import FocusArea, Membership
+from discussions.models import Post, Thread
+from polls.models import BallotChoice, Participation, Poll
+from reports.charts import chart
+from resources.models import Resource, UsefulMark
+
+QUIET_DAYS = 60
+QUIET_SHOWN = 100
+ACTIVITIES_SHOWN = 60
+COMMUNITY = "Whole community"
+NO_DISTRICT = "No district"
+
+
+@dataclass
+class Table:
+    slug: str
+    title: str
+    header: list
+    rows: list
+    chart: dict | None = None
+    chart_description: str = ""
+    note: str = ""
+    total_rows: int | None = None  # when the page shows fewer rows than the CSV has
+
+
+@dataclass
+class Dashboard:
+    period: object
+    months: list
+    tables: dict = field(default_factory=dict)
+    district: object = None  # a district leader's own district
+
+    def __iter__(self):
+        return iter(self.tables.values())
+
+
+def _month_label(month):
+    return month.strftime("%b %Y")
+
+
+def _rate(part, whole):
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _hours(seconds):
+    return round(seconds / 3600, 1) if seconds is not None else None
+
+
+def _tz():
+    return timezone.get_current_timezone_name()
+
+
+def _fetch(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _table(model):
+    return model._meta.db_table
+
+
+def active_members(*, community, period):
+    """Distinct members who posted, replied, answered a poll or attended: by district and month, one query.
+
+    Returns {(district_id or None, month or None): n}; None month is the whole period, and the
+    key ("all", ...) is the whole community (GROUPING SETS keep distinct counts exact).
+    """
+    if connection.vendor != "postgresql":
+        return _active_members_in_python(community=community, period=period)
+    args = [community.pk, period.start, period.end]
+    # Table names come from the models; every value is a parameter.
+    sql = f"""
+        WITH acts AS (
+            SELECT author_id AS user_id, created_at AS at FROM {_table(Thread)}
+             WHERE community_id = %s AND created_at >= %s AND created_at < %s AND author_id IS NOT NULL
+            UNION ALL
+            SELECT author_id, created_at FROM {_table(Post)}
+             WHERE community_id = %s AND created_at >= %s AND created_at < %s AND author_id IS NOT NULL
+            UNION ALL
+            SELECT a.user_id, a.attended_on FROM {_table(Attendance)} a
+              JOIN {_table(Activity)} ac ON ac.id = a.activity_id
+             WHERE ac.community_id = %s AND a.attended_on >= %s AND a.attended_on < %s
+            UNION ALL
+            SELECT p.user_id, pl.opens_at FROM {_table(Participation)} p
+              JOIN {_table(Poll)} pl ON pl.id = p.poll_id
+             WHERE pl.community_id = %s AND pl.opens_at >= %s AND pl.opens_at < %s
+        ), dated AS (
+            SELECT acts.user_id, u.district_id, (date_trunc('month', acts.at AT TIME ZONE %s))::date AS month
+              FROM acts
+              JOIN {_table(Membership)} m ON m.user_id = acts.user_id AND m.community_id = %s
+              JOIN accounts_user u ON u.id = acts.user_id
+        )
+        SELECT GROUPING(district_id), district_id, month, GROUPING(month), COUNT(DISTINCT user_id)
+          FROM dated
+         GROUP BY GROUPING SETS ((district_id, month), (district_id), (month), ())
+    """  # noqa: S608
+    rows = _fetch(sql, args * 4 + [_tz(), community.pk])
+    found = {}
+    for all_districts, district_id, month, all_months, n in rows:
+        found[("all" if all_districts else district_id, None if all_months else month)] = n
+    return found
+
+
+def _active_members_in_python(*, community, period):
+    """The same figures for SQLite (``make run``'s demo): fine for a demo's few hundred rows."""
+    start, end = period.start, period.end
+    districts = dict(Membership.objects.filter(community=community).values_list("user_id", "user__district_id"))
+    acts = [
+        *Thread.objects.filter(community=community, created_at__gte=start, created_at__lt=end).values_list(
+            "author_id", "created_at"
+        ),
+        *Post.objects.filter(community=community, created_at__gte=start, created_at__lt=end).values_list(
+            "author_id", "created_at"
+        ),
+        *Attendance.objects.filter(
+            activity__community=community, attended_on__gte=start, attended_on__lt=end
+        ).values_list("user_id", "attended_on"),
+        *Participation.objects.filter(
+            poll__community=community, poll__opens_at__gte=start, poll__opens_at__lt=end
+        ).values_list("user_id", "poll__opens_at"),
+    ]
+    groups = {}
+    for user_id, moment in acts:
+        if user_id not in districts:
+            continue
+        month = timezone.localtime(moment).date().replace(day=1)
+        district = districts[user_id]
+        for key in ((district, month), (district, None), ("all", month), ("all", None)):
+            groups.setdefault(key, set()).add(user_id)
+    return {key: len(users) for key, users in groups.items()}
+
+
+def _questions_in_python(*, community, start, end):
+    from statistics import median
+
+    first = Min("posts__created_at", filter=Q(posts__parent=None, posts__is_hidden=False, posts__is_deleted=False))
+    questions = (
+        Thread.objects.filter(
+            community=community, kind=Thread.Kind.QUESTION, is_hidden=False, created_at__gte=start, created_at__lt=end
+        )
+        .annotate(first_at=first)
+        .values_list("focus_area_id", "created_at", "first_at", "accepted_post__created_at", "accepted_post_id")
+    )
+    groups = {}
+    for area, created, first_at, accepted_at, accepted in questions:
+        for key in ((0, area), (1, None)):
+            groups.setdefault(key, []).append((created, first_at, accepted_at, accepted))
+    rows = []
+    for (grouped, area), items in groups.items():
+        waits = [(f - c).total_seconds() for c, f, _a, _x in items if f]
+        accepts = [(a - c).total_seconds() for c, _f, a, _x in items if a]
+        rows.append(
+            (
+                grouped,
+                area,
+                len(items),
+                len(waits),
+                len(items) - len(waits),
+                sum(1 for *_r, x in items if x),
+                median(waits) if waits else None,
+                median(accepts) if accepts else None,
+            )
+        )
+    return rows
+
+
+def members_by_district(*, community):
+    rows = Membership.objects.filter(community=community).values("user__district_id").annotate(n=Count("pk"))
+    return {row["user__district_id"]: row["n"] for row in rows}
+
+
+def _district_rows(district_ids, names, own_district_id):
+    """Which districts get a row: a leader sees only their own (the community row is always there)."""
+    if own_district_id is not None:
+        return [own_district_id]
+    return sorted(district_ids, key=lambda d: (d is None, names.get(d, "")))
+
+
+def _by_month(queryset, date_field, group):
+    return (
+        queryset.annotate(month=TruncMonth(date_field))
+        .values(group, "month")
+        .annotate(n=Count("pk"))
+        .values_list(group, "month", "n")
+    )
+
+
+def dashboard(*, community, period, own_district=None):  # noqa: C901 - one figure after another, read top down
+    """Every figure of the dashboard for ``period``; ``own_district`` limits district and member rows."""
+    now = timezone.now()
+    start, end = period.start, period.end
+    months = period.months()
+    month_labels = [_month_label(m) for m in months]
+    own = own_district.pk if own_district is not None else None
+    board = Dashboard(period=period, months=months, district=own_district)
+
+    members = members_by_district(community=community)
+    active = active_members(community=community, period=period)
+    district_ids = set(members) | {d for d, _m in active if d != "all"}
+    names = {d.pk: d.name for d in District.objects.filter(pk__in=[d for d in district_ids if d])}
+    names[None] = NO_DISTRICT
+    shown_districts = _district_rows(district_ids, names, own)
+
+    # -- active members ----------------------------------------------------------
+    def active_row(key, label):
+        cells = [active.get((key, m), 0) for m in months]
+        total = active.get((key, None), 0)
+        base = members.get(key, 0) if key != "all" else sum(members.values())
+        return [label, *cells, total, base, _rate(total, base)]
+
+    rows = [active_row("all", COMMUNITY)] + [active_row(d, names.get(d, NO_DISTRICT)) for d in shown_districts]
+    series = [(COMMUNITY, rows[0][1 : 1 + len(months)])]
+    if own is not None:
+        series.append((names.get(own, NO_DISTRICT), rows[1][1 : 1 + len(months)]))
+    board.tables["active"] = Table(
+        slug="active",
+        title="Active members by district",
+        header=["District", *month_labels, "In the period", "Members", "Active %"],
+        rows=rows,
+        chart=chart(kind="bar", labels=month_labels, series=series),
+        chart_description="Bars: members who posted, replied, answered a poll or attended, per month.",
+        note="Active: posted, replied, answered a poll (in the month it opened) or attended.",
+    )
+
+    # -- threads and replies by kind --------------------------------------------------
+    kinds = Thread.Kind
+    threads = _by_month(
+        Thread.objects.filter(community=community, created_at__gte=start, created_at__lt=end, is_hidden=False),
+        "created_at",
+        "kind",
+    )
+    replies = _by_month(
+        Post.objects.filter(
+            community=community, created_at__gte=start, created_at__lt=end, is_hidden=False, is_deleted=False
+        ),
+        "created_at",
+        "thread__kind",
+    )
+    month_index = {m: i for i, m in enumerate(months)}
+
+    def kind_rows(found):
+        grid = {kind: [0] * len(months) for kind in kinds.values}
+        for kind, month, n in found:
+            i = month_index.get(timezone.localtime(month).date())
+            if i is not None and kind in grid:
+                grid[kind][i] += n
+        return [[kinds(kind).label, *cells, sum(cells)] for kind, cells in grid.items()]
+
+    thread_rows, reply_rows = kind_rows(threads), kind_rows(replies)
+    board.tables["threads"] = Table(
+        slug="threads",
+        title="New threads by kind",
+        header=["Kind", *month_labels, "Total"],
+        rows=thread_rows,
+        chart=chart(
+            kind="bar",
+            labels=month_labels,
+            series=[("Threads", [sum(r[1 + i] for r in thread_rows) for i in range(len(months))])],
+        ),
+        chart_description="Bars: new threads per month, all kinds together.",
+    )
+    board.tables["replies"] = Table(
+        slug="replies",
+        title="Replies by kind of thread",
+        header=["Kind", *month_labels, "Total"],
+        rows=reply_rows,
+    )
+
+    # -- questions per focus area ----------------------------------------------------------
+    sql = f"""
+        SELECT GROUPING(t.focus_area_id), t.focus_area_id, COUNT(*),
+               COUNT(fr.first_at), COUNT(*) - COUNT(fr.first_at), COUNT(t.accepted_post_id),
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM fr.first_at - t.created_at)),
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM ap.created_at - t.created_at))
+          FROM {_table(Thread)} t
+          LEFT JOIN LATERAL (
+              SELECT MIN(p.created_at) AS first_at FROM {_table(Post)} p
+               WHERE p.thread_id = t.id AND p.parent_id IS NULL AND p.is_hidden = false AND p.is_deleted = false
+          ) fr ON true
+          LEFT JOIN {_table(Post)} ap ON ap.id = t.accepted_post_id
+         WHERE t.community_id = %s AND t.kind = 'question' AND t.is_hidden = false
+           AND t.created_at >= %s AND t.created_at < %s
+         GROUP BY GROUPING SETS ((t.focus_area_id), ())
+    """  # noqa: S608 - table names from the models, values are parameters
+    if connection.vendor == "postgresql":
+        question_rows = _fetch(sql, [community.pk, start, end])
+    else:
+        question_rows = _questions_in_python(community=community, start=start, end=end)
+    areas = dict(FocusArea.objects.filter(community=community).values_list("pk", "name"))
+    rows, total = [], None
+    for grouped, area_id, asked, answered, unanswered, accepted, first, accept in question_rows:
+        row = [
+            areas.get(area_id, "No focus area"),
+            asked,
+            answered,
+            unanswered,
+            accepted,
+            _hours(first),
+            _hours(accept),
+        ]
+        if grouped:
+            total = [COMMUNITY, *row[1:]]
+        else:
+            rows.append(row)
+    rows.sort(key=lambda r: r[0])
+    board.tables["questions"] = Table(
+        slug="questions",
+        title="Questions by focus area",
+        header=[
+            "Focus area",
+            "Asked",
+            "Answered",
+            "Unanswered",
+            "With an accepted answer",
+            "Median hours to first reply",
+            "Median hours to accepted answer",
+        ],
+        rows=([total] if total else [[COMMUNITY, 0, 0, 0, 0, None, None]]) + rows,
+        note="Answered: has at least one reply. Questions asked in the period.",
+    )
+
+    # -- attendance against RSVPs -------------------------------------------------------
+    happened = Q(attended_on__gte=start, attended_on__lt=min(end, now))
+    attended = (
+        Attendance.objects.filter(happened, activity__community=community)
+        .values("activity_id", "occurrence_start")
+        .annotate(n=Count("pk"), at=Max("attended_on"))
+    )
+    in_period = Q(occurrence_start__gte=start, occurrence_start__lt=min(end, now)) | Q(
+        occurrence_start=None, activity__start__gte=start, activity__start__lt=min(end, now)
+    )
+    going = (
+        RSVP.objects.filter(in_period, activity__community=community, response=RSVP.Response.GOING)
+        .values("activity_id", "occurrence_start", "activity__start", "activity__title")
+        .annotate(n=Count("pk"))
+    )
+    dates = {}
+    for row in going:
+        key = (row["activity_id"], row["occurrence_start"])
+        dates[key] = {"title": row["activity__title"], "at": row["occurrence_start"] or row["activity__start"]}
+        dates[key]["going"] = row["n"]
+    titles_needed = []
+    for row in attended:
+        key = (row["activity_id"], row["occurrence_start"])
+        dates.setdefault(key, {"title": None, "at": row["at"], "going": 0})["attended"] = row["n"]
+        if dates[key]["title"] is None:
+            titles_needed.append(row["activity_id"])
+    titles = dict(Activity.objects.filter(pk__in=titles_needed).values_list("pk", "title"))
+    ordered = sorted(dates.items(), key=lambda item: item[1]["at"], reverse=True)
+    rows = [
+        [
+            info["title"] or titles.get(activity_id, ""),
+            timezone.localtime(info["at"]).date().isoformat(),
+            info.get("going", 0),
+            info.get("attended", 0),
+            _rate(info.get("attended", 0), info.get("going", 0)),
+        ]
+        for (activity_id, _occ), info in ordered
+    ]
+    shown = rows[:ACTIVITIES_SHOWN]
+    board.tables["attendance"] = Table(
+        slug="attendance",
+        title="Attendance against RSVPs",
+        header=["Activity", "Date", "Said going", "Attended", "Attended / going %"],
+        rows=rows,
+        chart=chart(
+            kind="bar",
+            labels=[r[1][5:] for r in reversed(shown[:12])],
+            series=[
+                ("Said going", [r[2] for r in reversed(shown[:12])]),
+                ("Attended", [r[3] for r in reversed(shown[:12])]),
+            ],
+        ),
+        chart_description="Bars in pairs: members who said going and who attended, for the latest dates.",
+        total_rows=len(rows),
+    )
+
+    # -- polls: response rate and pulse --------------------------------------------------------
+    polls = Poll.objects.filter(community=community, opens_at__gte=start, opens_at__lt=end)
+    poll_count = polls.count()
+    answered = dict(
+        Participation.objects.filter(poll__in=polls, user__memberships__community=community)
+        .values("user__district_id")
+        .annotate(n=Count("pk"))
+        .values_list("user__district_id", "n")
+    )
+
+    def rate_row(key, label):
+        base = members.get(key, 0) if key != "all" else sum(members.values())
+        got = answered.get(key, 0) if key != "all" else sum(answered.values())
+        return [label, poll_count, got, base * poll_count, _rate(got, base * poll_count)]
+
+    rows = [rate_row("all", COMMUNITY)] + [rate_row(d, names.get(d, NO_DISTRICT)) for d in shown_districts]
+    board.tables["poll_rate"] = Table(
+        slug="poll_rate",
+        title="Poll response rate by district",
+        header=["District", "Polls opened", "Answers", "Possible answers", "Response %"],
+        rows=rows,
+        note="Possible answers: the district's current members times the polls opened in the period.",
+    )
+
+    picks = BallotChoice.objects.filter(ballot__poll__in=polls.filter(kind=Poll.Kind.SCALE)).annotate(
+        month=TruncMonth("ballot__poll__opens_at")
+    )
+    by_district = picks.values_list("month", "ballot__voter__district_id").annotate(
+        total=Sum(F("choice__position") + 1), n=Count("pk")
+    )
+    by_area = picks.values_list("month", "ballot__poll__focus_area_id").annotate(
+        total=Sum(F("choice__position") + 1), n=Count("pk")
+    )
+
+    def pulse_grid(found, keep):
+        sums = {}
+        for month, key, total, n in found:
+            i = month_index.get(timezone.localtime(month).date())
+            if i is None or not keep(key):
+                continue
+            cell = sums.setdefault(key, [[0, 0] for _ in months])
+            cell[i][0] += total
+            cell[i][1] += n
+        return sums
+
+    community_pulse = [[0, 0] for _ in months]
+    for month, _area, total, n in by_area:
+        i = month_index.get(timezone.localtime(month).date())
+        if i is not None:
+            community_pulse[i][0] += total
+            community_pulse[i][1] += n
+
+    def averages(cells):
+        return [round(s / n, 2) if n else None for s, n in cells]
+
+    # Anonymous ballots have no voter: they count for the community and the focus area only.
+    district_pulse = pulse_grid(by_district, lambda d: d is not None and (own is None or d == own))
+    area_pulse = pulse_grid(by_area, lambda a: True)
+    rows = [[COMMUNITY, "", *averages(community_pulse)]]
+    rows += [
+        ["District", names.get(d, ""), *averages(cells)]
+        for d, cells in sorted(district_pulse.items(), key=lambda i: names.get(i[0], ""))
+    ]
+    rows += [["Focus area", areas.get(a, "No focus area"), *averages(cells)] for a, cells in area_pulse.items()]
+    series = [(COMMUNITY, averages(community_pulse))]
+    if own is not None and own in district_pulse:
+        series.append((names.get(own, ""), averages(district_pulse[own])))
+    board.tables["pulse"] = Table(
+        slug="pulse",
+        title="Pulse trend (agreement scale, 1 to 5)",
+        header=["Group", "Name", *month_labels],
+        rows=rows,
+        chart=chart(kind="line", labels=month_labels, series=series, y_max=5),
+        chart_description="Lines: the average answer to scale polls, by the month the poll opened.",
+        note="Anonymous polls count for the community and focus areas, never for a district.",
+    )
+
+    # -- resources --------------------------------------------------------------------------
+    figures = Resource.objects.filter(community=community).aggregate(
+        submitted=Count("pk", filter=Q(created_at__gte=start, created_at__lt=end)),
+        approved=Count("pk", filter=Q(approved_at__gte=start, approved_at__lt=end)),
+        featured=Count("pk", filter=Q(featured_at__gte=start, featured_at__lt=end)),
+    )
+    useful = UsefulMark.objects.filter(resource__community=community, created_at__gte=start, created_at__lt=end).count()
+    board.tables["resources"] = Table(
+        slug="resources",
+        title="Resources",
+        header=["Submitted", "Approved", "Featured", "Marked useful"],
+        rows=[[figures["submitted"], figures["approved"], figures["featured"], useful]],
+        note="Each counted in the period it happened: submitted, approved, featured, marked useful.",
+    )
+
+    # -- duties per district -----------------------------------------------------------------------
+    today = timezone.localdate()
+    done = Q(status=Responsibility.Status.DONE)
+    duties = (
+        Responsibility.objects.filter(
+            activity__community=community, due_date__gte=period.first, due_date__lte=period.last
+        )
+        .values("district_id")
+        .annotate(
+            on_time=Count("pk", filter=done & (Q(done_at=None) | Q(done_at__date__lte=F("due_date")))),
+            late=Count("pk", filter=done & Q(done_at__date__gt=F("due_date"))),
+            overdue=Count("pk", filter=~done & Q(due_date__lt=today)),
+            coming=Count("pk", filter=~done & Q(due_date__gte=today)),
+        )
+    )
+    found = {row["district_id"]: row for row in duties}
+    missing = [d for d in found if d not in names]
+    if missing:
+        names.update(dict(District.objects.filter(pk__in=missing).values_list("pk", "name")))
+    keys = ("on_time", "late", "overdue", "coming")
+    total_row = [COMMUNITY, *(sum(row[k] for row in found.values()) for k in keys)]
+    duty_districts = [own] if own is not None else sorted(found, key=lambda d: names.get(d, ""))
+    rows = [total_row] + [[names.get(d, ""), *(found.get(d, {}).get(k, 0) for k in keys)] for d in duty_districts]
+    board.tables["duties"] = Table(
+        slug="duties",
+        title="District responsibilities",
+        header=["District", "Done on time", "Done late", "Overdue", "Not due yet"],
+        rows=rows,
+        note="Responsibilities due in the period.",
+    )
+
+    # -- members gone quiet --------------------------------------------------------------------------
+    cutoff = now - timedelta(days=QUIET_DAYS)
+    quiet = quiet_members(community=community, cutoff=cutoff, district_id=own)
+    total_quiet = quiet.count()
+    board.tables["quiet"] = Table(
+        slug="quiet",
+        title=f"Members gone quiet (no activity in {QUIET_DAYS} days)",
+        header=["Member", "Username", "District", "Joined", "Last active"],
+        rows=[
+            [
+                m.user.name,
+                m.user.username,
+                m.user.district.name if m.user.district else NO_DISTRICT,
+                timezone.localtime(m.joined_at).date().isoformat(),
+                timezone.localtime(m.last_active).date().isoformat() if m.last_active.year > 1970 else "never",
+            ]
+            for m in quiet[:QUIET_SHOWN]
+        ],
+        note="Members who joined over 60 days ago and have not posted, replied, answered a poll or attended since.",
+        total_rows=total_quiet,
+    )
+    return board
+
+
+def _latest(model, user_field, time_field, **filters):
+    return Subquery(
+        model.objects.filter(**{user_field: OuterRef("user_id")}, **filters)
+        .order_by()
+        .values(user_field)
+        .annotate(last=Max(time_field))
+        .values("last")[:1]
+    )
+
+
+def quiet_members(*, community, cutoff, district_id=None):
+    """Members (joined before ``cutoff``) with nothing since it, quietest first: a queryset, one query."""
+    epoch = timezone.make_aware(timezone.datetime(1970, 1, 1))
+    last = Greatest(
+        Coalesce(_latest(Thread, "author", "created_at", community=community), epoch),
+        Coalesce(_latest(Post, "author", "created_at", community=community), epoch),
+        Coalesce(_latest(Attendance, "user", "attended_on", activity__community=community), epoch),
+        Coalesce(_latest(Participation, "user", "poll__opens_at", poll__community=community), epoch),
+    )
+    members = Membership.objects.filter(community=community, joined_at__lt=cutoff)
+    if district_id is not None:
+        members = members.filter(user__district_id=district_id)
+    return (
+        members.select_related("user", "user__district")
+        .annotate(last_active=last)
+        .filter(last_active__lt=cutoff)
+        .order_by("last_active", "user__display_name", "pk")
+    )
+
+
+HIGHLIGHTS = 5
+
+
+def highlights(*, community, period):
+    """The impact report's highlights in ``period``: three queries of at most five rows each."""
+    threads = Thread.objects.filter(
+        community=community, is_hidden=False, created_at__gte=period.start, created_at__lt=period.end
+    ).select_related("community")
+    return {
+        "helpful": list(threads.filter(helpful_count__gt=0).order_by("-helpful_count", "-created_at")[:HIGHLIGHTS]),
+        "lessons": list(threads.filter(kind=Thread.Kind.LESSON).order_by("-helpful_count", "-created_at")[:HIGHLIGHTS]),
+        "featured": list(
+            Resource.objects.filter(
+                community=community,
+                status=Resource.Status.FEATURED,
+                featured_at__gte=period.start,
+                featured_at__lt=period.end,
+            )
+            .select_related("community")
+            .order_by("-featured_at")[:HIGHLIGHTS]
+        ),
+    }

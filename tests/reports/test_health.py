@@ -1,0 +1,160 @@
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from reports.csvexport import safe_cell
+from tests.discussions.factories import PostFactory, ThreadFactory
+from tests.factories import MembershipFactory, UserFactory
+from tests.reports.seed import PERIOD, seed_known_community
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded():
+    return seed_known_community()
+
+
+def table(client, seeded, name, user=None):
+    client.force_login(user or seeded.moderator)
+    response = client.get(f"/c/{seeded.community.slug}/manage/health/{name}.csv", PERIOD)
+    assert response.status_code == 200
+    return list(csv.reader(io.StringIO(response.content.decode().lstrip("\ufeff"))))
+
+
+def rows_by_name(rows):
+    return {row[0]: row[1:] for row in rows[1:]}
+
+
+def test_active_members_by_district_and_month(client, seeded):
+    rows = table(client, seeded, "active")
+    assert rows[0] == ["District", "Sep 2026", "Oct 2026", "In the period", "Members", "Active %"]
+    found = rows_by_name(rows)
+    # Sept: Ana, Abe, Bo; Oct: Abe (reply), Bo (thread).
+    assert found["Whole community"] == ["3", "2", "3", "7", "42.9"]
+    assert found["Riverside"] == ["2", "1", "2", "4", "50.0"]
+    assert found["Lakeview"] == ["1", "1", "1", "2", "50.0"]
+
+
+def test_threads_and_replies_by_kind(client, seeded):
+    threads = rows_by_name(table(client, seeded, "threads"))
+    assert threads["Question"] == ["2", "0", "2"]
+    assert threads["Success"] == ["0", "1", "1"]
+    assert threads["Idea or discussion"] == ["0", "0", "0"]
+    replies = rows_by_name(table(client, seeded, "replies"))
+    assert replies["Question"] == ["1", "0", "1"]
+    assert replies["Success"] == ["0", "1", "1"]
+
+
+def test_questions_per_focus_area_with_medians(client, seeded):
+    found = rows_by_name(table(client, seeded, "questions"))
+    assert found["Whole community"] == ["2", "1", "1", "1", "2.0", "2.0"]
+    assert found["Fractions"] == ["1", "1", "0", "1", "2.0", "2.0"]
+    assert found["No focus area"] == ["1", "0", "1", "0", "", ""]
+
+
+def test_attendance_against_rsvps(client, seeded):
+    rows = table(client, seeded, "attendance")
+    assert rows[1] == ["Fraction talks", "2026-09-20", "3", "2", "66.7"]
+
+
+def test_poll_response_rate_and_pulse_by_district(client, seeded):
+    rate = rows_by_name(table(client, seeded, "poll_rate"))
+    assert rate["Whole community"] == ["1", "2", "7", "28.6"]
+    assert rate["Riverside"] == ["1", "1", "4", "25.0"]
+    assert rate["Lakeview"] == ["1", "1", "2", "50.0"]
+    pulse = table(client, seeded, "pulse")
+    assert ["Whole community", "", "3.0", ""] in pulse
+    assert ["District", "Riverside", "4.0", ""] in pulse
+    assert ["District", "Lakeview", "2.0", ""] in pulse
+
+
+def test_resources_and_duties(client, seeded):
+    assert table(client, seeded, "resources")[1] == ["2", "1", "1", "1"]
+    duties = rows_by_name(table(client, seeded, "duties"))
+    assert duties["Whole community"] == ["1", "1", "1", "0"]
+    assert duties["Riverside"] == ["1", "0", "0", "0"]
+    assert duties["Lakeview"] == ["0", "1", "1", "0"]
+
+
+def test_members_gone_quiet(client, seeded):
+    names = [row[0] for row in table(client, seeded, "quiet")[1:]]
+    assert names == ["Lana", "Quinn"]
+
+
+def test_district_leader_sees_own_district_against_the_community_only(client, seeded):
+    active = rows_by_name(table(client, seeded, "active", seeded.leader))
+    assert set(active) == {"Whole community", "Riverside"}
+    assert active["Whole community"][2] == "3"
+    quiet = [row[0] for row in table(client, seeded, "quiet", seeded.leader)[1:]]
+    assert quiet == ["Quinn"]
+    duties = rows_by_name(table(client, seeded, "duties", seeded.leader))
+    assert set(duties) == {"Whole community", "Riverside"}
+    client.force_login(seeded.leader)
+    page = client.get(f"/c/{seeded.community.slug}/manage/health/", PERIOD).content.decode()
+    assert "Riverside against the community" in page
+    assert "Lana" not in page
+    assert "Lakeview" not in page
+
+
+def test_who_may_open_the_dashboard(client, seeded):
+    url = f"/c/{seeded.community.slug}/manage/health/"
+    member = MembershipFactory(community=seeded.community).user
+    client.force_login(member)
+    assert client.get(url).status_code == 403
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 403
+    client.logout()
+    assert client.get(url).status_code == 302
+    client.force_login(seeded.moderator)
+    assert client.get(url).status_code == 200
+    assert client.get(f"/c/{seeded.community.slug}/manage/health/nothing.csv").status_code == 404
+
+
+def test_a_period_ending_before_it_starts_is_a_400(client, seeded):
+    client.force_login(seeded.moderator)
+    response = client.get(f"/c/{seeded.community.slug}/manage/health/", {"from": "2026-10-01", "to": "2026-09-01"})
+    assert response.status_code == 400
+    assert "ends before it starts" in response.content.decode()
+    csv_response = client.get(f"/c/{seeded.community.slug}/manage/health/active.csv", {"from": "x"})
+    assert csv_response.status_code == 400
+
+
+def test_page_shows_charts_with_tables(client, seeded):
+    client.force_login(seeded.moderator)
+    page = client.get(f"/c/{seeded.community.slug}/manage/health/", PERIOD).content.decode()
+    assert page.count('role="img"') >= 3
+    assert "<desc id=" in page
+    assert "Fraction talks" in page
+
+
+def test_csv_cells_that_start_a_formula_are_escaped(client, seeded):
+    for text in ("=1+1", "+1", "-1", "@SUM(A1)"):
+        assert safe_cell(text) == "'" + text
+    assert safe_cell("Plain") == "Plain"
+    assert safe_cell(-3) == -3
+    seeded.quiet.display_name = '=HYPERLINK("http://x")'
+    seeded.quiet.save()
+    body = "\n".join(",".join(r) for r in table(client, seeded, "quiet"))
+    assert "'=HYPERLINK" in body
+
+
+def test_dashboard_query_count_is_fixed_whatever_the_data_size(client, seeded):
+    url = f"/c/{seeded.community.slug}/manage/health/"
+    client.force_login(seeded.moderator)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url, PERIOD).status_code == 200
+        return len(ctx)
+
+    few = count()
+    for _n in range(15):
+        user = MembershipFactory(community=seeded.community).user
+        thread = ThreadFactory(community=seeded.community, author=user)
+        PostFactory(thread=thread, author=seeded.moderator)
+    assert count() == few
+    assert few == 23
