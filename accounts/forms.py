@@ -77,8 +77,6 @@ class SettingsForm(forms.ModelForm):
             "district",
             "time_zone",
             "digest_frequency",
-            "email_on_mention",
-            "email_on_reply",
             "bio",
         ]
         labels = {"district": "District", "digest_frequency": "Digest email", "bio": "About you"}

@@ -424,6 +424,8 @@ LOGGING = {
 # Product settings that apps read.
 POST_RATE_LIMIT = env("POST_RATE_LIMIT", "10/m")
 FLAG_RATE_LIMIT = env("FLAG_RATE_LIMIT", "20/h")  # flags per member
+# A post flagged by this many different members is hidden until a moderator decides.
+FLAG_AUTO_HIDE_COUNT = int(env("FLAG_AUTO_HIDE_COUNT", "3"))
 INVITATION_RATE_LIMIT = env("INVITATION_RATE_LIMIT", "40/h")  # invitations per moderator
 RESOURCE_UPLOAD_MAX_BYTES = int(env("RESOURCE_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
 # Request bodies (core/middleware.py): the first pattern matching the path sets the limit;

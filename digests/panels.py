@@ -5,7 +5,7 @@ from django.conf import settings
 from core.panels import panel
 from digests.models import CommunityNote
 from digests.periods import next_monthly_period
-from digests.selectors import calls_to_action
+from digests.selectors import calls_to_action, moderation_work_for
 
 
 @panel("site_home_panel", order=50)
@@ -16,6 +16,15 @@ def site_home_panel(*, user):
         "slot": "what_needs_me",
         "calls": calls_to_action(user=user),
     }
+
+
+@panel("site_home_panel", order=40)
+def needs_moderation_panel(*, user):
+    """ "Needs moderation" for moderators, above "What needs me": one query, four more when they moderate."""
+    work = moderation_work_for(user=user)
+    if not work:
+        return None
+    return {"template": "digests/includes/needs_moderation.html", "slot": "what_needs_me", "work": work}
 
 
 @panel("community_home_panel", order=50)

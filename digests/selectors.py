@@ -8,17 +8,18 @@ queries per member, whatever their number of communities or the amount of conten
 
 from dataclasses import dataclass, field
 
+from django.db.models import Count
 from django.utils import timezone
 
 from calendar_app.models import Occurrence, Responsibility
 from calendar_app.selectors import open_responsibilities_for, upcoming_occurrences_for
 from chats.selectors import chats_between
-from communities.models import Community, Membership
+from communities.models import Community, JoinRequest, Membership
 from communities.selectors import new_members
 from core.links import absolute_url
 from digests.models import CommunityNote
 from digests.periods import MONTHLY, parse_period, rolling_window
-from discussions.models import Thread
+from discussions.models import Flag, Thread
 from discussions.selectors import most_helpful_threads, unanswered_questions_for
 from mentoring.models import CheckIn, Pairing
 from mentoring.selectors import asks_waiting_for, check_ins_due_for
@@ -180,6 +181,57 @@ class CallsToAction:
             questions=keep(self.questions),
             mentoring=keep(self.mentoring),
         )
+
+
+@dataclass
+class ModerationWork:
+    """What waits for the moderators of one community: counts, each with the queue that holds it."""
+
+    community: Community
+    flags: int = 0
+    submissions: int = 0
+    join_requests: int = 0
+    broken_links: int = 0
+
+    def __bool__(self):
+        return bool(self.flags or self.submissions or self.join_requests or self.broken_links)
+
+    @property
+    def rows(self):
+        """(count, what, path) for each kind of work waiting, worded for its count."""
+        slug = self.community.slug
+        kinds = (
+            (self.flags, ("open flag", "open flags"), f"/c/{slug}/moderation/"),
+            (self.submissions, ("resource to review", "resources to review"), f"/c/{slug}/resources/review/"),
+            (self.join_requests, ("request to join", "requests to join"), f"/c/{slug}/manage/requests/"),
+            (self.broken_links, ("broken link", "broken links"), f"/c/{slug}/resources/review/"),
+        )
+        return [(count, words[count != 1], path) for count, words, path in kinds if count]
+
+
+def moderation_work_for(*, user):
+    """For each community ``user`` moderates, what waits there (only communities with something): 1 to 5 queries."""
+    communities = list(
+        Community.objects.filter(memberships__user=user, memberships__is_moderator=True).order_by("name")
+    )
+    if not communities:
+        return []
+    work = {community.pk: ModerationWork(community=community) for community in communities}
+    counts = (
+        ("flags", Flag.objects.filter(status=Flag.Status.OPEN)),
+        ("submissions", Resource.objects.filter(status=Resource.Status.SUBMITTED)),
+        ("join_requests", JoinRequest.objects.filter(status=JoinRequest.Status.PENDING)),
+        ("broken_links", Resource.objects.filter(link_status=Resource.LinkStatus.BROKEN)),
+    )
+    for name, rows in counts:
+        for community_id, count in (
+            rows.filter(community_id__in=list(work))
+            .values("community_id")
+            .annotate(n=Count("pk"))
+            .values_list("community_id", "n")
+        ):
+            setattr(work[community_id], name, count)
+    return [item for item in work.values() if item]
 
 
 def _window(month):

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from communities.models import FocusArea
-from discussions.models import BODY_MAX, REASON_MAX, TITLE_MAX, Thread
+from discussions.models import BODY_MAX, REASON_MAX, TITLE_MAX, Flag, Thread
 from discussions.selectors import SEARCH_QUERY_MAX, SORT_LABELS
 
 BODY_HELP = "Markdown works: **bold**, _italics_, lists, links, `code`. Type @username to mention someone."
@@ -99,17 +99,35 @@ class EditPostForm(_NoTagHelperMixin, forms.Form):
         self.helper = self._helper()
 
 
-class ReasonForm(_NoTagHelperMixin, forms.Form):
+class FlagForm(_NoTagHelperMixin, forms.Form):
+    category = forms.ChoiceField(
+        label="What is wrong?",
+        choices=Flag.Category.choices,
+        initial=Flag.Category.OTHER,
+        required=False,  # an older form (or a script) that sends only a reason: "something else"
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Pick one of the reasons listed.", "required": "Pick what is wrong."},
+    )
     reason = forms.CharField(
-        label="Reason",
+        label="Tell the moderators more",
         max_length=REASON_MAX,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "Please say why.", "max_length": TOO_LONG},
+        help_text="Needed when you pick “Something else”.",
+        error_messages={"max_length": TOO_LONG},
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = self._helper()
+
+    def clean(self):
+        cleaned = super().clean()
+        if "category" in cleaned and not cleaned["category"]:
+            cleaned["category"] = Flag.Category.OTHER
+        if cleaned.get("category") == Flag.Category.OTHER and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", "Please say what is wrong.")
+        return cleaned
 
 
 class ModerateThreadForm(forms.Form):

@@ -226,11 +226,18 @@ class Flag(models.Model):
         ACTIONED = "actioned", "Content hidden"
         DISMISSED = "dismissed", "Dismissed"
 
+    class Category(models.TextChoices):
+        SPAM = "spam", "Spam or advertising"
+        OFF_TOPIC = "off_topic", "Off-topic"
+        DISRESPECTFUL = "disrespectful", "Disrespectful or unkind"
+        OTHER = "other", "Something else"
+
     community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="flags")
     post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    reason = models.CharField(max_length=REASON_MAX)
+    category = models.CharField(max_length=16, choices=Category.choices, default=Category.OTHER)
+    reason = models.CharField(max_length=REASON_MAX, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(default=timezone.now)
     resolved_by = models.ForeignKey(

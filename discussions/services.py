@@ -116,16 +116,12 @@ def render_body(body):
 
 
 def _record_mentions(*, thread, post, mentioned, author):
-    from discussions import tasks
-
-    ids = []
     where = post or thread
     for person in mentioned:
         if author is not None and person.pk == author.pk:
             continue
         mention, created = Mention.objects.get_or_create(thread=thread, post=post, user=person)
         if created:
-            ids.append(mention.pk)
             notify(
                 kind=kinds.MENTION,
                 recipients=[person],
@@ -134,10 +130,9 @@ def _record_mentions(*, thread, post, mentioned, author):
                 target=where,
                 url=where.get_absolute_url(),
                 subject=thread.title,
+                detail=excerpt(where.body),
                 event_key=f"mention:{mention.pk}",
             )
-    for mention_id in ids:
-        transaction.on_commit(partial(tasks.send_mention_email.delay, mention_id), robust=True)
 
 
 def _log(*, access, action, thread=None, post=None, reason=""):
@@ -274,15 +269,12 @@ def create_reply(*, access, thread, body, parent=None, submission=""):
     if made is not None:
         return made
     throttle_posting(access.user)
-    from discussions import tasks
-
     try:
         with transaction.atomic():
             post, mentioned = _new_post(thread=thread, author=access.user, body=body, parent=parent, key=key)
             _follow(thread, access.user)
             _record_mentions(thread=thread, post=post, mentioned=mentioned, author=access.user)
             _notify_reply(thread=thread, post=post, parent=parent, mentioned=mentioned)
-            transaction.on_commit(lambda: tasks.notify_followers.delay(post.pk), robust=True)
             transaction.on_commit(lambda: signals.reply_created.send(sender=Post, post=post), robust=True)
     except IntegrityError:
         made = _made_by_submission(Post, access.user, key)  # the same form, sent at the same moment
@@ -290,6 +282,12 @@ def create_reply(*, access, thread, body, parent=None, submission=""):
             raise
         return made
     return post
+
+
+def excerpt(body, limit=300):
+    """The first words of a post, for a notification and its email (Markdown as written)."""
+    body = " ".join(body.split())
+    return body if len(body) <= limit else body[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _notify_reply(*, thread, post, parent, mentioned):
@@ -305,6 +303,7 @@ def _notify_reply(*, thread, post, parent, mentioned):
         "target": post,
         "url": post.get_absolute_url(),
         "subject": thread.title,
+        "detail": excerpt(post.body),
         "event_key": f"post:{post.pk}",
     }
     if answered and answered not in told:
@@ -324,7 +323,7 @@ def _notify_moderators(*, community, flag, thread, post):
         target=post or thread,
         url=reverse("discussions:moderation", kwargs={"slug": community.slug}),
         subject=thread.title,
-        detail=f"“{flag.reason}”",
+        detail=flag.get_category_display() + (f": “{flag.reason}”" if flag.reason else ""),
         event_key=f"flag:{flag.pk}",
         group_key=f"flag:{thread.pk}:{post.pk if post else 0}",
         email_group=f"community:{community.pk}",
@@ -465,15 +464,23 @@ def set_following(*, access, thread, follow):
 # -- flags and moderation -----------------------------------------------------------------
 
 
-def flag(*, access, thread, post=None, reason):
+AUTO_HIDDEN_REASON = "Hidden for now: several members flagged it. A moderator will look at it."
+
+
+def flag(*, access, thread, post=None, reason="", category=Flag.Category.OTHER):
     """A member asks moderators to look at a thread opening or a reply. One open flag per person and item.
 
-    Rate limited per member (settings.FLAG_RATE_LIMIT): RateLimited past it.
+    ``category`` is one of ``Flag.Category`` (a reason is needed for "other"). Once
+    ``settings.FLAG_AUTO_HIDE_COUNT`` different members have flagged it, it is hidden until a
+    moderator decides, and its author is told. Rate limited per member
+    (settings.FLAG_RATE_LIMIT): RateLimited past it.
     """
     _require(access, "post")
     if thread.community_id != access.community.pk or (post is not None and post.thread_id != thread.pk):
         raise Http404("No such post.")
-    reason = _clean_text(reason, field="reason", max_length=REASON_MAX)
+    if category not in Flag.Category.values:
+        raise ValidationError({"category": "Pick one of the reasons listed."})
+    reason = _clean_text(reason, field="reason", max_length=REASON_MAX, required=category == Flag.Category.OTHER)
     open_flags = Flag.objects.filter(reporter=access.user, thread=thread, post=post, status=Flag.Status.OPEN)
     existing = open_flags.first()
     if existing:
@@ -486,12 +493,42 @@ def flag(*, access, thread, post=None, reason):
     try:
         with transaction.atomic():
             made = Flag.objects.create(
-                community=access.community, thread=thread, post=post, reporter=access.user, reason=reason
+                community=access.community,
+                thread=thread,
+                post=post,
+                reporter=access.user,
+                reason=reason,
+                category=category,
             )
             _notify_moderators(community=access.community, flag=made, thread=thread, post=post)
+            _hide_when_flagged_enough(thread=thread, post=post)
             return made
     except IntegrityError:  # the same person flagged it at the same moment in another tab
         return open_flags.get()
+
+
+def _hide_when_flagged_enough(*, thread, post):
+    """Hide what enough different members flagged (settings.FLAG_AUTO_HIDE_COUNT) until a moderator decides."""
+    reporters = (
+        Flag.objects.filter(thread=thread, post=post, status=Flag.Status.OPEN).values("reporter_id").distinct().count()
+    )
+    if reporters < settings.FLAG_AUTO_HIDE_COUNT:
+        return
+    target = post or thread
+    model = type(target)
+    if not model.objects.filter(pk=target.pk, is_hidden=False).update(is_hidden=True, hidden_reason=AUTO_HIDDEN_REASON):
+        return  # hidden already
+    target.is_hidden, target.hidden_reason = True, AUTO_HIDDEN_REASON
+    entry = ModerationLogEntry.objects.create(
+        community_id=thread.community_id,
+        actor=None,
+        action=ModerationLogEntry.Action.HIDE,
+        thread=thread,
+        post=post,
+        reason=f"Automatically, after {reporters} flags",
+    )
+    if target.author_id:
+        _notify_hidden(thread=thread, post=post, author_id=target.author_id, reason=AUTO_HIDDEN_REASON, log=entry)
 
 
 def _close_flags(*, access, thread, post, status):
@@ -564,6 +601,11 @@ def dismiss_flag(*, access, flag):
         raise Http404("No such flag.")
     with transaction.atomic():
         _close_flags(access=access, thread=flag.thread, post=flag.post, status=Flag.Status.DISMISSED)
+        # Hidden only because of the flags: the moderator's "nothing wrong" brings it back.
+        target = flag.post or flag.thread
+        type(target).objects.filter(pk=target.pk, hidden_reason=AUTO_HIDDEN_REASON).update(
+            is_hidden=False, hidden_reason=""
+        )
         _log(access=access, action=ModerationLogEntry.Action.DISMISS_FLAG, thread=flag.thread, post=flag.post)
     flag.refresh_from_db()
     return flag

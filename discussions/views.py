@@ -19,9 +19,9 @@ from discussions import selectors, services
 from discussions.forms import (
     EditPostForm,
     EditThreadForm,
+    FlagForm,
     ModeratePostForm,
     ModerateThreadForm,
-    ReasonForm,
     ReplyForm,
     SearchForm,
     ThreadFilterForm,
@@ -388,12 +388,18 @@ def follow(request, access, thread_id):
 def flag(request, access, thread_id, post_id=None):
     thread = _thread_or_404(access, thread_id)
     post = _post_or_404(access, thread, post_id) if post_id else None
-    form = ReasonForm(request.POST or None)
+    form = FlagForm(request.POST or None)
     context = {"community": access.community, "access": access, "thread": thread, "post": post, "form": form}
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.flag(access=access, thread=thread, post=post, reason=form.cleaned_data["reason"])
+                services.flag(
+                    access=access,
+                    thread=thread,
+                    post=post,
+                    reason=form.cleaned_data["reason"],
+                    category=form.cleaned_data["category"],
+                )
             except REFUSALS as error:
                 _add_errors(form, error)
                 return refuse(request, error, template="discussions/flag.html", context=context)

@@ -48,9 +48,9 @@ MOD_BROKEN_LINK = "mod_broken_link"
 KINDS = {
     kind.key: kind
     for kind in (
-        Kind(MENTION, "Someone @mentions you", IMMEDIATELY, emailed=False),
-        Kind(REPLY, "A reply to your post", IMMEDIATELY, emailed=False),
-        Kind(FOLLOWED_REPLY, "New replies in threads you follow", IMMEDIATELY, emailed=False, batched=True),
+        Kind(MENTION, "Someone @mentions you", IMMEDIATELY),
+        Kind(REPLY, "A reply to your post", IMMEDIATELY),
+        Kind(FOLLOWED_REPLY, "New replies in threads you follow", IMMEDIATELY, batched=True),
         Kind(ANSWER_ACCEPTED, "Your answer was accepted", IMMEDIATELY),
         Kind(HELPFUL, "Your post was marked helpful", SITE, emailed=False),
         Kind(POST_HIDDEN, "A moderator hid your post", IMMEDIATELY),
@@ -73,5 +73,13 @@ KIND_CHOICES = [(kind.key, kind.label) for kind in KINDS.values()]
 EMAILED_KINDS = [kind for kind in KINDS.values() if kind.emailed]
 
 
-def default_delivery(kind):
+# The older on/off switches on the account (and its one-click links in emails already sent):
+# switched off, they keep these kinds in the site until the person chooses again.
+LEGACY_SWITCHES = {MENTION: "email_on_mention", REPLY: "email_on_reply", FOLLOWED_REPLY: "email_on_reply"}
+
+
+def default_delivery(kind, person=None):
+    switch = LEGACY_SWITCHES.get(kind)
+    if person is not None and switch and not getattr(person, switch, True):
+        return SITE
     return KINDS[kind].default

@@ -76,11 +76,12 @@ def notify(**event):
     transaction.on_commit(lambda: tasks.fan_out.delay(payload), robust=True)
 
 
-def deliveries_for(kind, user_ids):
+def deliveries_for(kind, people):
     """{user id: delivery} for ``kind``: each person's choice, else the kind's default (one query)."""
-    chosen = dict(Preference.objects.filter(kind=kind, user_id__in=user_ids).values_list("user_id", "delivery"))
-    default = kinds.default_delivery(kind)
-    return {user_id: chosen.get(user_id, default) for user_id in user_ids}
+    chosen = dict(
+        Preference.objects.filter(kind=kind, user_id__in=[p.pk for p in people]).values_list("user_id", "delivery")
+    )
+    return {person.pk: chosen.get(person.pk) or kinds.default_delivery(kind, person) for person in people}
 
 
 def next_daily_summary(now):
@@ -98,7 +99,7 @@ def _email_plan(*, kind, people, email_group, now):
     spec = kinds.KINDS[kind]
     if not spec.emailed:
         return {}
-    deliveries = deliveries_for(kind, [person.pk for person in people if person.email])
+    deliveries = deliveries_for(kind, [person for person in people if person.email])
     plan = {}
     waiting = {}
     if spec.batched and email_group:
@@ -139,7 +140,7 @@ def fan_out(payload, *, now=None):
         people = people.exclude(pk=payload["actor"])
     if community is not None:
         people = people.filter(readers_q(community))
-    people = list(people.only("pk", "email"))  # type: ignore[assignment]  # came with main's merge; type it properly next
+    people = list(people.only("pk", "email", "email_on_mention", "email_on_reply"))  # type: ignore[assignment]
     if not people:
         return 0
     plan = _email_plan(kind=kind, people=people, email_group=payload["email_group"], now=now)
@@ -225,12 +226,18 @@ def set_preferences(*, user, choices):
     if bad:
         raise ValidationError("Pick one of the choices offered for each kind.")
     with transaction.atomic():
+        # An explicit choice replaces the account's older on/off switches for these kinds.
+        legacy = {kinds.LEGACY_SWITCHES[kind] for kind in choices if kind in kinds.LEGACY_SWITCHES}
+        if legacy:
+            User.objects.filter(pk=user.pk).update(**dict.fromkeys(legacy, True))
+            for field in legacy:
+                setattr(user, field, True)
         Preference.objects.filter(user=user, kind__in=list(choices)).delete()
         Preference.objects.bulk_create(
             [
                 Preference(user=user, kind=kind, delivery=delivery)
                 for kind, delivery in choices.items()
-                if delivery != kinds.default_delivery(kind)
+                if delivery != kinds.KINDS[kind].default
             ]
         )
     return choices
@@ -253,4 +260,4 @@ def stop_emails(*, user, kind):
 def deliveries_for_all(user):
     """{kind: delivery} for every kind that can be emailed, as ``user`` has chosen (one query)."""
     chosen = dict(Preference.objects.filter(user=user).values_list("kind", "delivery"))
-    return {kind.key: chosen.get(kind.key, kind.default) for kind in kinds.EMAILED_KINDS}
+    return {kind.key: chosen.get(kind.key) or kinds.default_delivery(kind.key, user) for kind in kinds.EMAILED_KINDS}

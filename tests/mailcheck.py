@@ -10,7 +10,13 @@ from django.core.mail import EmailMultiAlternatives
 from core.mail import KIND_HEADER, ONE_CLICK
 
 # Kinds a person can switch off from the email itself.
-OPT_OUT_KINDS = {"mention", "reply", "digest"}
+OPT_OUT_KINDS = {
+    "digest",
+    "notification_mention",
+    "notification_reply",
+    "notification_followed_reply",
+    "notification_summary",
+}
 _URL = re.compile(r"""(?:https?|mailto|webcal):[^\s"'<>)]+""")
 _SITE_PATH = re.compile(
     r"""(?:^|[\s("'=])/(?:c|u|accounts|settings|digests|calendar|invitations|search|notifications)/"""

@@ -16,8 +16,6 @@ def settings_data(**overrides):
         "district": "",
         "time_zone": "America/Chicago",
         "digest_frequency": "weekly",
-        "email_on_mention": "on",
-        "email_on_reply": "",
         "bio": "Grade 4 teacher.",
     }
     data.update(overrides)
@@ -36,7 +34,7 @@ def test_member_edits_display_name_district_time_zone_and_digest(logged_in, user
         "America/Chicago",
         "weekly",
     )
-    assert user.email_on_reply is False
+    assert user.email_on_reply is True  # email choices live in the notifications section now
 
 
 @pytest.mark.django_db

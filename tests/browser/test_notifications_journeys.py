@@ -42,3 +42,47 @@ def test_a_teacher_is_mentioned_and_finds_it_from_the_bell(page, login_as):
     expect(page).to_have_url(re.compile(rf"#post-{reply.pk}$"))
     expect(page.locator(f"#post-{reply.pk}")).to_contain_text("tried a dance routine")
     expect(page.get_by_role("link", name="Notifications", exact=True)).to_be_visible()  # read: no count left
+
+
+def test_a_moderator_sees_a_new_flag_on_their_home_hides_the_post_and_the_author_sees_why(page, login_as):
+    community = CommunityFactory(name="Science Leads", slug="sci", visibility=Community.Visibility.MEMBERS)
+    moderator = MembershipFactory(
+        community=community, is_moderator=True, user=UserFactory(username="mo", display_name="Mo")
+    ).user
+    ana = MembershipFactory(community=community, user=UserFactory(username="ana", display_name="Ana")).user
+    ben = MembershipFactory(community=community, user=UserFactory(username="ben", display_name="Ben")).user
+    thread = ThreadFactory(community=community, author=ana, title="Lab safety week")
+    post = Post.objects.create(
+        thread=thread, community=community, author=ben, body="Whatever, safety is boring.", body_html="<p>Whatever</p>"
+    )
+
+    # Ana flags Ben's reply as disrespectful.
+    login_as(page, ana)
+    page.goto(thread.get_absolute_url())
+    page.locator(f"#post-{post.pk}").get_by_role("link", name="Flag").click()
+    page.get_by_label("Disrespectful or unkind").check()
+    page.get_by_role("button", name="Send flag").click()
+    expect(page.get_by_text("The moderators will take a look.")).to_be_visible()
+
+    # Mo sees it on the home page under "Needs moderation", and hides the reply with a reason.
+    page.context.clear_cookies()
+    login_as(page, moderator)
+    page.goto("/")
+    needs = page.get_by_role("region", name="Needs moderation")
+    expect(needs).to_contain_text("Science Leads")
+    journey_shot(page, "notifications-needs-moderation")
+    needs.get_by_role("link", name="1 open flag").click()
+    expect(page.get_by_role("heading", name="Moderation queue")).to_be_visible()
+    page.get_by_label("Reason for hiding").fill("Please keep it kind to colleagues.")
+    page.get_by_role("button", name="Hide it").click()
+    post.refresh_from_db()
+    assert post.is_hidden
+
+    # Ben is told, from the bell, and reads why.
+    page.context.clear_cookies()
+    login_as(page, ben)
+    page.goto("/")
+    page.get_by_role("link", name="Notifications, 1 unread").click()
+    expect(page.get_by_role("link", name="A moderator hid your post in “Lab safety week”")).to_be_visible()
+    expect(page.get_by_text("Reason: Please keep it kind to colleagues.")).to_be_visible()
+    journey_shot(page, "notifications-hidden-reason")

@@ -5,12 +5,15 @@ import re
 import threading
 import urllib.parse
 import urllib.request
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from discussions.models import Post, Subscription, Thread
+from notifications import emails
 from tests.discussions.factories import ThreadFactory
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 
@@ -61,6 +64,10 @@ def test_five_identical_replies_at_once_make_one_reply_and_one_round_of_emails(l
     assert Post.objects.filter(thread=thread).count() == 1
     thread.refresh_from_db()
     assert thread.reply_count == 1
+    # The thread's author is emailed at once; the follower's email waits for the thread's batch window.
+    assert [m.to for m in mail.outbox] == [[thread.author.email]]
+    mail.outbox.clear()
+    emails.send_due(now=timezone.now() + timedelta(minutes=settings.NOTIFICATION_BATCH_MINUTES + 1))
     assert [m.to for m in mail.outbox] == [[follower.email]]
 
 

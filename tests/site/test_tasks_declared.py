@@ -30,7 +30,7 @@ def project_tasks():
 
 def test_the_project_has_tasks_to_check():
     names = set(project_tasks())
-    assert {"discussions.notify_followers", "core.send_due_emails", "digests.start_monthly_digest"} <= names
+    assert {"notifications.send_due_emails", "core.send_due_emails", "digests.start_monthly_digest"} <= names
 
 
 @pytest.mark.parametrize("name", sorted(project_tasks()))
