@@ -7,7 +7,6 @@ posts faster than ``settings.POST_RATE_LIMIT`` allows.
 
 import hashlib
 import re
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
