@@ -248,6 +248,18 @@ def mentoring_hours_for(user, start, end):
     return round((minutes or 0) / 60, 2)
 
 
+def check_in_minutes_by_community(*, user, start, end, community_ids):
+    """Minutes ``user`` spent in check-ins done in [start, end), per community id: the PD record's
+    mentoring line. One query."""
+    rows = (
+        CheckIn.objects.filter(done_at__gte=start, done_at__lt=end, pairing__community_id__in=community_ids)
+        .filter(Q(pairing__mentor=user) | Q(pairing__mentee=user))
+        .values("pairing__community_id")
+        .annotate(total=Sum("minutes"))
+    )
+    return {row["pairing__community_id"]: row["total"] or 0 for row in rows}
+
+
 def current_period(pairing, now):
     """Which cadence period ``now`` falls in (the first starts when the mentor accepts)."""
     elapsed = now - pairing.started_at

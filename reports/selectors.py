@@ -10,6 +10,7 @@ from django.db.models import Count, Q, Sum
 from calendar_app.models import Attendance
 from communities.models import Community, Membership
 from discussions.models import Post, Thread
+from mentoring.selectors import check_in_minutes_by_community
 from polls.models import Participation
 from resources.models import Resource
 
@@ -29,11 +30,16 @@ class CommunityRecord:
     community: Community
     sessions: list = field(default_factory=list)  # Attendance rows, newest first
     minutes: int = 0
+    mentoring_minutes: int = 0  # check-ins with a mentor or mentee (mentoring), beside the sessions
     contributions: dict = field(default_factory=lambda: dict.fromkeys(CONTRIBUTIONS, 0))
 
     @property
     def hours(self):
         return round(self.minutes / 60, 2)
+
+    @property
+    def mentoring_hours(self):
+        return round(self.mentoring_minutes / 60, 2)
 
     @property
     def contribution_rows(self):
@@ -45,7 +51,7 @@ def _counts(queryset, community_path):
 
 
 def record_for(*, person, period, communities=None):
-    """``person``'s PD record in ``period``, one ``CommunityRecord`` per community: seven queries.
+    """``person``'s PD record in ``period``, one ``CommunityRecord`` per community: eight queries.
 
     ``communities`` limits it (a leader's view of one community); by default, every community they belong to.
     """
@@ -110,6 +116,10 @@ def record_for(*, person, period, communities=None):
     for key, by_community in counts.items():
         for community_id, n in by_community.items():
             records[community_id].contributions[key] = n
+    for community_id, minutes in check_in_minutes_by_community(
+        user=person, start=start, end=end, community_ids=ids
+    ).items():
+        records[community_id].mentoring_minutes = minutes
     return list(records.values())
 
 

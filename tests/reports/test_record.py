@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from reports.models import Certificate
 from tests.calendar_app.factories import ActivityFactory
 from tests.factories import CommunityFactory, DistrictFactory, MembershipFactory, UserFactory
+from tests.mentoring.factories import active_pairing, mentor
 from tests.reports.factories import AttendanceFactory
 
 pytestmark = pytest.mark.django_db
@@ -187,4 +188,18 @@ def test_record_query_count_does_not_grow(client, community, member):
         _session(community, member, days_ago=2 + n % 20, minutes=30)
         _session(CommunityFactory(), member, days_ago=2, minutes=30)
         MembershipFactory(community=CommunityFactory(), user=member)
+    count()  # warm again: joining communities makes the bell count its unread notifications afresh
     assert count() == few
+
+
+def test_mentoring_check_ins_count_in_the_record_of_both_people(client, community, member):
+    mentor_user = MembershipFactory(community=community).user
+    pairing = active_pairing(mentor(community, user=mentor_user), member, started_at=NOW - timedelta(days=20))
+    pairing.check_ins.update(done_at=NOW - timedelta(days=5), done_by=member, minutes=45)
+    elsewhere = CommunityFactory()
+    MembershipFactory(community=elsewhere, user=member)
+    for person in (member, mentor_user):
+        client.force_login(person)
+        page = client.get("/me/record/", _period()).content.decode()
+        assert "<strong>0.75</strong> hours of mentoring check-ins" in page
+        assert page.count("hours of mentoring check-ins") == 1  # in this community only, not in ``elsewhere``
