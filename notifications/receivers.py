@@ -5,13 +5,12 @@
 - Joining or leaving a community changes what someone may see: their bell count is recomputed.
 """
 
-from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.urls import reverse
 
 from communities import signals as community_signals
 from communities.models import Membership
-from notifications import kinds, selectors, services
+from notifications import kinds, services
 
 
 def moderators_of(community):
@@ -66,8 +65,3 @@ def invitation_accepted(sender, invitation, **kwargs):
         event_key=f"invitation_accepted:{invitation.pk}",
     )
 
-
-@receiver(post_save, sender=Membership, dispatch_uid="notifications.membership_saved")
-@receiver(post_delete, sender=Membership, dispatch_uid="notifications.membership_deleted")
-def membership_changed(sender, instance, **kwargs):
-    selectors.forget_unread_counts([instance.user_id])

@@ -6,7 +6,6 @@ someone who left a members-only community no longer sees its notifications, old 
 
 import itertools
 
-from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -16,7 +15,6 @@ from notifications.models import Notification
 
 PAGE_SIZE = 50
 UNREAD_CAP = 99  # the bell says "99+" past this; counting further is wasted work
-UNREAD_CACHE_SECONDS = 300
 
 
 def visible_notifications(user):
@@ -25,23 +23,13 @@ def visible_notifications(user):
     return Notification.objects.filter(recipient=user).filter(seen)
 
 
-def _unread_key(user_id):
-    return f"notifications:unread:{user_id}"
-
-
 def unread_count(user):
-    """How many unread notifications ``user`` has, up to ``UNREAD_CAP + 1``: cached, else one query."""
-    key = _unread_key(user.pk)
-    count = cache.get(key)
-    if count is None:
-        count = visible_notifications(user).filter(read_at=None)[: UNREAD_CAP + 1].count()
-        cache.set(key, count, UNREAD_CACHE_SECONDS)
-    return count
+    """How many unread notifications ``user`` has, up to ``UNREAD_CAP + 1``: one query on a partial index.
 
-
-def forget_unread_counts(user_ids):
-    """Drop the cached bell counts of ``user_ids`` (after new notifications, reads, a change of membership)."""
-    cache.delete_many([_unread_key(user_id) for user_id in user_ids])
+    Not cached, so every logged-in page costs exactly one query for the bell, whatever happened
+    since (a cached count would need dropping on every notification, read and change of membership).
+    """
+    return visible_notifications(user).filter(read_at=None)[: UNREAD_CAP + 1].count()
 
 
 def notifications_page(user, *, before=None):

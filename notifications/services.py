@@ -167,7 +167,6 @@ def fan_out(payload, *, now=None):
             due, group = plan.get(person.pk, (None, ""))
             rows.append(Notification(recipient_id=person.pk, email_due_at=due, email_group=group, **common))
         Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    selectors.forget_unread_counts(payload["recipients"])
     if any(due is not None and due <= now for due, _ in plan.values()):
         from notifications import tasks
 
@@ -203,15 +202,12 @@ def mark_read(*, user, notification_id):
     if notification.read_at is None:
         notification.read_at = timezone.now()
         Notification.objects.filter(pk=notification.pk, read_at=None).update(read_at=notification.read_at)
-        selectors.forget_unread_counts([user.pk])
     return notification
 
 
 def mark_all_read(*, user):
     """Mark every unread notification of ``user`` read; returns how many (one query)."""
-    count = Notification.objects.filter(recipient=user, read_at=None).update(read_at=timezone.now())
-    selectors.forget_unread_counts([user.pk])
-    return count
+    return Notification.objects.filter(recipient=user, read_at=None).update(read_at=timezone.now())
 
 
 def set_preferences(*, user, choices):

@@ -76,10 +76,10 @@ def preferences(request):
     unknown = form.unknown_kinds()
     if unknown:
         error = ValidationError(f"We don't know these kinds of notification: {', '.join(unknown)}. Nothing was saved.")
-        return refuse(request, error, template="notifications/preferences_page.html", context={"form": form})
+        return refuse(request, error, template="notifications/preferences_page.html", context={"panel": {"form": form}})
     if not form.is_valid():
         messages.error(request, "Please pick one of the choices for each kind; nothing was saved.")
-        return render(request, "notifications/preferences_page.html", {"form": form}, status=400)
+        return render(request, "notifications/preferences_page.html", {"panel": {"form": form}}, status=400)
     services.set_preferences(user=request.user, choices=form.cleaned_data)
     messages.success(request, "Your notification choices are saved.")
     return redirect(reverse("accounts:settings") + "#notification-preferences")

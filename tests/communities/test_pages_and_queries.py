@@ -69,13 +69,13 @@ def test_members_page_with_500_members_uses_a_fixed_number_of_queries(client, as
     area.leaders.add(*users[:20])
     viewer = MembershipFactory(community=community).user
     client.force_login(viewer)
-    with assert_num_queries_exact(8):
+    with assert_num_queries_exact(9):
         response = client.get(members_url(community))
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 501
     few = CommunityFactory(visibility="members")
     MembershipFactory(community=few, user=viewer)
-    with assert_num_queries_exact(8):
+    with assert_num_queries_exact(9):
         client.get(members_url(few))
 
 
@@ -163,9 +163,9 @@ def test_home_page_query_count_does_not_grow_with_focus_areas(client, community,
         FocusAreaFactory(community=community).leaders.add(member)
     client.force_login(member)
     client.get(community.get_absolute_url())
-    with assert_num_queries_exact(13):
+    with assert_num_queries_exact(16):
         client.get(community.get_absolute_url())
     for _ in range(30):
         FocusAreaFactory(community=community).leaders.add(MembershipFactory(community=community).user)
-    with assert_num_queries_exact(13):
+    with assert_num_queries_exact(16):
         client.get(community.get_absolute_url())

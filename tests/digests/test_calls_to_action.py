@@ -90,5 +90,5 @@ def test_the_site_home_says_when_nothing_needs_me(client, user):
 
 def test_calls_to_action_cost_the_same_queries_however_much_there_is(world, assert_num_queries_exact):
     for person in (world.cy, world.ben):  # one community, then two with more content
-        with assert_num_queries_exact(5):
+        with assert_num_queries_exact(7):
             calls_to_action(user=person, month=world.period)

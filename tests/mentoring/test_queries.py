@@ -69,7 +69,7 @@ def test_the_request_page_with_1000_mentors_makes_as_many_queries_as_with_3(
     add_mentors(community, 3, areas)
     few = count_queries(client, request.get_absolute_url(), django_assert_max_num_queries, 16)
     add_mentors(community, 997, areas, start=3)
-    assert count_queries(client, request.get_absolute_url(), django_assert_max_num_queries, few) <= few
+    assert count_queries(client, request.get_absolute_url(), django_assert_max_num_queries, few) == few
 
 
 def test_the_leaders_page_with_many_rows_makes_as_many_queries_as_with_few(
@@ -89,7 +89,7 @@ def test_the_leaders_page_with_many_rows_makes_as_many_queries_as_with_few(
     grow(2, 0)
     few = count_queries(client, path, django_assert_max_num_queries, 16)
     grow(40, 2)
-    assert count_queries(client, path, django_assert_max_num_queries, few) <= few
+    assert count_queries(client, path, django_assert_max_num_queries, few) == few
 
 
 def test_the_pair_page_and_home_with_many_messages_make_as_many_queries_as_with_few(
@@ -111,5 +111,5 @@ def test_the_pair_page_and_home_with_many_messages_make_as_many_queries_as_with_
     few_pair = count_queries(client, pairing.get_absolute_url(), django_assert_max_num_queries, 16)
     few_home = count_queries(client, home, django_assert_max_num_queries, 16)
     grow(200)
-    assert count_queries(client, pairing.get_absolute_url(), django_assert_max_num_queries, few_pair) <= few_pair
-    assert count_queries(client, home, django_assert_max_num_queries, few_home) <= few_home
+    assert count_queries(client, pairing.get_absolute_url(), django_assert_max_num_queries, few_pair) == few_pair
+    assert count_queries(client, home, django_assert_max_num_queries, few_home) == few_home
