@@ -64,4 +64,3 @@ def invitation_accepted(sender, invitation, **kwargs):
         subject=community.name,
         event_key=f"invitation_accepted:{invitation.pk}",
     )
-
