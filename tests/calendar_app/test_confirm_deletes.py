@@ -59,7 +59,7 @@ def test_the_confirm_page_costs_the_same_queries_with_many_responsibilities(clie
     with CaptureQueriesContext(connection) as large:
         client.get(_delete_url(many))
     statements = "\n".join(q["sql"] for q in large.captured_queries)
-    assert len(large.captured_queries) == len(small.captured_queries) == 8, statements  # the session is one
+    assert len(large.captured_queries) == len(small.captured_queries) == 9, statements  # with session and bell
 
 
 def test_members_and_outsiders_get_no_confirm_page(client, community, member):
