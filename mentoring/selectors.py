@@ -237,14 +237,16 @@ def asks_waiting_for(*, user):
     )
 
 
-def mentoring_hours_for(user, start, end):
-    """Hours ``user`` spent in check-ins (as mentor or mentee) recorded done in [start, end): for the PD record
-    (issue 21) to count. One query."""
-    minutes = (
-        CheckIn.objects.filter(done_at__gte=start, done_at__lt=end)
-        .filter(Q(pairing__mentor=user) | Q(pairing__mentee=user))
-        .aggregate(total=Sum("minutes"))["total"]
+def _check_ins_done(*, user, start, end):
+    """Check-ins of ``user``'s pairings (as mentor or mentee) recorded done in [start, end)."""
+    return CheckIn.objects.filter(done_at__gte=start, done_at__lt=end).filter(
+        Q(pairing__mentor=user) | Q(pairing__mentee=user)
     )
+
+
+def mentoring_hours_for(user, start, end):
+    """Hours ``user`` spent in check-ins (as mentor or mentee) recorded done in [start, end). One query."""
+    minutes = _check_ins_done(user=user, start=start, end=end).aggregate(total=Sum("minutes"))["total"]
     return round((minutes or 0) / 60, 2)
 
 
@@ -252,8 +254,8 @@ def check_in_minutes_by_community(*, user, start, end, community_ids):
     """Minutes ``user`` spent in check-ins done in [start, end), per community id: the PD record's
     mentoring line. One query."""
     rows = (
-        CheckIn.objects.filter(done_at__gte=start, done_at__lt=end, pairing__community_id__in=community_ids)
-        .filter(Q(pairing__mentor=user) | Q(pairing__mentee=user))
+        _check_ins_done(user=user, start=start, end=end)
+        .filter(pairing__community_id__in=community_ids)
         .values("pairing__community_id")
         .annotate(total=Sum("minutes"))
     )
