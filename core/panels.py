@@ -16,9 +16,8 @@ Slots in use:
 - ``community_home_panel(*, community, viewer, access)``
 - ``thread_panel(*, thread, viewer, access)``
 - ``profile_panel(*, person, viewer)``
-- ``settings_panel(*, user)``: sections of the settings page (notification choices)
+- ``settings_panel(*, user)``: sections of the settings page (notification choices, the API's access tokens)
 - ``activity_panel(*, activity, viewer, access)``: on a calendar activity's page
-- ``settings_panel(*, user)``: a section of the person's settings page (the API's access tokens)
 - ``reminder_links(*, activity)``: ``{"label", "url"}`` lines for an activity's reminder email
 - ``setup_step(*, community)``: ``{"label", "done", "url", "hint"}`` steps of a new community's
   guided setup on its manage page (one query each)
