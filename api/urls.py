@@ -32,6 +32,13 @@ urlpatterns = [
     path(C + "webhooks/<int:webhook_id>/", views.WebhookDetail.as_view(), name="webhook"),
     path(C + "webhooks/<int:webhook_id>/deliveries/", views.DeliveryList.as_view(), name="deliveries"),
     path("api/v1/me/needs/", views.WhatNeedsMe.as_view(), name="needs"),
+    path("api/v1/me/notifications/", views.NotificationList.as_view(), name="notifications"),
+    path("api/v1/me/notifications/read-all/", views.NotificationsReadAll.as_view(), name="notifications_read_all"),
+    path(
+        "api/v1/me/notifications/<int:notification_id>/read/",
+        views.NotificationRead.as_view(),
+        name="notification_read",
+    ),
     path("settings/tokens/", site_views.create_token, name="create_token"),
     path("settings/tokens/<int:token_id>/revoke/", site_views.revoke_token, name="revoke_token"),
 ]

@@ -19,8 +19,10 @@ UNREAD_CAP = 99  # the bell says "99+" past this; counting further is wasted wor
 
 def visible_notifications(user):
     """``user``'s notifications about communities they may see now (and site-wide ones)."""
-    seen = Q(community__isnull=True) | visible_q(user, "community__")
-    return Notification.objects.filter(recipient=user).filter(seen)
+    rows = Notification.objects.filter(recipient=user)
+    seen = visible_q(user, "community__")
+    # Staff see everything: visible_q is an empty Q, and ``Q(...) | Q()`` would drop it rather than match all.
+    return rows.filter(Q(community__isnull=True) | seen) if seen else rows
 
 
 def unread_count(user):
