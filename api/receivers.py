@@ -52,5 +52,6 @@ def on_activity_changed(sender, activity, **kwargs):
 
 @receiver(poll_closed, dispatch_uid="api.webhooks.poll_closed")
 def on_poll_closed(sender, poll, **kwargs):
-    data = {"community": poll.community.slug, "poll": serializers.PollSerializer(poll).data}
-    _queue(community=poll.community, event=Event.POLL_CLOSED, event_id=f"poll-closed:{poll.pk}", data=data)
+    # The same closing is announced once, also if the sweep of polls whose time passed got there first.
+    for delivery_id in webhooks.announce_poll_closed(poll=poll) or ():
+        deliver_webhook.delay(delivery_id)
