@@ -1,5 +1,5 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView
 
 from api import site_views, views
 
@@ -9,7 +9,7 @@ C = "api/v1/communities/<slug:slug>/"
 
 urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("api/docs/", site_views.ApiDocs.as_view(url_name="api:schema"), name="docs"),
     path("api/v1/communities/", views.CommunityList.as_view(), name="communities"),
     path(C, views.CommunityDetail.as_view(), name="community"),
     path(C + "members/", views.MemberList.as_view(), name="members"),
