@@ -459,9 +459,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Swagger UI from the drf-spectacular-sidecar package, served by WhiteNoise: the strict CSP holds.
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # /api/docs/ is Redoc from the drf-spectacular-sidecar package, served by WhiteNoise: the strict CSP holds.
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "ThreadKindEnum": "discussions.models.Thread.Kind",
