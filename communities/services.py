@@ -71,7 +71,7 @@ def _check_leaders_are_members(community, leaders):
 
 
 @transaction.atomic
-def save_focus_area(*, access, name, description="", leaders=(), focus_area=None):
+def save_focus_area(*, access, name, description: str = "", leaders=(), focus_area=None):
     """Add a focus area (or change ``focus_area``); leaders must be members. Moderators only."""
     if not access.may_manage:
         raise PermissionDenied("Only moderators of this community can change its focus areas.")
@@ -108,7 +108,7 @@ def delete_focus_area(*, access, focus_area):
 
 # -- joining and leaving -----------------------------------------------------------
 @transaction.atomic
-def join_community(*, user, community, message=""):
+def join_community(*, user, community, message: str = ""):
     """Join an open community (returns the Membership) or ask to join one by request (the JoinRequest).
 
     Refuses (a conflict) when the person already belongs or already asked.
@@ -149,7 +149,7 @@ def _other_moderators(membership):
     return Membership.objects.filter(community_id=membership.community_id, is_moderator=True).exclude(pk=membership.pk)
 
 
-def _drop_membership(membership):
+def _drop_membership(membership) -> None:
     """Delete a membership and what only members hold: focus-area leadership and follows."""
     areas = FocusArea.objects.filter(community_id=membership.community_id)
     FocusArea.leaders.through.objects.filter(focusarea__in=areas, user_id=membership.user_id).delete()
@@ -172,7 +172,7 @@ def leave_community(*, access):
 
 
 @transaction.atomic
-def follow_focus_area(*, access, focus_area, follow=True):
+def follow_focus_area(*, access, focus_area, follow: bool = True):
     """Follow (or stop following) a focus area; members only. Doing it twice changes nothing."""
     if not access.may_post or focus_area.community_id != access.community.pk:
         raise PermissionDenied("Only members of this community can follow its focus areas.")
@@ -429,7 +429,9 @@ def update_community(*, access, fields, districts):
 
 
 # -- districts -----------------------------------------------------------------------
-def _require_manager(access, message="Only moderators of this community (and site staff) can manage its districts."):
+def _require_manager(
+    access, message: str = "Only moderators of this community (and site staff) can manage its districts."
+):
     if not access.may_manage:
         raise PermissionDenied(message)
 
@@ -460,7 +462,7 @@ def _clean_district_name(name):
 
 
 @transaction.atomic
-def add_district(*, access, name, region=""):
+def add_district(*, access, name, region: str = ""):
     """Add a district to the community: an existing one of that name (any case) or a new one. Managers only."""
     from accounts.models import District
 
@@ -530,7 +532,7 @@ def choose_district(*, access, district):
 
 
 @transaction.atomic
-def confirm_district(*, access, membership, confirm=True):
+def confirm_district(*, access, membership, confirm: bool = True):
     """Confirm (or turn down) the district a member chose: managers and that district's leaders."""
     if membership.community_id != access.community.pk:
         raise PermissionDenied("That person is not a member of this community.")
@@ -659,7 +661,7 @@ def _bulk_line(number, row, districts, areas):
     return line
 
 
-def parse_bulk_invitations(*, access, text="", upload=None):
+def parse_bulk_invitations(*, access, text: str = "", upload=None):
     """Read pasted lines or an uploaded CSV (email, name, district, leads) into ``BulkLine``s, each
     classified against the community: already a member, already invited, a repeat, malformed, or new.
 
@@ -702,7 +704,7 @@ def parse_bulk_invitations(*, access, text="", upload=None):
 
 
 @transaction.atomic
-def send_bulk_invitations(*, access, lines, as_district_leader=False, leads_focus_area=None):
+def send_bulk_invitations(*, access, lines, as_district_leader: bool = False, leads_focus_area=None):
     """Invite every new line at once: all the invitations are made in one transaction (nothing half
     sent) and their emails go after it commits. ``as_district_leader`` / ``leads_focus_area`` apply to
     every line that names no role of its own. Counts as one invitation for the rate limit. Returns them.
@@ -742,7 +744,7 @@ def send_bulk_invitations(*, access, lines, as_district_leader=False, leads_focu
     return invitations
 
 
-def _apply_invited_roles(membership, invitation):
+def _apply_invited_roles(membership, invitation) -> None:
     """What the invitation made the person: their district (confirmed), its leader, a focus area's leader."""
     if invitation.district_id and invitation.community.districts.filter(pk=invitation.district_id).exists():
         membership.district_id = invitation.district_id
