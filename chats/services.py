@@ -38,7 +38,7 @@ SUMMARY_ANSWER_CHARS = 280
 class ChatClosed(ValidationError):
     """The room does not take that now (not open yet, paused, ended, already done): 409."""
 
-    def __init__(self, message):
+    def __init__(self, message) -> None:
         super().__init__(message, code=CONFLICT)
 
 
@@ -173,7 +173,7 @@ def _locked(chat: Chat):
     return Chat.objects.select_for_update().select_related("activity", "community").get(pk=chat.pk)
 
 
-def _post_prompt(chat: Chat, prompt, now):
+def _post_prompt(chat: Chat, prompt, now) -> None:
     prompt.posted_at = now
     prompt.save(update_fields=["posted_at"])
     _append(chat, kind=Message.Kind.PROMPT, prompt=prompt, body=prompt.body, body_html=prompt.body_html, created_at=now)
@@ -263,7 +263,7 @@ def ask_now(*, access: Access, chat: Chat, body: str):
     return prompt
 
 
-def _not_open_message(chat: Chat, now):
+def _not_open_message(chat: Chat, now) -> str:
     state = chat.state(now)
     if state == Chat.State.UPCOMING:
         return "The chat has not started yet. It opens at its start time."
@@ -282,7 +282,7 @@ def clean_body(body: str):
     return body
 
 
-def _record_participant(chat: Chat, user: User, now, *, messages=0):
+def _record_participant(chat: Chat, user: User, now, *, messages: int = 0) -> None:
     updated = Participant.objects.filter(chat=chat, user=user).update(
         last_seen_at=now, messages=F("messages") + messages
     )
@@ -459,7 +459,7 @@ def end_chat(*, access: Access, chat: Chat):
 # -- presence ------------------------------------------------------------------------------
 
 
-def joined(*, chat_id: int, user: User):
+def joined(*, chat_id: int, user: User) -> bool:
     """A socket of ``user`` opened in a live room: they count as here (and as a participant)."""
     now = timezone.now()
     chat = Chat.objects.select_related("activity").get(pk=chat_id)
@@ -470,11 +470,11 @@ def joined(*, chat_id: int, user: User):
     return True
 
 
-def still_here(*, chat_id: int, user: User):
+def still_here(*, chat_id: int, user: User) -> None:
     Participant.objects.filter(chat_id=chat_id, user=user).update(last_seen_at=timezone.now())
 
 
-def left(*, chat_id: int, user: User):
+def left(*, chat_id: int, user: User) -> None:
     Participant.objects.filter(chat_id=chat_id, user=user, sockets__gt=0).update(sockets=F("sockets") - 1)
 
 
@@ -502,7 +502,7 @@ def _summary(chat: Chat, groups, url: str):
     return "\n".join(lines).strip()
 
 
-def _day(moment):
+def _day(moment) -> str:
     local = timezone.localtime(moment)
     return f"{local:%B} {local.day}, {local.year}"
 
