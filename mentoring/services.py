@@ -38,7 +38,7 @@ def _check_active(pairing):
         raise ValidationError("This pairing has ended, so nothing more can be added to it.", code=GONE)
 
 
-def _clean_text(text, *, label, limit, required=False):
+def _clean_text(text, *, label, limit, required: bool = False):
     text = (text or "").strip()
     if required and not text:
         raise ValidationError(f"Write {label} first.")
@@ -61,8 +61,8 @@ def save_mentor_profile(*, access, form):
 
 
 @transaction.atomic
-def create_request(*, access, goals, focus_areas=(), grade_band="", role="teacher", subject="",
-                   other_district_welcome=True, for_district=False):  # fmt: skip
+def create_request(*, access, goals, focus_areas=(), grade_band: str="", role: str="teacher", subject: str="",
+                   other_district_welcome: bool=True, for_district: bool=False):  # fmt: skip
     """The viewer asks for a mentor; a district leader with a district may ask on behalf of it."""
     _check_member(access)
     goals = _clean_text(goals, label="what you want to work on", limit=2000, required=True)
@@ -154,7 +154,7 @@ def ask_mentor(*, access, request, profile_id, suggested_by=None):
 
 
 @transaction.atomic
-def respond(*, access, pairing, accept, note="", cadence_days=Pairing.Cadence.FORTNIGHTLY, now=None):
+def respond(*, access, pairing, accept, note: str = "", cadence_days=Pairing.Cadence.FORTNIGHTLY, now=None):
     """The mentor accepts (within capacity, even when two acceptances race: the profile row is locked) or
     declines with a note. Answering twice is refused (409)."""
     if pairing.mentor_id != access.user.pk or not access.is_member:
@@ -188,7 +188,7 @@ def respond(*, access, pairing, accept, note="", cadence_days=Pairing.Cadence.FO
 
 
 @transaction.atomic
-def post_message(*, access, pairing, body="", file=None):
+def post_message(*, access, pairing, body: str = "", file=None):
     """A message (Markdown, sanitized) and/or one file (the library's upload checks) in an active pairing."""
     _check_in_pair(pairing, access.user)
     _check_active(pairing)
@@ -235,7 +235,7 @@ def set_cadence(*, access, pairing, cadence_days):
 
 
 @transaction.atomic
-def record_check_in(*, access, pairing, minutes=0, note="", now=None):
+def record_check_in(*, access, pairing, minutes: int = 0, note: str = "", now=None):
     """Either person records this period's check-in (and the minutes it took); a second one in the same
     period is refused (409)."""
     _check_in_pair(pairing, access.user)
@@ -263,7 +263,7 @@ def record_check_in(*, access, pairing, minutes=0, note="", now=None):
 
 
 @transaction.atomic
-def end_pairing(*, access, pairing, completed, note=""):
+def end_pairing(*, access, pairing, completed, note: str = ""):
     """Either person ends an active pairing, as completed or early, with an optional note to the leaders."""
     _check_in_pair(pairing, access.user)
     _check_active(pairing)
