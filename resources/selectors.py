@@ -92,7 +92,7 @@ def collections_for_community(*, community: Community, limit: int | None = None)
     return qs[:limit] if limit else qs
 
 
-def collection_items(*, collection: Collection, visible_only=True):
+def collection_items(*, collection: Collection, visible_only: bool = True):
     """A collection's items in order with their resources and submitters: one query."""
     qs = CollectionItem.objects.filter(collection=collection).select_related("resource", "resource__submitted_by")
     if visible_only:

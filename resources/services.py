@@ -73,14 +73,14 @@ def submit_resource(
     *,
     access: Access,
     title: str,
-    description="",
+    description: str = "",
     kind: str,
-    url="",
+    url: str = "",
     file=None,
     focus_areas=(),
     grade_bands=(),
     subjects=(),
-    tags="",
+    tags: str = "",
 ):
     """A member submits a resource for review; a moderator's goes straight into the library (approved)."""
     _require(access, access.may_post, "Only members of this community can add resources. Join it first.")
@@ -114,14 +114,14 @@ def update_resource(
     access: Access,
     resource: Resource,
     title: str,
-    description="",
+    description: str = "",
     kind: str,
-    url="",
+    url: str = "",
     file=None,
     focus_areas=(),
     grade_bands=(),
     subjects=(),
-    tags="",
+    tags: str = "",
 ):
     """Moderators edit any resource's metadata; a submitter edits their own until it is reviewed."""
     _same_community(access, resource)
@@ -153,7 +153,7 @@ def update_resource(
     return resource
 
 
-def _decide(access: Access, resource: Resource, action: str, reason=""):
+def _decide(access: Access, resource: Resource, action: str, reason: str = ""):
     decision = CurationDecision.objects.create(resource=resource, moderator=access.user, action=action, reason=reason)
     if resource.submitted_by_id and resource.submitted_by_id != access.user.pk and action != "unfeatured":
         from resources.tasks import email_submitter_about_decision
@@ -179,7 +179,7 @@ def approve_resource(*, access: Access, resource: Resource):
     return resource
 
 
-def _announce_approved(resource):
+def _announce_approved(resource) -> None:
     transaction.on_commit(lambda: signals.resource_approved.send(sender=Resource, resource=resource), robust=True)
 
 
@@ -304,14 +304,14 @@ def set_saved(*, access: Access, resource: Resource, saved):
 # -- collections -----------------------------------------------------------
 
 
-def _require_curator(access: Access, obj=None):
+def _require_curator(access: Access, obj=None) -> None:
     if obj is not None:
         _same_community(access, obj)
     _require(access, access.may_moderate, "Only moderators of this community can build collections.")
 
 
 @transaction.atomic
-def create_collection(*, access: Access, title: str, description=""):
+def create_collection(*, access: Access, title: str, description: str = ""):
     """A new, empty collection at the end of the community's list."""
     _require_curator(access)
     last = Collection.objects.filter(community=access.community).aggregate(m=Max("position"))["m"]
@@ -326,7 +326,7 @@ def create_collection(*, access: Access, title: str, description=""):
 
 
 @transaction.atomic
-def update_collection(*, access: Access, collection: Collection, title: str, description=""):
+def update_collection(*, access: Access, collection: Collection, title: str, description: str = ""):
     _require_curator(access, collection)
     collection.title = title.strip()
     collection.description = description
@@ -336,7 +336,7 @@ def update_collection(*, access: Access, collection: Collection, title: str, des
 
 
 @transaction.atomic
-def add_to_collection(*, access: Access, collection: Collection, resource: Resource, note=""):
+def add_to_collection(*, access: Access, collection: Collection, resource: Resource, note: str = ""):
     """Append a library resource to a collection, with a note on why it is there."""
     _require_curator(access, collection)
     _same_community(access, resource)
@@ -376,7 +376,7 @@ def update_collection_item(*, access: Access, item, note):
 
 
 @transaction.atomic
-def remove_collection_item(*, access: Access, item):
+def remove_collection_item(*, access: Access, item) -> None:
     _require_curator(access, item.collection)
     item.delete()
 
