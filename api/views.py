@@ -147,7 +147,8 @@ class MemberList(ApiList):
         district = self.request.query_params.get("district") or None
         if district is not None and (not district.isdigit() or len(district) > 18):
             raise exceptions.ValidationError({"district": ["Give a district's id (a number)."]})
-        return community_selectors.members_for_list(community=community, district=district, role=role)
+        district_id = int(district) if district is not None else None
+        return community_selectors.members_for_list(community=community, district=district_id, role=role)
 
 
 @extend_schema(tags=["members"], request=s.RolesInput, responses=answers(s.MemberSerializer))
