@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from api import webhooks
 from api.models import Webhook, WebhookDelivery
 from api.tasks import announce_closed_polls, send_due_webhooks
+from calendar_app import services as calendar_services
 from communities.permissions import access_for
 from discussions import services as discussion_services
 from polls import services as poll_services
@@ -312,3 +313,28 @@ def test_the_sweep_is_scheduled_with_an_explicit_name_and_time_limits(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["api-announce-closed-polls"]
     assert entry["task"] == announce_closed_polls.name == "api.announce_closed_polls"
     assert (announce_closed_polls.soft_time_limit, announce_closed_polls.time_limit) == (120, 180)
+
+
+def test_an_activity_created_and_then_changed_twice_is_three_events(
+    community, moderator, receiver, allow_loopback, django_capture_on_commit_callbacks
+):
+    _webhook, secret = register(community, moderator, receiver.url, events=["activity.created", "activity.changed"])
+    access = access_for(moderator, community)
+    start = timezone.now() + timedelta(days=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        activity = calendar_services.schedule_activity(
+            access=access, title="Site visit", kind="site_visit", start=start, end=start + timedelta(hours=2)
+        )
+    for title in ("Site visit: Lincoln", "Site visit: Lincoln Elementary"):
+        with django_capture_on_commit_callbacks(execute=True):
+            calendar_services.update_activity(access=access, activity=activity, title=title)
+    events = [
+        (headers["X-CoP-Event"], json.loads(body)["data"]["activity"]["title"]) for headers, body in receiver.received
+    ]
+    assert events == [
+        ("activity.created", "Site visit"),
+        ("activity.changed", "Site visit: Lincoln"),
+        ("activity.changed", "Site visit: Lincoln Elementary"),
+    ]
+    assert len({headers["X-CoP-Delivery"] for headers, _body in receiver.received}) == 3
+    assert all(verify(secret, headers, body) for headers, body in receiver.received)
