@@ -697,6 +697,7 @@ def my_calendar(request):
     return render(request, "calendar_app/my_calendar.html", context)
 
 
+@require_GET
 @never_cache
 @login_required
 def overdue(request):
