@@ -207,7 +207,9 @@ def led(db):
     first.districts.add(riverside, lakeview)
     second.districts.add(hill, riverside)
     leader = UserFactory(time_zone="America/Chicago", display_name="Lee Leader")
-    MembershipFactory(user=leader, community=first, is_district_leader=True, district=riverside, district_confirmed=True)
+    MembershipFactory(
+        user=leader, community=first, is_district_leader=True, district=riverside, district_confirmed=True
+    )
     MembershipFactory(user=leader, community=second, is_moderator=True)
     past = timezone.localdate() - timedelta(days=5)
     meeting = ActivityFactory(community=first, title="Math meeting")
@@ -216,7 +218,9 @@ def led(db):
     ResponsibilityFactory(activity=meeting, district=lakeview, task="brings snacks", due_date=past)
     ResponsibilityFactory(activity=lab, district=hill, task="sets up the lab", due_date=past)
     ResponsibilityFactory(activity=lab, district=riverside, task="cleans up", due_date=past, status="done")
-    ResponsibilityFactory(activity=lab, district=riverside, task="writes the summary", due_date=past + timedelta(days=9))
+    ResponsibilityFactory(
+        activity=lab, district=riverside, task="writes the summary", due_date=past + timedelta(days=9)
+    )
     elsewhere = ActivityFactory(title="Not led here")
     ResponsibilityFactory(activity=elsewhere, district=riverside, task="is not listed", due_date=past)
     return leader, (first, second), (riverside, lakeview, hill), (meeting, lab)
@@ -247,11 +251,14 @@ def test_the_overdue_page_lists_by_district_and_marks_done(client, led):
     page = client.get(reverse("calendar_app:overdue")).content.decode()
     assert page.index("Hill County") < page.index("Lakeview SD") < page.index("Riverside USD")
     assert "Riverside USD prepares the agenda for Math meeting" in page
-    assert "is not listed" not in page and "cleans up" not in page and "writes the summary" not in page
+    assert "is not listed" not in page
+    assert "cleans up" not in page
+    assert "writes the summary" not in page
     duty = Responsibility.objects.get(task="prepares the agenda")
     url = reverse("calendar_app:responsibility_status", kwargs={"slug": duty.activity.community.slug, "pk": duty.pk})
     response = client.post(url, {"status": "done", "next": reverse("calendar_app:overdue")})
-    assert response.status_code == 302 and response["Location"] == reverse("calendar_app:overdue")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("calendar_app:overdue")
     assert "prepares the agenda" not in client.get(reverse("calendar_app:overdue")).content.decode()
 
 
@@ -262,20 +269,22 @@ def test_the_overdue_page_for_someone_who_leads_nothing_and_for_a_visitor(client
     assert "You do not lead a community" in response.content.decode()
     client.logout()
     response = client.get(reverse("calendar_app:overdue"))
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
 
 
 def test_a_former_leader_sees_nothing_of_the_community_they_left(client, led):
-    leader, (first, second), _districts, _activities = led
+    leader, (_first, second), _districts, _activities = led
     leader.memberships.filter(community=second).delete()
     client.force_login(leader)
     page = client.get(reverse("calendar_app:overdue")).content.decode()
-    assert "Lab night" not in page and "Hill County" not in page
+    assert "Lab night" not in page
+    assert "Hill County" not in page
     assert "Math meeting" in page
 
 
 def test_the_overdue_page_costs_the_same_queries_with_3_rows_or_120(client, led, assert_num_queries_exact):
-    leader, (first, second), (riverside, lakeview, hill), (meeting, lab) = led
+    leader, (_first, _second), (riverside, lakeview, hill), (meeting, lab) = led
     client.force_login(leader)
     url = reverse("calendar_app:overdue")
     client.get(url)  # warm the session's caches (the bell)
@@ -289,7 +298,7 @@ def test_the_overdue_page_costs_the_same_queries_with_3_rows_or_120(client, led,
         ResponsibilityFactory(activity=activity, district=district, task=f"task {n}", due_date=past)
     with assert_num_queries_exact(5):
         response = client.get(url)
-    assert response.content.decode().count("aria-label=\"Mark done: ") > 60
+    assert response.content.decode().count('aria-label="Mark done: ') > 60
 
 
 def test_marking_another_districts_duty_done_from_the_list_is_refused(client, led):
@@ -304,7 +313,7 @@ def test_marking_another_districts_duty_done_from_the_list_is_refused(client, le
 
 
 def test_a_duty_of_another_community_through_this_communitys_url_is_404(client, led):
-    leader, (first, second), _districts, _activities = led
+    leader, (first, _second), _districts, _activities = led
     duty = Responsibility.objects.get(task="sets up the lab")  # in the second community
     client.force_login(leader)
     url = reverse("calendar_app:responsibility_status", kwargs={"slug": first.slug, "pk": duty.pk})
@@ -353,8 +362,8 @@ def test_the_district_is_reminded_before_and_after_the_due_date_once_each_over_r
     due_soon = [m for _rcpts, m in smtp.received()]
     assert sorted(str(m["To"]) for m in due_soon) == sorted([leader.email, teacher.email])
     assert all(
-        m["Subject"]
-        == "[CoP Forum] Due soon: Riverside USD prepares the agenda for February planning meeting, due Thu, Feb 11, 2027"
+        m["Subject"] == "[CoP Forum] Due soon: Riverside USD prepares the agenda for February planning meeting, "
+        "due Thu, Feb 11, 2027"
         for m in due_soon
     )
     assert all(m["List-Unsubscribe"] for m in due_soon)
@@ -370,9 +379,10 @@ def test_the_district_is_reminded_before_and_after_the_due_date_once_each_over_r
     for person in (other, former):
         assert smtp.to(person.email) == []
         assert not Notification.objects.filter(recipient=person).exists()
-    assert set(
-        Notification.objects.filter(recipient=teacher).values_list("kind", flat=True)
-    ) == {kinds.RESPONSIBILITY_DUE_SOON, kinds.RESPONSIBILITY_OVERDUE}
+    assert set(Notification.objects.filter(recipient=teacher).values_list("kind", flat=True)) == {
+        kinds.RESPONSIBILITY_DUE_SOON,
+        kinds.RESPONSIBILITY_OVERDUE,
+    }
     stages = dict(ResponsibilityReminder.objects.filter(responsibility=duty).values_list("stage", "recipients"))
     assert stages == {"before": sorted([leader.pk, teacher.pk]), "overdue": sorted([leader.pk, teacher.pk])}
 
@@ -399,7 +409,8 @@ def test_the_reminder_days_follow_the_setting(community, districts, duty, leader
 def test_the_beat_task_is_scheduled_named_and_limited(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["calendar-duty-reminders"]
     assert entry["task"] == send_duty_reminders_task.name == "calendar_app.send_duty_reminders"
-    assert send_duty_reminders_task.soft_time_limit and send_duty_reminders_task.time_limit
+    assert send_duty_reminders_task.soft_time_limit
+    assert send_duty_reminders_task.time_limit
 
 
 def test_the_task_runs_through_celery_and_twice_does_nothing_twice(community, districts, leader):
