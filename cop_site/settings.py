@@ -546,3 +546,17 @@ CELERY_BEAT_SCHEDULE["notifications-emails"] = {
     "task": "notifications.send_due_emails",
     "schedule": crontab(minute="*"),
 }
+
+# Districts' responsibilities: "due soon" this many days ahead (What needs me, badges); a reminder
+# goes to the district this many days before the due date, and once more the day after it passes.
+RESPONSIBILITY_DUE_SOON_DAYS = int(env("RESPONSIBILITY_DUE_SOON_DAYS", "7"))
+RESPONSIBILITY_REMIND_DAYS_BEFORE = int(env("RESPONSIBILITY_REMIND_DAYS_BEFORE", "3"))
+# Each reminder is claimed once (calendar_app.ResponsibilityReminder), so hourly runs never repeat one.
+CELERY_BEAT_SCHEDULE["calendar-duty-reminders"] = {
+    "task": "calendar_app.send_duty_reminders",
+    "schedule": crontab(minute=20),
+}
+# Nudges: a question with replies but no accepted answer asks its author after this many days.
+ANSWER_NUDGE_DAYS = int(env("ANSWER_NUDGE_DAYS", "3"))
+# "What needs me" starts with the onboarding checklist for this many days after signing up.
+ONBOARDING_DAYS = int(env("ONBOARDING_DAYS", "30"))
