@@ -1,7 +1,9 @@
 """Reads of notifications the bell, the page and the emails share.
 
 Every read filters on what the person may see *now* (``communities.permissions.visible_q``):
-someone who left a members-only community no longer sees its notifications, old ones included.
+someone who left a members-only community no longer sees its notifications, old ones included,
+and a moderator's kinds (flags, submissions, join requests, broken links) show only while the
+person still moderates that community.
 """
 
 import itertools
@@ -11,16 +13,26 @@ from django.utils import timezone
 
 from communities.models import Community, Membership
 from communities.permissions import visible_q
+from notifications import kinds
 from notifications.models import Notification
+
+MODERATOR_KINDS = [kind.key for kind in kinds.KINDS.values() if kind.moderators]
 
 PAGE_SIZE = 50
 UNREAD_CAP = 99  # the bell says "99+" past this; counting further is wasted work
 
 
 def visible_notifications(user):
-    """``user``'s notifications about communities they may see now (and site-wide ones)."""
+    """``user``'s notifications about communities they may see now (and site-wide ones).
+
+    Moderators' kinds only where ``user`` moderates the community now (staff see everything).
+    """
     seen = Q(community__isnull=True) | visible_q(user, "community__")
-    return Notification.objects.filter(recipient=user).filter(seen)
+    rows = Notification.objects.filter(recipient=user).filter(seen)
+    if not user.is_staff:
+        moderates = Membership.objects.filter(user=user, is_moderator=True).values("community_id")
+        rows = rows.filter(~Q(kind__in=MODERATOR_KINDS) | Q(community_id__in=moderates))
+    return rows
 
 
 def unread_count(user):
@@ -55,12 +67,14 @@ def by_day(rows):
 def recipient_may_see_q():
     """A Q over notifications: the recipient may still see the notification's community (for emails)."""
     member = Membership.objects.filter(user_id=OuterRef("recipient_id"), community_id=OuterRef("community_id"))
-    return (
+    moderator = member.filter(is_moderator=True)
+    sees = (
         Q(community__isnull=True)
         | Q(community__visibility=Community.Visibility.PUBLIC)
         | Q(recipient__is_staff=True)
         | Q(Exists(member))
     )
+    return sees & (~Q(kind__in=MODERATOR_KINDS) | Q(recipient__is_staff=True) | Q(Exists(moderator)))
 
 
 def due_for_email(now=None):

@@ -18,10 +18,19 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from communities.models import Community
+from communities.models import Community, Membership
 from communities.permissions import readers_q
 from notifications import kinds, selectors
 from notifications.models import Notification, Preference
+
+
+def moderator_ids(community):
+    """The ids of ``community``'s moderators now (one query): the recipients of a moderator's kind."""
+    return list(
+        Membership.objects.filter(community=community, is_moderator=True)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
 
 
 def _ids(people):
@@ -140,6 +149,9 @@ def fan_out(payload, *, now=None):
         people = people.exclude(pk=payload["actor"])
     if community is not None:
         people = people.filter(readers_q(community))
+        if kinds.KINDS[kind].moderators:
+            # Someone who stopped moderating between the action and this task is no longer told.
+            people = people.filter(pk__in=moderator_ids(community))
     people = list(people.only("pk", "email", "email_on_mention", "email_on_reply"))  # type: ignore[assignment]
     if not people:
         return 0
