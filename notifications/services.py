@@ -98,6 +98,13 @@ def next_daily_summary(now):
     return at if at > now else at + dt.timedelta(days=1)
 
 
+def batch_group(kind, email_group):
+    """The ``email_group`` rows of one email share: per kind and thread, or for all of a community's moderation
+    (flags, submissions and join requests alike), so moderators get at most one email per community a window."""
+    prefix = "moderation" if kinds.KINDS[kind].moderators else kind
+    return f"{prefix}:{email_group}"
+
+
 def batch_window(kind):
     minutes = settings.NOTIFICATION_MODERATOR_BATCH_MINUTES if kinds.KINDS[kind].moderators else None
     return dt.timedelta(minutes=minutes or settings.NOTIFICATION_BATCH_MINUTES)
@@ -111,11 +118,12 @@ def _email_plan(*, kind, people, email_group, now):
     deliveries = deliveries_for(kind, [person for person in people if person.email])
     plan = {}
     waiting = {}
+    batch = batch_group(kind, email_group)
     if spec.batched and email_group:
         # Join the batch already waiting for this thread (or community): one email for all of it.
         waiting = dict(
             Notification.objects.filter(
-                recipient_id__in=list(deliveries), email_group=email_group, emailed_at=None, email_due_at__isnull=False
+                recipient_id__in=list(deliveries), email_group=batch, emailed_at=None, email_due_at__isnull=False
             )
             .values("recipient_id")
             .annotate(due=Min("email_due_at"))
@@ -127,7 +135,7 @@ def _email_plan(*, kind, people, email_group, now):
         if delivery == kinds.DAILY:
             plan[user_id] = (next_daily_summary(now), "daily")
         elif spec.batched and email_group:
-            plan[user_id] = (waiting.get(user_id) or now + batch_window(kind), f"{kind}:{email_group}")
+            plan[user_id] = (waiting.get(user_id) or now + batch_window(kind), batch)
         else:
             plan[user_id] = (now, "")
     return plan
