@@ -516,6 +516,11 @@ CELERY_BEAT_SCHEDULE["calendar-reminders"] = {
 CELERY_BEAT_SCHEDULE["polls-mix-closed"] = {"task": "polls.mix_closed_polls", "schedule": crontab(minute="*/10")}
 # Repeating pulse polls open their next round (and close the one before) within a quarter hour of its time.
 CELERY_BEAT_SCHEDULE["polls-open-due-rounds"] = {"task": "polls.open_due_rounds", "schedule": crontab(minute="*/15")}
+# Members are told when a poll scheduled for later opens (once each; polls opened at once are told at once).
+CELERY_BEAT_SCHEDULE["polls-announce-opened"] = {
+    "task": "polls.announce_opened_polls",
+    "schedule": crontab(minute="*/5"),
+}
 # Chat prompts are posted at their time: every few seconds the due ones are claimed and posted.
 CHAT_PROMPT_TICK_SECONDS = float(env("CHAT_PROMPT_TICK_SECONDS", "5"))
 CELERY_BEAT_SCHEDULE["chats-post-due-prompts"] = {

@@ -200,6 +200,25 @@ class Subscription(models.Model):
         return f"{self.user_id} follows {self.thread_id}"
 
 
+class ReadMark(models.Model):
+    """How far someone has read a thread: every post with an id up to ``upto`` (0: the opening only).
+
+    Post ids only grow, so "new since you last read" is the thread's posts with a greater id. Written
+    only by a POST from the thread page (never inside its GET); a thread without a mark was never opened.
+    """
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="read_marks")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="thread_read_marks")
+    upto = models.BigIntegerField(default=0)
+    read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "thread"], name="one_read_mark_per_person")]
+
+    def __str__(self):
+        return f"{self.user_id} read {self.thread_id} up to {self.upto}"
+
+
 class Mention(models.Model):
     """An @mention of ``user`` in a thread opening (post None) or a reply; emailed once."""
 
