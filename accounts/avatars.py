@@ -86,7 +86,7 @@ def process_upload(file):
             width, height = probe.size
             if width * height >= MAX_PIXELS:
                 raise _refuse(
-                    "That picture is %(width)s × %(height)s pixels, too large to use. Choose a smaller one.",
+                    "That picture is %(width)s by %(height)s pixels, too large to use. Choose a smaller one.",
                     "too_many_pixels",
                     width=width,
                     height=height,

@@ -43,7 +43,7 @@ def remove_avatar(*, user: User):
 
 def open_avatar(name: str):
     """The stored picture ``name`` opened for reading; FileNotFoundError when it is gone."""
-    storage = User._meta.get_field("avatar").storage  # type: ignore[attr-defined]
+    storage = User._meta.get_field("avatar").storage
     if not storage.exists(name):
         raise FileNotFoundError(name)
     return storage.open(name, "rb")

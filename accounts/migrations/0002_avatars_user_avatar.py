@@ -5,15 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='avatar',
-            field=models.ImageField(blank=True, editable=False, upload_to=accounts.avatars.stored_name, verbose_name='profile picture'),
+            model_name="user",
+            name="avatar",
+            field=models.ImageField(
+                blank=True, editable=False, upload_to=accounts.avatars.stored_name, verbose_name="profile picture"
+            ),
         ),
     ]

@@ -38,7 +38,9 @@ def avatar(person, size="sm", labelled=False):
     classes = f"avatar avatar-{size if size in SIZES else 'sm'}"
     if person is None:
         if labelled:
-            return format_html('<span class="{} avatar-none" role="img" aria-label="{}">?</span>', classes, FORMER_MEMBER)
+            return format_html(
+                '<span class="{} avatar-none" role="img" aria-label="{}">?</span>', classes, FORMER_MEMBER
+            )
         return format_html('<span class="{} avatar-none" aria-hidden="true"></span>', classes)
     name = person.name
     label = f"{name} (@{person.username})"
@@ -47,16 +49,28 @@ def avatar(person, size="sm", labelled=False):
         if labelled:
             return format_html(
                 '<img class="{}" src="{}" alt="{}" title="{}" width="{}" height="{}" loading="lazy" decoding="async">',
-                classes, url, label, label, pixels, pixels,
+                classes,
+                url,
+                label,
+                label,
+                pixels,
+                pixels,
             )
         return format_html(
-            '<img class="{}" src="{}" alt="" aria-hidden="true" width="{}" height="{}" loading="lazy" decoding="async">',
-            classes, url, pixels, pixels,
+            '<img class="{}" src="{}" alt="" width="{}" height="{}" loading="lazy" decoding="async">',
+            classes,
+            url,
+            pixels,
+            pixels,
         )
     classes = f"{classes} {avatars.colour_class(person.username)}"
     if labelled:
         return format_html(
-            '<span class="{}" role="img" aria-label="{}" title="{}">{}</span>', classes, label, label, avatars.initials(name)
+            '<span class="{}" role="img" aria-label="{}" title="{}">{}</span>',
+            classes,
+            label,
+            label,
+            avatars.initials(name),
         )
     return format_html('<span class="{}" aria-hidden="true">{}</span>', classes, avatars.initials(name))
 
@@ -69,8 +83,14 @@ def person(person, size="sm", link=True):
     if link:
         return format_html(
             '<a class="person" href="{}" title="@{}">{}<span class="person-name">{}</span></a>',
-            person.get_absolute_url(), person.username, picture, person.name,
+            person.get_absolute_url(),
+            person.username,
+            picture,
+            person.name,
         )
     return format_html(
-        '<span class="person" title="@{}">{}<span class="person-name">{}</span></span>', person.username, picture, person.name
+        '<span class="person" title="@{}">{}<span class="person-name">{}</span></span>',
+        person.username,
+        picture,
+        person.name,
     )
