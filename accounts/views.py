@@ -4,6 +4,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -48,6 +49,11 @@ def _settings_page(request, *, form=None, avatar_form=None, status=200):
     return render(request, "accounts/settings.html", context, status=status)
 
 
+def _back_to_picture():
+    """Back where the person was on the settings page: the picture, the form, its errors."""
+    return redirect(reverse("accounts:settings") + "#picture")
+
+
 # Only ever the signed-in person's own picture: there is no user in the URL to change.
 @never_cache
 @login_required
@@ -61,7 +67,7 @@ def avatar_upload(request):
             form.add_error("avatar", error)
         else:
             messages.success(request, "Your picture is saved. This is how others see you now.")
-            return redirect("accounts:settings")
+            return _back_to_picture()
     messages.error(request, "Your picture was not changed; see the reason below.")
     return _settings_page(request, avatar_form=form, status=400)
 
@@ -74,7 +80,7 @@ def avatar_remove(request):
     services.remove_avatar(user=request.user)
     if had_one:
         messages.success(request, "Your picture is removed; others see your initials instead.")
-    return redirect("accounts:settings")
+    return _back_to_picture()
 
 
 @require_GET
