@@ -428,6 +428,8 @@ FLAG_RATE_LIMIT = env("FLAG_RATE_LIMIT", "20/h")  # flags per member
 FLAG_AUTO_HIDE_COUNT = int(env("FLAG_AUTO_HIDE_COUNT", "3"))
 INVITATION_RATE_LIMIT = env("INVITATION_RATE_LIMIT", "40/h")  # invitations per moderator
 RESOURCE_UPLOAD_MAX_BYTES = int(env("RESOURCE_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+# A profile picture (accounts/avatars.py): refused above this, re-encoded to a 256 px square below it.
+AVATAR_UPLOAD_MAX_BYTES = int(env("AVATAR_UPLOAD_MAX_BYTES", str(8 * 1024 * 1024)))
 # Request bodies (core/middleware.py): the first pattern matching the path sets the limit;
 # anything else may send REQUEST_BODY_MAX_BYTES. Uploads get the file's limit and room for
 # the form around it; logging in and signing up need a few kilobytes.
@@ -436,6 +438,7 @@ _UPLOAD_BODY_BYTES = RESOURCE_UPLOAD_MAX_BYTES + 1024 * 1024
 REQUEST_BODY_LIMITS = [
     (r"^/c/[-\w]+/resources/(submit|\d+/edit)/$", _UPLOAD_BODY_BYTES),
     (r"^/admin/", _UPLOAD_BODY_BYTES),
+    (r"^/settings/avatar/$", AVATAR_UPLOAD_MAX_BYTES + 64 * 1024),
     (r"^/accounts/", 64 * 1024),
 ]
 # The REST API (api/): tokens, JSON only, cursor pages, the services' refusals as JSON.
