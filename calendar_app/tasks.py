@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from calendar_app import services
 from calendar_app.reminders import send_due_reminders
 from core.tasks import EMAIL_TASK_OPTIONS, retry_later
 
@@ -10,3 +11,9 @@ from core.tasks import EMAIL_TASK_OPTIONS, retry_later
 def send_activity_reminders(self):
     """Hourly. Safe to run twice: each reminder has one delivery row, sent once."""
     return len(retry_later(self, send_due_reminders()).sent)
+
+
+@shared_task(name="calendar_app.extend_endless_rotations", soft_time_limit=300, time_limit=360)
+def extend_endless_rotations():
+    """Daily. Duties for the dates an endless series brought within the horizon; safe to run twice."""
+    return services.extend_endless_rotations()
