@@ -69,7 +69,8 @@ def test_beat_leaves_series_with_an_end_and_dates_left_open_alone(leader_access,
 def test_the_beat_task_is_named_limited_and_scheduled():
     task = tasks.extend_endless_rotations
     assert task.name == "calendar_app.extend_endless_rotations"
-    assert task.soft_time_limit and task.time_limit > task.soft_time_limit
+    assert task.soft_time_limit
+    assert task.time_limit > task.soft_time_limit
     assert settings.CELERY_BEAT_SCHEDULE["calendar-extend-rotations"]["task"] == task.name
     assert task.apply().get() == 0
 
