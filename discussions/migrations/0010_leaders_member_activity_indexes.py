@@ -15,8 +15,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="post",
             index=models.Index(
-                fields=["community", "created_at"],
-                include=("author", "thread", "is_hidden", "is_deleted"),
+                fields=["community", "created_at", "author", "thread", "is_hidden", "is_deleted"],
                 name="post_community_activity",
             ),
         ),
