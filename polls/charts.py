@@ -9,7 +9,7 @@ PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0
 DASHES = ("", "6 3", "2 3", "8 3 2 3")
 
 WIDTH, HEIGHT = 640, 280
-LEFT, RIGHT, TOP, BOTTOM = 44, 30, 16, 40
+LEFT, RIGHT, TOP, BOTTOM = 64, 56, 16, 40  # room for a month name under the first and last round
 
 
 def trend_chart(*, poll, rounds):
