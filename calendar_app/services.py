@@ -350,10 +350,10 @@ def delete_responsibility(*, access, responsibility):
 ROTATION_HORIZON = timedelta(days=731)
 
 
-def series_dates(activity):
+def series_dates(activity, *, now=None):
     """Every original start of a series in UTC, in order: at most MAX_COUNT, and ROTATION_HORIZON ahead if endless."""
     utc = UTC
-    limit_at = max(timezone.now(), activity.start) + ROTATION_HORIZON
+    limit_at = max(now or timezone.now(), activity.start) + ROTATION_HORIZON
     found = []  # type: ignore[var-annotated]  # came with main's merge; type it properly next
     for moment in activity.rule():
         if len(found) >= MAX_COUNT or moment > limit_at:
@@ -453,24 +453,25 @@ def _due(activity, start, days_before):
     return start.astimezone(activity.zone).date() - timedelta(days=days_before)
 
 
-def sync_rotation(*, rotation, replan_from=None):
+def sync_rotation(*, rotation, replan_from=None, now=None):
     """Make the rotation's responsibilities match the series: one per date that is not cancelled.
 
     A new date gets the district its position gives; a moved date's duty moves its due date; a
     cancelled date's duty goes (and comes back when the date is restored); a date no longer in the
     series loses its duty. Dates already planned keep their district unless they start at or
-    after ``replan_from`` and are still open. Idempotent; a fixed number of queries plus one write per change.
+    after ``replan_from`` and are still open. Idempotent; a fixed number of queries plus one write per
+    change. Returns the number of duties it planned for dates that had none.
     """
     activity = Activity.objects.prefetch_related("exceptions").get(pk=rotation.activity_id)
     order = [turn.district for turn in rotation.turns.select_related("district").order_by("position")]
     if not order:
-        return
-    dates = series_dates(activity)
+        return 0
+    now = now or timezone.now()
+    dates = series_dates(activity, now=now)
     changes = {change.original_start: change for change in activity.exceptions.all()}
     anchor_index = dates.index(rotation.anchor) if rotation.anchor in dates else 0
     existing = {r.occurrence_start: r for r in rotation.responsibilities.all()}
     left_open = set(rotation.left_open)
-    now = timezone.now()
     create, update = [], []
     for i, original in enumerate(dates):
         change = changes.get(original)
@@ -510,6 +511,24 @@ def sync_rotation(*, rotation, replan_from=None):
         Responsibility.objects.bulk_update(update, ["district", "task", "assignee", "due_date"])
     # Dates the series no longer has (it was shortened or its timing changed).
     Responsibility.objects.filter(pk__in=[duty.pk for duty in existing.values()]).delete()
+    return len(create)
+
+
+def extend_endless_rotations(*, now=None):
+    """Plan the dates that came within ROTATION_HORIZON for every rotation of a series without an end.
+
+    For the beat task: each rotation is locked while it is synced (a second run at the same time waits,
+    then finds nothing to do), so running twice plans each date once. Returns how many duties it planned.
+    """
+    now = now or timezone.now()
+    endless = Rotation.objects.filter(activity__span_end__isnull=True).exclude(activity__recurrence="")
+    planned = 0
+    for rotation_id in endless.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            rotation = Rotation.objects.select_for_update().filter(pk=rotation_id).first()
+            if rotation is not None:
+                planned += sync_rotation(rotation=rotation, now=now)
+    return planned
 
 
 def _sync_rotations(activity):

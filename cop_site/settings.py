@@ -515,6 +515,11 @@ CELERY_BEAT_SCHEDULE["calendar-reminders"] = {
     "task": "calendar_app.send_activity_reminders",
     "schedule": crontab(minute=5),
 }
+# Rotations of series without an end get duties for the dates that came within their horizon (idempotent).
+CELERY_BEAT_SCHEDULE["calendar-extend-rotations"] = {
+    "task": "calendar_app.extend_endless_rotations",
+    "schedule": crontab(hour=3, minute=40),
+}
 # Anonymous polls that closed have their sealed answers written as ballots, all at once.
 CELERY_BEAT_SCHEDULE["polls-mix-closed"] = {"task": "polls.mix_closed_polls", "schedule": crontab(minute="*/10")}
 # Repeating pulse polls open their next round (and close the one before) within a quarter hour of its time.
