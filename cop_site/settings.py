@@ -507,6 +507,12 @@ CELERY_BEAT_SCHEDULE["calendar-reminders"] = {
     "task": "calendar_app.send_activity_reminders",
     "schedule": crontab(minute=5),
 }
+# Each activity's next date (what "Coming up" and "What needs me" read from an index) is
+# kept on every change; nightly, the ones whose date has passed are worked out again.
+CELERY_BEAT_SCHEDULE["calendar-next-dates"] = {
+    "task": "calendar_app.refresh_next_occurrences",
+    "schedule": crontab(hour=0, minute=20),
+}
 # Anonymous polls that closed have their sealed answers written as ballots, all at once.
 CELERY_BEAT_SCHEDULE["polls-mix-closed"] = {"task": "polls.mix_closed_polls", "schedule": crontab(minute="*/10")}
 # Repeating pulse polls open their next round (and close the one before) within a quarter hour of its time.
