@@ -54,7 +54,9 @@ BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", default=False)
 
 INSTALLED_APPS = [
     # daphne first: its runserver serves HTTP and WebSockets (the chat rooms) in `make run`.
-    "daphne",
+    # Production serves with uvicorn (or gunicorn): there daphne would only load Twisted and
+    # Autobahn into every web worker (about 7 MiB of each worker's memory, bench/memory.py).
+    *([] if PRODUCTION else ["daphne"]),
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
