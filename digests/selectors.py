@@ -296,16 +296,26 @@ def calls_to_action_for_many(*, users, month=None):
     dates = soonest_occurrences_by_community(community_ids=every_community, start=start, end=end, limit=CALL_LIMIT)
     questions = unanswered_questions_for_many(users=users, communities_of=communities_of, limit=QUESTION_LIMIT)
     mentoring = asks_and_check_ins_for_many(users=users, communities_of=communities_of)
+    # Items do not depend on who reads them (but check-ins): built once per batch, not once per
+    # member (each builds a link with reverse()).
+    built: dict[tuple, Item] = {}
+
+    def item(make, row, *args):
+        key = (make, id(row))
+        if key not in built:
+            built[key] = make(row, *args)
+        return built[key]
+
     found = {}
     for user in users:
         occurrences = sorted((o for pk in communities_of[user.pk] for o in dates[pk]), key=_by_start)
         asks, check_ins = mentoring[user.pk]
         found[user.pk] = CallsToAction(
-            responsibilities=[_responsibility_item(r) for r in duties[user.pk][:CALL_LIMIT]],
-            polls=[_poll_item(p) for p in polls[user.pk][:CALL_LIMIT]],
-            activities=[_occurrence_item(o) for o in occurrences[:CALL_LIMIT]],
-            questions=[_thread_item(t, action="Answer") for t in questions[user.pk]],
-            mentoring=[_ask_item(p) for p in asks[:CALL_LIMIT]]
+            responsibilities=[item(_responsibility_item, r) for r in duties[user.pk][:CALL_LIMIT]],
+            polls=[item(_poll_item, p) for p in polls[user.pk][:CALL_LIMIT]],
+            activities=[item(_occurrence_item, o) for o in occurrences[:CALL_LIMIT]],
+            questions=[item(_thread_item, t, "Answer") for t in questions[user.pk]],
+            mentoring=[item(_ask_item, p) for p in asks[:CALL_LIMIT]]
             + [_check_in_item(c, user) for c in check_ins[:CALL_LIMIT]],
         )
     return found
