@@ -8,7 +8,8 @@ For each page it prints the SQL queries of one request and the median and p95 in
 milliseconds of the whole request (Django test client, rendering included), and the CPU
 time this process spent (on a busy machine the wall clock mostly measures waiting), and of the
 part the recurring activities cost: the community home's "Coming up" panel and the
-site home's "What needs me" (``calls_to_action``), called alone.
+site home's "What needs me" (``calls_to_action``), called alone. Then, with ``--series`` repeating
+activities added to the community (rolled back), the Coming up dates both ways.
 """
 
 import argparse
@@ -40,9 +41,53 @@ def timed(function, runs):
     return statistics.median(times), percentile(times, 0.95), statistics.median(cpu)
 
 
+def series_comparison(community, count, runs):
+    """Add ``count`` repeating activities to ``community`` (rolled back afterwards) and time the Coming up
+    panel's dates both ways: expanding every overlapping series, and from the stored next dates."""
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from calendar_app import selectors
+    from calendar_app.models import Activity
+    from calendar_app.services import _refresh_span
+
+    rules = ["FREQ=WEEKLY", "FREQ=DAILY;COUNT=200", "FREQ=MONTHLY"]
+    with transaction.atomic():
+        for k in range(count):
+            start = (timezone.now() - timedelta(days=k % 30, hours=k)).replace(minute=0, second=0, microsecond=0)
+            activity = Activity(
+                community=community, title=f"Series {k}", start=start, end=start + timedelta(hours=1),
+                time_zone="America/Chicago", recurrence=rules[k % 3],
+            )  # fmt: skip
+            _refresh_span(activity)
+            activity.save()
+        now = timezone.now()
+        end = now + timedelta(days=120)
+        overlapping = selectors.activities_overlapping(start=now, end=end, community=community)
+        series = sum(1 for a in overlapping if a.is_recurring)
+
+        def expanding_every_series():
+            return selectors.occurrences_for_community(community=community, start=now, end=end)[:5]
+
+        def from_stored_dates():
+            return selectors.soonest_occurrences(community=community, start=now, end=end, limit=5)
+
+        every, stored = timed(expanding_every_series, runs), timed(from_stored_dates, runs)
+        same = [(o.activity.pk, o.start) for o in expanding_every_series()] == [
+            (o.activity.pk, o.start) for o in from_stored_dates()
+        ]
+        transaction.set_rollback(True)
+    print(f"\nComing up with {series} overlapping series (the same five dates: {same}):")
+    print(f"  expanding every series: p50 {every[0]:.1f} ms, CPU {every[2]:.1f} ms")
+    print(f"  from the stored next dates: p50 {stored[0]:.1f} ms, CPU {stored[2]:.1f} ms")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--series", type=int, default=69, help="repeating activities added for the comparison")
     args = parser.parse_args()
     os.environ["DATABASE_URL"] = URL
     os.environ["PAGE_CACHE_SECONDS"] = "0"
@@ -86,6 +131,8 @@ def main():
             sys.exit(f"{label} answered {status}")
         p50, p95, cpu = timed(function, args.runs)
         print(f"| {label} | {queries} | {p50:.1f} | {p95:.1f} | {cpu:.1f} |", flush=True)
+    if args.series:
+        series_comparison(community, args.series, args.runs)
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
 
 
