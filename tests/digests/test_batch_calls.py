@@ -6,6 +6,7 @@ equal ``calls_to_action`` for them, in a fixed number of queries for the whole b
 """
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -27,6 +28,11 @@ pytestmark = pytest.mark.django_db
 def _items(calls):
     kinds = ("responsibilities", "polls", "activities", "questions", "mentoring")
     return {kind: [(i.title, i.path, i.community, i.when, i.detail) for i in getattr(calls, kind)] for kind in kinds}
+
+
+def _without_tokens(parts):
+    """The rendered digest without its unsubscribe tokens (they carry the second they were signed)."""
+    return [re.sub(r"/digests/unsubscribe/[^/]+/", "/digests/unsubscribe/TOKEN/", part) for part in parts]
 
 
 @pytest.fixture
@@ -103,4 +109,4 @@ def test_a_batch_for_next_month_matches_one_at_a_time():
         members = selectors.member_communities_of_many(users=people)[person.pk]
         with_batch = selectors.digest_for(user=person, period=world.period, calls=batch[person.pk], communities=members)
         alone = selectors.digest_for(user=person, period=world.period)
-        assert render_digest(with_batch) == render_digest(alone)
+        assert _without_tokens(render_digest(with_batch)) == _without_tokens(render_digest(alone))
