@@ -1,4 +1,7 @@
-"""The email services' webhooks are routed as anymail routes them, but load on first use (issue 19: memory)."""
+"""Libraries few requests need load on first use (issue 19: a web worker's memory).
+
+The email services' webhooks are routed as anymail routes them; the calendar feeds' icalendar.
+"""
 
 import subprocess
 import sys
@@ -19,11 +22,12 @@ def test_every_webhook_anymail_routes_is_routed_here_the_same_way():
     assert len(ANYMAIL_WEBHOOKS) == len(anymail_urls.urlpatterns)
 
 
-def test_loading_the_site_does_not_load_boto3():
+def test_loading_the_site_does_not_load_boto3_or_icalendar():
     script = (
         "import sys, django; django.setup(); from django.urls import resolve; import cop_site.urls; "
-        "resolve('/anymail/postmark/tracking/'); print('boto3' in sys.modules, 'anymail.urls' in sys.modules)"
+        "resolve('/anymail/postmark/tracking/'); "
+        "print(*(name in sys.modules for name in ('boto3', 'anymail.urls', 'icalendar')))"
     )
     env = {"DJANGO_SETTINGS_MODULE": "cop_site.settings", "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "False"]
+    assert out.stdout.split() == ["False", "False", "False"]
