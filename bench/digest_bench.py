@@ -187,6 +187,10 @@ def run(period):
     from digests.selectors import digest_for
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # As the nightly task leaves them (and rows seeded before activities stored their next date).
+    from calendar_app.services import refresh_next_occurrences
+
+    refresh_next_occurrences()
     DigestDelivery.objects.filter(period=period.key).delete()
     DigestRun.objects.filter(period=period.key).delete()
 

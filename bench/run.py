@@ -123,6 +123,30 @@ def wrk(path, cookie, duration, connections):
     # A long timeout so slow pages are measured, not dropped as socket errors.
     cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "30s", "--latency", *headers, url]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    return _parse(out)
+
+
+HITS = re.compile(r"page-cache hits (\d+) misses (\d+)")
+
+
+def wrk_script(source, duration, connections):
+    """wrk driven by a Lua script (bench/mixes.py): the numbers of ``wrk()``, and the page cache's hits and misses."""
+    results = ROOT / "bench" / "results"
+    results.mkdir(exist_ok=True)
+    path = results / "mix.lua"
+    path.write_text(source)
+    url = f"http://127.0.0.1:{PORT}/"
+    warm = ["wrk", "-t2", f"-c{connections}", "-d2s", "--timeout", "30s", "-s", str(path), url]
+    subprocess.run(warm, capture_output=True, check=True)
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "30s", "--latency", "-s", str(path), url]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    result = _parse(out)
+    hits = HITS.search(out)
+    result["hits"], result["misses"] = (int(hits.group(1)), int(hits.group(2))) if hits else (0, 0)
+    return result
+
+
+def _parse(out):
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     latency = {p: float(v) * UNITS[u] for p, v, u in LATENCY.findall(out)}
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -158,6 +182,7 @@ def main():
     import django
 
     django.setup()
+    from bench.mixes import anonymous_mix_script, member_mix_script
     from bench.pages import bench_pages, explain_list_queries, member_session_cookie, queries_for
 
     cookie = member_session_cookie()
@@ -165,6 +190,17 @@ def main():
     for page in pages:
         page["queries"] = queries_for(page["path"], logged_in=page["auth"])
 
+    mixes = []
+    member_script, n_members, n_requests = member_mix_script()
+    anonymous_script, n_urls = anonymous_mix_script()
+    for name, auth, script in (
+        (f"member mix ({n_members} members, {n_requests} pages in turn)", True, member_script),
+        (f"anonymous mix ({n_urls} URLs at random)", False, anonymous_script),
+    ):
+        if args.only in name:
+            mixes.append({"name": name, "path": "", "auth": auth, "queries": ("mixed", "mixed"), "script": script})
+
+    load_start = os.getloadavg()
     gunicorn = start_gunicorn()
     rows = []
     try:
@@ -173,7 +209,10 @@ def main():
         for page in pages:
             result = wrk(page["path"], cookie if page["auth"] else "", args.duration, args.connections)
             rows.append({**page, **result})
+        for mix in mixes:
+            rows.append({**mix, **wrk_script(mix["script"], args.duration, args.connections)})
         again = wrk("/bench/ok", "", args.duration, args.connections)
+        load_end = os.getloadavg()
     finally:
         os.killpg(gunicorn.pid, signal.SIGTERM)
         gunicorn.wait(timeout=30)
@@ -181,7 +220,10 @@ def main():
     # run; if the end is far off (the server was still busy), trust the start only.
     trivial_rps = (baseline["rps"] + again["rps"]) / 2 if again["rps"] > baseline["rps"] / 2 else baseline["rps"]
 
+    loads = [" ".join(f"{n:.2f}" for n in load) for load in (load_start, load_end)]
     lines = [
+        f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, {os.cpu_count()} cores, load average (1, 5, 15 min) "
+        f"{loads[0]} at the start, {loads[1]} at the end.",
         f"Trivial view: {baseline['rps']:.0f} and {again['rps']:.0f} req/s (start, end of run); "
         f"{args.connections} connections, {args.duration} s per page, gunicorn 2 sync workers, "
         f"whole-page cache {'off' if BENCH_ENV['PAGE_CACHE_SECONDS'] == '0' else 'on'}.",
@@ -196,6 +238,13 @@ def main():
             f"| {row['name']} | {who} | {row['queries'][0]} / {row['queries'][1]} | {row['rps']:.0f} | {share:.1f}% "
             f"| {row['p50']:.1f} | {row['p99']:.1f} | {row['errors']} |"
         )
+    for row in rows:
+        if "hits" in row and row["hits"] + row["misses"]:
+            answered = row["hits"] + row["misses"]
+            lines.append(
+                f"\n{row['name']}: whole-page cache hit rate {row['hits'] / answered * 100:.1f}% "
+                f"({row['hits']:,} hits of {answered:,} cacheable answers)."
+            )
     lines += ["", "EXPLAIN ANALYZE of the list queries:", ""]
     lines += explain_list_queries()
     report = "\n".join(lines)

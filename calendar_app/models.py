@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import District, validate_time_zone
-from calendar_app.recurrence import describe_rule, safe_rule, starts_between
+from calendar_app.recurrence import MAX_YEARS, describe_rule, safe_rule, starts_between
 from communities.models import Community, FocusArea
 
 OCCURRENCE_KEY_FORMAT = "%Y%m%dT%H%M%SZ"
@@ -73,6 +73,14 @@ class Activity(models.Model):
     # null span_end is a rule without an end. Kept by services for range queries.
     span_start = models.DateTimeField(editable=False)
     span_end = models.DateTimeField(null=True, blank=True, editable=False)
+    # The first occurrence (not cancelled, moved ones where they moved to) still running at
+    # ``next_as_of``: the "Coming up" panel and "What needs me" take the soonest activities
+    # by ``next_start`` from an index instead of expanding every series. Kept by services on
+    # every change and refreshed nightly (``refresh_next_occurrences``); ``next_as_of`` null:
+    # never worked out, and a known ``next_as_of`` with a null ``next_start``: no date left.
+    next_start = models.DateTimeField(null=True, blank=True, editable=False)
+    next_end = models.DateTimeField(null=True, blank=True, editable=False)
+    next_as_of = models.DateTimeField(null=True, blank=True, editable=False)
     # RFC 5545 SEQUENCE: services raise it on every change calendars must pick up.
     sequence = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -88,6 +96,7 @@ class Activity(models.Model):
         ]
         indexes = [
             models.Index(fields=["community", "span_start", "span_end"]),
+            models.Index(fields=["community", "next_start"], name="activity_next_start"),
             # Site search ranks the newest matches.
             models.Index(fields=["-created_at"], name="activity_created"),
         ]
@@ -139,7 +148,24 @@ class Activity(models.Model):
         local = moment.astimezone(self.zone)
         return bool(self.rule().between(local, local, inc=True))
 
-    def occurrences_between(self, start, end, include_cancelled=False, limit=None):
+    def next_occurrence(self, moment, changes=None):
+        """The first occurrence ``occurrences_between(moment, ...)`` would list (cancelled ones left out), or None.
+
+        An occurrence still running at any later moment starts no earlier than this one, so it
+        stays the series' next date until it ends. ``changes`` are the series' exceptions
+        (default ``self.exceptions.all()``); at most one date more than there are exceptions
+        is expanded.
+        """
+        if not self.is_recurring:
+            return Occurrence(activity=self, start=self.start, end=self.end) if self.end > moment else None
+        changes = list(self.exceptions.all()) if changes is None else list(changes)
+        far = self.span_end or moment + timedelta(days=(MAX_YEARS + 10) * 366)
+        if far <= moment:
+            return None
+        found = self.occurrences_between(moment, far, limit=len(changes) + 1, changes=changes)
+        return found[0] if found else None
+
+    def occurrences_between(self, start, end, include_cancelled=False, limit=None, changes=None):
         """Occurrences overlapping [start, end) as ``Occurrence`` objects, exceptions applied.
 
         Uses ``self.exceptions.all()``: prefetch it to keep a list of activities at a fixed query count.
@@ -149,7 +175,7 @@ class Activity(models.Model):
             if self.start < end and self.end > start:
                 return [Occurrence(activity=self, start=self.start, end=self.end)]
             return []
-        changes = {change.original_start: change for change in self.exceptions.all()}
+        changes = {change.original_start: change for change in (self.exceptions.all() if changes is None else changes)}
         found = []
         for original in self.original_starts_between(start, end, limit=limit):
             change = changes.get(original)

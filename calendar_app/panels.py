@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from calendar_app.models import Rotation
-from calendar_app.selectors import occurrences_for_community
+from calendar_app.selectors import soonest_occurrences
 from core.panels import panel
 
 PANEL_SIZE = 5
@@ -19,10 +19,12 @@ def community_home_panel(*, community, viewer, access):
     if not access.may_see:
         return None
     now = timezone.now()
-    occurrences = occurrences_for_community(community=community, start=now, end=now + timedelta(days=PANEL_DAYS))
+    occurrences = soonest_occurrences(
+        community=community, start=now, end=now + timedelta(days=PANEL_DAYS), limit=PANEL_SIZE
+    )
     return {
         "template": "calendar_app/includes/home_panel.html",
-        "occurrences": occurrences[:PANEL_SIZE],
+        "occurrences": occurrences,
         "community": community,
     }
 

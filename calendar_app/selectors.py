@@ -4,7 +4,8 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import District
@@ -48,15 +49,65 @@ def occurrences_for_community(*, community, start, end):
     return expand(activities_overlapping(start=start, end=end, community=community), start, end)
 
 
+def soonest_occurrences(*, start, end, limit, community=None, communities_q=None):
+    """The first ``limit`` occurrences overlapping [start, end), as ``expand`` would list them: two queries.
+
+    For windows that begin now or later. Instead of expanding every series that overlaps
+    the window, it expands only the activities that can hold one of the first ``limit``:
+    by their stored next date (``Activity.next_start``, an index), those up to the
+    ``limit``-th soonest, plus any whose stored date has passed or was never worked out.
+    An activity further down the list starts after ``limit`` occurrences already found.
+    """
+    base = activities_overlapping(start=start, end=end, community=community, communities_q=communities_q)
+    found = _soonest(base, base, start, end, limit)
+    found.sort(key=_by_start)
+    return found[:limit]
+
+
+def soonest_occurrences_by_community(*, community_ids, start, end, limit):
+    """``soonest_occurrences`` of each community at once: {community id: [occurrence, ...]}, two queries."""
+    base = activities_overlapping(start=start, end=end, communities_q=Q(community_id__in=list(community_ids)))
+    same_community = activities_overlapping(start=start, end=end).filter(community_id=OuterRef("community_id"))
+    found: dict[int, list] = {pk: [] for pk in community_ids}
+    for occurrence in sorted(_soonest(base, same_community, start, end, limit), key=_by_start):
+        mine = found[occurrence.activity.community_id]
+        if len(mine) < limit:
+            mine.append(occurrence)
+    return found
+
+
+def _by_start(occurrence):
+    return (occurrence.start, occurrence.activity.title)
+
+
+def _soonest(base, ranked, start, end, limit):
+    """Occurrences of the activities of ``base`` that may be among the first ``limit`` of ``ranked``."""
+    known = Q(next_as_of__lte=start)
+    # The stored next date is the activity's first occurrence in the window (Activity.next_occurrence).
+    exact = known & Q(next_end__gt=start, next_start__lt=end)
+    last_needed = ranked.filter(exact).order_by("next_start").values("next_start")[limit - 1 : limit]
+    soonest = exact & Q(next_start__lte=Coalesce(Subquery(last_needed), Value(end)))
+    unknown = Q(next_as_of__isnull=True) | Q(next_as_of__gt=start) | Q(next_end__lte=start)
+    found = []
+    # What a list of dates shows; descriptions and search vectors are most of a row's bytes.
+    for activity in base.filter(soonest | unknown).defer("description", "description_html", "search_vector"):
+        # Each exception can take one date out of the first ``limit``.
+        found.extend(activity.occurrences_between(start, end, limit=limit + len(activity.exceptions.all())))
+    return found
+
+
 def _member_communities_q(user):
     return Q(community__in=Membership.objects.filter(user=user).values("community_id"))
 
 
-def upcoming_occurrences_for(*, user, start, end):
+def upcoming_occurrences_for(*, user, start, end, limit=None):
     """Occurrences in [start, end) of activities in communities ``user`` is a member of, cancelled ones left out.
 
     Each has ``.activity``, ``.start``, ``.end``, ``.community`` and ``.url`` (the page to RSVP on). Two queries.
+    With ``limit``, only the soonest ``limit`` (see ``soonest_occurrences``; ``start`` not in the past).
     """
+    if limit is not None:
+        return soonest_occurrences(start=start, end=end, limit=limit, communities_q=_member_communities_q(user))
     activities = activities_overlapping(start=start, end=end, communities_q=_member_communities_q(user))
     return expand(activities, start, end)
 
@@ -113,6 +164,38 @@ def duties_needing(*, user, until, today=None):
         .with_state(today)
         .order_by("due_date", "pk")
     )
+
+
+def duties_needing_for_many(*, users, communities_of, confirmed, until, today=None):
+    """``duties_needing`` for a batch of people: {user id: [responsibility, ...]}, one query.
+
+    ``communities_of`` maps each user id to the ids of their communities, ``confirmed`` maps
+    (user id, community id) to the district confirmed for them there: who answers for a duty
+    is decided as ``duties_of_q`` decides it.
+    """
+    communities = set().union(*(set(ids) for ids in communities_of.values()))
+    districts = {user.district_id for user in users if user.district_id} | set(confirmed.values())
+    rows = _with_related(
+        Responsibility.objects.filter(Q(assignee__in=[user.pk for user in users]) | Q(district_id__in=districts))
+        .filter(activity__community_id__in=communities)
+        .not_done()
+        .filter(due_date__lt=_as_date(until))
+        .with_state(today)
+        .order_by("due_date", "pk")
+    )
+    found: dict[int, list] = {user.pk: [] for user in users}
+    for row in rows:
+        community_id = row.activity.community_id
+        for user in users:
+            if community_id not in communities_of.get(user.pk, ()):
+                continue
+            if (
+                row.assignee_id == user.pk
+                or (user.district_id and row.district_id == user.district_id)
+                or confirmed.get((user.pk, community_id)) == row.district_id
+            ):
+                found[user.pk].append(row)
+    return found
 
 
 def led_communities_q(user):

@@ -9,7 +9,7 @@ from dateutil.rrule import rrulestr
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -54,17 +54,57 @@ def _require(access, allowed, message):
 
 
 def _refresh_span(activity):
-    """Keep span_start/span_end covering every occurrence, moved ones included."""
+    """Keep span_start/span_end covering every occurrence, moved ones included, and the next date (one query)."""
     starts, ends = [activity.start], [activity.end]
     if activity.is_recurring:
         last = last_occurrence_start(activity.recurrence, activity.start.astimezone(activity.zone))
         ends = [last + activity.duration] if last is not None else [None]
-    if activity.pk:
-        for change in activity.exceptions.exclude(new_start=None):
+    changes = list(OccurrenceChange.objects.filter(activity=activity)) if activity.pk else []
+    for change in changes:
+        if change.new_start is not None:
             starts.append(change.new_start)
             ends.append(change.new_end)
     activity.span_start = min(starts)
     activity.span_end = None if None in ends else max(ends)
+    now = timezone.now()
+    _set_next(activity, activity.next_occurrence(now, changes=changes), now)
+
+
+SPAN_FIELDS = ["span_start", "span_end", "next_start", "next_end", "next_as_of"]
+
+
+def _set_next(activity, upcoming, now):
+    activity.next_start = upcoming.start if upcoming else None
+    activity.next_end = upcoming.end if upcoming else None
+    activity.next_as_of = now
+
+
+def refresh_next_occurrences(*, now=None, batch_size=500):
+    """Work out again the next date of every activity whose stored one has ended (or was never worked out).
+
+    Only activities not over yet are read; idempotent (a second run finds nothing to do).
+    Four queries per ``batch_size`` activities (each batch locked while it is written). Returns how many.
+    """
+    now = now or timezone.now()
+    due = (
+        Activity.objects.filter(Q(span_end__isnull=True) | Q(span_end__gt=now))
+        .filter(Q(next_as_of__isnull=True) | Q(next_end__lte=now))
+        .order_by("pk")
+    )
+    done, last = 0, 0
+    while True:
+        # Locked while they are worked out, so an edit made meanwhile is not overwritten with older dates.
+        with transaction.atomic():
+            batch = list(
+                due.filter(pk__gt=last).select_for_update(of=("self",)).prefetch_related("exceptions")[:batch_size]
+            )
+            if not batch:
+                return done
+            for activity in batch:
+                _set_next(activity, activity.next_occurrence(now), now)
+            Activity.objects.bulk_update(batch, ["next_start", "next_end", "next_as_of"])
+        done += len(batch)
+        last = batch[-1].pk
 
 
 def _validate(activity):
@@ -214,6 +254,8 @@ def cancel_occurrence(*, access, activity, original_start):
     change.changed_by = access.user
     change.changed_at = timezone.now()
     change.save()
+    _refresh_span(activity)
+    activity.save(update_fields=SPAN_FIELDS)
     _bump(activity)
     _sync_rotations(activity)
     if not already:
@@ -235,7 +277,7 @@ def restore_occurrence(*, access, activity, original_start):
     _check_occurrence(activity, original_start)
     OccurrenceChange.objects.filter(activity=activity, original_start=original_start).delete()
     _refresh_span(activity)
-    activity.save(update_fields=["span_start", "span_end"])
+    activity.save(update_fields=SPAN_FIELDS)
     _bump(activity)
     _sync_rotations(activity)
 
@@ -254,7 +296,7 @@ def move_occurrence(*, access, activity, original_start, new_start):
     change.changed_at = timezone.now()
     change.save()
     _refresh_span(activity)
-    activity.save(update_fields=["span_start", "span_end"])
+    activity.save(update_fields=SPAN_FIELDS)
     _bump(activity)
     _sync_rotations(activity)
     if moved:

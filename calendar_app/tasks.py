@@ -5,6 +5,7 @@ from celery import shared_task
 from calendar_app import services
 from calendar_app.duty_reminders import send_duty_reminders as send_due_duty_reminders
 from calendar_app.reminders import send_due_reminders
+from calendar_app.services import refresh_next_occurrences as refresh
 from core.tasks import EMAIL_TASK_OPTIONS, retry_later
 
 
@@ -24,3 +25,9 @@ def send_duty_reminders():
 def extend_endless_rotations():
     """Daily. Duties for the dates an endless series brought within the horizon; safe to run twice."""
     return services.extend_endless_rotations()
+
+
+@shared_task(name="calendar_app.refresh_next_occurrences", soft_time_limit=600, time_limit=660)
+def refresh_next_occurrences():
+    """Nightly: the next date of each activity whose stored one has passed. Safe to run twice (nothing left to do)."""
+    return refresh()

@@ -54,7 +54,9 @@ BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", default=False)
 
 INSTALLED_APPS = [
     # daphne first: its runserver serves HTTP and WebSockets (the chat rooms) in `make run`.
-    "daphne",
+    # Production serves with uvicorn (or gunicorn): there daphne would only load Twisted and
+    # Autobahn into every web worker (about 7 MiB of each worker's memory, bench/memory.py).
+    *([] if PRODUCTION else ["daphne"]),
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -519,6 +521,12 @@ CELERY_BEAT_SCHEDULE["calendar-reminders"] = {
 CELERY_BEAT_SCHEDULE["calendar-extend-rotations"] = {
     "task": "calendar_app.extend_endless_rotations",
     "schedule": crontab(hour=3, minute=40),
+}
+# Each activity's next date (what "Coming up" and "What needs me" read from an index) is
+# kept on every change; nightly, the ones whose date has passed are worked out again.
+CELERY_BEAT_SCHEDULE["calendar-next-dates"] = {
+    "task": "calendar_app.refresh_next_occurrences",
+    "schedule": crontab(hour=0, minute=20),
 }
 # Anonymous polls that closed have their sealed answers written as ballots, all at once.
 CELERY_BEAT_SCHEDULE["polls-mix-closed"] = {"task": "polls.mix_closed_polls", "schedule": crontab(minute="*/10")}

@@ -1,12 +1,12 @@
 import logging
 from functools import wraps
+from importlib import import_module
 
-from anymail import urls as anymail_urls
 from anymail.exceptions import AnymailConfigurationError
 from django.conf import settings
 from django.contrib import admin
 from django.http import Http404
-from django.urls import URLPattern, include, path
+from django.urls import include, path, re_path
 
 from communities.views import site_home
 from core import views as core_views
@@ -33,10 +33,53 @@ def _set_up_services_only(view, name):
     return wrapper
 
 
+# anymail's own URL list (anymail.urls), spelled out so that its webhook modules load on a
+# service's first request: importing them all put boto3 (Amazon SES) into every web worker,
+# about 4 MiB of code, although email goes through one service at most. A test checks the
+# list still matches anymail's. (route or regex, webhook module, view class, URL name)
+ANYMAIL_WEBHOOKS = [
+    *[
+        (f"{service}/inbound/", service, f"{cls}InboundWebhookView", f"{service}_inbound_webhook")
+        for service, cls in [
+            ("amazon_ses", "AmazonSES"), ("brevo", "Brevo"), ("mailersend", "MailerSend"), ("mailjet", "Mailjet"),
+            ("mailtrap", "Mailtrap"), ("postal", "Postal"), ("postmark", "Postmark"), ("sendgrid", "SendGrid"),
+            ("sendinblue", "SendinBlue"), ("sparkpost", "SparkPost"),
+        ]
+    ],
+    (r"^mailgun/inbound(_mime)?/$", "mailgun", "MailgunInboundWebhookView", "mailgun_inbound_webhook"),
+    *[
+        (f"{service}/tracking/", service, f"{cls}TrackingWebhookView", f"{service}_tracking_webhook")
+        for service, cls in [
+            ("amazon_ses", "AmazonSES"), ("brevo", "Brevo"), ("mailersend", "MailerSend"), ("mailgun", "Mailgun"),
+            ("mailjet", "Mailjet"), ("mailtrap", "Mailtrap"), ("postal", "Postal"), ("postmark", "Postmark"),
+            ("resend", "Resend"), ("sendgrid", "SendGrid"), ("sendinblue", "SendinBlue"), ("sparkpost", "SparkPost"),
+            ("unisender_go", "UnisenderGo"),
+        ]
+    ],
+    ("resend/inbound/", "resend", "ResendInboundWebhookView", "resend_inbound_webhook"),
+    ("mandrill/", "mandrill", "MandrillCombinedWebhookView", "mandrill_webhook"),
+    ("mandrill/tracking/", "mandrill", "MandrillCombinedWebhookView", "mandrill_tracking_webhook"),
+]  # fmt: skip
+
+
+def _webhook_on_first_use(module, class_name, name):
+    """The webhook view of ``anymail.webhooks.<module>``, imported when a request first needs it."""
+    loaded = []
+
+    def webhook(request, *args, **kwargs):
+        if not loaded:
+            view_class = getattr(import_module(f"anymail.webhooks.{module}"), class_name)
+            loaded.append(_set_up_services_only(view_class.as_view(), name))
+        return loaded[0](request, *args, **kwargs)
+
+    webhook.csrf_exempt = True  # type: ignore[attr-defined]  # as anymail's views are: services sign, not CSRF
+    return webhook
+
+
 ANYMAIL_PATTERNS = (
     [
-        URLPattern(p.pattern, _set_up_services_only(p.callback, p.name), p.default_args, p.name)
-        for p in anymail_urls.urlpatterns
+        (re_path if route.startswith("^") else path)(route, _webhook_on_first_use(module, cls, name), name=name)
+        for route, module, cls, name in ANYMAIL_WEBHOOKS
     ],
     "anymail",
 )

@@ -10,12 +10,19 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
 from calendar_app.models import RSVP, DutyState, Occurrence, Responsibility
-from calendar_app.selectors import duties_needing, upcoming_occurrences_for
+from calendar_app.selectors import (
+    activities_overlapping,
+    duties_needing,
+    duties_needing_for_many,
+    soonest_occurrences_by_community,
+    upcoming_occurrences_for,
+)
 from chats.selectors import chats_between
 from communities.models import Community, JoinRequest, Membership
 from communities.selectors import new_members
@@ -23,11 +30,11 @@ from core.links import absolute_url
 from digests.models import CommunityNote
 from digests.periods import MONTHLY, parse_period, rolling_window
 from discussions.models import Flag, Post, Thread
-from discussions.selectors import most_helpful_threads, unanswered_questions_for
+from discussions.selectors import most_helpful_threads, unanswered_questions_for, unanswered_questions_for_many
 from mentoring.models import CheckIn, Pairing
-from mentoring.selectors import asks_waiting_for, check_ins_due_for
+from mentoring.selectors import asks_and_check_ins_for_many, asks_waiting_for, check_ins_due_for
 from polls.models import Poll
-from polls.selectors import open_polls_unanswered_by
+from polls.selectors import open_polls_unanswered_by, open_polls_unanswered_by_many
 from resources.models import Resource
 from resources.selectors import featured_and_approved
 
@@ -373,8 +380,10 @@ def calls_to_action(*, user, month=None):
     # Overdue ones, however old, come first (oldest first): they stay until someone marks them done.
     calls.responsibilities = [_responsibility_item(r) for r in duties_needing(user=user, until=end)[:CALL_LIMIT]]
     calls.polls = [_poll_item(p) for p in open_polls_unanswered_by(user=user)[:CALL_LIMIT]]
-    occurrences = _not_answered(user, upcoming_occurrences_for(user=user, start=start, end=end))
-    calls.activities = [_occurrence_item(o) for o in occurrences[:CALL_LIMIT]]
+    # Only the soonest dates are worked out: as many more as the member has already answered.
+    answered = _answered(users=[user], start=start, end=end)[user.pk]
+    upcoming = upcoming_occurrences_for(user=user, start=start, end=end, limit=CALL_LIMIT + len(answered))
+    calls.activities = [_occurrence_item(o) for o in _not_answered(upcoming, answered)[:CALL_LIMIT]]
     calls.questions = [
         _thread_item(t, action="Answer") for t in unanswered_questions_for(user=user, limit=QUESTION_LIMIT)
     ]
@@ -385,15 +394,21 @@ def calls_to_action(*, user, month=None):
     return calls
 
 
-def _not_answered(user, occurrences):
-    """The occurrences ``user`` has not RSVP'd to (any answer counts): one query when there are any."""
-    if not occurrences:
-        return occurrences
-    answered = set(
-        RSVP.objects.filter(user=user, activity_id__in={o.activity.pk for o in occurrences}).values_list(
-            "activity_id", "occurrence_start"
-        )
-    )
+def _answered(*, users, start, end):
+    """{user id: {(activity id, occurrence start), ...}}: what each of ``users`` has RSVP'd to (any answer
+    counts) among the activities with a date in [start, end) in their communities. One query."""
+    found: dict[int, set] = {user.pk: set() for user in users}
+    ids = [user.pk for user in users]
+    theirs = Q(community_id__in=Membership.objects.filter(user_id__in=ids).values("community_id"))
+    overlapping = activities_overlapping(start=start, end=end, communities_q=theirs)
+    rows = RSVP.objects.filter(user_id__in=ids, activity__in=overlapping.values("pk"))
+    for user_id, activity_id, occurrence_start in rows.values_list("user_id", "activity_id", "occurrence_start"):
+        found[user_id].add((activity_id, occurrence_start))
+    return found
+
+
+def _not_answered(occurrences, answered):
+    """The occurrences not in ``answered`` (from ``_answered``): an answered date needs no RSVP call."""
     return [o for o in occurrences if (o.activity.pk, o.original_start) not in answered]
 
 
@@ -423,6 +438,38 @@ def answer_nudges_for(*, user, now=None):
         .order_by("created_at", "pk")[:NUDGE_LIMIT]
     )
     return [AnswerNudge(thread=thread, replies=thread.others[:NUDGE_REPLIES]) for thread in threads]
+
+
+def answer_nudges_for_many(*, users, now=None):
+    """``answer_nudges_for`` for a batch of people: {user id: [AnswerNudge, ...]}, two queries."""
+    now = now or timezone.now()
+    ids = [user.pk for user in users]
+    visible = Post.objects.filter(is_deleted=False, is_hidden=False)
+    still_member = Membership.objects.filter(user_id=OuterRef("author_id"), community_id=OuterRef("community_id"))
+    replied = visible.filter(thread_id=OuterRef("pk")).exclude(author_id=OuterRef("author_id"))
+    oldest_first = [F("created_at").asc(), F("pk").asc()]
+    threads = (
+        Thread.objects.filter(
+            author_id__in=ids,
+            kind=Thread.Kind.QUESTION,
+            accepted_post__isnull=True,
+            is_hidden=False,
+            created_at__lte=now - timedelta(days=settings.ANSWER_NUDGE_DAYS),
+        )
+        .filter(Exists(still_member), Exists(replied))
+        .annotate(nth=Window(RowNumber(), partition_by=[F("author_id")], order_by=oldest_first))
+        .filter(nth__lte=NUDGE_LIMIT)
+        .select_related("community")
+        .prefetch_related(
+            Prefetch("posts", queryset=visible.select_related("author").order_by("created_at", "pk"), to_attr="shown")
+        )
+        .order_by("author_id", "created_at", "pk")
+    )
+    found: dict[int, list] = {pk: [] for pk in ids}
+    for thread in threads:
+        replies = [post for post in thread.shown if post.author_id != thread.author_id][:NUDGE_REPLIES]
+        found[thread.author_id].append(AnswerNudge(thread=thread, replies=replies))
+    return found
 
 
 def onboarding_for(*, user, now=None):
@@ -461,6 +508,65 @@ def onboarding_for(*, user, now=None):
     steps.append(ChecklistStep(f"Introduce yourself in {community.name}'s welcome thread", introduced, path))
     steps.append(ChecklistStep("Follow a focus area", first.follows, community.get_absolute_url()))
     return Onboarding(steps=steps)
+
+
+def calls_to_action_for_many(*, users, month=None):
+    """``calls_to_action`` for a whole batch of people: {user id: CallsToAction}, the same lists.
+
+    A fixed number of queries whatever the number of people (a digest batch), instead of about ten per person.
+    """
+    window = _window(month)
+    start = max(window.start, timezone.now())
+    end = max(window.end, start)
+    users = list(users)
+    communities_of: dict[int, set] = {user.pk: set() for user in users}
+    confirmed: dict[tuple, int] = {}  # (user id, community id): the district confirmed for them there
+    memberships = Membership.objects.filter(user__in=[u.pk for u in users]).values_list(
+        "user_id", "community_id", "district_id", "district_confirmed"
+    )
+    for user_id, community_id, district_id, district_confirmed in memberships:
+        communities_of[user_id].add(community_id)
+        if district_confirmed and district_id:
+            confirmed[user_id, community_id] = district_id
+    every_community = set().union(*communities_of.values())
+    duties = duties_needing_for_many(users=users, communities_of=communities_of, confirmed=confirmed, until=end)
+    polls = open_polls_unanswered_by_many(users=users, communities_of=communities_of)
+    answered = _answered(users=users, start=start, end=end)
+    # Each member's soonest dates, however many of them they already answered.
+    limit = CALL_LIMIT + max((len(rows) for rows in answered.values()), default=0)
+    dates = soonest_occurrences_by_community(community_ids=every_community, start=start, end=end, limit=limit)
+    nudges = answer_nudges_for_many(users=users)
+    questions = unanswered_questions_for_many(users=users, communities_of=communities_of, limit=QUESTION_LIMIT)
+    mentoring = asks_and_check_ins_for_many(users=users, communities_of=communities_of)
+    # Items do not depend on who reads them (but check-ins): built once per batch, not once per
+    # member (each builds a link with reverse()).
+    built: dict[tuple, Item] = {}
+
+    def item(make, row, *args):
+        key = (make, id(row))
+        if key not in built:
+            built[key] = make(row, *args)
+        return built[key]
+
+    found = {}
+    for user in users:
+        occurrences = sorted((o for pk in communities_of[user.pk] for o in dates[pk]), key=_by_start)
+        occurrences = _not_answered(occurrences, answered[user.pk])
+        asks, check_ins = mentoring[user.pk]
+        found[user.pk] = CallsToAction(
+            responsibilities=[item(_responsibility_item, r) for r in duties[user.pk][:CALL_LIMIT]],
+            polls=[item(_poll_item, p) for p in polls[user.pk][:CALL_LIMIT]],
+            activities=[item(_occurrence_item, o) for o in occurrences[:CALL_LIMIT]],
+            questions=[item(_thread_item, t, "Answer") for t in questions[user.pk]],
+            mentoring=[item(_ask_item, p) for p in asks[:CALL_LIMIT]]
+            + [_check_in_item(c, user) for c in check_ins[:CALL_LIMIT]],
+            nudges=nudges[user.pk],
+        )
+    return found
+
+
+def _by_start(occurrence):
+    return (occurrence.start, occurrence.activity.title)
 
 
 @dataclass
@@ -535,21 +641,37 @@ def member_communities(*, user):
     mine = Membership.objects.filter(user=user)
     moderates = mine.filter(community_id=OuterRef("pk"), is_moderator=True)
     return list(
-        Community.objects.filter(pk__in=mine.values("community_id")).annotate(moderated_by_user=Exists(moderates))
+        Community.objects.filter(pk__in=mine.values("community_id"))
+        .annotate(moderated_by_user=Exists(moderates))
+        .order_by("pk")
     )
 
 
-def digest_for(*, user, period, shared=None, only_community=None):
+def member_communities_of_many(*, users):
+    """{user id: [community, ...]} for a batch of people: one query."""
+    found: dict[int, list] = {user.pk: [] for user in users}
+    memberships = Membership.objects.filter(user__in=[u.pk for u in users]).select_related("community")
+    for membership in memberships.order_by("community_id"):
+        # As ``member_communities`` marks them: the digest leads with the moderation of these.
+        membership.community.moderated_by_user = membership.is_moderator
+        found[membership.user_id].append(membership.community)
+    return found
+
+
+def digest_for(*, user, period, shared=None, only_community=None, calls=None, communities=None):
     """The digest ``user`` gets for ``period``, or None when there is nothing to say.
 
     Only their own communities; with ``only_community``, only that community's part
     (what its moderators may see). ``shared`` (a dict a batch passes from member to
     member) reuses the community-level content of members with the same
     communities, so a batch costs fewer queries; without it the count is still fixed.
+    A batch also passes ``calls`` (from ``calls_to_action_for_many``) and ``communities``
+    (the member's, from ``member_communities_of_many``), worked out for all its members at once.
     """
     if isinstance(period, str):
         period = parse_period(period)
-    communities = member_communities(user=user)
+    if communities is None:
+        communities = member_communities(user=user)
     if only_community is not None:
         communities = [c for c in communities if c.pk == only_community.pk]
     if not communities:
@@ -575,7 +697,8 @@ def digest_for(*, user, period, shared=None, only_community=None):
         )
         if trimmed:
             visible.append(trimmed)
-    calls = calls_to_action(user=user, month=period)
+    if calls is None:
+        calls = calls_to_action(user=user, month=period)
     if only_community is not None:
         calls = calls.only(only_community)
     moderated = [community for community in communities if community.moderated_by_user]

@@ -35,7 +35,7 @@ from core.models import Suppression
 from digests.emails import build_digest_email
 from digests.models import CommunityNote, DigestDelivery, DigestRun
 from digests.periods import MONTHLY, Period, current_period
-from digests.selectors import digest_for
+from digests.selectors import calls_to_action_for_many, digest_for, member_communities_of_many
 
 log = logging.getLogger(__name__)
 Status = DigestDelivery.Status
@@ -199,7 +199,11 @@ def deliver_batch(*, period: Period, user_ids, progress=None):
         [DigestDelivery(user_id=pk, period=period.key, created_at=now) for pk in user_ids], ignore_conflicts=True
     )
     users = {u.pk: u for u in User.objects.filter(pk__in=user_ids).select_related("district")}
+    members = list(users.values())
     batch = {
+        # What needs each member and their communities, worked out for the whole batch at once.
+        "calls": calls_to_action_for_many(users=members, month=period),
+        "communities": member_communities_of_many(users=members),
         "shared": {},
         "dead": dead_claimers(period=period, user_ids=user_ids),
         "blocked": mail.suppressed_among(user.email for user in users.values()),
@@ -234,7 +238,13 @@ def _deliver_one(user: User | None, user_id, period: Period, batch, connection, 
         result.failed.append(user_id)
         return "failed"
     try:
-        digest = digest_for(user=user, period=period, shared=batch["shared"])
+        digest = digest_for(
+            user=user,
+            period=period,
+            shared=batch["shared"],
+            calls=batch["calls"][user.pk],
+            communities=batch["communities"][user.pk],
+        )
         if digest is None:
             _finish(delivery, status=Status.SKIPPED, error="Nothing to say this time.")
             result.skipped.append(user_id)

@@ -125,20 +125,59 @@ def unanswered_questions_for(*, user: User, limit: int = 10):
     if user is None or not user.is_authenticated:
         return Thread.objects.none()
     my_communities = Membership.objects.filter(user=user).values("community_id")
-    my_areas = FocusArea.objects.filter(Q(leaders=user) | Q(followers=user)).values("id")
+    # Two plain IN lists: an OR over the two joined many-to-many tables made PostgreSQL scan
+    # the followers again for every candidate thread (208 ms against 6.6 ms on the digest bench).
+    led = FocusArea.leaders.through.objects.filter(user=user).values("focusarea_id")
+    followed = FocusArea.followers.through.objects.filter(user=user).values("focusarea_id")
     return (
-        Thread.objects.filter(
-            kind=Thread.Kind.QUESTION,
-            is_hidden=False,
-            is_locked=False,
-            accepted_post__isnull=True,
-            reply_count=0,
-            community_id__in=my_communities,
-            focus_area_id__in=my_areas,
-        )
+        _unanswered_questions()
+        .filter(community_id__in=my_communities)
+        .filter(Q(focus_area_id__in=led) | Q(focus_area_id__in=followed))
         .select_related("community", "focus_area", "author")
         .order_by("-created_at")[:limit]
     )
+
+
+def _unanswered_questions():
+    return Thread.objects.filter(
+        kind=Thread.Kind.QUESTION, is_hidden=False, is_locked=False, accepted_post__isnull=True, reply_count=0
+    )
+
+
+def unanswered_questions_for_many(*, users, communities_of, limit: int = 10):
+    """``unanswered_questions_for`` for a batch of people at once: {user id: [thread, ...]}, three queries.
+
+    ``communities_of`` maps each user id to the ids of their communities. Only the newest
+    ``limit`` of each focus area are read: nobody's list holds more of one area.
+    """
+    user_ids = [user.pk for user in users]
+    areas_of: dict[int, set] = {pk: set() for pk in user_ids}
+    for through in (FocusArea.leaders.through, FocusArea.followers.through):
+        for user_id, area_id in through.objects.filter(user_id__in=user_ids).values_list("user_id", "focusarea_id"):
+            areas_of[user_id].add(area_id)
+    areas = set().union(*areas_of.values())
+    communities = set().union(*(set(ids) for ids in communities_of.values()))
+    found: dict[int, list] = {pk: [] for pk in user_ids}
+    if not areas or not communities:
+        return found
+    newest = (
+        _unanswered_questions()
+        .filter(community_id__in=communities, focus_area_id__in=areas)
+        .annotate(rank=Window(RowNumber(), partition_by=F("focus_area_id"), order_by=F("created_at").desc()))
+        .filter(rank__lte=limit)
+        .select_related("community", "focus_area", "author")
+        .order_by("-created_at")
+    )
+    for thread in newest:
+        for user_id in user_ids:
+            mine = found[user_id]
+            if (
+                len(mine) < limit
+                and thread.focus_area_id in areas_of[user_id]
+                and thread.community_id in communities_of.get(user_id, ())
+            ):
+                mine.append(thread)
+    return found
 
 
 def most_helpful_threads(*, communities, since, until, limit: int = 5):

@@ -276,3 +276,37 @@ def current_period(pairing: Pairing, now: datetime) -> int:
     assert pairing.started_at is not None  # an active pairing has started
     elapsed = now - pairing.started_at
     return elapsed // timedelta(days=pairing.cadence_days) + 1
+
+
+def asks_and_check_ins_for_many(*, users, communities_of):
+    """``asks_waiting_for`` and ``check_ins_due_for`` for a batch of people: {user id: ([pairing], [check-in])}.
+
+    ``communities_of`` maps each user id to the ids of their communities. Two queries.
+    """
+    user_ids = [user.pk for user in users]
+    communities = set().union(*(set(ids) for ids in communities_of.values()))
+    found: dict[int, tuple[list, list]] = {pk: ([], []) for pk in user_ids}
+    asks = (
+        Pairing.objects.filter(mentor_id__in=user_ids, status=Pairing.Status.ASKED, community_id__in=communities)
+        .select_related("mentee", "community")
+        .order_by("created_at")
+    )
+    for pairing in asks:
+        if pairing.community_id in communities_of.get(pairing.mentor_id, ()):
+            found[pairing.mentor_id][0].append(pairing)
+    rows = (
+        CheckIn.objects.filter(done_at__isnull=True, pairing__status=Pairing.Status.ACTIVE)
+        .filter(Q(pairing__mentor_id__in=user_ids) | Q(pairing__mentee_id__in=user_ids))
+        .filter(pairing__community_id__in=communities)
+        .select_related("pairing__mentor", "pairing__mentee", "pairing__community")
+        .order_by("due_at")
+    )
+    seen = set()
+    for row in rows:
+        pairing = row.pairing
+        for user_id in {pairing.mentor_id, pairing.mentee_id}:
+            mine = user_id in found and pairing.community_id in communities_of.get(user_id, ())
+            if mine and (user_id, pairing.pk) not in seen:
+                seen.add((user_id, pairing.pk))
+                found[user_id][1].append(row)
+    return found

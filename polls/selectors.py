@@ -414,3 +414,30 @@ def group_trends(*, poll: Poll, rounds):
         (g for g in groups.values() if g.name), key=lambda g: (g.kind != "District", g.name.lower(), g.key)
     )
     return [everyone, *ordered]
+
+
+def open_polls_unanswered_by_many(*, users, communities_of, now=None):
+    """``open_polls_unanswered_by`` for a batch of people: {user id: [poll, ...]}, two queries.
+
+    ``communities_of`` maps each user id to the ids of their communities.
+    """
+    now = now or timezone.now()
+    communities = set().union(*(set(ids) for ids in communities_of.values()))
+    polls = list(
+        Poll.objects.filter(open_q(now), community_id__in=communities)
+        .select_related("community", "focus_area")
+        .order_by("closes_at", "-opens_at", "pk")
+    )
+    answered = set(
+        Participation.objects.filter(poll__in=[poll.pk for poll in polls], user__in=[user.pk for user in users])
+        .values_list("poll_id", "user_id")
+        .order_by()
+    )
+    return {
+        user.pk: [
+            poll
+            for poll in polls
+            if poll.community_id in communities_of.get(user.pk, ()) and (poll.pk, user.pk) not in answered
+        ]
+        for user in users
+    }

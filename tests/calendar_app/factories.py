@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import factory
 
 from calendar_app.models import RSVP, Activity, OccurrenceChange, Responsibility
-from calendar_app.services import _refresh_span
+from calendar_app.services import SPAN_FIELDS, _refresh_span
 from tests.factories import CommunityFactory, DistrictFactory, UserFactory
 
 
@@ -33,8 +33,18 @@ class ActivityFactory(factory.django.DjangoModelFactory):
 
 
 class OccurrenceChangeFactory(factory.django.DjangoModelFactory):
+    """An exception to a series; its activity's span and next date are kept as the services keep them."""
+
     class Meta:
         model = OccurrenceChange
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        change = super()._create(model_class, *args, **kwargs)
+        activity = change.activity
+        _refresh_span(activity)
+        activity.save(update_fields=SPAN_FIELDS)
+        return change
 
 
 class ResponsibilityFactory(factory.django.DjangoModelFactory):
