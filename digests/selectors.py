@@ -6,11 +6,16 @@ instead of quietly emptying a section. Each function runs a fixed number of
 queries per member, whatever their number of communities or the amount of content.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count
 from django.utils import timezone
 
+from accounts.models import User
 from calendar_app.models import Occurrence, Responsibility
 from calendar_app.selectors import open_responsibilities_for, upcoming_occurrences_for
 from chats.selectors import chats_between
@@ -18,7 +23,7 @@ from communities.models import Community, JoinRequest, Membership
 from communities.selectors import new_members
 from core.links import absolute_url
 from digests.models import CommunityNote
-from digests.periods import MONTHLY, parse_period, rolling_window
+from digests.periods import MONTHLY, Period, parse_period, rolling_window
 from discussions.models import Flag, Thread
 from discussions.selectors import most_helpful_threads, unanswered_questions_for
 from mentoring.models import CheckIn, Pairing
@@ -46,17 +51,17 @@ class Item:
 
     title: str
     path: str
-    community: object = None
+    community: Community | None = None
     when: object = None
     detail: str = ""
     action: str = ""
 
     @property
-    def url(self):
+    def url(self) -> str:
         return absolute_url(self.path)
 
 
-def _responsibility_item(row: Responsibility):
+def _responsibility_item(row: Responsibility) -> Item:
     activity = row.activity
     detail = f"{row.district.name} · For {activity.title}"
     return Item(
@@ -69,7 +74,7 @@ def _responsibility_item(row: Responsibility):
     )
 
 
-def _occurrence_item(occurrence: Occurrence):
+def _occurrence_item(occurrence: Occurrence) -> Item:
     activity = occurrence.activity
     return Item(
         title=activity.title,
@@ -81,7 +86,7 @@ def _occurrence_item(occurrence: Occurrence):
     )
 
 
-def _poll_item(poll: Poll):
+def _poll_item(poll: Poll) -> Item:
     return Item(
         title=poll.question,
         path=poll.get_absolute_url(),
@@ -91,7 +96,7 @@ def _poll_item(poll: Poll):
     )
 
 
-def _thread_item(thread: Thread, action="Reply"):
+def _thread_item(thread: Thread, action: str = "Reply") -> Item:
     detail = f"In {thread.focus_area.name}" if thread.focus_area is not None else ""
     helpful = getattr(thread, "helpful_in_period", 0)
     if helpful:
@@ -106,7 +111,7 @@ def _thread_item(thread: Thread, action="Reply"):
     )
 
 
-def _resource_item(resource: Resource):
+def _resource_item(resource: Resource) -> Item:
     return Item(
         title=resource.title,
         path=resource.get_absolute_url(),
@@ -116,7 +121,7 @@ def _resource_item(resource: Resource):
     )
 
 
-def _check_in_item(check_in: CheckIn, user):
+def _check_in_item(check_in: CheckIn, user: User) -> Item:
     pairing = check_in.pairing
     other = pairing.mentee if pairing.mentor_id == user.pk else pairing.mentor
     return Item(
@@ -129,7 +134,7 @@ def _check_in_item(check_in: CheckIn, user):
     )
 
 
-def _ask_item(pairing: Pairing):
+def _ask_item(pairing: Pairing) -> Item:
     return Item(
         title=f"{pairing.mentee.name} asks you to be their mentor",
         path=pairing.get_absolute_url(),
@@ -140,7 +145,7 @@ def _ask_item(pairing: Pairing):
     )
 
 
-def _chat_item(chat):
+def _chat_item(chat: Any) -> Item:  # a Chat with ``people`` and ``answer_count`` (chats_between)
     people = f"{chat.people} took part · " if chat.people else ""
     return Item(
         title=chat.title,
@@ -160,18 +165,18 @@ class CallsToAction:
     questions: list = field(default_factory=list)
     mentoring: list = field(default_factory=list)
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return bool(self.responsibilities or self.polls or self.activities or self.questions or self.mentoring)
 
     @property
-    def count(self):
+    def count(self) -> int:
         kinds = (self.responsibilities, self.polls, self.activities, self.questions, self.mentoring)
         return sum(len(items) for items in kinds)
 
-    def only(self, community):
+    def only(self, community: Community) -> CallsToAction:
         """The calls that come from ``community`` alone."""
 
-        def keep(items):
+        def keep(items: list[Item]) -> list[Item]:
             return [item for item in items if item.community is not None and item.community.pk == community.pk]
 
         return CallsToAction(
@@ -193,11 +198,11 @@ class ModerationWork:
     join_requests: int = 0
     broken_links: int = 0
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return bool(self.flags or self.submissions or self.join_requests or self.broken_links)
 
     @property
-    def rows(self):
+    def rows(self) -> list[tuple[int, str, str]]:
         """(count, what, path) for each kind of work waiting, worded for its count."""
         slug = self.community.slug
         kinds = (
@@ -209,7 +214,7 @@ class ModerationWork:
         return [(count, words[count != 1], path) for count, words, path in kinds if count]
 
 
-def moderation_work_for(*, user):
+def moderation_work_for(*, user: User) -> list[ModerationWork]:
     """For each community ``user`` moderates, what waits there (only communities with something): 1 to 5 queries."""
     communities = list(
         Community.objects.filter(memberships__user=user, memberships__is_moderator=True).order_by("name")
@@ -234,7 +239,7 @@ def moderation_work_for(*, user):
     return [item for item in work.values() if item]
 
 
-def _window(month):
+def _window(month: Period | str | None) -> Period:
     if month is None:
         return rolling_window()
     if isinstance(month, str):
@@ -242,7 +247,7 @@ def _window(month):
     return month
 
 
-def calls_to_action(*, user, month=None):
+def calls_to_action(*, user: User, month: Period | str | None = None) -> CallsToAction:
     """What needs ``user`` in ``month`` (a Period, "YYYY-MM", or None for the coming 31 days).
 
     Their district's open responsibilities, open polls they have not answered,
@@ -280,11 +285,11 @@ class CommunitySection:
     new_members: list = field(default_factory=list)
     chats: list = field(default_factory=list)
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return bool(self.note or self.threads or self.resources or self.new_members or self.chats)
 
     @property
-    def url(self):
+    def url(self) -> str:
         return absolute_url(self.community.get_absolute_url())
 
 
@@ -295,11 +300,11 @@ class Digest:
     calls: CallsToAction
     sections: list
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return bool(self.calls) or any(self.sections)
 
 
-def _community_content(communities, period):
+def _community_content(communities: Iterable[Community], period: Period) -> dict[int, CommunitySection]:
     """Notes, most helpful threads, featured resources, chat archives and new members of ``communities``
     in ``period``."""
     sections = {c.pk: CommunitySection(community=c) for c in communities}
@@ -333,12 +338,14 @@ def _community_content(communities, period):
     return sections
 
 
-def member_communities(*, user):
+def member_communities(*, user: User) -> list[Community]:
     """The communities ``user`` belongs to: the only ones a digest speaks about. One query."""
     return list(Community.objects.filter(pk__in=Membership.objects.filter(user=user).values("community_id")))
 
 
-def digest_for(*, user, period, shared=None, only_community=None):
+def digest_for(
+    *, user: User, period: Period | str, shared: dict[Any, Any] | None = None, only_community: Community | None = None
+) -> Digest | None:
     """The digest ``user`` gets for ``period``, or None when there is nothing to say.
 
     Only their own communities; with ``only_community``, only that community's part
