@@ -1,13 +1,18 @@
 """Reads that discussion pages, home panels, search and digests share. Each runs a fixed number of queries."""
 
+from __future__ import annotations
+
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 
 from accounts.models import User
 from communities.models import Community, FocusArea, Membership
@@ -41,7 +46,7 @@ SORTS = {
 SORT_LABELS = {"latest": "Latest activity", "newest": "Newest", "unanswered": "Unanswered", "helpful": "Most helpful"}
 
 
-def _visible_threads(access: Access):
+def _visible_threads(access: Access) -> QuerySet[Thread]:
     qs = Thread.objects.filter(community=access.community)
     return qs if access.may_moderate else qs.filter(is_hidden=False)
 
@@ -49,7 +54,9 @@ def _visible_threads(access: Access):
 # -- lists ------------------------------------------------------------------------------
 
 
-def threads_for_list(*, access: Access, sort="latest", kind="", focus_area: FocusArea | None = None):
+def threads_for_list(
+    *, access: Access, sort: str = "latest", kind: str = "", focus_area: FocusArea | None = None
+) -> QuerySet[Thread]:
     """Threads of ``access.community`` the viewer may see, sorted and filtered, with author and focus area."""
     qs = _visible_threads(access).select_related("author", "focus_area", "community")
     if kind:
@@ -61,7 +68,7 @@ def threads_for_list(*, access: Access, sort="latest", kind="", focus_area: Focu
     return qs.order_by(*SORTS.get(sort, SORTS["latest"]))
 
 
-def thread_counts(*, access: Access):
+def thread_counts(*, access: Access) -> dict[str, int]:
     """How many threads of each kind, and unanswered questions: one query."""
     kinds = {value: Count("id", filter=Q(kind=value)) for value in Thread.Kind.values}
     return _visible_threads(access).aggregate(
@@ -71,7 +78,7 @@ def thread_counts(*, access: Access):
     )
 
 
-def recent_threads(*, community: Community, viewer: User, limit: int = 5):
+def recent_threads(*, community: Community, viewer: User, limit: int = 5) -> QuerySet[Thread]:
     """The latest visible threads of a community, for its home page: one query."""
     return (
         Thread.objects.filter(community=community, is_hidden=False)
@@ -80,7 +87,7 @@ def recent_threads(*, community: Community, viewer: User, limit: int = 5):
     )
 
 
-def unanswered_questions_for(*, user: User, limit: int = 10):
+def unanswered_questions_for(*, user: User, limit: int = 10) -> QuerySet[Thread]:
     """Open, visible questions with no replies and no accepted answer, in the user's communities and
     in focus areas the user leads or follows. One query, community and focus area loaded."""
     if user is None or not user.is_authenticated:
@@ -102,7 +109,9 @@ def unanswered_questions_for(*, user: User, limit: int = 10):
     )
 
 
-def most_helpful_threads(*, communities, since, until, limit: int = 5):
+def most_helpful_threads(
+    *, communities: Iterable[Community | int], since: datetime, until: datetime, limit: int = 5
+) -> QuerySet[Thread]:
     """Visible threads of ``communities`` whose replies got the most "helpful" reactions in [since, until): one query.
 
     Each thread carries ``helpful_in_period``.
@@ -134,16 +143,16 @@ class Node:
     in_reply_to: object = None
 
     @property
-    def visible_depth(self):
+    def visible_depth(self) -> int:
         return min(self.post.depth, MAX_VISIBLE_DEPTH)
 
 
-def reply_count(*, thread: Thread):
+def reply_count(*, thread: Thread) -> int:
     """How many replies ``thread`` has now, deleted ones not counted: one query."""
     return Thread.objects.values_list("reply_count", flat=True).get(pk=thread.pk)
 
 
-def thread_for_page(*, access: Access, thread_id):
+def thread_for_page(*, access: Access, thread_id: int) -> Thread | None:
     """The thread (404 if not in this community or hidden from the viewer) with its author, focus area and answer."""
     return (
         _visible_threads(access)
@@ -153,11 +162,13 @@ def thread_for_page(*, access: Access, thread_id):
     )
 
 
-def _post_query():
+def _post_query() -> QuerySet[Post]:
     return Post.objects.select_related("author")
 
 
-def thread_page(*, thread: Thread, page_number=1, per_page=TOP_LEVEL_PER_PAGE):
+def thread_page(
+    *, thread: Thread, page_number: int | str | None = 1, per_page: int = TOP_LEVEL_PER_PAGE
+) -> tuple[Page[Any], list[Node]]:
     """A page of top-level replies with all their descendants, as a tree: three queries whatever the size.
 
     Returns (page, nodes): ``page`` pages top-level replies; ``nodes`` are their trees in order.
@@ -167,7 +178,7 @@ def thread_page(*, thread: Thread, page_number=1, per_page=TOP_LEVEL_PER_PAGE):
     tops = list(page.object_list)
     ids = [p.pk for p in tops]
     descendants = list(_post_query().filter(root_id__in=ids).order_by("created_at", "id")) if ids else []
-    nodes = {p.pk: Node(p) for p in tops}
+    nodes: dict[int | None, Node] = {p.pk: Node(p) for p in tops}
     for post in descendants:
         nodes[post.pk] = Node(post)
     for post in descendants:
@@ -186,7 +197,7 @@ def thread_page(*, thread: Thread, page_number=1, per_page=TOP_LEVEL_PER_PAGE):
     return page, [nodes[p.pk] for p in tops]
 
 
-def flatten(nodes):
+def flatten(nodes: list[Node]) -> list[Node]:
     """The tree in reading order, each node with its visible depth (for rendering without recursion)."""
     out = []
     stack = list(reversed(nodes))
@@ -197,7 +208,7 @@ def flatten(nodes):
     return out
 
 
-def helpful_marks(*, user: User, posts):
+def helpful_marks(*, user: User, posts: Iterable[Post]) -> set[int]:
     """Ids of ``posts`` that ``user`` marked helpful: one query."""
     if not user.is_authenticated or not posts:
         return set()
@@ -208,11 +219,11 @@ def helpful_marks(*, user: User, posts):
     )
 
 
-def is_following(*, user: User, thread: Thread):
+def is_following(*, user: User, thread: Thread) -> bool:
     return user.is_authenticated and Subscription.objects.filter(thread=thread, user=user).exists()
 
 
-def page_of_post(*, post: Post, per_page=TOP_LEVEL_PER_PAGE):
+def page_of_post(*, post: Post, per_page: int = TOP_LEVEL_PER_PAGE) -> int:
     """The page of the thread that shows ``post`` (by its top-level ancestor)."""
     top_id = post.root_id or post.pk
     top = Post.objects.only("created_at").get(pk=top_id)
@@ -227,7 +238,7 @@ def page_of_post(*, post: Post, per_page=TOP_LEVEL_PER_PAGE):
 _WORD = re.compile(r"[\w]+", re.UNICODE)
 
 
-def clean_query(text: str):
+def clean_query(text: str) -> str:
     """The words of a search box entry (at most SEARCH_QUERY_MAX characters); '' when there are none."""
     text = (text or "")[:SEARCH_QUERY_MAX]
     return " ".join(_WORD.findall(text))[:SEARCH_QUERY_MAX]
@@ -241,21 +252,21 @@ class Hit:
     rank: float
 
     @property
-    def url(self):
+    def url(self) -> str:
         return self.post.get_absolute_url() if self.post else self.thread.get_absolute_url()
 
 
 def search(
     *,
     viewer: User,
-    terms,
-    scope,
-    filters=NO_FILTERS,
-    kind="",
+    terms: core_search.Terms,
+    scope: core_search.Scope,
+    filters: core_search.Filters = NO_FILTERS,
+    kind: str = "",
     focus_area: FocusArea | None = None,
-    page_number=1,
-    per_page=SEARCH_PER_PAGE,
-):
+    page_number: int | str | None = 1,
+    per_page: int = SEARCH_PER_PAGE,
+) -> Section:
     """Thread openings and replies matching ``terms`` inside ``scope``, best first, with marked snippets.
 
     Any term matches; openings and replies with every term rank first, then by rank (a
@@ -305,8 +316,16 @@ OVERVIEW_PER_PAGE = 5  # hits of each other kind shown beside the discussions
 
 
 def search_everything(
-    *, viewer: User, terms, scope, filters, only="", kind="", focus_area: FocusArea | None = None, page_number="1"
-):
+    *,
+    viewer: User,
+    terms: core_search.Terms,
+    scope: core_search.Scope,
+    filters: core_search.Filters,
+    only: str = "",
+    kind: str = "",
+    focus_area: FocusArea | None = None,
+    page_number: int | str | None = "1",
+) -> tuple[list[Section], core_search.Terms | None]:
     """Every kind of result (``core.search.providers``) for ``terms``, and a spelling suggestion.
 
     With ``only`` one kind is paged on its own; otherwise discussions are paged and each
@@ -337,7 +356,7 @@ def search_everything(
     return sections, suggestion
 
 
-def did_you_mean(*, terms, scope):
+def did_you_mean(*, terms: core_search.Terms, scope: core_search.Scope) -> core_search.Terms | None:
     """``terms`` as text with each unknown word replaced by the closest word ``scope`` may see, or None.
 
     A word is known when it, or its English stem, occurs in a visible community
@@ -376,13 +395,13 @@ def did_you_mean(*, terms, scope):
     )
 
 
-def _corrected(term, corrections):
+def _corrected(term: Any, corrections: dict[str, str]) -> Any:
     if isinstance(term, tuple):
         return tuple(corrections.get(w.lower(), w) for w in term)
     return corrections.get(term.lower(), term)
 
 
-def similar_threads(*, access: Access, title: str, limit: int = 5):
+def similar_threads(*, access: Access, title: str, limit: int = 5) -> list[Thread]:
     """Visible threads of the community whose title or opening matches ``title``'s words (any of them): one query."""
     words = clean_query(title).split()[:12]
     words = [w for w in words if len(w) > 2]
@@ -401,7 +420,7 @@ def similar_threads(*, access: Access, title: str, limit: int = 5):
 # -- moderation ------------------------------------------------------------------------------
 
 
-def open_flags(*, community: Community):
+def open_flags(*, community: Community) -> QuerySet[Flag]:
     """Open flags of a community, oldest first, with thread, reply and people loaded: one query."""
     return (
         Flag.objects.filter(community=community, status=Flag.Status.OPEN)
@@ -410,5 +429,5 @@ def open_flags(*, community: Community):
     )
 
 
-def moderation_log(*, community: Community):
+def moderation_log(*, community: Community) -> QuerySet[ModerationLogEntry]:
     return ModerationLogEntry.objects.filter(community=community).select_related("actor", "thread", "post")
