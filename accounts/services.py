@@ -1,7 +1,9 @@
 """Writes of accounts that more than one place needs."""
 
+from django.db import transaction
 from django.db.models import ManyToManyRel
 
+from accounts import avatars
 from accounts.emails import OPT_OUTS
 from accounts.models import District, User
 
@@ -13,6 +15,45 @@ def opt_out(*, user: User, kind: str) -> User:
         setattr(user, preference, False)
         user.save(update_fields=[preference])
     return user
+
+
+def set_avatar(*, user: User, upload):
+    """Check ``upload`` and make its re-encoded copy ``user``'s picture; the old file goes once this commits.
+
+    Raises ValidationError (nothing stored, nothing changed) for anything that is not a picture
+    we accept. The caller has checked that ``user`` is the one asking."""
+    content = avatars.process_upload(upload)
+    with transaction.atomic():
+        old = user.avatar.name
+        user.avatar.save(content.name, content, save=False)
+        user.save(update_fields=["avatar"])
+        _delete_after_commit(user, old)
+    return user
+
+
+def remove_avatar(*, user: User):
+    """Go back to initials; the file is deleted once this commits. Idempotent; returns the user."""
+    old = user.avatar.name
+    if old:
+        with transaction.atomic():
+            user.avatar = ""
+            user.save(update_fields=["avatar"])
+            _delete_after_commit(user, old)
+    return user
+
+
+def open_avatar(name: str):
+    """The stored picture ``name`` opened for reading; FileNotFoundError when it is gone."""
+    storage = User._meta.get_field("avatar").storage
+    if not storage.exists(name):
+        raise FileNotFoundError(name)
+    return storage.open(name, "rb")
+
+
+def _delete_after_commit(user, name):
+    if name:
+        storage = user.avatar.storage
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 def merge_districts(*, source: District, target: District) -> District:

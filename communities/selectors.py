@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import District, User
 from communities.models import Community, FocusArea, Invitation, JoinRequest, Membership
 from communities.permissions import listed_q, visible_q
+from core import panels
 from core.mail import address_suppressed, latest_delivery_status
 
 
@@ -148,6 +149,38 @@ def invitations_for(*, community: Community, limit: int = 100) -> QuerySet[Invit
 def _count_of(queryset: QuerySet[Any]) -> Func:
     counted = queryset.order_by().values("community").annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted), 0)
+
+
+def count_in_community(queryset: QuerySet[Any]) -> Any:
+    """A subquery counting ``queryset``'s rows in the community of the outer row, for ``moderation_counts``.
+
+    Apps above fill the ``moderation_count`` slot with ``[(tab, count_in_community(rows of this community))]``
+    where the rows are filtered on ``community=OuterRef("pk")``.
+    """
+    return _count_of(queryset)
+
+
+def moderation_counts(*, community: Community) -> dict[str, int]:
+    """{tab: how many things wait for moderators there} for the community's tabs: one query whatever the tabs.
+
+    ``manage`` counts pending join requests; the apps above add theirs (flags under discussions,
+    submissions and broken links under resources) through the ``moderation_count`` slot.
+    """
+    here = OuterRef("pk")
+    parts = [("manage", _count_of(JoinRequest.objects.filter(community=here, status=JoinRequest.Status.PENDING)))]
+    for contribution in panels.collect("moderation_count", here=here):
+        parts.extend(contribution)
+    names = [f"n{i}" for i in range(len(parts))]
+    values = (
+        Community.objects.filter(pk=community.pk)
+        .annotate(**{name: expression for name, (_tab, expression) in zip(names, parts, strict=True)})
+        .values_list(*names)
+        .get()
+    )
+    counts: dict[str, int] = {}
+    for (tab, _expression), value in zip(parts, values, strict=True):
+        counts[tab] = counts.get(tab, 0) + value
+    return counts
 
 
 def manage_summary(*, community: Community) -> Mapping[str, Any]:

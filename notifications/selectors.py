@@ -1,7 +1,9 @@
 """Reads of notifications the bell, the page and the emails share.
 
 Every read filters on what the person may see *now* (``communities.permissions.visible_q``):
-someone who left a members-only community no longer sees its notifications, old ones included.
+someone who left a members-only community no longer sees its notifications, old ones included,
+and a moderator's kinds (flags, submissions, join requests, broken links) show only while the
+person still moderates that community.
 """
 
 from __future__ import annotations
@@ -16,18 +18,29 @@ from django.utils import timezone
 from accounts.models import User
 from communities.models import Community, Membership
 from communities.permissions import visible_q
+from notifications import kinds
 from notifications.models import Notification
+
+MODERATOR_KINDS = [kind.key for kind in kinds.KINDS.values() if kind.moderators]
 
 PAGE_SIZE = 50
 UNREAD_CAP = 99  # the bell says "99+" past this; counting further is wasted work
 
 
 def visible_notifications(user: User) -> QuerySet[Notification]:
-    """``user``'s notifications about communities they may see now (and site-wide ones)."""
+    """``user``'s notifications about communities they may see now (and site-wide ones).
+
+    Moderators' kinds only where ``user`` moderates the community now (staff see everything).
+    """
     rows = Notification.objects.filter(recipient=user)
     seen = visible_q(user, "community__")
     # Staff see everything: visible_q is an empty Q, and ``Q(...) | Q()`` would drop it rather than match all.
-    return rows.filter(Q(community__isnull=True) | seen) if seen else rows
+    if seen:
+        rows = rows.filter(Q(community__isnull=True) | seen)
+    if not user.is_staff:
+        moderates = Membership.objects.filter(user=user, is_moderator=True).values("community_id")
+        rows = rows.filter(~Q(kind__in=MODERATOR_KINDS) | Q(community_id__in=moderates))
+    return rows
 
 
 def unread_count(user: User) -> int:
@@ -62,12 +75,14 @@ def by_day(rows: Iterable[Notification]) -> list[tuple[dt.date, list[Notificatio
 def recipient_may_see_q() -> Q:
     """A Q over notifications: the recipient may still see the notification's community (for emails)."""
     member = Membership.objects.filter(user_id=OuterRef("recipient_id"), community_id=OuterRef("community_id"))
-    return (
+    moderator = member.filter(is_moderator=True)
+    sees = (
         Q(community__isnull=True)
         | Q(community__visibility=Community.Visibility.PUBLIC)
         | Q(recipient__is_staff=True)
         | Q(Exists(member))
     )
+    return sees & (~Q(kind__in=MODERATOR_KINDS) | Q(recipient__is_staff=True) | Q(Exists(moderator)))
 
 
 def due_for_email(now: dt.datetime | None = None) -> QuerySet[Notification]:

@@ -22,10 +22,19 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from communities.models import Community
+from communities.models import Community, Membership
 from communities.permissions import readers_q
 from notifications import kinds, selectors
 from notifications.models import Notification, Preference
+
+
+def moderator_ids(community: Community) -> list[int]:
+    """The ids of ``community``'s moderators now (one query): the recipients of a moderator's kind."""
+    return list(
+        Membership.objects.filter(community=community, is_moderator=True)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
 
 
 def _ids(people: Iterable[Any]) -> list[int]:
@@ -93,6 +102,13 @@ def next_daily_summary(now: dt.datetime) -> dt.datetime:
     return at if at > now else at + dt.timedelta(days=1)
 
 
+def batch_group(kind: str, email_group: str) -> str:
+    """The ``email_group`` rows of one email share: per kind and thread, or for all of a community's moderation
+    (flags, submissions and join requests alike), so moderators get at most one email per community a window."""
+    prefix = "moderation" if kinds.KINDS[kind].moderators else kind
+    return f"{prefix}:{email_group}"
+
+
 def batch_window(kind: str) -> dt.timedelta:
     minutes = settings.NOTIFICATION_MODERATOR_BATCH_MINUTES if kinds.KINDS[kind].moderators else None
     return dt.timedelta(minutes=minutes or settings.NOTIFICATION_BATCH_MINUTES)
@@ -108,11 +124,12 @@ def _email_plan(
     deliveries = deliveries_for(kind, [person for person in people if person.email])
     plan = {}
     waiting = {}
+    batch = batch_group(kind, email_group)
     if spec.batched and email_group:
         # Join the batch already waiting for this thread (or community): one email for all of it.
         waiting = dict(
             Notification.objects.filter(
-                recipient_id__in=list(deliveries), email_group=email_group, emailed_at=None, email_due_at__isnull=False
+                recipient_id__in=list(deliveries), email_group=batch, emailed_at=None, email_due_at__isnull=False
             )
             .values("recipient_id")
             .annotate(due=Min("email_due_at"))
@@ -124,7 +141,7 @@ def _email_plan(
         if delivery == kinds.DAILY:
             plan[user_id] = (next_daily_summary(now), "daily")
         elif spec.batched and email_group:
-            plan[user_id] = (waiting.get(user_id) or now + batch_window(kind), f"{kind}:{email_group}")
+            plan[user_id] = (waiting.get(user_id) or now + batch_window(kind), batch)
         else:
             plan[user_id] = (now, "")
     return plan
@@ -146,6 +163,9 @@ def fan_out(payload: dict[str, Any], *, now: dt.datetime | None = None) -> int:
         told = told.exclude(pk=payload["actor"])
     if community is not None:
         told = told.filter(readers_q(community))
+        if kinds.KINDS[kind].moderators:
+            # Someone who stopped moderating between the action and this task is no longer told.
+            told = told.filter(pk__in=moderator_ids(community))
     people = list(told.only("pk", "email", "email_on_mention", "email_on_reply"))
     if not people:
         return 0

@@ -14,12 +14,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
+from django.urls import reverse
 from django.utils import timezone
 
 from communities.models import FocusArea
 from communities.permissions import Access
 from core.refusals import CONFLICT
 from core.text import render_markdown
+from notifications import kinds
+from notifications.services import moderator_ids, notify
 from resources import signals
 from resources.models import (
     Collection,
@@ -113,7 +116,31 @@ def submit_resource(
     resource.focus_areas.set([a for a in focus_areas if a.community_id == access.community.pk])
     if resource.status == Resource.Status.APPROVED:
         _announce_approved(resource)
+    else:
+        _notify_moderators_of_submission(resource)
     return resource
+
+
+def _notify_moderators_of_submission(resource: Resource):
+    notify(
+        kind=kinds.MOD_SUBMISSION,
+        recipients=moderator_ids(resource.community),
+        community=resource.community,
+        actor=resource.submitted_by_id,
+        target=resource,
+        url=reverse("resources:review", kwargs={"slug": resource.community.slug}) + "#waiting",
+        subject=resource.title,
+        event_key=f"resource_submitted:{resource.pk}",
+        email_group=f"community:{resource.community_id}",
+    )
+
+
+# What the submitter is told in the site (their email comes from ``email_submitter_about_decision``).
+DECISION_WORDS: dict[str, str] = {
+    CurationDecision.Action.APPROVED.value: "approved",
+    CurationDecision.Action.FEATURED.value: "featured",
+    CurationDecision.Action.REJECTED.value: "turned down",
+}
 
 
 @transaction.atomic
@@ -167,6 +194,18 @@ def _decide(access: Access, resource: Resource, action: str, reason: str = "") -
         from resources.tasks import email_submitter_about_decision
 
         transaction.on_commit(lambda: email_submitter_about_decision.delay(decision.pk), robust=True)
+        if action in DECISION_WORDS:
+            notify(
+                kind=kinds.RESOURCE_DECIDED,
+                recipients=[resource.submitted_by_id],
+                community=resource.community_id,
+                actor=access.user,
+                target=resource,
+                url=resource.get_absolute_url(),
+                subject=resource.title,
+                detail=DECISION_WORDS[action] + (f": “{reason}”" if reason else ""),
+                event_key=f"resource_decided:{decision.pk}",
+            )
     return decision
 
 
