@@ -82,7 +82,7 @@ def _as_date(value: date | datetime) -> date:
     return value
 
 
-def duties_of_q(user):
+def duties_of_q(user: User) -> Q:
     """A Q over responsibilities ``user`` answers for, in communities they are still a member of.
 
     Assigned to them, or given to their district: the district on their account, or the
@@ -101,11 +101,13 @@ def duties_of_q(user):
     return mine & Q(activity__community__in=Membership.objects.filter(user=user).values("community_id"))
 
 
-def _with_related(qs):
+def _with_related(qs: QuerySet[Responsibility]) -> QuerySet[Responsibility]:
     return qs.select_related("activity", "activity__community", "district", "assignee")
 
 
-def open_responsibilities_for(*, user, start, end, today=None):
+def open_responsibilities_for(
+    *, user: User, start: date | datetime, end: date | datetime, today: date | None = None
+) -> QuerySet[Responsibility]:
     """Open responsibilities ``user`` answers for (``duties_of_q``), due in [start, end), with their state.
 
     Activity, community, district and assignee loaded: one query.
@@ -118,7 +120,7 @@ def open_responsibilities_for(*, user, start, end, today=None):
     )
 
 
-def duties_needing(*, user, until, today=None):
+def duties_needing(*, user: User, until: date, today: date | None = None) -> QuerySet[Responsibility]:
     """What ``user``'s district still has to do, due before ``until``: overdue ones (however old) first,
     oldest first, then the rest by due date. Each has ``state``. One query."""
     return _with_related(
@@ -130,7 +132,7 @@ def duties_needing(*, user, until, today=None):
     )
 
 
-def led_communities_q(user):
+def led_communities_q(user: User) -> Q:
     """Communities ``user`` leads: a district leader or moderator there (they plan the districts' duties)."""
     return Q(
         pk__in=Membership.objects.filter(user=user)
@@ -179,7 +181,7 @@ def overdue_for_leader(*, user, today=None):
     return groups
 
 
-def duty_recipients(duties):
+def duty_recipients(duties: Iterable[Responsibility]) -> dict[int, list[int]]:
     """{duty pk: sorted user ids} of who answers for each duty: active members of its community whose
     confirmed district there, or account district, is the duty's, and its assignee while a member. One query."""
     duties = list(duties)
@@ -210,7 +212,7 @@ def duty_recipients(duties):
     return {pk: sorted(ids) for pk, ids in found.items()}
 
 
-def responsibilities_of_activity(*, activity, today=None):
+def responsibilities_of_activity(*, activity: Activity, today: date | None = None) -> QuerySet[Responsibility]:
     return (
         activity.responsibilities.select_related("district", "assignee")
         .with_state(today)
@@ -218,7 +220,9 @@ def responsibilities_of_activity(*, activity, today=None):
     )
 
 
-def district_responsibilities(*, community, user, start, end, today=None):
+def district_responsibilities(
+    *, community: Community, user: User, start: date | datetime, end: date | datetime, today: date | None = None
+) -> QuerySet[Responsibility]:
     """What ``user``'s district (or the user) must do in this community, due in [start, end): one query."""
     return _with_related(
         Responsibility.objects.filter(duties_of_q(user), activity__community=community)

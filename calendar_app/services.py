@@ -13,7 +13,7 @@ from dateutil.rrule import rrulestr
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
@@ -158,7 +158,7 @@ def update_activity(*, access: Access, activity: Activity, **fields: Any) -> Act
 CANCELLATION_TOLD = (RSVP.Response.GOING, RSVP.Response.MAYBE)
 
 
-def _upcoming_rsvps(activity):
+def _upcoming_rsvps(activity: Activity) -> QuerySet[RSVP]:
     """The answers for dates of ``activity`` that have not ended yet (one-off or any date of a series)."""
     now = timezone.now()
     if not activity.is_recurring:
@@ -166,7 +166,16 @@ def _upcoming_rsvps(activity):
     return activity.rsvps.filter(occurrence_start__gte=now - activity.duration)
 
 
-def _notify_answered(activity, *, kind, rsvps, actor, event_key, original_start=None, gone=False):
+def _notify_answered(
+    activity: Activity,
+    *,
+    kind: str,
+    rsvps: QuerySet[RSVP],
+    actor: Any,
+    event_key: str,
+    original_start: datetime | None = None,
+    gone: bool = False,
+) -> None:
     """Tell the people behind ``rsvps`` that ``activity`` (or its date ``original_start``) moved or was cancelled.
 
     Only members who may still see the community are told (the fan-out checks). A deleted activity
@@ -321,7 +330,7 @@ def add_responsibility(
     return responsibility
 
 
-def _tell_district_assigned(duties, *, actor, event="assigned"):
+def _tell_district_assigned(duties: Iterable[Responsibility], *, actor: Any, event: str = "assigned") -> None:
     """Notify who answers for each duty that their district has it (after commit, once per duty and person)."""
     recipients = duty_recipients(duties)
     for duty in duties:
@@ -374,7 +383,7 @@ def delete_responsibility(*, access: Access, responsibility: Responsibility) -> 
 ROTATION_HORIZON = timedelta(days=731)
 
 
-def series_dates(activity, *, now=None):
+def series_dates(activity: Activity, *, now: datetime | None = None) -> list[datetime]:
     """Every original start of a series in UTC, in order: at most MAX_COUNT, and ROTATION_HORIZON ahead if endless."""
     utc = UTC
     limit_at = max(now or timezone.now(), activity.start) + ROTATION_HORIZON
@@ -439,7 +448,7 @@ def create_rotation(
     return rotation
 
 
-def _tell_districts_of_rotation(rotation, *, actor):
+def _tell_districts_of_rotation(rotation: Rotation, *, actor: Any) -> None:
     """Each district of a new rotation hears once, about its first date (not once per date of the year)."""
     firsts: dict[int, Responsibility] = {}
     for duty in rotation.responsibilities.select_related("activity", "activity__community", "district").order_by(
@@ -483,7 +492,7 @@ def _due(activity: Activity, start: datetime, days_before: int) -> date:
     return start.astimezone(activity.zone).date() - timedelta(days=days_before)
 
 
-def sync_rotation(*, rotation, replan_from=None, now=None):
+def sync_rotation(*, rotation: Rotation, replan_from: datetime | None = None, now: datetime | None = None) -> int:
     """Make the rotation's responsibilities match the series: one per date that is not cancelled.
 
     A new date gets the district its position gives; a moved date's duty moves its due date; a
@@ -544,7 +553,7 @@ def sync_rotation(*, rotation, replan_from=None, now=None):
     return len(create)
 
 
-def extend_endless_rotations(*, now=None):
+def extend_endless_rotations(*, now: datetime | None = None) -> int:
     """Plan the dates that came within ROTATION_HORIZON for every rotation of a series without an end.
 
     For the beat task: each rotation is locked while it is synced (a second run at the same time waits,
