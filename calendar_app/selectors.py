@@ -151,7 +151,7 @@ class OverdueGroup:
 OVERDUE_LIMIT = 500
 
 
-def overdue_for_leader(*, user, today=None):
+def overdue_for_leader(*, user: User, today: date | None = None) -> list[OverdueGroup]:
     """Overdue responsibilities in every community ``user`` leads, grouped by district (by name), oldest
     first within each; each duty has ``state`` and ``may_update`` (may this leader mark it done). Two queries."""
     communities = Community.objects.filter(led_communities_q(user))
@@ -170,6 +170,7 @@ def overdue_for_leader(*, user, today=None):
         for m in Membership.objects.filter(user=user, community_id__in={d.activity.community_id for d in duties})
     }
     groups: list[OverdueGroup] = []
+    duty: Any  # a Responsibility that gets ``may_update`` below
     for duty in duties:
         access = Access(
             community=duty.activity.community, user=user, membership=memberships.get(duty.activity.community_id)
