@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -326,7 +326,7 @@ class ModerationWork:
         return [(count, words[count != 1], path) for count, words, path in kinds if count]
 
 
-def moderation_work_for(*, user, moderated=None):
+def moderation_work_for(*, user: User, moderated: Iterable[Community] | None = None) -> list[ModerationWork]:
     """For each community ``user`` moderates, what waits there (only communities with something): 1 to 5 queries.
 
     ``moderated`` (the communities they moderate, when the caller has them) saves the first query.
@@ -390,7 +390,7 @@ def calls_to_action(*, user: User, month: Period | str | None = None) -> CallsTo
     return calls
 
 
-def _not_answered(user, occurrences):
+def _not_answered(user: User, occurrences: list[Occurrence]) -> list[Occurrence]:
     """The occurrences ``user`` has not RSVP'd to (any answer counts): one query when there are any."""
     if not occurrences:
         return occurrences
@@ -406,7 +406,7 @@ NUDGE_LIMIT = 5
 NUDGE_REPLIES = 5
 
 
-def answer_nudges_for(*, user, now=None):
+def answer_nudges_for(*, user: User, now: datetime | None = None) -> list[AnswerNudge]:
     """The asker's questions with replies from others but no accepted answer, asked ANSWER_NUDGE_DAYS or
     more ago, in communities they are still in; each with up to NUDGE_REPLIES visible replies. Two queries."""
     now = now or timezone.now()
@@ -430,7 +430,7 @@ def answer_nudges_for(*, user, now=None):
     return [AnswerNudge(thread=thread, replies=thread.others[:NUDGE_REPLIES]) for thread in threads]
 
 
-def onboarding_for(*, user, now=None):
+def onboarding_for(*, user: User, now: datetime | None = None) -> Onboarding | None:
     """A member who signed up in the last ONBOARDING_DAYS days: their checklist (done or not, from their
     account, memberships, posts and follows), or None once it is all done or they are no longer new. 1-4 queries."""
     now = now or timezone.now()

@@ -73,7 +73,7 @@ def threads_for_list(
 RECENT_REPLIERS = 3
 
 
-def with_recent_repliers(threads, *, limit: int = RECENT_REPLIERS):
+def with_recent_repliers(threads: Iterable[Any], *, limit: int = RECENT_REPLIERS) -> list[Any]:
     """The threads as a list, each with ``recent_repliers``: the last ``limit`` distinct people to reply, newest first.
 
     Replies that are deleted or hidden, and former members, do not count. Two queries for any
@@ -475,7 +475,7 @@ def moderation_log(*, community: Community) -> QuerySet[ModerationLogEntry]:
 # -- reading position ------------------------------------------------------------------------
 
 
-def _unread_posts(user, thread_ref, upto_ref):
+def _unread_posts(user: User, thread_ref: Any, upto_ref: Any) -> QuerySet[Post]:
     """Posts of a thread newer than a reading position, not removed and not the reader's own."""
     return (
         Post.objects.filter(thread=thread_ref, pk__gt=upto_ref, is_deleted=False, is_hidden=False)
@@ -484,7 +484,7 @@ def _unread_posts(user, thread_ref, upto_ref):
     )
 
 
-def with_read_state(threads, *, user):
+def with_read_state(threads: QuerySet[Thread], *, user: Any) -> QuerySet[Thread]:
     """``threads`` annotated for ``user``: ``read_upto`` (None: never opened) and ``new_replies`` since.
 
     Two subqueries in the list's own query, so the list's query count does not change with its rows.
@@ -506,7 +506,7 @@ class ReadState:
     first_unread_id: int | None = None
 
 
-def read_state(*, user, thread):
+def read_state(*, user: Any, thread: Thread) -> ReadState | None:
     """``user``'s ReadState in ``thread`` (None for visitors): one query (none are written)."""
     if user is None or not user.is_authenticated:
         return None

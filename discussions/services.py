@@ -701,7 +701,7 @@ _COUNT_WORDS = """
 # -- reading position ------------------------------------------------------------------------
 
 
-def mark_thread_read(*, access, thread, upto):
+def mark_thread_read(*, access: Access, thread: Thread, upto: int) -> ReadMark:
     """Record that ``access.user`` has read ``thread`` up to its post ``upto`` (0: the opening).
 
     The thread page POSTs this after it loads (never inside the GET). The mark only moves forward, so an

@@ -380,7 +380,7 @@ class GroupTrend:
         return found
 
 
-def group_trends(*, poll: Poll, rounds):
+def group_trends(*, poll: Poll, rounds: list[Round]) -> list[GroupTrend]:
     """The series' rounds for the whole community, each district (voters' districts) and each focus area
     (its followers): a list of ``GroupTrend``, community first. Four queries whatever the number of rounds,
     ballots, districts or focus areas. Anonymous rounds count for the community only (no voter is stored).
