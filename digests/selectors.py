@@ -68,11 +68,11 @@ class Item:
         return absolute_url(self.path)
 
     @property
-    def is_overdue(self):
+    def is_overdue(self) -> bool:
         return self.state == DutyState.OVERDUE
 
     @property
-    def state_label(self):
+    def state_label(self) -> str:
         return DutyState(self.state).label if self.state else ""
 
 
@@ -193,25 +193,25 @@ class AnswerNudge:
     replies: list
 
     @property
-    def community(self):
+    def community(self) -> Community:
         return self.thread.community
 
     @property
-    def path(self):
+    def path(self) -> str:
         return self.thread.get_absolute_url()
 
     @property
     def url(self) -> str:
         return absolute_url(self.path)
 
-    def accept_path(self, post):
+    def accept_path(self, post: Post) -> str:
         return reverse(
             "discussions:accept",
             kwargs={"slug": self.thread.community.slug, "thread_id": self.thread.pk, "post_id": post.pk},
         )
 
     @property
-    def choices(self):
+    def choices(self) -> list[tuple[Post, str]]:
         """(reply, the path its one-click accept form posts to), oldest first."""
         return [(post, self.accept_path(post)) for post in self.replies]
 
@@ -230,7 +230,7 @@ class Onboarding:
     steps: list
 
     @property
-    def done_count(self):
+    def done_count(self) -> int:
         return sum(step.done for step in self.steps)
 
     def __bool__(self) -> bool:
@@ -239,7 +239,7 @@ class Onboarding:
 
 @dataclass
 class CommunityGroup:
-    community: object
+    community: Community | None
     items: list = field(default_factory=list)
 
 
@@ -253,7 +253,7 @@ class CallsToAction:
     nudges: list = field(default_factory=list)  # AnswerNudge, the asker's own questions
     onboarding: Onboarding | None = None  # only in the site, for brand-new members
 
-    def _all(self):
+    def _all(self) -> tuple[list[Item], ...]:
         return (self.responsibilities, self.polls, self.activities, self.questions, self.mentoring)
 
     def __bool__(self) -> bool:
@@ -264,16 +264,16 @@ class CallsToAction:
         return sum(len(items) for items in self._all()) + len(self.nudges)
 
     @property
-    def overdue(self):
+    def overdue(self) -> list[Item]:
         """Responsibilities past their due date: they lead "What needs me" and the digest."""
         return [item for item in self.responsibilities if item.is_overdue]
 
     @property
-    def upcoming_responsibilities(self):
+    def upcoming_responsibilities(self) -> list[Item]:
         return [item for item in self.responsibilities if not item.is_overdue]
 
     @property
-    def by_community(self):
+    def by_community(self) -> list[CommunityGroup]:
         """Every call but the overdue ones, grouped by community (by name), in one layout for every kind:
         responsibilities, polls, activities, mentoring, questions, each by date within its kind."""
         groups: dict[int, CommunityGroup] = {}

@@ -347,11 +347,11 @@ class GroupTrend:
     is_scale: bool = False
 
     @property
-    def hidden(self):
+    def hidden(self) -> list[bool]:
         return [self.key != "all" and 0 < n < MIN_GROUP_ANSWERS for n in self.voters]
 
     @property
-    def means(self):
+    def means(self) -> list[float | None]:
         found = []
         for row, hidden in zip(self.counts, self.hidden, strict=True):
             picks = sum(row)
@@ -360,15 +360,15 @@ class GroupTrend:
         return found
 
     @property
-    def total_voters(self):
+    def total_voters(self) -> int:
         return sum(self.voters)
 
     @property
-    def cells(self):
+    def cells(self) -> list[tuple[int, bool, float | None]]:
         """Per round: (voters, hidden, average) for the table."""
         return list(zip(self.voters, self.hidden, self.means, strict=True))
 
-    def as_rounds(self, rounds):
+    def as_rounds(self, rounds: list[Round]) -> list[Any]:
         """The group's figures as ``Round`` rows (percentages None where hidden), for ``trend_chart``."""
         found = []
         for i, r in enumerate(rounds):
@@ -397,7 +397,7 @@ def group_trends(*, poll: Poll, rounds: list[Round]) -> list[GroupTrend]:
     )  # fmt: skip
     groups: dict[str, GroupTrend] = {}
 
-    def group(key):
+    def group(key: str) -> GroupTrend:
         if key not in groups:
             groups[key] = GroupTrend(
                 key=key, kind="", name="", voters=[0] * len(rounds),
