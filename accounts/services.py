@@ -1,5 +1,8 @@
 """Writes of accounts that more than one place needs."""
 
+from typing import IO, Any
+
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import ManyToManyRel
 
@@ -17,7 +20,7 @@ def opt_out(*, user: User, kind: str) -> User:
     return user
 
 
-def set_avatar(*, user: User, upload):
+def set_avatar(*, user: User, upload: UploadedFile) -> User:
     """Check ``upload`` and make its re-encoded copy ``user``'s picture; the old file goes once this commits.
 
     Raises ValidationError (nothing stored, nothing changed) for anything that is not a picture
@@ -31,7 +34,7 @@ def set_avatar(*, user: User, upload):
     return user
 
 
-def remove_avatar(*, user: User):
+def remove_avatar(*, user: User) -> User:
     """Go back to initials; the file is deleted once this commits. Idempotent; returns the user."""
     old = user.avatar.name
     if old:
@@ -42,7 +45,7 @@ def remove_avatar(*, user: User):
     return user
 
 
-def open_avatar(name: str):
+def open_avatar(name: str) -> IO[Any]:
     """The stored picture ``name`` opened for reading; FileNotFoundError when it is gone."""
     storage = User._meta.get_field("avatar").storage
     if not storage.exists(name):
@@ -50,7 +53,7 @@ def open_avatar(name: str):
     return storage.open(name, "rb")
 
 
-def _delete_after_commit(user, name):
+def _delete_after_commit(user: User, name: str | None) -> None:
     if name:
         storage = user.avatar.storage
         transaction.on_commit(lambda: storage.delete(name))

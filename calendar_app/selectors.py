@@ -1,15 +1,28 @@
 """Reads the calendar pages, feeds, reminders and digests share. Each runs a fixed number of queries."""
 
+from __future__ import annotations
+
 import calendar
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import District
-from calendar_app.models import RSVP, Activity, Attendance, OccurrenceChange, Responsibility, occurrence_key
+from accounts.models import District, User
+from calendar_app.models import (
+    RSVP,
+    Activity,
+    Attendance,
+    Occurrence,
+    OccurrenceChange,
+    Responsibility,
+    Rotation,
+    occurrence_key,
+)
 from communities.models import Community, Membership
 from communities.permissions import Access
 from core import search as core_search
@@ -17,7 +30,9 @@ from core import search as core_search
 FIRST_WEEKDAY = calendar.SUNDAY
 
 
-def activities_overlapping(*, start, end, community=None, communities_q=None):
+def activities_overlapping(
+    *, start: datetime, end: datetime, community: Community | None = None, communities_q: Q | None = None
+) -> QuerySet[Activity]:
     """Activities that may have an occurrence in [start, end), with what expanding them needs: two queries."""
     qs = Activity.objects.filter(Q(span_start__lt=end) & (Q(span_end__isnull=True) | Q(span_end__gt=start)))
     if community is not None:
@@ -33,7 +48,7 @@ def activities_overlapping(*, start, end, community=None, communities_q=None):
 MAX_OCCURRENCES_PER_PAGE = 1000
 
 
-def expand(activities, start, end):
+def expand(activities: Iterable[Activity], start: datetime, end: datetime) -> list[Occurrence]:
     """The first MAX_OCCURRENCES_PER_PAGE (not cancelled) occurrences of ``activities`` in [start, end), by start.
 
     Each series is expanded lazily within the window (Activity.original_starts_between).
@@ -45,7 +60,7 @@ def expand(activities, start, end):
     return found[:MAX_OCCURRENCES_PER_PAGE]
 
 
-def occurrences_for_community(*, community, start, end):
+def occurrences_for_community(*, community: Community, start: datetime, end: datetime) -> list[Occurrence]:
     return expand(activities_overlapping(start=start, end=end, community=community), start, end)
 
 
@@ -96,11 +111,13 @@ def _soonest(base, ranked, start, end, limit):
     return found
 
 
-def _member_communities_q(user):
+def _member_communities_q(user: User) -> Q:
     return Q(community__in=Membership.objects.filter(user=user).values("community_id"))
 
 
-def upcoming_occurrences_for(*, user, start, end, limit=None):
+def upcoming_occurrences_for(
+    *, user: User, start: datetime, end: datetime, limit: int | None = None
+) -> list[Occurrence]:
     """Occurrences in [start, end) of activities in communities ``user`` is a member of, cancelled ones left out.
 
     Each has ``.activity``, ``.start``, ``.end``, ``.community`` and ``.url`` (the page to RSVP on). Two queries.
@@ -112,13 +129,13 @@ def upcoming_occurrences_for(*, user, start, end, limit=None):
     return expand(activities, start, end)
 
 
-def _as_date(value):
+def _as_date(value: date | datetime) -> date:
     if isinstance(value, datetime):
         return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     return value
 
 
-def duties_of_q(user):
+def duties_of_q(user: User) -> Q:
     """A Q over responsibilities ``user`` answers for, in communities they are still a member of.
 
     Assigned to them, or given to their district: the district on their account, or the
@@ -137,11 +154,13 @@ def duties_of_q(user):
     return mine & Q(activity__community__in=Membership.objects.filter(user=user).values("community_id"))
 
 
-def _with_related(qs):
+def _with_related(qs: QuerySet[Responsibility]) -> QuerySet[Responsibility]:
     return qs.select_related("activity", "activity__community", "district", "assignee")
 
 
-def open_responsibilities_for(*, user, start, end, today=None):
+def open_responsibilities_for(
+    *, user: User, start: date | datetime, end: date | datetime, today: date | None = None
+) -> QuerySet[Responsibility]:
     """Open responsibilities ``user`` answers for (``duties_of_q``), due in [start, end), with their state.
 
     Activity, community, district and assignee loaded: one query.
@@ -154,7 +173,7 @@ def open_responsibilities_for(*, user, start, end, today=None):
     )
 
 
-def duties_needing(*, user, until, today=None):
+def duties_needing(*, user: User, until: date, today: date | None = None) -> QuerySet[Responsibility]:
     """What ``user``'s district still has to do, due before ``until``: overdue ones (however old) first,
     oldest first, then the rest by due date. Each has ``state``. One query."""
     return _with_related(
@@ -198,7 +217,7 @@ def duties_needing_for_many(*, users, communities_of, confirmed, until, today=No
     return found
 
 
-def led_communities_q(user):
+def led_communities_q(user: User) -> Q:
     """Communities ``user`` leads: a district leader or moderator there (they plan the districts' duties)."""
     return Q(
         pk__in=Membership.objects.filter(user=user)
@@ -217,7 +236,7 @@ class OverdueGroup:
 OVERDUE_LIMIT = 500
 
 
-def overdue_for_leader(*, user, today=None):
+def overdue_for_leader(*, user: User, today: date | None = None) -> list[OverdueGroup]:
     """Overdue responsibilities in every community ``user`` leads, grouped by district (by name), oldest
     first within each; each duty has ``state`` and ``may_update`` (may this leader mark it done). Two queries."""
     communities = Community.objects.filter(led_communities_q(user))
@@ -236,6 +255,7 @@ def overdue_for_leader(*, user, today=None):
         for m in Membership.objects.filter(user=user, community_id__in={d.activity.community_id for d in duties})
     }
     groups: list[OverdueGroup] = []
+    duty: Any  # a Responsibility that gets ``may_update`` below
     for duty in duties:
         access = Access(
             community=duty.activity.community, user=user, membership=memberships.get(duty.activity.community_id)
@@ -247,7 +267,7 @@ def overdue_for_leader(*, user, today=None):
     return groups
 
 
-def duty_recipients(duties):
+def duty_recipients(duties: Iterable[Responsibility]) -> dict[int, list[int]]:
     """{duty pk: sorted user ids} of who answers for each duty: active members of its community whose
     confirmed district there, or account district, is the duty's, and its assignee while a member. One query."""
     duties = list(duties)
@@ -278,7 +298,7 @@ def duty_recipients(duties):
     return {pk: sorted(ids) for pk, ids in found.items()}
 
 
-def responsibilities_of_activity(*, activity, today=None):
+def responsibilities_of_activity(*, activity: Activity, today: date | None = None) -> QuerySet[Responsibility]:
     return (
         activity.responsibilities.select_related("district", "assignee")
         .with_state(today)
@@ -286,7 +306,9 @@ def responsibilities_of_activity(*, activity, today=None):
     )
 
 
-def district_responsibilities(*, community, user, start, end, today=None):
+def district_responsibilities(
+    *, community: Community, user: User, start: date | datetime, end: date | datetime, today: date | None = None
+) -> QuerySet[Responsibility]:
     """What ``user``'s district (or the user) must do in this community, due in [start, end): one query."""
     return _with_related(
         Responsibility.objects.filter(duties_of_q(user), activity__community=community)
@@ -307,7 +329,7 @@ class Day:
     occurrences: list = field(default_factory=list)
 
 
-def parse_month(text, today):
+def parse_month(text: str, today: date) -> date | None:
     """``YYYY-MM`` to the first day of that month; ``None`` when it is not a month we show."""
     if not text:
         return today.replace(day=1)
@@ -319,16 +341,16 @@ def parse_month(text, today):
     return date(year, month, 1)
 
 
-def add_months(first, months):
+def add_months(first: date, months: int) -> date:
     index = first.year * 12 + first.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
 
 
-def local_midnight(day):
+def local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time()), timezone.get_current_timezone())
 
 
-def month_grid(*, community, first):
+def month_grid(*, community: Community, first: date) -> tuple[list[list[Any]], list[Occurrence]]:
     """Weeks of ``Day`` for the month starting ``first``, in the viewer's time zone: two queries."""
     weeks = calendar.Calendar(FIRST_WEEKDAY).monthdatescalendar(first.year, first.month)
     start = local_midnight(weeks[0][0])
@@ -347,7 +369,7 @@ def month_grid(*, community, first):
 # -- RSVPs -------------------------------------------------------------------
 
 
-def rsvp_summary(*, activity, occurrence_start):
+def rsvp_summary(*, activity: Activity, occurrence_start: datetime | None) -> dict[str, int]:
     """Counts by response for one occurrence: one query."""
     rows = (
         RSVP.objects.filter(activity=activity, occurrence_start=occurrence_start)
@@ -359,7 +381,7 @@ def rsvp_summary(*, activity, occurrence_start):
     return counts
 
 
-def rsvps_for(*, activity, occurrence_start):
+def rsvps_for(*, activity: Activity, occurrence_start: datetime | None) -> QuerySet[RSVP]:
     return (
         RSVP.objects.filter(activity=activity, occurrence_start=occurrence_start)
         .select_related("user", "user__district")
@@ -381,20 +403,20 @@ class PlanRow:
     start: datetime
     activity: Activity
     duty: Responsibility | None = None
-    rotation: object = None
+    rotation: Rotation | None = None
     original_start: datetime | None = None
 
     @property
-    def key(self):
+    def key(self) -> str:
         return occurrence_key(self.original_start) if self.original_start is not None else ""
 
     @property
-    def is_gap(self):
+    def is_gap(self) -> bool:
         return self.rotation is not None and self.duty is None
 
     @property
-    def cell_id(self):
-        return f"cell-{self.rotation.pk}-{self.key}" if self.rotation is not None else ""  # type: ignore[attr-defined]  # came with main's merge; type it properly next
+    def cell_id(self) -> str:
+        return f"cell-{self.rotation.pk}-{self.key}" if self.rotation is not None else ""
 
 
 @dataclass
@@ -404,11 +426,13 @@ class PlanMonth:
     assignments: list = field(default_factory=list)  # (district, [responsibility, ...])
 
     @property
-    def gaps(self):
+    def gaps(self) -> list[PlanRow]:
         return [row for row in self.rows if row.is_gap]
 
 
-def plan_by_month(*, community, first, months=12, district_first=None):
+def plan_by_month(
+    *, community: Community, first: date, months: int = 12, district_first: Any = None
+) -> list[PlanMonth]:
     """Who does what in each month from ``first``: a row per rotation date and per responsibility. Six queries.
 
     A rotation date without a district is a gap; months and districts without one expected show none.
@@ -479,7 +503,7 @@ def plan_by_month(*, community, first, months=12, district_first=None):
                 )
             )
 
-    def order(row):
+    def order(row: PlanRow) -> tuple[bool, datetime, str]:
         theirs = district_first is not None and row.duty is not None and row.duty.district_id == district_first
         return (not theirs, row.start, row.activity.title)
 
@@ -490,11 +514,11 @@ def plan_by_month(*, community, first, months=12, district_first=None):
     return plan
 
 
-def my_communities(*, user):
+def my_communities(*, user: User) -> QuerySet[Community]:
     return Community.objects.filter(memberships__user=user).order_by("name")
 
 
-def what_deleting_removes(*, activity):
+def what_deleting_removes(*, activity: Activity) -> list[str]:
     """What deleting ``activity`` takes with it, as sentences for the confirm page: two queries."""
     lines = []
     if activity.is_recurring:
@@ -512,7 +536,15 @@ def what_deleting_removes(*, activity):
     return lines
 
 
-def search_section(*, viewer, terms, scope, filters, page_number, per_page):
+def search_section(
+    *,
+    viewer: User,
+    terms: core_search.Terms,
+    scope: core_search.Scope,
+    filters: core_search.Filters,
+    page_number: int | str | None,
+    per_page: int,
+) -> core_search.Section:
     """Activities matching ``terms`` in communities ``scope`` allows (site search): two queries."""
     qs = filters.apply(Activity.objects.filter(scope.q()), author_field="organizer")
     return core_search.ranked_section(
@@ -530,10 +562,8 @@ def search_section(*, viewer, terms, scope, filters, page_number, per_page):
 # -- attendance ----------------------------------------------------------------
 
 
-def attendance_members(*, community):
+def attendance_members(*, community: Community) -> QuerySet[User]:
     """The community's members to mark, by name (one query when evaluated)."""
-    from accounts.models import User
-
     return (
         User.objects.filter(memberships__community=community)
         .select_related("district")
@@ -541,7 +571,7 @@ def attendance_members(*, community):
     )
 
 
-def attended_user_ids(*, activity, occurrence_start):
+def attended_user_ids(*, activity: Activity, occurrence_start: datetime | None) -> set[int]:
     """Who is marked at one date: one query."""
     return set(
         Attendance.objects.filter(activity=activity, occurrence_start=occurrence_start).values_list(
@@ -550,7 +580,7 @@ def attended_user_ids(*, activity, occurrence_start):
     )
 
 
-def going_user_ids(*, activity, occurrence_start):
+def going_user_ids(*, activity: Activity, occurrence_start: datetime | None) -> set[int]:
     return set(
         RSVP.objects.filter(
             activity=activity, occurrence_start=occurrence_start, response=RSVP.Response.GOING
@@ -558,7 +588,9 @@ def going_user_ids(*, activity, occurrence_start):
     )
 
 
-def attendances_of(*, user, start=None, end=None, community=None):
+def attendances_of(
+    *, user: User, start: date | None = None, end: date | None = None, community: Community | None = None
+) -> QuerySet[Attendance]:
     """A person's attendance, newest first, with activity and community: one query."""
     rows = Attendance.objects.filter(user=user).select_related("activity", "activity__community")
     if start is not None:

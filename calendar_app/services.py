@@ -1,18 +1,24 @@
 """Every write on the calendar. Keyword-only, one transaction, permission checked here."""
 
+from __future__ import annotations
+
 import hashlib
 import hmac
 import re
-from datetime import UTC, timedelta
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from dateutil.rrule import rrulestr
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import District, User
 from calendar_app import signals
 from calendar_app.duty_reminders import notify_duty
 from calendar_app.models import (
@@ -28,7 +34,8 @@ from calendar_app.models import (
 )
 from calendar_app.recurrence import MAX_COUNT, check_rule, last_occurrence_start
 from calendar_app.selectors import duty_recipients
-from communities.models import Membership
+from communities.models import Community, Membership
+from communities.permissions import Access
 from core.text import render_markdown
 from notifications import kinds
 from notifications.services import notify
@@ -48,7 +55,7 @@ ACTIVITY_FIELDS = (
 )
 
 
-def _require(access, allowed, message):
+def _require(access: Access, allowed: bool, message: str) -> None:
     if not allowed:
         raise PermissionDenied(message)
 
@@ -107,8 +114,8 @@ def refresh_next_occurrences(*, now=None, batch_size=500):
         last = batch[-1].pk
 
 
-def _validate(activity):
-    if activity.focus_area_id and activity.focus_area.community_id != activity.community_id:
+def _validate(activity: Activity) -> None:
+    if activity.focus_area is not None and activity.focus_area.community_id != activity.community_id:
         raise ValidationError({"focus_area": "Pick a focus area of this community."})
     if activity.end < activity.start:
         raise ValidationError({"end": "The end must be after the start."})
@@ -117,7 +124,13 @@ def _validate(activity):
 
 
 @transaction.atomic
-def schedule_activity(*, access, responsibility=None, rotation=None, **fields):
+def schedule_activity(
+    *,
+    access: Access,
+    responsibility: dict[str, Any] | None = None,
+    rotation: dict[str, Any] | None = None,
+    **fields: Any,
+) -> Activity:
     """Create an activity (and optionally its first responsibility or a rotating duty). Schedulers only.
 
     ``responsibility`` is a dict of ``add_responsibility`` arguments (district, task, assignee, due_date);
@@ -137,12 +150,12 @@ def schedule_activity(*, access, responsibility=None, rotation=None, **fields):
     return activity
 
 
-def _announce(signal, activity):
+def _announce(signal: Signal, activity: Activity) -> None:
     transaction.on_commit(lambda: signal.send(sender=Activity, activity=activity), robust=True)
 
 
 @transaction.atomic
-def update_activity(*, access, activity, **fields):
+def update_activity(*, access: Access, activity: Activity, **fields: Any) -> Activity:
     """Change an activity; raises SEQUENCE so subscribed calendars update it.
 
     Changing when a series happens drops its per-date exceptions, which no longer name a date in it.
@@ -185,7 +198,7 @@ def update_activity(*, access, activity, **fields):
 CANCELLATION_TOLD = (RSVP.Response.GOING, RSVP.Response.MAYBE)
 
 
-def _upcoming_rsvps(activity):
+def _upcoming_rsvps(activity: Activity) -> QuerySet[RSVP]:
     """The answers for dates of ``activity`` that have not ended yet (one-off or any date of a series)."""
     now = timezone.now()
     if not activity.is_recurring:
@@ -193,7 +206,16 @@ def _upcoming_rsvps(activity):
     return activity.rsvps.filter(occurrence_start__gte=now - activity.duration)
 
 
-def _notify_answered(activity, *, kind, rsvps, actor, event_key, original_start=None, gone=False):
+def _notify_answered(
+    activity: Activity,
+    *,
+    kind: str,
+    rsvps: QuerySet[RSVP],
+    actor: Any,
+    event_key: str,
+    original_start: datetime | None = None,
+    gone: bool = False,
+) -> None:
     """Tell the people behind ``rsvps`` that ``activity`` (or its date ``original_start``) moved or was cancelled.
 
     Only members who may still see the community are told (the fan-out checks). A deleted activity
@@ -218,7 +240,7 @@ def _notify_answered(activity, *, kind, rsvps, actor, event_key, original_start=
 
 
 @transaction.atomic
-def delete_activity(*, access, activity):
+def delete_activity(*, access: Access, activity: Activity) -> None:
     _require(access, access.may_schedule, "Only district leaders and moderators of this community can delete.")
     if activity.community_id != access.community.pk:
         raise PermissionDenied("That activity belongs to another community.")
@@ -233,18 +255,18 @@ def delete_activity(*, access, activity):
     activity.delete()
 
 
-def _check_occurrence(activity, original_start):
+def _check_occurrence(activity: Activity, original_start: datetime | None) -> None:
     if original_start is None or not activity.is_recurring or not activity.is_original_start(original_start):
         raise ValidationError("That date is not one of this activity's dates.")
 
 
-def _bump(activity):
+def _bump(activity: Activity) -> None:
     Activity.objects.filter(pk=activity.pk).update(sequence=F("sequence") + 1, updated_at=timezone.now())
     activity.refresh_from_db(fields=["sequence", "updated_at"])
 
 
 @transaction.atomic
-def cancel_occurrence(*, access, activity, original_start):
+def cancel_occurrence(*, access: Access, activity: Activity, original_start: datetime) -> OccurrenceChange:
     """Cancel one date of a series (an EXDATE in feeds); idempotent."""
     _require(access, access.may_schedule, "Only district leaders and moderators of this community can cancel.")
     _check_occurrence(activity, original_start)
@@ -271,7 +293,7 @@ def cancel_occurrence(*, access, activity, original_start):
 
 
 @transaction.atomic
-def restore_occurrence(*, access, activity, original_start):
+def restore_occurrence(*, access: Access, activity: Activity, original_start: datetime) -> None:
     """Undo a cancellation or a move of one date of a series."""
     _require(access, access.may_schedule, "Only district leaders and moderators of this community can do that.")
     _check_occurrence(activity, original_start)
@@ -283,7 +305,9 @@ def restore_occurrence(*, access, activity, original_start):
 
 
 @transaction.atomic
-def move_occurrence(*, access, activity, original_start, new_start):
+def move_occurrence(
+    *, access: Access, activity: Activity, original_start: datetime, new_start: datetime
+) -> OccurrenceChange:
     """Move one date of a series, keeping its length (a RECURRENCE-ID override in feeds)."""
     _require(access, access.may_schedule, "Only district leaders and moderators of this community can move.")
     _check_occurrence(activity, original_start)
@@ -312,7 +336,16 @@ def move_occurrence(*, access, activity, original_start, new_start):
 
 
 @transaction.atomic
-def add_responsibility(*, access, activity, district, task, assignee=None, occurrence_start=None, due_date=None):
+def add_responsibility(
+    *,
+    access: Access,
+    activity: Activity,
+    district: District,
+    task: str,
+    assignee: User | None = None,
+    occurrence_start: datetime | None = None,
+    due_date: date | None = None,
+) -> Responsibility:
     """Assign a responsibility to a district of the community (and optionally one of its members)."""
     _require(access, access.may_schedule, "Only district leaders and moderators of this community can assign.")
     community = access.community
@@ -339,7 +372,7 @@ def add_responsibility(*, access, activity, district, task, assignee=None, occur
     return responsibility
 
 
-def _tell_district_assigned(duties, *, actor, event="assigned"):
+def _tell_district_assigned(duties: Iterable[Responsibility], *, actor: Any, event: str = "assigned") -> None:
     """Notify who answers for each duty that their district has it (after commit, once per duty and person)."""
     recipients = duty_recipients(duties)
     for duty in duties:
@@ -352,13 +385,13 @@ def _tell_district_assigned(duties, *, actor, event="assigned"):
         )
 
 
-def may_update_responsibility(access, responsibility):
+def may_update_responsibility(access: Access, responsibility: Responsibility) -> bool:
     """Confirmed members of its district (its district leaders among them) and the community's managers."""
     return access.is_authenticated and access.may_act_for_district(responsibility.district_id)
 
 
 @transaction.atomic
-def set_responsibility_status(*, access, responsibility, status):
+def set_responsibility_status(*, access: Access, responsibility: Responsibility, status: str) -> Responsibility:
     _require(
         access,
         may_update_responsibility(access, responsibility),
@@ -374,7 +407,7 @@ def set_responsibility_status(*, access, responsibility, status):
 
 
 @transaction.atomic
-def delete_responsibility(*, access, responsibility):
+def delete_responsibility(*, access: Access, responsibility: Responsibility) -> None:
     """Remove a responsibility; a rotation's date stays without a district (a gap on the plan) until filled."""
     _require(access, access.may_schedule, "Only district leaders and moderators of this community can remove it.")
     if responsibility.rotation_id and responsibility.occurrence_start:
@@ -392,11 +425,11 @@ def delete_responsibility(*, access, responsibility):
 ROTATION_HORIZON = timedelta(days=731)
 
 
-def series_dates(activity, *, now=None):
+def series_dates(activity: Activity, *, now: datetime | None = None) -> list[datetime]:
     """Every original start of a series in UTC, in order: at most MAX_COUNT, and ROTATION_HORIZON ahead if endless."""
     utc = UTC
     limit_at = max(now or timezone.now(), activity.start) + ROTATION_HORIZON
-    found = []  # type: ignore[var-annotated]  # came with main's merge; type it properly next
+    found: list[datetime] = []
     for moment in activity.rule():
         if len(found) >= MAX_COUNT or moment > limit_at:
             break
@@ -404,7 +437,9 @@ def series_dates(activity, *, now=None):
     return found
 
 
-def _clean_rotation_input(access, activity, task, districts, days_before):
+def _clean_rotation_input(
+    access: Access, activity: Activity, task: str, districts: Iterable[District], days_before: int
+) -> tuple[str, list[District]]:
     if activity.community_id != access.community.pk:
         raise PermissionDenied("That activity belongs to another community.")
     if not activity.is_recurring:
@@ -429,7 +464,7 @@ def _clean_rotation_input(access, activity, task, districts, days_before):
     return task, districts
 
 
-def _set_turns(rotation, districts):
+def _set_turns(rotation: Rotation, districts: Iterable[District]) -> None:
     rotation.turns.all().delete()
     RotationTurn.objects.bulk_create(
         RotationTurn(rotation=rotation, district=district, position=i) for i, district in enumerate(districts)
@@ -437,7 +472,9 @@ def _set_turns(rotation, districts):
 
 
 @transaction.atomic
-def create_rotation(*, access, activity, task, districts, days_before=0):
+def create_rotation(
+    *, access: Access, activity: Activity, task: str, districts: Iterable[District], days_before: int = 0
+) -> Rotation:
     """Rotate a duty through ``districts`` (in that order) over every date of a series. Schedulers only.
 
     Plans one responsibility per date at once (see sync_rotation) and returns the rotation.
@@ -453,7 +490,7 @@ def create_rotation(*, access, activity, task, districts, days_before=0):
     return rotation
 
 
-def _tell_districts_of_rotation(rotation, *, actor):
+def _tell_districts_of_rotation(rotation: Rotation, *, actor: Any) -> None:
     """Each district of a new rotation hears once, about its first date (not once per date of the year)."""
     firsts: dict[int, Responsibility] = {}
     for duty in rotation.responsibilities.select_related("activity", "activity__community", "district").order_by(
@@ -464,7 +501,9 @@ def _tell_districts_of_rotation(rotation, *, actor):
 
 
 @transaction.atomic
-def update_rotation(*, access, rotation, task, districts, days_before=0):
+def update_rotation(
+    *, access: Access, rotation: Rotation, task: str, districts: Iterable[District], days_before: int = 0
+) -> Rotation:
     """Change a rotation: dates still to come are planned again from the first district; past dates keep theirs."""
     _require(access, access.may_schedule, "Only district leaders and moderators of this community can plan duties.")
     activity = rotation.activity
@@ -483,7 +522,7 @@ def update_rotation(*, access, rotation, task, districts, days_before=0):
 
 
 @transaction.atomic
-def delete_rotation(*, access, rotation):
+def delete_rotation(*, access: Access, rotation: Rotation) -> None:
     """Stop a rotation: its open duties go, the done ones stay as a record."""
     _require(access, access.may_schedule, "Only district leaders and moderators of this community can plan duties.")
     rotation.responsibilities.filter(status=Responsibility.Status.OPEN).delete()
@@ -491,11 +530,11 @@ def delete_rotation(*, access, rotation):
     rotation.delete()
 
 
-def _due(activity, start, days_before):
+def _due(activity: Activity, start: datetime, days_before: int) -> date:
     return start.astimezone(activity.zone).date() - timedelta(days=days_before)
 
 
-def sync_rotation(*, rotation, replan_from=None, now=None):
+def sync_rotation(*, rotation: Rotation, replan_from: datetime | None = None, now: datetime | None = None) -> int:
     """Make the rotation's responsibilities match the series: one per date that is not cancelled.
 
     A new date gets the district its position gives; a moved date's duty moves its due date; a
@@ -556,7 +595,7 @@ def sync_rotation(*, rotation, replan_from=None, now=None):
     return len(create)
 
 
-def extend_endless_rotations(*, now=None):
+def extend_endless_rotations(*, now: datetime | None = None) -> int:
     """Plan the dates that came within ROTATION_HORIZON for every rotation of a series without an end.
 
     For the beat task: each rotation is locked while it is synced (a second run at the same time waits,
@@ -573,13 +612,15 @@ def extend_endless_rotations(*, now=None):
     return planned
 
 
-def _sync_rotations(activity):
+def _sync_rotations(activity: Activity) -> None:
     for rotation in Rotation.objects.filter(activity=activity):
         sync_rotation(rotation=rotation)
 
 
 @transaction.atomic
-def assign_rotation_date(*, access, rotation, original_start, district):
+def assign_rotation_date(
+    *, access: Access, rotation: Rotation, original_start: datetime, district: District | None
+) -> Responsibility | None:
     """Fill or change one date of a rotation (a cell of the plan). Schedulers only; a district of the community."""
     _require(access, access.may_schedule, "Only district leaders and moderators of this community can plan duties.")
     activity = rotation.activity
@@ -616,7 +657,7 @@ def assign_rotation_date(*, access, rotation, original_start, district):
 
 
 @transaction.atomic
-def respond(*, access, activity, occurrence_start, response):
+def respond(*, access: Access, activity: Activity, occurrence_start: Any, response: str) -> RSVP:
     """RSVP for one occurrence (``occurrence_start`` None for a one-off). Members only; not past or cancelled."""
     _require(access, access.may_post, "Only members of this community can RSVP. Join it first.")
     if activity.community_id != access.community.pk:
@@ -643,7 +684,7 @@ def respond(*, access, activity, occurrence_start, response):
     return rsvp
 
 
-def feed_token_for(*, user):
+def feed_token_for(*, user: User) -> str | None:
     """The person's feed token (a string), or None if they have none yet.
 
     Every account gets one when it is created (calendar_app/signals.py), so pages
@@ -656,11 +697,11 @@ def feed_token_for(*, user):
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
-def _community_digest(secret, community_id):
+def _community_digest(secret: str, community_id: int) -> str:
     return hmac.new(secret.encode(), f"community-feed:{community_id}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def community_feed_token(*, user, community):
+def community_feed_token(*, user: User, community: Community) -> str | None:
     """The token of ``user``'s link to ``community``'s feed: it opens that feed only, never another.
 
     Made from the person's secret with an HMAC, so it reveals nothing of the secret (which
@@ -673,7 +714,7 @@ def community_feed_token(*, user, community):
     return f"{feed[0]}.{_community_digest(feed[1], community.pk)}"
 
 
-def community_feed_reader(*, community, token):
+def community_feed_reader(*, community: Community, token: str) -> User | None:
     """The active member whose community-feed ``token`` this is, or None (wrong, reset, former member, inactive)."""
     feed_id, _, digest = (token or "").partition(".")
     if not feed_id.isascii() or not feed_id.isdigit() or len(feed_id) > 18 or len(digest) != 32:
@@ -686,7 +727,7 @@ def community_feed_reader(*, community, token):
     return feed.user
 
 
-def personal_feed_owner(*, token):
+def personal_feed_owner(*, token: str) -> User | None:
     """The active account whose personal-feed secret ``token`` is, or None."""
     if not _TOKEN_RE.match(token or ""):
         return None
@@ -695,7 +736,7 @@ def personal_feed_owner(*, token):
 
 
 @transaction.atomic
-def reset_feed_token(*, user):
+def reset_feed_token(*, user: User) -> FeedToken:
     """Replace the secret: the personal link and every community link made from it stop working."""
     FeedToken.objects.filter(user=user).delete()
     return FeedToken.objects.create(user=user)
@@ -710,14 +751,14 @@ CHECK_IN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misre
 CHECK_IN_LENGTH = 6
 
 
-def may_mark_attendance(access, activity):
+def may_mark_attendance(access: Access, activity: Activity) -> bool:
     """Its host (the organizer, still a member) or a leader of the community."""
     return access.may_schedule or (
         access.may_post and access.is_authenticated and activity.organizer_id == access.user.pk
     )
 
 
-def occurrence_times(activity, original_start):
+def occurrence_times(activity: Activity, original_start: Any) -> tuple[datetime | None, datetime, Any]:
     """``(original_start, start, end)`` of one date (``original_start`` None for a one-off); checks it exists.
 
     Raises ValidationError for a date that is not one of the activity's, or is cancelled.
@@ -733,25 +774,27 @@ def occurrence_times(activity, original_start):
     return original_start, original_start, original_start + activity.duration
 
 
-def check_in_code(activity, original_start):
+def check_in_code(activity: Activity, original_start: datetime | None) -> str:
     """The short code the host shows for one date: derived, so nothing is stored and it never repeats."""
     key = f"{activity.pk}:{original_start.isoformat() if original_start else ''}:{activity.created_at.isoformat()}"
     digest = hmac.new(settings.SECRET_KEY.encode(), f"check-in:{key}".encode(), hashlib.sha256).digest()
     return "".join(CHECK_IN_ALPHABET[b % len(CHECK_IN_ALPHABET)] for b in digest[:CHECK_IN_LENGTH])
 
 
-def check_in_open(start, end, now=None):
+def check_in_open(start: datetime, end: datetime, now: datetime | None = None) -> bool:
     now = now or timezone.now()
     return start - CHECK_IN_EARLY <= now <= end + CHECK_IN_LATE
 
 
-def _minutes(activity, start, end):
+def _minutes(activity: Activity, start: datetime, end: datetime) -> int:
     # All-day dates (deadlines, whole-day visits) carry no hours of their own.
     return 0 if activity.all_day else max(0, int((end - start).total_seconds() // 60))
 
 
 @transaction.atomic
-def mark_attendance(*, access, activity, occurrence_start, attendees):
+def mark_attendance(
+    *, access: Access, activity: Activity, occurrence_start: datetime | None, attendees: Iterable[User]
+) -> int:
     """Set who attended one date that has begun: its host or a leader. Returns the number marked.
 
     ``attendees`` are users; only members of the community count. People left out are unmarked.
@@ -789,7 +832,7 @@ def mark_attendance(*, access, activity, occurrence_start, attendees):
 
 
 @transaction.atomic
-def check_in(*, access, activity, occurrence_start, code):
+def check_in(*, access: Access, activity: Activity, occurrence_start: datetime | None, code: str) -> Attendance:
     """A member checks in to a date in progress with the host's code. Checking in twice is fine."""
     _require(access, access.may_post, "Only members of this community can check in. Join it first.")
     if activity.community_id != access.community.pk:
@@ -813,12 +856,12 @@ def check_in(*, access, activity, occurrence_start, code):
     return attendance
 
 
-def _without_end(rule):
+def _without_end(rule: str) -> str:
     return ";".join(part for part in rule.split(";") if part.split("=", 1)[0].strip().upper() not in ("COUNT", "UNTIL"))
 
 
 @transaction.atomic
-def copy_plan_to_next_year(*, access, first):
+def copy_plan_to_next_year(*, access: Access, first: date) -> list[Activity]:
     """Copy each repeating activity with a rotation that starts in the 12 months from ``first`` to a year later.
 
     The copy starts on the first date of the same pattern in the same month a year on, has as

@@ -104,8 +104,15 @@ def _members_named(community: Community, usernames: Iterable[str]) -> list[User]
 
 @transaction.atomic
 def prepare_chat(
-    *, access: Access, activity: Activity, topic, prompts_text, interval=DEFAULT_INTERVAL, cohosts=(), host=None
-):
+    *,
+    access: Access,
+    activity: Activity,
+    topic: str,
+    prompts_text: str,
+    interval: timedelta = DEFAULT_INTERVAL,
+    cohosts: Iterable[str] = (),
+    host: User | None = None,
+) -> Chat:
     """Create or update the chat of an "online chat" activity and its prompts not yet posted.
 
     Only hosts (see chats.permissions); prompts must fall between the start and the end.

@@ -184,15 +184,14 @@ def moderation_counts(*, community: Community) -> dict[str, int]:
 
 
 def manage_summary(*, community: Community) -> Mapping[str, Any]:
-    """Counts for the manage overview (members, focus areas, pending requests, open invitations): one query."""
+    """Counts for the manage overview (members, focus_area_count, pending requests, open invitations): one query."""
     here = OuterRef("pk")
     return (
         Community.objects.filter(pk=community.pk)
         .values("pk")
         .annotate(
             members=_count_of(Membership.objects.filter(community=here)),
-            # A count under the relation's name, in a .values() row only (django-stubs sees a clash).
-            focus_areas=_count_of(FocusArea.objects.filter(community=here)),  # type: ignore[no-redef]
+            focus_area_count=_count_of(FocusArea.objects.filter(community=here)),
             pending_requests=_count_of(JoinRequest.objects.filter(community=here, status=JoinRequest.Status.PENDING)),
             open_invitations=_count_of(
                 Invitation.objects.filter(

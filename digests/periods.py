@@ -58,7 +58,7 @@ def _add_months(moment, months):
     return _utc(index // 12, index % 12 + 1, 1)
 
 
-def parse_period(value):
+def parse_period(value: str) -> "Period":
     """``"2027-06"`` or ``"2027-W23"`` to a Period; InvalidPeriod with a readable message otherwise."""
     value = (value or "").strip()
     match = _MONTH_RE.match(value) or _WEEK_RE.match(value)

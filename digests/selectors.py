@@ -6,8 +6,12 @@ instead of quietly emptying a section. Each function runs a fixed number of
 queries per member, whatever their number of communities or the amount of content.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Window
@@ -15,6 +19,7 @@ from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from calendar_app.models import RSVP, DutyState, Occurrence, Responsibility
 from calendar_app.selectors import (
     activities_overlapping,
@@ -28,7 +33,7 @@ from communities.models import Community, JoinRequest, Membership
 from communities.selectors import new_members
 from core.links import absolute_url
 from digests.models import CommunityNote
-from digests.periods import MONTHLY, parse_period, rolling_window
+from digests.periods import MONTHLY, Period, parse_period, rolling_window
 from discussions.models import Flag, Post, Thread
 from discussions.selectors import most_helpful_threads, unanswered_questions_for, unanswered_questions_for_many
 from mentoring.models import CheckIn, Pairing
@@ -56,7 +61,7 @@ class Item:
 
     title: str
     path: str
-    community: object = None
+    community: Community | None = None
     when: object = None
     detail: str = ""
     action: str = ""  # the verb: what the person does ("Answer", "RSVP", "See what to do")
@@ -66,19 +71,19 @@ class Item:
     show_time: bool = False  # ``when`` is a moment (shown with its time and zone), not a day
 
     @property
-    def url(self):
+    def url(self) -> str:
         return absolute_url(self.path)
 
     @property
-    def is_overdue(self):
+    def is_overdue(self) -> bool:
         return self.state == DutyState.OVERDUE
 
     @property
-    def state_label(self):
+    def state_label(self) -> str:
         return DutyState(self.state).label if self.state else ""
 
 
-def _responsibility_item(row: Responsibility):
+def _responsibility_item(row: Responsibility) -> Item:
     return Item(
         title=row.headline,
         path=row.url,
@@ -91,7 +96,7 @@ def _responsibility_item(row: Responsibility):
     )
 
 
-def _occurrence_item(occurrence: Occurrence):
+def _occurrence_item(occurrence: Occurrence) -> Item:
     activity = occurrence.activity
     return Item(
         title=activity.title,
@@ -105,7 +110,7 @@ def _occurrence_item(occurrence: Occurrence):
     )
 
 
-def _poll_item(poll: Poll):
+def _poll_item(poll: Poll) -> Item:
     return Item(
         title=poll.question,
         path=poll.get_absolute_url(),
@@ -118,7 +123,7 @@ def _poll_item(poll: Poll):
     )
 
 
-def _thread_item(thread: Thread, action="Reply"):
+def _thread_item(thread: Thread, action: str = "Reply") -> Item:
     detail = f"In {thread.focus_area.name}" if thread.focus_area is not None else ""
     helpful = getattr(thread, "helpful_in_period", 0)
     if helpful:
@@ -135,7 +140,7 @@ def _thread_item(thread: Thread, action="Reply"):
     )
 
 
-def _resource_item(resource: Resource):
+def _resource_item(resource: Resource) -> Item:
     return Item(
         title=resource.title,
         path=resource.get_absolute_url(),
@@ -145,7 +150,7 @@ def _resource_item(resource: Resource):
     )
 
 
-def _check_in_item(check_in: CheckIn, user):
+def _check_in_item(check_in: CheckIn, user: User) -> Item:
     pairing = check_in.pairing
     other = pairing.mentee if pairing.mentor_id == user.pk else pairing.mentor
     return Item(
@@ -161,7 +166,7 @@ def _check_in_item(check_in: CheckIn, user):
     )
 
 
-def _ask_item(pairing: Pairing):
+def _ask_item(pairing: Pairing) -> Item:
     return Item(
         title=f"{pairing.mentee.name} asks you to be their mentor",
         path=pairing.get_absolute_url(),
@@ -175,7 +180,7 @@ def _ask_item(pairing: Pairing):
     )
 
 
-def _chat_item(chat):
+def _chat_item(chat: Any) -> Item:  # a Chat with ``people`` and ``answer_count`` (chats_between)
     people = f"{chat.people} took part · " if chat.people else ""
     return Item(
         title=chat.title,
@@ -195,25 +200,25 @@ class AnswerNudge:
     replies: list
 
     @property
-    def community(self):
+    def community(self) -> Community:
         return self.thread.community
 
     @property
-    def path(self):
+    def path(self) -> str:
         return self.thread.get_absolute_url()
 
     @property
-    def url(self):
+    def url(self) -> str:
         return absolute_url(self.path)
 
-    def accept_path(self, post):
+    def accept_path(self, post: Post) -> str:
         return reverse(
             "discussions:accept",
             kwargs={"slug": self.thread.community.slug, "thread_id": self.thread.pk, "post_id": post.pk},
         )
 
     @property
-    def choices(self):
+    def choices(self) -> list[tuple[Post, str]]:
         """(reply, the path its one-click accept form posts to), oldest first."""
         return [(post, self.accept_path(post)) for post in self.replies]
 
@@ -232,16 +237,16 @@ class Onboarding:
     steps: list
 
     @property
-    def done_count(self):
+    def done_count(self) -> int:
         return sum(step.done for step in self.steps)
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return self.done_count < len(self.steps)
 
 
 @dataclass
 class CommunityGroup:
-    community: object
+    community: Community | None
     items: list = field(default_factory=list)
 
 
@@ -255,27 +260,27 @@ class CallsToAction:
     nudges: list = field(default_factory=list)  # AnswerNudge, the asker's own questions
     onboarding: Onboarding | None = None  # only in the site, for brand-new members
 
-    def _all(self):
+    def _all(self) -> tuple[list[Item], ...]:
         return (self.responsibilities, self.polls, self.activities, self.questions, self.mentoring)
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return any(self._all()) or bool(self.nudges)
 
     @property
-    def count(self):
+    def count(self) -> int:
         return sum(len(items) for items in self._all()) + len(self.nudges)
 
     @property
-    def overdue(self):
+    def overdue(self) -> list[Item]:
         """Responsibilities past their due date: they lead "What needs me" and the digest."""
         return [item for item in self.responsibilities if item.is_overdue]
 
     @property
-    def upcoming_responsibilities(self):
+    def upcoming_responsibilities(self) -> list[Item]:
         return [item for item in self.responsibilities if not item.is_overdue]
 
     @property
-    def by_community(self):
+    def by_community(self) -> list[CommunityGroup]:
         """Every call but the overdue ones, grouped by community (by name), in one layout for every kind:
         responsibilities, polls, activities, mentoring, questions, each by date within its kind."""
         groups: dict[int, CommunityGroup] = {}
@@ -286,10 +291,10 @@ class CallsToAction:
                 groups.setdefault(key, CommunityGroup(community=item.community)).items.append(item)
         return sorted(groups.values(), key=lambda g: (g.community is None, g.community.name if g.community else ""))
 
-    def only(self, community):
+    def only(self, community: Community) -> CallsToAction:
         """The calls that come from ``community`` alone."""
 
-        def keep(items):
+        def keep(items: list[Item]) -> list[Item]:
             return [item for item in items if item.community is not None and item.community.pk == community.pk]
 
         return CallsToAction(
@@ -312,11 +317,11 @@ class ModerationWork:
     join_requests: int = 0
     broken_links: int = 0
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return bool(self.flags or self.submissions or self.join_requests or self.broken_links)
 
     @property
-    def rows(self):
+    def rows(self) -> list[tuple[int, str, str]]:
         """(count, what, path) for each kind of work waiting, worded for its count."""
         slug = self.community.slug
         kinds = (
@@ -328,7 +333,7 @@ class ModerationWork:
         return [(count, words[count != 1], path) for count, words, path in kinds if count]
 
 
-def moderation_work_for(*, user, moderated=None):
+def moderation_work_for(*, user: User, moderated: Iterable[Community] | None = None) -> list[ModerationWork]:
     """For each community ``user`` moderates, what waits there (only communities with something): 1 to 5 queries.
 
     ``moderated`` (the communities they moderate, when the caller has them) saves the first query.
@@ -356,7 +361,7 @@ def moderation_work_for(*, user, moderated=None):
     return [item for item in work.values() if item]
 
 
-def _window(month):
+def _window(month: Period | str | None) -> Period:
     if month is None:
         return rolling_window()
     if isinstance(month, str):
@@ -364,7 +369,7 @@ def _window(month):
     return month
 
 
-def calls_to_action(*, user, month=None):
+def calls_to_action(*, user: User, month: Period | str | None = None) -> CallsToAction:
     """What needs ``user`` in ``month`` (a Period, "YYYY-MM", or None for the coming 31 days).
 
     Their district's open responsibilities, open polls they have not answered,
@@ -416,7 +421,7 @@ NUDGE_LIMIT = 5
 NUDGE_REPLIES = 5
 
 
-def answer_nudges_for(*, user, now=None):
+def answer_nudges_for(*, user: User, now: datetime | None = None) -> list[AnswerNudge]:
     """The asker's questions with replies from others but no accepted answer, asked ANSWER_NUDGE_DAYS or
     more ago, in communities they are still in; each with up to NUDGE_REPLIES visible replies. Two queries."""
     now = now or timezone.now()
@@ -467,6 +472,8 @@ def answer_nudges_for_many(*, users, now=None):
     )
     found: dict[int, list] = {pk: [] for pk in ids}
     for thread in threads:
+        if thread.author_id is None:
+            continue
         replies = [post for post in thread.shown if post.author_id != thread.author_id][:NUDGE_REPLIES]
         found[thread.author_id].append(AnswerNudge(thread=thread, replies=replies))
     return found
@@ -578,11 +585,11 @@ class CommunitySection:
     new_members: list = field(default_factory=list)
     chats: list = field(default_factory=list)
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return bool(self.note or self.threads or self.resources or self.new_members or self.chats)
 
     @property
-    def url(self):
+    def url(self) -> str:
         return absolute_url(self.community.get_absolute_url())
 
 
@@ -595,11 +602,11 @@ class Digest:
     # What waits in the communities the person moderates (ModerationWork): the digest leads with it.
     moderation: list = field(default_factory=list)
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return bool(self.moderation) or bool(self.calls) or any(self.sections)
 
 
-def _community_content(communities, period):
+def _community_content(communities: Iterable[Community], period: Period) -> dict[int, CommunitySection]:
     """Notes, most helpful threads, featured resources, chat archives and new members of ``communities``
     in ``period``."""
     sections = {c.pk: CommunitySection(community=c) for c in communities}
@@ -633,7 +640,7 @@ def _community_content(communities, period):
     return sections
 
 
-def member_communities(*, user):
+def member_communities(*, user: User) -> list[Any]:  # Communities with ``moderated_by_user``
     """The communities ``user`` belongs to: the only ones a digest speaks about. One query.
 
     Each has ``moderated_by_user``: whether ``user`` moderates it (the digest leads with its moderation).
@@ -647,18 +654,27 @@ def member_communities(*, user):
     )
 
 
-def member_communities_of_many(*, users):
+def member_communities_of_many(*, users: Iterable[User]) -> dict[int, list[Any]]:
     """{user id: [community, ...]} for a batch of people: one query."""
-    found: dict[int, list] = {user.pk: [] for user in users}
+    found: dict[int, list[Any]] = {user.pk: [] for user in users}
     memberships = Membership.objects.filter(user__in=[u.pk for u in users]).select_related("community")
     for membership in memberships.order_by("community_id"):
         # As ``member_communities`` marks them: the digest leads with the moderation of these.
-        membership.community.moderated_by_user = membership.is_moderator
-        found[membership.user_id].append(membership.community)
+        community: Any = membership.community
+        community.moderated_by_user = membership.is_moderator
+        found[membership.user_id].append(community)
     return found
 
 
-def digest_for(*, user, period, shared=None, only_community=None, calls=None, communities=None):
+def digest_for(
+    *,
+    user: User,
+    period: Period | str,
+    shared: dict[Any, Any] | None = None,
+    only_community: Community | None = None,
+    calls: CallsToAction | None = None,
+    communities: list[Any] | None = None,  # Communities with ``moderated_by_user``
+) -> Digest | None:
     """The digest ``user`` gets for ``period``, or None when there is nothing to say.
 
     Only their own communities; with ``only_community``, only that community's part

@@ -14,11 +14,15 @@ sent or freshly claimed and sends nothing. Addresses that bounced or complained
 (core.models.Suppression) are not written to.
 """
 
+from __future__ import annotations
+
 import contextlib
 import datetime as dt
 import logging
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -35,14 +39,14 @@ from core.models import Suppression
 from digests.emails import build_digest_email
 from digests.models import CommunityNote, DigestDelivery, DigestRun
 from digests.periods import MONTHLY, Period, current_period
-from digests.selectors import calls_to_action_for_many, digest_for, member_communities_of_many
+from digests.selectors import Digest, calls_to_action_for_many, digest_for, member_communities_of_many
 
 log = logging.getLogger(__name__)
 Status = DigestDelivery.Status
 
 
 # -- preferences -------------------------------------------------------------
-def unsubscribe(*, user: User):
+def unsubscribe(*, user: User) -> User:
     """Turn ``user``'s digest off (the settings page turns it back on). Idempotent."""
     if user.digest_frequency != User.DigestFrequency.OFF:
         user.digest_frequency = User.DigestFrequency.OFF
@@ -51,7 +55,7 @@ def unsubscribe(*, user: User):
 
 
 # -- community notes ----------------------------------------------------------
-def save_community_note(*, access: Access, period: Period, body: str):
+def save_community_note(*, access: Access, period: Period, body: str) -> CommunityNote | None:
     """Write (or, with an empty body, remove) the moderators' note for ``period``. Moderators only."""
     if not access.may_moderate:
         raise PermissionDenied("Only moderators of this community can write its digest note.")
@@ -73,7 +77,7 @@ def save_community_note(*, access: Access, period: Period, body: str):
 
 
 # -- runs -----------------------------------------------------------------------
-def members_due(*, period: Period):
+def members_due(*, period: Period) -> list[int]:
     """Ids of members who should get ``period``'s digest and have no final delivery for it yet.
 
     Members with at least one community and the matching preference; ordered by id.
@@ -90,7 +94,7 @@ def members_due(*, period: Period):
     )
 
 
-def open_run(*, period: Period):
+def open_run(*, period: Period) -> tuple[DigestRun, list[int]]:
     """Get or create the run of ``period`` and the ids of the members still due. Safe to call again."""
     run, _ = DigestRun.objects.get_or_create(period=period.key, defaults={"kind": period.kind})
     due = members_due(period=period)
@@ -106,7 +110,7 @@ def open_run(*, period: Period):
     return run, due
 
 
-def refresh_run(*, period: Period):
+def refresh_run(*, period: Period) -> DigestRun | None:
     """Recount a run's deliveries (one aggregate) and mark it finished when nobody is left."""
     counts = DigestDelivery.objects.filter(period=period.key).aggregate(
         sent=Count("pk", filter=Q(status=Status.SENT)),
@@ -130,13 +134,15 @@ def refresh_run(*, period: Period):
 
 
 # -- deliveries ---------------------------------------------------------------
-def dead_claimers(*, period: Period, user_ids):
+def dead_claimers(*, period: Period, user_ids: Iterable[int]) -> list[str]:
     """Identities holding claims among ``user_ids`` whose worker is dead for certain (one query)."""
     held = DigestDelivery.objects.filter(period=period.key, user_id__in=user_ids, status=Status.CLAIMED)
     return workers.dead_among(set(held.values_list("claimed_by", flat=True)))
 
 
-def claim_delivery(*, user_id, period: Period, now=None, dead=()):
+def claim_delivery(
+    *, user_id: int, period: Period, now: dt.datetime | None = None, dead: Iterable[str] = ()
+) -> DigestDelivery | None:
     """Claim ``user_id``'s delivery for ``period``; the claimed row, or None if it is not ours to send.
 
     ``dead`` (from ``dead_claimers``) names claims of dead workers that may be taken back at once.
@@ -167,7 +173,14 @@ def claim_delivery(*, user_id, period: Period, now=None, dead=()):
     return delivery
 
 
-def _finish(delivery, *, status, error="", message_id="", next_attempt_at=None):
+def _finish(
+    delivery: DigestDelivery,
+    *,
+    status: str,
+    error: str = "",
+    message_id: str = "",
+    next_attempt_at: dt.datetime | None = None,
+) -> None:
     now = timezone.now()
     fields = {"status": status, "error": error[:2000], "next_attempt_at": next_attempt_at}
     if status == Status.SENT:
@@ -187,7 +200,7 @@ class BatchResult:
     busy: list = field(default_factory=list)  # not ours: sent already or being sent by someone else
 
 
-def deliver_batch(*, period: Period, user_ids, progress=None):
+def deliver_batch(*, period: Period, user_ids: list[int], progress: Callable[..., Any] | None = None) -> BatchResult:
     """Send ``period``'s digest to each of ``user_ids`` that still needs it; safe to run twice.
 
     One SMTP connection for the batch; a failure is recorded on the member's
@@ -220,7 +233,9 @@ def deliver_batch(*, period: Period, user_ids, progress=None):
     return result
 
 
-def _deliver_one(user: User | None, user_id, period: Period, batch, connection, result):
+def _deliver_one(
+    user: User | None, user_id: int, period: Period, batch: dict[str, Any], connection: Any, result: BatchResult
+) -> str:
     delivery = claim_delivery(user_id=user_id, period=period, dead=batch["dead"])
     if delivery is None:
         result.busy.append(user_id)
@@ -275,18 +290,18 @@ def _deliver_one(user: User | None, user_id, period: Period, batch, connection, 
     return "sent"
 
 
-def _close_quietly(connection):
+def _close_quietly(connection: Any) -> None:
     # A broken connection is reopened by the next send.
     with contextlib.suppress(Exception):
         connection.close()
 
 
-def preview_digest(*, user: User, period: Period | None = None):
+def preview_digest(*, user: User, period: Period | None = None) -> Digest | None:
     """The digest ``user`` would get for ``period`` (default: this month), or None. Sends nothing."""
     return digest_for(user=user, period=period or current_period(MONTHLY))
 
 
-def preview_member_digest(*, access: Access, member: User, period: Period):
+def preview_member_digest(*, access: Access, member: User, period: Period) -> Digest | None:
     """The part of ``member``'s digest for ``period`` that comes from ``access.community``, or None.
 
     For the community's moderators: ``member`` must belong to it, and nothing from the

@@ -1,13 +1,17 @@
 """Reads that discussion pages, home panels, search and digests share. Each runs a fixed number of queries."""
 
+from __future__ import annotations
+
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Window
+from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
 
 from accounts.models import User
@@ -43,7 +47,7 @@ SORTS = {
 SORT_LABELS = {"latest": "Latest activity", "newest": "Newest", "unanswered": "Unanswered", "helpful": "Most helpful"}
 
 
-def _visible_threads(access: Access):
+def _visible_threads(access: Access) -> QuerySet[Thread]:
     qs = Thread.objects.filter(community=access.community)
     return qs if access.may_moderate else qs.filter(is_hidden=False)
 
@@ -51,7 +55,9 @@ def _visible_threads(access: Access):
 # -- lists ------------------------------------------------------------------------------
 
 
-def threads_for_list(*, access: Access, sort="latest", kind="", focus_area: FocusArea | None = None):
+def threads_for_list(
+    *, access: Access, sort: str = "latest", kind: str = "", focus_area: FocusArea | None = None
+) -> QuerySet[Thread]:
     """Threads of ``access.community`` the viewer may see, sorted and filtered, with author and focus area."""
     qs = _visible_threads(access).select_related("author", "focus_area", "community")
     if kind:
@@ -66,7 +72,7 @@ def threads_for_list(*, access: Access, sort="latest", kind="", focus_area: Focu
 RECENT_REPLIERS = 3
 
 
-def with_recent_repliers(threads, *, limit: int = RECENT_REPLIERS):
+def with_recent_repliers(threads: Iterable[Any], *, limit: int = RECENT_REPLIERS) -> list[Any]:
     """The threads as a list, each with ``recent_repliers``: the last ``limit`` distinct people to reply, newest first.
 
     Replies that are deleted or hidden, and former members, do not count. Two queries for any
@@ -100,7 +106,7 @@ def with_recent_repliers(threads, *, limit: int = RECENT_REPLIERS):
     return threads
 
 
-def thread_counts(*, access: Access):
+def thread_counts(*, access: Access) -> dict[str, int]:
     """How many threads of each kind, and unanswered questions: one query."""
     kinds = {value: Count("id", filter=Q(kind=value)) for value in Thread.Kind.values}
     return _visible_threads(access).aggregate(
@@ -110,7 +116,7 @@ def thread_counts(*, access: Access):
     )
 
 
-def recent_threads(*, community: Community, viewer: User, limit: int = 5):
+def recent_threads(*, community: Community, viewer: User, limit: int = 5) -> QuerySet[Thread]:
     """The latest visible threads of a community, for its home page: one query."""
     return (
         Thread.objects.filter(community=community, is_hidden=False)
@@ -119,7 +125,7 @@ def recent_threads(*, community: Community, viewer: User, limit: int = 5):
     )
 
 
-def unanswered_questions_for(*, user: User, limit: int = 10):
+def unanswered_questions_for(*, user: User, limit: int = 10) -> QuerySet[Thread]:
     """Open, visible questions with no replies and no accepted answer, in the user's communities and
     in focus areas the user leads or follows. One query, community and focus area loaded."""
     if user is None or not user.is_authenticated:
@@ -212,16 +218,16 @@ class Node:
     in_reply_to: object = None
 
     @property
-    def visible_depth(self):
+    def visible_depth(self) -> int:
         return min(self.post.depth, MAX_VISIBLE_DEPTH)
 
 
-def reply_count(*, thread: Thread):
+def reply_count(*, thread: Thread) -> int:
     """How many replies ``thread`` has now, deleted ones not counted: one query."""
     return Thread.objects.values_list("reply_count", flat=True).get(pk=thread.pk)
 
 
-def thread_for_page(*, access: Access, thread_id):
+def thread_for_page(*, access: Access, thread_id: int) -> Thread | None:
     """The thread (404 if not in this community or hidden from the viewer) with its author, focus area and answer."""
     return (
         _visible_threads(access)
@@ -231,11 +237,13 @@ def thread_for_page(*, access: Access, thread_id):
     )
 
 
-def _post_query():
+def _post_query() -> QuerySet[Post]:
     return Post.objects.select_related("author")
 
 
-def thread_page(*, thread: Thread, page_number=1, per_page=TOP_LEVEL_PER_PAGE):
+def thread_page(
+    *, thread: Thread, page_number: int | str | None = 1, per_page: int = TOP_LEVEL_PER_PAGE
+) -> tuple[Page[Any], list[Node]]:
     """A page of top-level replies with all their descendants, as a tree: three queries whatever the size.
 
     Returns (page, nodes): ``page`` pages top-level replies; ``nodes`` are their trees in order.
@@ -245,7 +253,7 @@ def thread_page(*, thread: Thread, page_number=1, per_page=TOP_LEVEL_PER_PAGE):
     tops = list(page.object_list)
     ids = [p.pk for p in tops]
     descendants = list(_post_query().filter(root_id__in=ids).order_by("created_at", "id")) if ids else []
-    nodes = {p.pk: Node(p) for p in tops}
+    nodes: dict[int | None, Node] = {p.pk: Node(p) for p in tops}
     for post in descendants:
         nodes[post.pk] = Node(post)
     for post in descendants:
@@ -264,7 +272,7 @@ def thread_page(*, thread: Thread, page_number=1, per_page=TOP_LEVEL_PER_PAGE):
     return page, [nodes[p.pk] for p in tops]
 
 
-def flatten(nodes):
+def flatten(nodes: list[Node]) -> list[Node]:
     """The tree in reading order, each node with its visible depth (for rendering without recursion)."""
     out = []
     stack = list(reversed(nodes))
@@ -275,7 +283,7 @@ def flatten(nodes):
     return out
 
 
-def helpful_marks(*, user: User, posts):
+def helpful_marks(*, user: User, posts: Iterable[Post]) -> set[int]:
     """Ids of ``posts`` that ``user`` marked helpful: one query."""
     if not user.is_authenticated or not posts:
         return set()
@@ -286,11 +294,11 @@ def helpful_marks(*, user: User, posts):
     )
 
 
-def is_following(*, user: User, thread: Thread):
+def is_following(*, user: User, thread: Thread) -> bool:
     return user.is_authenticated and Subscription.objects.filter(thread=thread, user=user).exists()
 
 
-def page_of_post(*, post: Post, per_page=TOP_LEVEL_PER_PAGE):
+def page_of_post(*, post: Post, per_page: int = TOP_LEVEL_PER_PAGE) -> int:
     """The page of the thread that shows ``post`` (by its top-level ancestor)."""
     top_id = post.root_id or post.pk
     top = Post.objects.only("created_at").get(pk=top_id)
@@ -305,7 +313,7 @@ def page_of_post(*, post: Post, per_page=TOP_LEVEL_PER_PAGE):
 _WORD = re.compile(r"[\w]+", re.UNICODE)
 
 
-def clean_query(text: str):
+def clean_query(text: str) -> str:
     """The words of a search box entry (at most SEARCH_QUERY_MAX characters); '' when there are none."""
     text = (text or "")[:SEARCH_QUERY_MAX]
     return " ".join(_WORD.findall(text))[:SEARCH_QUERY_MAX]
@@ -319,21 +327,21 @@ class Hit:
     rank: float
 
     @property
-    def url(self):
+    def url(self) -> str:
         return self.post.get_absolute_url() if self.post else self.thread.get_absolute_url()
 
 
 def search(
     *,
     viewer: User,
-    terms,
-    scope,
-    filters=NO_FILTERS,
-    kind="",
+    terms: core_search.Terms,
+    scope: core_search.Scope,
+    filters: core_search.Filters = NO_FILTERS,
+    kind: str = "",
     focus_area: FocusArea | None = None,
-    page_number=1,
-    per_page=SEARCH_PER_PAGE,
-):
+    page_number: int | str | None = 1,
+    per_page: int = SEARCH_PER_PAGE,
+) -> Section:
     """Thread openings and replies matching ``terms`` inside ``scope``, best first, with marked snippets.
 
     Any term matches; openings and replies with every term rank first, then by rank (a
@@ -383,8 +391,16 @@ OVERVIEW_PER_PAGE = 5  # hits of each other kind shown beside the discussions
 
 
 def search_everything(
-    *, viewer: User, terms, scope, filters, only="", kind="", focus_area: FocusArea | None = None, page_number="1"
-):
+    *,
+    viewer: User,
+    terms: core_search.Terms,
+    scope: core_search.Scope,
+    filters: core_search.Filters,
+    only: str = "",
+    kind: str = "",
+    focus_area: FocusArea | None = None,
+    page_number: int | str | None = "1",
+) -> tuple[list[Section], core_search.Terms | None]:
     """Every kind of result (``core.search.providers``) for ``terms``, and a spelling suggestion.
 
     With ``only`` one kind is paged on its own; otherwise discussions are paged and each
@@ -415,7 +431,7 @@ def search_everything(
     return sections, suggestion
 
 
-def did_you_mean(*, terms, scope):
+def did_you_mean(*, terms: core_search.Terms, scope: core_search.Scope) -> core_search.Terms | None:
     """``terms`` as text with each unknown word replaced by the closest word ``scope`` may see, or None.
 
     A word is known when it, or its English stem, occurs in a visible community
@@ -454,13 +470,13 @@ def did_you_mean(*, terms, scope):
     )
 
 
-def _corrected(term, corrections):
+def _corrected(term: Any, corrections: dict[str, str]) -> Any:
     if isinstance(term, tuple):
         return tuple(corrections.get(w.lower(), w) for w in term)
     return corrections.get(term.lower(), term)
 
 
-def similar_threads(*, access: Access, title: str, limit: int = 5):
+def similar_threads(*, access: Access, title: str, limit: int = 5) -> list[Thread]:
     """Visible threads of the community whose title or opening matches ``title``'s words (any of them): one query."""
     words = clean_query(title).split()[:12]
     words = [w for w in words if len(w) > 2]
@@ -479,7 +495,7 @@ def similar_threads(*, access: Access, title: str, limit: int = 5):
 # -- moderation ------------------------------------------------------------------------------
 
 
-def open_flags(*, community: Community):
+def open_flags(*, community: Community) -> QuerySet[Flag]:
     """Open flags of a community, oldest first, with thread, reply and people loaded: one query."""
     return (
         Flag.objects.filter(community=community, status=Flag.Status.OPEN)
@@ -488,14 +504,14 @@ def open_flags(*, community: Community):
     )
 
 
-def moderation_log(*, community: Community):
+def moderation_log(*, community: Community) -> QuerySet[ModerationLogEntry]:
     return ModerationLogEntry.objects.filter(community=community).select_related("actor", "thread", "post")
 
 
 # -- reading position ------------------------------------------------------------------------
 
 
-def _unread_posts(user, thread_ref, upto_ref):
+def _unread_posts(user: User, thread_ref: Any, upto_ref: Any) -> QuerySet[Post]:
     """Posts of a thread newer than a reading position, not removed and not the reader's own."""
     return (
         Post.objects.filter(thread=thread_ref, pk__gt=upto_ref, is_deleted=False, is_hidden=False)
@@ -504,7 +520,7 @@ def _unread_posts(user, thread_ref, upto_ref):
     )
 
 
-def with_read_state(threads, *, user):
+def with_read_state(threads: QuerySet[Thread], *, user: Any) -> QuerySet[Thread]:
     """``threads`` annotated for ``user``: ``read_upto`` (None: never opened) and ``new_replies`` since.
 
     Two subqueries in the list's own query, so the list's query count does not change with its rows.
@@ -526,7 +542,7 @@ class ReadState:
     first_unread_id: int | None = None
 
 
-def read_state(*, user, thread):
+def read_state(*, user: Any, thread: Thread) -> ReadState | None:
     """``user``'s ReadState in ``thread`` (None for visitors): one query (none are written)."""
     if user is None or not user.is_authenticated:
         return None

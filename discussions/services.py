@@ -5,8 +5,12 @@ know about, ``ValidationError`` for bad input and ``RateLimited`` (429) when som
 posts faster than ``settings.POST_RATE_LIMIT`` allows.
 """
 
+from __future__ import annotations
+
 import hashlib
 import re
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,8 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from communities.models import Membership
-from communities.permissions import access_for
+from communities.models import Community, FocusArea, Membership
+from communities.permissions import Access, access_for
 from core import ratelimit
 from core.text import MENTION_RE, render_markdown
 from discussions import signals
@@ -48,7 +52,7 @@ MAX_MENTIONS = 20
 # -- helpers --------------------------------------------------------------------------
 
 
-def throttle_posting(user):
+def throttle_posting(user: User) -> None:
     """Count one post by ``user``; raise RateLimited past settings.POST_RATE_LIMIT."""
     ratelimit.hit(
         f"post:{user.pk}",
@@ -57,7 +61,7 @@ def throttle_posting(user):
     )
 
 
-def _clean_text(value, *, field, max_length, required=True):
+def _clean_text(value: str, *, field: str, max_length: int, required: bool = True) -> str:
     value = (value or "").strip()
     if required and not value:
         raise ValidationError({field: "Please write something first."})
@@ -68,7 +72,7 @@ def _clean_text(value, *, field, max_length, required=True):
     return value
 
 
-def _require(access, need, message=None):
+def _require(access: Access, need: str, message: str | None = None) -> None:
     if not access.allows(need):
         raise PermissionDenied(message or "Only members of this community can do that. Join it first.")
 
@@ -80,13 +84,13 @@ _EDIT_REFUSALS = {
 }
 
 
-def check_may_edit(access, *, author_id, what="post"):
+def check_may_edit(access: Access, *, author_id: int | None, what: str = "post") -> None:
     """Raise PermissionDenied unless ``access`` may change what ``author_id`` wrote (the author or a moderator)."""
     if not access.may_edit(author_id):
         raise PermissionDenied(_EDIT_REFUSALS[what])
 
 
-def submission_key(submission, *texts):
+def submission_key(submission: str, *texts: str) -> str:
     """The key stored with what a form submission made: its random name and a digest of its text.
 
     The text is part of it so a form reused after its first post (an inline reply box)
@@ -98,11 +102,11 @@ def submission_key(submission, *texts):
     return f"{submission}:{digest}"
 
 
-def _made_by_submission(model, author, key):
+def _made_by_submission(model: type[Thread] | type[Post], author: User, key: str) -> Any:
     return model.objects.filter(author=author, submission_key=key).first() if key else None
 
 
-def render_body(body):
+def render_body(body: str) -> tuple[str, list[User]]:
     """Sanitized HTML for ``body`` with @mentions of real people linked, and those people.
 
     Mentions are found in the Markdown's text, so an @name inside `code`, a code block or
@@ -116,7 +120,7 @@ def render_body(body):
     return html, [people[name] for name in linked]
 
 
-def _record_mentions(*, thread, post, mentioned, author):
+def _record_mentions(*, thread: Thread, post: Post | None, mentioned: Iterable[User], author: User) -> None:
     where = post or thread
     for person in mentioned:
         if author is not None and person.pk == author.pk:
@@ -136,20 +140,22 @@ def _record_mentions(*, thread, post, mentioned, author):
             )
 
 
-def _log(*, access, action, thread=None, post=None, reason=""):
+def _log(
+    *, access: Access, action: str, thread: Thread | None = None, post: Post | None = None, reason: str = ""
+) -> ModerationLogEntry:
     return ModerationLogEntry.objects.create(
         community=access.community, actor=access.user, action=action, thread=thread, post=post, reason=reason[:500]
     )
 
 
-def _follow(thread, user):
+def _follow(thread: Thread, user: User) -> None:
     Subscription.objects.get_or_create(thread=thread, user=user)
 
 
 # -- threads ----------------------------------------------------------------------------
 
 
-def _focus_area_of(community, focus_area):
+def _focus_area_of(community: Community, focus_area: FocusArea | None) -> FocusArea | None:
     if focus_area is None:
         return None
     if focus_area.community_id != community.pk:
@@ -157,7 +163,17 @@ def _focus_area_of(community, focus_area):
     return focus_area
 
 
-def create_thread(*, author, community, title, body, kind, focus_area=None, access=None, submission=""):
+def create_thread(
+    *,
+    author: User,
+    community: Community,
+    title: str,
+    body: str,
+    kind: str,
+    focus_area: FocusArea | None = None,
+    access: Access | None = None,
+    submission: str = "",
+) -> Thread:
     """Start a thread as ``author`` (a member; raises PermissionDenied otherwise); the author follows it.
 
     Rate limited per author; @mentions are emailed after commit. Idempotent per form
@@ -199,7 +215,7 @@ def create_thread(*, author, community, title, body, kind, focus_area=None, acce
     return thread
 
 
-def edit_thread(*, access, thread, title, body, kind=None):
+def edit_thread(*, access: Access, thread: Thread, title: str, body: str, kind: str | None = None) -> Thread:
     """Change a thread's title and opening text (its author or a moderator); keeps the old text as a revision."""
     check_may_edit(access, author_id=thread.author_id)
     title = _clean_text(title, field="title", max_length=TITLE_MAX)
@@ -226,7 +242,9 @@ def edit_thread(*, access, thread, title, body, kind=None):
 # -- replies ----------------------------------------------------------------------------
 
 
-def _new_post(*, thread, author, body, parent=None, created_at=None, key=""):
+def _new_post(
+    *, thread: Thread, author: User, body: str, parent: Post | None = None, created_at: Any = None, key: str = ""
+) -> tuple[Post, list[User]]:
     """Insert a reply row and bump the thread's counters (no permission checks: callers do them)."""
     body_html, mentioned = render_body(body)
     post = Post.objects.create(
@@ -245,7 +263,9 @@ def _new_post(*, thread, author, body, parent=None, created_at=None, key=""):
     return post, mentioned
 
 
-def create_reply(*, access, thread, body, parent=None, submission=""):
+def create_reply(
+    *, access: Access, thread: Thread, body: str, parent: Post | None = None, submission: str = ""
+) -> Post:
     """Reply to ``thread`` (or to ``parent``, a reply in the same thread) as ``access.user``.
 
     Members only; not on a locked or hidden thread. The author follows the thread;
@@ -285,18 +305,18 @@ def create_reply(*, access, thread, body, parent=None, submission=""):
     return post
 
 
-def excerpt(body, limit=300):
+def excerpt(body: str, limit: int = 300) -> str:
     """The first words of a post, for a notification and its email (Markdown as written)."""
     body = " ".join(body.split())
     return body if len(body) <= limit else body[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def _notify_reply(*, thread, post, parent, mentioned):
+def _notify_reply(*, thread: Thread, post: Post, parent: Post | None, mentioned: Iterable[User]) -> None:
     """The author of the post replied to is told of the reply; the thread's followers of a new reply.
 
     Someone @mentioned in the reply only gets the mention: one notification per person and reply.
     """
-    told = {person.pk for person in mentioned} | {post.author_id}
+    told: set[Any] = {person.pk for person in mentioned} | {post.author_id}
     answered = parent.author_id if parent is not None else thread.author_id
     common = {
         "community": thread.community_id,
@@ -314,7 +334,7 @@ def _notify_reply(*, thread, post, parent, mentioned):
     notify(kind=kinds.FOLLOWED_REPLY, recipients=list(followers), email_group=f"thread:{thread.pk}", **common)
 
 
-def _notify_moderators(*, community, flag, thread, post):
+def _notify_moderators(*, community: Community, flag: Flag, thread: Thread, post: Post | None) -> None:
     moderators = Membership.objects.filter(community=community, is_moderator=True).values_list("user_id", flat=True)
     notify(
         kind=kinds.MOD_FLAG,
@@ -331,7 +351,9 @@ def _notify_moderators(*, community, flag, thread, post):
     )
 
 
-def _notify_hidden(*, thread, post, author_id, reason, log):
+def _notify_hidden(
+    *, thread: Thread, post: Post | None, author_id: int | None, reason: str, log: ModerationLogEntry
+) -> None:
     notify(
         kind=kinds.POST_HIDDEN,
         recipients=[author_id],
@@ -345,7 +367,7 @@ def _notify_hidden(*, thread, post, author_id, reason, log):
     )
 
 
-def edit_post(*, access, post, body):
+def edit_post(*, access: Access, post: Post, body: str) -> Post:
     """Change a reply's text (its author or a moderator), keeping the old text as a revision."""
     if post.community_id != access.community.pk:
         raise Http404("No such reply.")
@@ -368,7 +390,7 @@ def edit_post(*, access, post, body):
     return post
 
 
-def delete_post(*, access, post):
+def delete_post(*, access: Access, post: Post) -> Post:
     """Soft-delete a reply (its author or a moderator): the text goes, the replies under it stay."""
     if post.community_id != access.community.pk:
         raise Http404("No such reply.")
@@ -384,7 +406,7 @@ def delete_post(*, access, post):
 # -- reactions and answers ------------------------------------------------------------------
 
 
-def toggle_helpful(*, access, post):
+def toggle_helpful(*, access: Access, post: Post) -> tuple[Post, bool]:
     """Mark ``post`` helpful for ``access.user``, or unmark it if already marked. Returns (post, marked)."""
     _require(access, "post")
     if post.community_id != access.community.pk:
@@ -420,12 +442,12 @@ def toggle_helpful(*, access, post):
     return _reload_counts(post), marked
 
 
-def _reload_counts(post):
+def _reload_counts(post: Post) -> Post:
     post.helpful_count = Post.objects.values_list("helpful_count", flat=True).get(pk=post.pk)
     return post
 
 
-def accept_answer(*, access, thread, post):
+def accept_answer(*, access: Access, thread: Thread, post: Post) -> Thread:
     """Mark ``post`` as the answer to question ``thread``: the asker or a moderator. Accepting it again un-marks it."""
     if thread.community_id != access.community.pk or post.thread_id != thread.pk:
         raise Http404("No such reply in this thread.")
@@ -452,7 +474,7 @@ def accept_answer(*, access, thread, post):
     return thread
 
 
-def set_following(*, access, thread, follow):
+def set_following(*, access: Access, thread: Thread, follow: bool) -> Thread:
     """Follow or unfollow a thread (members)."""
     _require(access, "post")
     if follow:
@@ -468,7 +490,9 @@ def set_following(*, access, thread, follow):
 AUTO_HIDDEN_REASON = "Hidden for now: several members flagged it. A moderator will look at it."
 
 
-def flag(*, access, thread, post=None, reason="", category=Flag.Category.OTHER):
+def flag(
+    *, access: Access, thread: Thread, post: Post | None = None, reason: str = "", category: str = Flag.Category.OTHER
+) -> Flag:
     """A member asks moderators to look at a thread opening or a reply. One open flag per person and item.
 
     ``category`` is one of ``Flag.Category`` (a reason is needed for "other"). Once
@@ -508,7 +532,7 @@ def flag(*, access, thread, post=None, reason="", category=Flag.Category.OTHER):
         return open_flags.get()
 
 
-def _hide_when_flagged_enough(*, thread, post):
+def _hide_when_flagged_enough(*, thread: Thread, post: Post | None) -> None:
     """Hide what enough different members flagged (settings.FLAG_AUTO_HIDE_COUNT) until a moderator decides."""
     reporters = (
         Flag.objects.filter(thread=thread, post=post, status=Flag.Status.OPEN).values("reporter_id").distinct().count()
@@ -532,20 +556,22 @@ def _hide_when_flagged_enough(*, thread, post):
         _notify_hidden(thread=thread, post=post, author_id=target.author_id, reason=AUTO_HIDDEN_REASON, log=entry)
 
 
-def _close_flags(*, access, thread, post, status):
+def _close_flags(*, access: Access, thread: Thread, post: Post | None, status: str) -> None:
     Flag.objects.filter(thread=thread, post=post, status=Flag.Status.OPEN).update(
         status=status, resolved_by=access.user, resolved_at=timezone.now()
     )
 
 
-def moderate_thread(*, access, thread, action, reason="", focus_area=None):
+def moderate_thread(
+    *, access: Access, thread: Thread, action: str, reason: str = "", focus_area: FocusArea | None = None
+) -> Thread:
     """Pin, unpin, lock, unlock, hide, restore or move a thread (moderators); every action is logged."""
     _require(access, "moderate", "Only moderators of this community can do that.")
     if thread.community_id != access.community.pk:
         raise Http404("No such thread.")
     reason = _clean_text(reason, field="reason", max_length=REASON_MAX, required=action == "hide")
     Action = ModerationLogEntry.Action
-    changes = {
+    changes: dict[str, dict[str, Any]] = {
         Action.PIN: {"is_pinned": True},
         Action.UNPIN: {"is_pinned": False},
         Action.LOCK: {"is_locked": True},
@@ -574,7 +600,7 @@ def moderate_thread(*, access, thread, action, reason="", focus_area=None):
     return thread
 
 
-def moderate_post(*, access, post, action, reason=""):
+def moderate_post(*, access: Access, post: Post, action: str, reason: str = "") -> Post:
     """Hide (with a reason) or restore a reply (moderators); the replies under it stay readable. Logged."""
     _require(access, "moderate", "Only moderators of this community can do that.")
     if post.community_id != access.community.pk:
@@ -595,7 +621,7 @@ def moderate_post(*, access, post, action, reason=""):
     return post
 
 
-def dismiss_flag(*, access, flag):
+def dismiss_flag(*, access: Access, flag: Flag) -> Flag:
     """Close a flag without acting on the content (moderators). Logged."""
     _require(access, "moderate", "Only moderators of this community can do that.")
     if flag.community_id != access.community.pk:
@@ -622,7 +648,7 @@ _WORD_SOURCES = {
 }
 
 
-def refresh_search_words(*, full=False, batch=SEARCH_WORD_BATCH):
+def refresh_search_words(*, full: bool = False, batch: int = SEARCH_WORD_BATCH) -> int:
     """Count the words of openings and replies written since the last run into ``SearchWord``; PostgreSQL only.
 
     Reads each table in id batches past ``SearchWordProgress``, one transaction per batch
@@ -675,7 +701,7 @@ _COUNT_WORDS = """
 # -- reading position ------------------------------------------------------------------------
 
 
-def mark_thread_read(*, access, thread, upto):
+def mark_thread_read(*, access: Access, thread: Thread, upto: int) -> ReadMark:
     """Record that ``access.user`` has read ``thread`` up to its post ``upto`` (0: the opening).
 
     The thread page POSTs this after it loads (never inside the GET). The mark only moves forward, so an

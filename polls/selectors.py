@@ -1,9 +1,14 @@
 """Reads on polls shared by pages, panels and the digest. Each runs a fixed number of queries."""
 
-from collections import Counter
-from dataclasses import dataclass, field
+from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -17,13 +22,13 @@ from polls.sealing import unseal
 TEXT_ANSWERS_SHOWN = 50
 
 
-def _answered(user: User):
+def _answered(user: User) -> Exists:
     if user is None or not user.is_authenticated:
         return Exists(Participation.objects.none())
     return Exists(Participation.objects.filter(poll=OuterRef("pk"), user=user))
 
 
-def polls_for_list(*, access: Access, status=Poll.Status.OPEN, now=None):
+def polls_for_list(*, access: Access, status: str = Poll.Status.OPEN, now: datetime | None = None) -> QuerySet[Poll]:
     """Polls of ``access.community`` in one status, with voter counts and whether the viewer answered.
 
     Scheduled polls only for those who run polls (empty otherwise). One query per page.
@@ -43,7 +48,7 @@ def polls_for_list(*, access: Access, status=Poll.Status.OPEN, now=None):
     )
 
 
-def poll_counts(*, access: Access, now=None):
+def poll_counts(*, access: Access, now: datetime | None = None) -> dict[str, int]:
     """How many polls are open, scheduled (for leaders) and closed: one query."""
     now = now or timezone.now()
     return Poll.objects.filter(community=access.community).aggregate(
@@ -53,7 +58,7 @@ def poll_counts(*, access: Access, now=None):
     )
 
 
-def poll_for_page(*, access: Access, poll_id):
+def poll_for_page(*, access: Access, poll_id: int) -> Poll:
     """One poll of ``access.community`` with its choices; 404 for another community's poll
     and for a scheduled poll to someone who does not run polls. Two queries."""
     qs = Poll.objects.filter(community=access.community).select_related("focus_area", "created_by", "community")
@@ -72,7 +77,7 @@ class MyAnswer:
     text: str = ""
 
 
-def my_answer(*, poll: Poll, user: User):
+def my_answer(*, poll: Poll, user: Any) -> MyAnswer:
     """The viewer's answer to ``poll``: at most two queries."""
     if user is None or not user.is_authenticated:
         return MyAnswer()
@@ -103,7 +108,7 @@ class DistrictRow:
     counts: list  # one count per choice, in choice order
 
     @property
-    def response_rate(self):
+    def response_rate(self) -> int:
         return round(100 * self.voters / self.members) if self.members else 0
 
 
@@ -119,11 +124,11 @@ class Results:
     text_answer_count: int = 0
 
     @property
-    def response_rate(self):
+    def response_rate(self) -> int:
         return round(100 * self.voters / self.members) if self.members else 0
 
 
-def _sealed_tallies(polls):
+def _sealed_tallies(polls: Iterable[Poll]) -> dict[int, tuple[Counter[int], list[str]]]:
     """For each anonymous poll: a Counter of choice ids and the texts of answers still sealed. One query.
 
     Results count them at once; they become ballots only when the poll closes.
@@ -138,11 +143,11 @@ def _sealed_tallies(polls):
     return tallies
 
 
-def _percent(part, whole):
+def _percent(part: float, whole: float) -> float:
     return round(100 * part / whole, 1) if whole else 0.0
 
 
-def poll_results(*, poll: Poll, with_districts=True):
+def poll_results(*, poll: Poll, with_districts: bool = True) -> Results:
     """Counts, percentages, response rate and (named polls) the district breakdown.
 
     Percentages are of voters, so multiple-choice rows may add up to more than 100.
@@ -178,7 +183,7 @@ def poll_results(*, poll: Poll, with_districts=True):
 NO_DISTRICT = "No district given"
 
 
-def _district_breakdown(poll: Poll, choices):
+def _district_breakdown(poll: Poll, choices: Sequence[Choice]) -> list[DistrictRow]:
     members = (
         Membership.objects.filter(community_id=poll.community_id).values("user__district__name").annotate(n=Count("pk"))
     )
@@ -213,7 +218,7 @@ class Round:
     mean: float | None = None
 
 
-def series_rounds(*, poll: Poll):
+def series_rounds(*, poll: Poll) -> list[Round]:
     """Every round of ``poll``'s series that has opened, oldest first, with per-choice percentages.
 
     Choices are matched by position (a repeat copies them). Two queries.
@@ -257,7 +262,9 @@ def series_rounds(*, poll: Poll):
     return rounds
 
 
-def open_polls_unanswered_by(*, user: User, community: Community | None = None, now=None):
+def open_polls_unanswered_by(
+    *, user: User, community: Community | None = None, now: datetime | None = None
+) -> QuerySet[Poll]:
     """Open polls in communities ``user`` belongs to that they have not answered yet, with
     ``community`` loaded, soonest closing first. One query (for pages, panels and the digest)."""
     if user is None or not user.is_authenticated:
@@ -274,13 +281,13 @@ def open_polls_unanswered_by(*, user: User, community: Community | None = None, 
     return qs.order_by("closes_at", "-opens_at", "pk")
 
 
-def anonymous_text_answers(*, poll: Poll):
+def anonymous_text_answers(*, poll: Poll) -> Iterator[str]:
     """Every text answer of an anonymous poll, in random (UUID) order then sealed ones sorted, nothing else."""
     yield from Ballot.objects.filter(poll=poll).exclude(text="").order_by("pk").values_list("text", flat=True)
     yield from sorted(_sealed_tallies([poll]).get(poll.pk, (None, []))[1])
 
 
-def named_ballots_for_export(*, poll: Poll):
+def named_ballots_for_export(*, poll: Poll) -> QuerySet[Ballot]:
     """Ballots of a named poll with voter, district and picked choices: two queries."""
     return (
         Ballot.objects.filter(poll=poll, voter__isnull=False)
@@ -292,7 +299,15 @@ def named_ballots_for_export(*, poll: Poll):
     )
 
 
-def search_section(*, viewer: User, terms, scope, filters, page_number, per_page: int):
+def search_section(
+    *,
+    viewer: User,
+    terms: core_search.Terms,
+    scope: core_search.Scope,
+    filters: core_search.Filters,
+    page_number: int | str | None,
+    per_page: int,
+) -> core_search.Section:
     """Polls that have opened, matching ``terms`` in communities ``scope`` allows (site search): two queries.
 
     Scheduled polls stay out: only those who run polls may see them before they open.
@@ -332,11 +347,11 @@ class GroupTrend:
     is_scale: bool = False
 
     @property
-    def hidden(self):
+    def hidden(self) -> list[bool]:
         return [self.key != "all" and 0 < n < MIN_GROUP_ANSWERS for n in self.voters]
 
     @property
-    def means(self):
+    def means(self) -> list[float | None]:
         found = []
         for row, hidden in zip(self.counts, self.hidden, strict=True):
             picks = sum(row)
@@ -345,15 +360,15 @@ class GroupTrend:
         return found
 
     @property
-    def total_voters(self):
+    def total_voters(self) -> int:
         return sum(self.voters)
 
     @property
-    def cells(self):
+    def cells(self) -> list[tuple[int, bool, float | None]]:
         """Per round: (voters, hidden, average) for the table."""
         return list(zip(self.voters, self.hidden, self.means, strict=True))
 
-    def as_rounds(self, rounds):
+    def as_rounds(self, rounds: list[Round]) -> list[Any]:
         """The group's figures as ``Round`` rows (percentages None where hidden), for ``trend_chart``."""
         found = []
         for i, r in enumerate(rounds):
@@ -365,7 +380,7 @@ class GroupTrend:
         return found
 
 
-def group_trends(*, poll: Poll, rounds):
+def group_trends(*, poll: Poll, rounds: list[Round]) -> list[GroupTrend]:
     """The series' rounds for the whole community, each district (voters' districts) and each focus area
     (its followers): a list of ``GroupTrend``, community first. Four queries whatever the number of rounds,
     ballots, districts or focus areas. Anonymous rounds count for the community only (no voter is stored).
@@ -382,7 +397,7 @@ def group_trends(*, poll: Poll, rounds):
     )  # fmt: skip
     groups: dict[str, GroupTrend] = {}
 
-    def group(key):
+    def group(key: str) -> GroupTrend:
         if key not in groups:
             groups[key] = GroupTrend(
                 key=key, kind="", name="", voters=[0] * len(rounds),

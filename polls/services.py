@@ -3,8 +3,12 @@
 Every service checks permission itself, runs in one transaction and returns the object.
 """
 
+from __future__ import annotations
+
 import secrets
-from datetime import UTC, timedelta
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from dateutil.rrule import rrulestr
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +16,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from communities.models import Membership
+from communities.models import FocusArea, Membership
+from communities.permissions import Access
+from discussions.models import Thread
 from notifications import kinds
 from notifications.services import notify
 from polls import signals
@@ -37,12 +43,12 @@ BALLOT_SHAPE_FIELDS = ("kind", "max_choices", "is_anonymous")
 MAX_POLL_LENGTH = timedelta(days=5 * 366)
 
 
-def _require_schedule(access):
+def _require_schedule(access: Access) -> None:
     if not access.may_schedule:
         raise PermissionDenied("Only district leaders and moderators of this community can run polls.")
 
 
-def _choice_labels(kind, labels):
+def _choice_labels(kind: str, labels: Iterable[str]) -> list[str]:
     if kind == Poll.Kind.SCALE:
         return [f"{n} · {label}" for n, label in enumerate(SCALE_LABELS, start=1)]
     if kind == Poll.Kind.TEXT:
@@ -57,7 +63,7 @@ def _choice_labels(kind, labels):
     return labels
 
 
-def _validate(poll):
+def _validate(poll: Poll) -> None:
     if not poll.question.strip():
         raise ValidationError({"question": "Write the question members will answer."})
     if poll.closes_at is not None and poll.closes_at <= poll.opens_at:
@@ -66,28 +72,28 @@ def _validate(poll):
         raise ValidationError({"closes_at": "A poll can stay open for at most five years. Pick an earlier date."})
     if poll.kind != Poll.Kind.MULTIPLE:
         poll.max_choices = None
-    if poll.focus_area_id is not None and poll.focus_area.community_id != poll.community_id:
+    if poll.focus_area is not None and poll.focus_area.community_id != poll.community_id:
         raise ValidationError({"focus_area": "Pick a focus area of this community."})
-    if poll.thread_id is not None and poll.thread.community_id != poll.community_id:
+    if poll.thread is not None and poll.thread.community_id != poll.community_id:
         raise ValidationError({"thread": "That discussion is not in this community."})
 
 
 @transaction.atomic
 def create_poll(
     *,
-    access,
-    question,
-    kind,
-    choices=(),
-    description="",
-    max_choices=None,
-    focus_area=None,
-    is_anonymous=False,
-    opens_at=None,
-    closes_at=None,
-    results_visibility=Poll.ResultsVisibility.AFTER_VOTE,
-    thread=None,
-):
+    access: Access,
+    question: str,
+    kind: str,
+    choices: Iterable[str] = (),
+    description: str = "",
+    max_choices: int | None = None,
+    focus_area: FocusArea | None = None,
+    is_anonymous: bool = False,
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
+    results_visibility: str = Poll.ResultsVisibility.AFTER_VOTE,
+    thread: Thread | None = None,
+) -> Poll:
     """Create a poll with its choices. Moderators and district leaders only."""
     _require_schedule(access)
     poll = Poll(
@@ -117,7 +123,7 @@ def create_poll(
 ANNOUNCE_BATCH = 200
 
 
-def _announce_if_open(poll, *, actor=None, now=None):
+def _announce_if_open(poll: Poll, *, actor: Any = None, now: datetime | None = None) -> bool:
     """Tell the community's members that ``poll`` opened, once (``announced_at`` is claimed in the caller's
     transaction; the fan-out task runs after it commits and checks who may still see the community).
     A poll scheduled for later is left to ``announce_opened_polls``; one already closed is never announced."""
@@ -142,7 +148,7 @@ def _announce_if_open(poll, *, actor=None, now=None):
     return True
 
 
-def announce_opened_polls(*, now=None, limit=ANNOUNCE_BATCH):
+def announce_opened_polls(*, now: datetime | None = None, limit: int = ANNOUNCE_BATCH) -> int:
     """Announce every poll whose opening time has come and that nobody was told of yet; returns how many.
 
     Each poll is claimed in its own transaction (row lock, skipped if another run holds it), so two
@@ -164,12 +170,12 @@ def announce_opened_polls(*, now=None, limit=ANNOUNCE_BATCH):
     return told
 
 
-def has_answers(poll):
+def has_answers(poll: Poll) -> bool:
     return Participation.objects.filter(poll=poll).exists()
 
 
 @transaction.atomic
-def update_poll(*, access, poll, choices=None, **fields):
+def update_poll(*, access: Access, poll: Poll, choices: Iterable[str] | None = None, **fields: Any) -> Poll:
     """Edit a poll. Its kind, anonymity, limit and choices only change while nobody has answered."""
     _require_schedule(access)
     poll = Poll.objects.select_for_update().get(pk=poll.pk, community=access.community)
@@ -195,7 +201,7 @@ def update_poll(*, access, poll, choices=None, **fields):
 
 
 @transaction.atomic
-def close_poll(*, access, poll):
+def close_poll(*, access: Access, poll: Poll) -> Poll:
     """Close an open poll now; closing a closed poll changes nothing."""
     _require_schedule(access)
     poll = Poll.objects.select_for_update().get(pk=poll.pk, community=access.community)
@@ -214,15 +220,14 @@ def close_poll(*, access, poll):
 
 
 @transaction.atomic
-def repeat_poll(*, access, poll, opens_at=None, closes_at=None):
+def repeat_poll(
+    *, access: Access, poll: Poll, opens_at: datetime | None = None, closes_at: datetime | None = None
+) -> Poll:
     """Ask a poll again as the next round of its series (same question, choices and settings)."""
     _require_schedule(access)
     poll = Poll.objects.select_for_update().get(pk=poll.pk, community=access.community)
-    if poll.series_id is None:
-        poll.series = PollSeries.objects.create(community=poll.community)
-        poll.save(update_fields=["series"])
     # Lock the series so two leaders repeating at once get consecutive rounds.
-    series = PollSeries.objects.select_for_update().get(pk=poll.series_id)
+    series = _locked_series(poll)
     last_round = series.polls.aggregate(last=Max("round"))["last"] or 0
     opens_at = opens_at or timezone.now()
     if closes_at is None and poll.closes_at is not None:
@@ -254,27 +259,37 @@ def repeat_poll(*, access, poll, opens_at=None, closes_at=None):
 MAX_ROUND_LENGTH = timedelta(days=366)
 
 
-def _round_length(poll):
+def _locked_series(poll: Poll) -> PollSeries:
+    """``poll``'s series (made now if it is the first round), locked for the rest of the transaction."""
+    series_id = poll.series_id
+    if series_id is None:
+        poll.series = PollSeries.objects.create(community=poll.community)
+        poll.save(update_fields=["series"])
+        series_id = poll.series.pk
+    return PollSeries.objects.select_for_update().get(pk=series_id)
+
+
+def _round_length(poll: Poll) -> timedelta:
     """How long a repeated round stays open: as long as ``poll`` did, a week by default, at most a year."""
     if poll.closes_at is None:
         return timedelta(days=7)
     return min(poll.closes_at - poll.opens_at, MAX_ROUND_LENGTH)
 
 
-def default_repeat_dates(poll, now=None):
+def default_repeat_dates(poll: Poll, now: datetime | None = None) -> tuple[datetime, datetime]:
     """The next round opens now and stays open as long as the last one did (a week by default, a year at most)."""
     now = now or timezone.now()
     return now, now + _round_length(poll)
 
 
-def check_may_vote(access):
+def check_may_vote(access: Access) -> None:
     """Raise PermissionDenied unless ``access`` is a member: staff read polls but are not counted as voters."""
     if not access.is_member:
         raise PermissionDenied("Only members of this community can answer its polls.")
 
 
 @transaction.atomic
-def cast_vote(*, access, poll, choices=(), text=""):
+def cast_vote(*, access: Access, poll: Poll, choices: Iterable[Any] = (), text: str = "") -> Ballot | SealedAnswer:
     """Record or change ``access.user``'s answer to ``poll``; returns the ballot (a SealedAnswer if anonymous).
 
     Members only, while the poll is open. One ballot per member is enforced by the
@@ -319,7 +334,7 @@ def cast_vote(*, access, poll, choices=(), text=""):
     return ballot
 
 
-def _picked_choices(poll, choices):
+def _picked_choices(poll: Poll, choices: Iterable[Any]) -> list[Choice]:
     if not poll.has_choices:
         return []
     ids = set()
@@ -340,7 +355,7 @@ def _picked_choices(poll, choices):
     return picked
 
 
-def mix_sealed_answers(*, poll, now=None):
+def mix_sealed_answers(*, poll: Poll, now: datetime | None = None) -> int:
     """Write a closed anonymous poll's sealed answers as ballots, all in one transaction, in random order.
 
     Ballots share that transaction (one ``xmin``), get random keys and are inserted
@@ -371,7 +386,7 @@ def mix_sealed_answers(*, poll, now=None):
     return len(ballots)
 
 
-def _shuffle(items):
+def _shuffle(items: list[Any]) -> None:
     secrets.SystemRandom().shuffle(items)
 
 
@@ -379,7 +394,7 @@ def _shuffle(items):
 MAX_EVERY_WEEKS = 52
 
 
-def repeat_rule_for(*, every, day=None, weeks=None):
+def repeat_rule_for(*, every: str, day: int | None = None, weeks: int | None = None) -> str:
     """The RRULE of "every month on ``day``" (1-28, or -1 for the last day) or "every ``weeks`` weeks"."""
     if every == "month":
         if not isinstance(day, int) or not (1 <= day <= 28 or day == -1):
@@ -392,21 +407,20 @@ def repeat_rule_for(*, every, day=None, weeks=None):
     raise ValidationError({"every": "Pick every month or every few weeks."})
 
 
-def _next_after(series, moment):
+def _next_after(series: PollSeries, moment: datetime) -> datetime | None:
     rule = rrulestr(series.repeat_rule, dtstart=series.repeat_anchor)
     return rule.after(moment, inc=False)
 
 
 @transaction.atomic
-def set_poll_repeat(*, access, poll, every, day=None, weeks=None):
+def set_poll_repeat(
+    *, access: Access, poll: Poll, every: str, day: int | None = None, weeks: int | None = None
+) -> PollSeries:
     """Make a poll's series open a new round by itself (every month on a day, or every N weeks);
     ``every=""`` stops it. Schedulers only. The first automatic round is the next date after now."""
     _require_schedule(access)
     poll = Poll.objects.select_for_update().get(pk=poll.pk, community=access.community)
-    if poll.series_id is None:
-        poll.series = PollSeries.objects.create(community=poll.community)
-        poll.save(update_fields=["series"])
-    series = PollSeries.objects.select_for_update().get(pk=poll.series_id)
+    series = _locked_series(poll)
     if not every:
         series.repeat_rule, series.next_round_at = "", None
     else:
@@ -418,7 +432,7 @@ def set_poll_repeat(*, access, poll, every, day=None, weeks=None):
     return series
 
 
-def open_due_rounds(*, now=None):
+def open_due_rounds(*, now: datetime | None = None) -> list[Poll]:
     """Open the round of every repeating series that is due, closing the round before. Exactly once per
     period: each series is claimed (row lock, skipped if another run holds it) and its ``next_round_at``
     moves past ``now`` in the same transaction, so a second run finds nothing due. A series that missed
@@ -436,6 +450,7 @@ def open_due_rounds(*, now=None):
             if series is None:
                 continue
             opens_at = series.next_round_at
+            assert opens_at is not None  # next_round_at__lte=now
             following = _next_after(series, opens_at)
             while following is not None and following <= now:
                 opens_at, following = following, _next_after(series, following)
@@ -447,7 +462,9 @@ def open_due_rounds(*, now=None):
     return opened
 
 
-def _open_round(series, last, opens_at, closes_at, *, now):
+def _open_round(
+    series: PollSeries, last: Poll, opens_at: datetime, closes_at: datetime | None, *, now: datetime
+) -> Poll:
     # The rounds before close when this one opens.
     series.polls.filter(Q(closes_at__isnull=True) | Q(closes_at__gt=opens_at), opens_at__lt=opens_at).update(
         closes_at=opens_at

@@ -184,13 +184,12 @@ def _health_access(access):
     return access.user.district
 
 
-@never_cache
-@community_view("post")
-def health(request, access):
-    """The community's health for a period (default: the school year so far, by month)."""
-    own = _health_access(access)
+def _report_context(request, access):
+    """What the dashboard and the impact report both start from: the period asked for (None with a
+    ``problem`` when it is not one), what was typed, and the viewer's own district (district leaders)."""
+    own = _health_access(access)  # refuses first, whatever the period says
     period, problem = _period(request)
-    context = {
+    return {
         "community": access.community,
         "access": access,
         "typed": _typed(request.GET),
@@ -198,6 +197,14 @@ def health(request, access):
         "period": period,
         "own_district": own,
     }
+
+
+@never_cache
+@community_view("post")
+def health(request, access):
+    """The community's health for a period (default: the school year so far, by month)."""
+    context = _report_context(request, access)
+    period, own = context["period"], context["own_district"]
     if period is None:
         return render(request, "reports/health.html", context, status=400)
     context["board"] = health_selectors.dashboard(community=access.community, period=period, own_district=own)
@@ -267,16 +274,8 @@ def remove_goal(request, access, pk):
 
 
 def _impact_context(request, access):
-    own = _health_access(access)
-    period, problem = _period(request)
-    context = {
-        "community": access.community,
-        "access": access,
-        "typed": _typed(request.GET),
-        "problem": problem,
-        "period": period,
-        "own_district": own,
-    }
+    context = _report_context(request, access)
+    period, own = context["period"], context["own_district"]
     if period is not None:
         board = health_selectors.dashboard(community=access.community, period=period, own_district=own)
         context.update(

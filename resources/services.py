@@ -121,7 +121,7 @@ def submit_resource(
     return resource
 
 
-def _notify_moderators_of_submission(resource: Resource):
+def _notify_moderators_of_submission(resource: Resource) -> None:
     notify(
         kind=kinds.MOD_SUBMISSION,
         recipients=moderator_ids(resource.community),

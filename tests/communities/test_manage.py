@@ -252,3 +252,5 @@ def test_manage_overview_counts_what_waits(mod_client, community):
     response = mod_client.get(url("manage", community))
     summary = response.context["summary"]
     assert (summary["pending_requests"], summary["open_invitations"], summary["members"]) == (1, 1, 1)
+    assert summary["focus_area_count"] == community.focus_areas.count()
+    assert f"{summary['focus_area_count']}</span> focus area" in response.content.decode()
