@@ -75,8 +75,8 @@ def test_the_thread_page_writes_nothing_and_its_form_records_the_position(client
     assert not ReadMark.objects.exists()
     # The page carries the form htmx sends on load (and a button without JavaScript), up to its newest post.
     form = page.split('id="mark-read"')[0].rsplit("<form", 1)[1]
-    assert f'hx-post="{read_url(thread)}"' in form
-    assert 'hx-trigger="load"' in form
+    assert f'data-hx-post="{read_url(thread)}"' in form
+    assert 'data-hx-trigger="load"' in form
     assert f'name="upto" value="{posts[-1].pk}"' in page
     response = mark(client, thread, posts[-1].pk)
     assert response.status_code == 302
