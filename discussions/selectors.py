@@ -7,8 +7,8 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, F, Min, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 
 from accounts.models import User
 from communities.models import Community, FocusArea, Membership
@@ -61,6 +61,43 @@ def threads_for_list(*, access: Access, sort="latest", kind="", focus_area: Focu
     if sort == "unanswered":
         qs = qs.filter(kind=Thread.Kind.QUESTION, accepted_post__isnull=True)
     return qs.order_by(*SORTS.get(sort, SORTS["latest"]))
+
+
+RECENT_REPLIERS = 3
+
+
+def with_recent_repliers(threads, *, limit: int = RECENT_REPLIERS):
+    """The threads as a list, each with ``recent_repliers``: the last ``limit`` distinct people to reply, newest first.
+
+    Replies that are deleted or hidden, and former members, do not count. Two queries for any
+    number of threads (one window over the replies, one for the people), none for no threads;
+    the people carry only what ``{% avatar %}`` and ``{% person %}`` show.
+    """
+    threads = list(threads)
+    for thread in threads:
+        thread.recent_repliers = []
+    if not threads:
+        return threads
+    ranked = (
+        Post.objects.filter(
+            thread_id__in=[t.pk for t in threads], is_deleted=False, is_hidden=False, author__isnull=False
+        )
+        .order_by()  # no default ordering: it would join the GROUP BY and split each person's replies
+        .values("thread_id", "author_id")
+        .annotate(last_at=Max("created_at"))
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("thread_id")], order_by=[F("last_at").desc(), F("author_id")])
+        )
+        .filter(rank__lte=limit)
+        .values_list("thread_id", "author_id", "rank")
+    )
+    rows = sorted(ranked, key=lambda row: (row[0], row[2]))
+    people = User.objects.only("id", "username", "display_name", "avatar").in_bulk({row[1] for row in rows})
+    by_id = {thread.pk: thread for thread in threads}
+    for thread_id, author_id, _rank in rows:
+        if author_id in people:
+            by_id[thread_id].recent_repliers.append(people[author_id])
+    return threads
 
 
 def thread_counts(*, access: Access):

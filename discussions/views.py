@@ -86,7 +86,7 @@ def thread_list(request, access):
         "access": access,
         "form": form,
         "page": page,
-        "threads": page.object_list,
+        "threads": selectors.with_recent_repliers(page.object_list),
         "counts": selectors.thread_counts(access=access),
         "sort": sort,
         "sort_labels": selectors.SORT_LABELS,
