@@ -1,7 +1,7 @@
 import datetime
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -582,11 +582,12 @@ def _day_start(day, next_day=False):
 
 
 @require_POST
-@login_required
 @community_view("see")
 def mark_read(request, access, thread_id):
     """The thread page POSTs here once it has loaded (htmx), or the reader presses "Mark as read"."""
     thread = _thread_or_404(access, thread_id)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     upto = request.POST.get("upto", "").strip()
     if not upto.isdigit() or len(upto) > 18:
         raise ValidationError("Say which reply you have read up to.")

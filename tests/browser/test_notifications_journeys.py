@@ -86,3 +86,33 @@ def test_a_moderator_sees_a_new_flag_on_their_home_hides_the_post_and_the_author
     expect(page.get_by_role("link", name="A moderator hid your post in “Lab safety week”")).to_be_visible()
     expect(page.get_by_text("Reason: Please keep it kind to colleagues.")).to_be_visible()
     journey_shot(page, "notifications-hidden-reason")
+
+
+def test_a_teacher_sees_what_is_new_in_the_discussions_and_jumps_to_it(page, login_as):
+    community = CommunityFactory(name="Early Literacy", slug="lit", visibility=Community.Visibility.MEMBERS)
+    tess = MembershipFactory(community=community, user=UserFactory(username="tess", display_name="Tess")).user
+    pat = MembershipFactory(community=community, user=UserFactory(username="pat", display_name="Pat")).user
+    thread = ThreadFactory(community=community, author=pat, title="Decodable readers")
+    Post.objects.create(thread=thread, community=community, author=pat, body="First", body_html="<p>First</p>")
+
+    # Tess has never opened it: it is new. Opening it records her place (a POST once the page loads).
+    login_as(page, tess)
+    page.goto(f"/c/{community.slug}/t/")
+    row = page.locator(".thread-row", has_text="Decodable readers")
+    expect(row.get_by_text("New", exact=True)).to_be_visible()
+    row.get_by_role("link", name="Decodable readers").click()
+    expect(page.locator("#mark-read")).to_have_count(0)  # sent and swapped away under the strict CSP
+    page.goto(f"/c/{community.slug}/t/")
+    expect(row.get_by_text("New", exact=True)).to_have_count(0)
+
+    # Two replies later the list counts them, and the thread page jumps to the first.
+    newer = [
+        Post.objects.create(thread=thread, community=community, author=pat, body=text, body_html=f"<p>{text}</p>")
+        for text in ("Second thoughts", "Third idea")
+    ]
+    page.reload()
+    expect(row.get_by_text("2 new replies")).to_be_visible()
+    journey_shot(page, "discussions-unread")
+    row.get_by_role("link", name="Decodable readers").click()
+    page.get_by_role("link", name="Jump to first unread (2 new)").click()
+    expect(page).to_have_url(re.compile(rf"#post-{newer[0].pk}$"))

@@ -49,6 +49,7 @@ RULES = {
     "discussions:edit_thread": Rule("post", kwargs=_thread, expect=_author_or_moderator),
     "discussions:thread_history": Rule("post", kwargs=_thread, expect=_author_or_moderator),
     "discussions:follow": Rule("post", method="POST", kwargs=_thread, data={"follow": "1"}),
+    "discussions:mark_read": Rule("see", method="POST", kwargs=_thread, data={"upto": "0"}),
     "discussions:flag_thread": Rule("post", kwargs=_thread),
     "discussions:moderate_thread": Rule("moderate", method="POST", kwargs=_thread, data={"action": "pin"}),
     "discussions:post_link": Rule("see", kwargs=_post),

@@ -51,3 +51,20 @@ def test_a_batch_of_reply_emails_goes_out_over_one_connection_once(start_worker,
     assert text.count("Reply ") >= 5
     assert send_due_emails.delay().get(timeout=120) == 0  # a second run sends nothing
     assert len(smtp_server.handler.received()) == 4
+
+
+def test_a_poll_opening_fans_out_on_a_real_worker_once_across_two_beat_runs(start_worker):
+    from polls.tasks import announce_opened_polls
+    from tests.polls.factories import PollFactory
+
+    community = CommunityFactory(visibility=Community.Visibility.MEMBERS)
+    members = [MembershipFactory(community=community).user for _ in range(3)]
+    former = MembershipFactory(community=community).user
+    poll = PollFactory(community=community, opens_at=timezone.now() - dt.timedelta(minutes=1), question="Pace?")
+    former.memberships.all().delete()
+    start_worker()
+    assert announce_opened_polls.delay().get(timeout=120) == 1
+    wait_for(lambda: Notification.objects.filter(kind=kinds.POLL_OPENED).count() == 3, what="the poll's fan-out")
+    assert announce_opened_polls.delay().get(timeout=120) == 0
+    assert set(Notification.objects.values_list("recipient_id", flat=True)) == {p.pk for p in members}
+    assert set(Notification.objects.values_list("target_id", flat=True)) == {poll.pk}
