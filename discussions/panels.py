@@ -1,7 +1,15 @@
 """What discussions show on a community home page."""
 
+from communities.selectors import count_in_community
 from core.panels import panel
+from discussions.models import Flag
 from discussions.selectors import recent_threads, with_recent_repliers
+
+
+@panel("moderation_count")
+def open_flags_count(*, here):
+    """Open flags wait under the Discussions tab."""
+    return [("discussions", count_in_community(Flag.objects.filter(community=here, status=Flag.Status.OPEN)))]
 
 
 @panel("community_home_panel", order=10)
