@@ -12,6 +12,7 @@ on every page and after a change of display name. Every colour gives white text 
 """
 
 import io
+import re
 import uuid
 import zlib
 
@@ -45,6 +46,9 @@ PALETTE = (
     "#4d7c0f",  # olive
     "#57534e",  # stone
 )
+
+
+KEY = re.compile(r"[0-9a-f]{32}")  # the random part of a stored name (uuid4().hex)
 
 
 def stored_name(_instance=None, _filename=""):

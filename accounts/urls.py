@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import path
 
 from accounts import views
 
@@ -9,6 +9,6 @@ urlpatterns = [
     path("settings/avatar/", views.avatar_upload, name="avatar_upload"),
     path("settings/avatar/remove/", views.avatar_remove, name="avatar_remove"),
     # Under MEDIA_URL, so a proxy may serve MEDIA_ROOT/avatars/ itself; the app serves it otherwise.
-    re_path(r"^media/avatars/(?P<key>[0-9a-f]{32})\.webp$", views.avatar_file, name="avatar_file"),
+    path("media/avatars/<str:key>.webp", views.avatar_file, name="avatar_file"),
     path("settings/email-off/<str:token>/", views.email_opt_out, name="email_opt_out"),
 ]

@@ -87,6 +87,8 @@ def avatar_remove(request):
 def avatar_file(request, key):
     """One stored picture, from whichever storage holds uploads. The name is random and never reused,
     so browsers and proxies may keep it for a year; it leaves when its owner replaces or removes it."""
+    if not avatars.KEY.fullmatch(key):
+        raise Http404("No such picture.")
     name = f"avatars/{key}.{avatars.STORED_EXTENSION}"
     try:
         handle = services.open_avatar(name)

@@ -4,7 +4,8 @@ Both use only fields a row already has (``avatar``, ``display_name``, ``username
 person with ``select_related`` and no page makes a query per row. ``person`` may be None (an
 account that was deleted): a neutral circle and "Former member".
 
-- ``{% avatar user "sm" %}``: the picture, or initials on the person's colour. Decorative
+- ``{% avatar user "sm" %}``: the picture, or initials on the person's colour (drawn by CSS
+  from ``data-initials``, so they never join the text around them: "Led by Ana Rivera", not "ARAna Rivera"). Decorative
   (``alt=""``, ``aria-hidden``) because the name is shown next to it; ``labelled=True`` when it
   stands alone, and it is then named (and titled) "Display name (@username)".
 - ``{% person user "sm" %}``: avatar and display name, linked to the profile, with the
@@ -66,13 +67,15 @@ def avatar(person, size="sm", labelled=False):
     classes = f"{classes} {avatars.colour_class(person.username)}"
     if labelled:
         return format_html(
-            '<span class="{}" role="img" aria-label="{}" title="{}">{}</span>',
+            '<span class="{}" role="img" aria-label="{}" title="{}" data-initials="{}"></span>',
             classes,
             label,
             label,
             avatars.initials(name),
         )
-    return format_html('<span class="{}" aria-hidden="true">{}</span>', classes, avatars.initials(name))
+    return format_html(
+        '<span class="{}" aria-hidden="true" data-initials="{}"></span>', classes, avatars.initials(name)
+    )
 
 
 @register.simple_tag
