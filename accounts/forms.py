@@ -4,7 +4,10 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 
+from accounts import avatars
 from accounts.models import User
 
 # The zones most members are in, offered first; every other zone follows, grouped by region.
@@ -95,3 +98,24 @@ class SettingsForm(forms.ModelForm):
             self.fields["time_zone"].choices = [("Your current zone", [(current, current)]), *time_zone_choices()]
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", "Save settings"))
+
+
+class AvatarForm(forms.Form):
+    """One picture; the checks and re-encoding are accounts.avatars.process_upload's (run by the service)."""
+
+    avatar = forms.FileField(
+        label="Profile picture",
+        help_text="A JPEG, PNG, GIF or WebP image up to %(limit)s. We crop it to a square and remove "
+        "its hidden details (such as where a photo was taken).",
+        error_messages={
+            "required": "Choose a picture to upload first.",
+            "empty": "That file is empty. Choose a photo or picture to upload.",
+            "invalid": "That was not a file. Choose a picture to upload.",
+        },
+        widget=forms.FileInput(attrs={"accept": avatars.ACCEPT}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["avatar"]
+        field.help_text = field.help_text % {"limit": filesizeformat(settings.AVATAR_UPLOAD_MAX_BYTES)}

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
+from accounts.avatars import stored_name
+
 
 def validate_time_zone(value):
     if value not in zoneinfo.available_timezones():
@@ -59,6 +61,8 @@ class User(AbstractUser):
         default=False, help_text="District leaders given the right to start new communities."
     )
     bio = models.TextField(max_length=2000, blank=True)
+    # Only accounts.services.set_avatar writes it: a re-encoded 256 px WebP under a random name.
+    avatar = models.ImageField("profile picture", upload_to=stored_name, max_length=100, blank=True, editable=False)
 
     class Meta:
         ordering = ["username"]

@@ -1,14 +1,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import services
+from accounts import avatars, services
 from accounts.emails import OPT_OUTS, read_opt_out_token
-from accounts.forms import SettingsForm
+from accounts.forms import AvatarForm, SettingsForm
 from accounts.models import User
 from accounts.selectors import profile_user
 from core.panels import collect
@@ -26,16 +29,73 @@ def profile(request, username):
 @login_required
 def settings_view(request):
     form = SettingsForm(request.POST or None, instance=request.user)
-    # Apps above accounts add sections here (notification choices, the API's access tokens).
-    panels = collect("settings_panel", user=request.user)
     if request.method == "POST":
         if form.is_valid():
             form.save()
             messages.success(request, "Your settings are saved.")
             return redirect("accounts:settings")
         messages.error(request, "Please fix the problems below; nothing was saved.")
-        return render(request, "accounts/settings.html", {"form": form, "panels": panels}, status=400)
-    return render(request, "accounts/settings.html", {"form": form, "panels": panels})
+        return _settings_page(request, form=form, status=400)
+    return _settings_page(request, form=form)
+
+
+def _settings_page(request, *, form=None, avatar_form=None, status=200):
+    context = {
+        "form": form or SettingsForm(instance=request.user),
+        "avatar_form": avatar_form or AvatarForm(),
+        # Apps above accounts add sections here (notification choices, the API's access tokens).
+        "panels": collect("settings_panel", user=request.user),
+    }
+    return render(request, "accounts/settings.html", context, status=status)
+
+
+def _back_to_picture():
+    """Back where the person was on the settings page: the picture, the form, its errors."""
+    return redirect(reverse("accounts:settings") + "#picture")
+
+
+# Only ever the signed-in person's own picture: there is no user in the URL to change.
+@never_cache
+@login_required
+@require_POST
+def avatar_upload(request):
+    form = AvatarForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.set_avatar(user=request.user, upload=form.cleaned_data["avatar"])
+        except ValidationError as error:
+            form.add_error("avatar", error)
+        else:
+            messages.success(request, "Your picture is saved. This is how others see you now.")
+            return _back_to_picture()
+    messages.error(request, "Your picture was not changed; see the reason below.")
+    return _settings_page(request, avatar_form=form, status=400)
+
+
+@never_cache
+@login_required
+@require_POST
+def avatar_remove(request):
+    had_one = bool(request.user.avatar)
+    services.remove_avatar(user=request.user)
+    if had_one:
+        messages.success(request, "Your picture is removed; others see your initials instead.")
+    return _back_to_picture()
+
+
+@require_GET
+def avatar_file(request, key):
+    """One stored picture, from whichever storage holds uploads. The name is random and never reused,
+    so browsers and proxies may keep it for a year; it leaves when its owner replaces or removes it."""
+    name = f"avatars/{key}.{avatars.STORED_EXTENSION}"
+    try:
+        handle = services.open_avatar(name)
+    except FileNotFoundError:
+        raise Http404("No such picture.") from None
+    response = FileResponse(handle, content_type="image/webp")
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    response["Content-Disposition"] = "inline"
+    return response
 
 
 # Mail clients POST here without a session or CSRF token (RFC 8058 one-click); the signed

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from calendar_app import signals
@@ -30,6 +31,7 @@ from calendar_app.selectors import duty_recipients
 from communities.models import Membership
 from core.text import render_markdown
 from notifications import kinds
+from notifications.services import notify
 
 ACTIVITY_FIELDS = (
     "title",
@@ -128,8 +130,51 @@ def update_activity(*, access, activity, **fields):
     activity.refresh_from_db()
     if timing_changed:
         _sync_rotations(activity)
+        _notify_answered(
+            activity,
+            kind=kinds.ACTIVITY_CHANGED,
+            rsvps=_upcoming_rsvps(activity),
+            actor=access.user,
+            event_key=f"activity_moved:{activity.pk}:{activity.sequence}",
+        )
     _announce(signals.activity_changed, activity)
     return activity
+
+
+# Someone who said "not going" is told of a move (the new time may suit them), not of a cancellation.
+CANCELLATION_TOLD = (RSVP.Response.GOING, RSVP.Response.MAYBE)
+
+
+def _upcoming_rsvps(activity):
+    """The answers for dates of ``activity`` that have not ended yet (one-off or any date of a series)."""
+    now = timezone.now()
+    if not activity.is_recurring:
+        return activity.rsvps.filter(occurrence_start=None) if activity.end >= now else activity.rsvps.none()
+    return activity.rsvps.filter(occurrence_start__gte=now - activity.duration)
+
+
+def _notify_answered(activity, *, kind, rsvps, actor, event_key, original_start=None, gone=False):
+    """Tell the people behind ``rsvps`` that ``activity`` (or its date ``original_start``) moved or was cancelled.
+
+    Only members who may still see the community are told (the fan-out checks). A deleted activity
+    links to its community's calendar, which still exists.
+    """
+    if gone:
+        url = reverse("calendar_app:month", kwargs={"slug": activity.community.slug})
+    elif original_start is not None:
+        url = f"{activity.get_absolute_url()}?occurrence={occurrence_key(original_start)}"
+    else:
+        url = activity.get_absolute_url()
+    notify(
+        kind=kind,
+        recipients=list(rsvps.values_list("user_id", flat=True).distinct()),
+        community=activity.community_id,
+        actor=actor,
+        target=None if gone else activity,
+        url=url,
+        subject=activity.title,
+        event_key=event_key,
+    )
 
 
 @transaction.atomic
@@ -137,6 +182,14 @@ def delete_activity(*, access, activity):
     _require(access, access.may_schedule, "Only district leaders and moderators of this community can delete.")
     if activity.community_id != access.community.pk:
         raise PermissionDenied("That activity belongs to another community.")
+    _notify_answered(
+        activity,
+        kind=kinds.ACTIVITY_CANCELLED,
+        rsvps=_upcoming_rsvps(activity).filter(response__in=CANCELLATION_TOLD),
+        actor=access.user,
+        event_key=f"activity_deleted:{activity.pk}",
+        gone=True,
+    )
     activity.delete()
 
 
@@ -156,12 +209,22 @@ def cancel_occurrence(*, access, activity, original_start):
     _require(access, access.may_schedule, "Only district leaders and moderators of this community can cancel.")
     _check_occurrence(activity, original_start)
     change, _ = OccurrenceChange.objects.get_or_create(activity=activity, original_start=original_start)
+    already = change.cancelled
     change.cancelled = True
     change.changed_by = access.user
     change.changed_at = timezone.now()
     change.save()
     _bump(activity)
     _sync_rotations(activity)
+    if not already:
+        _notify_answered(
+            activity,
+            kind=kinds.ACTIVITY_CANCELLED,
+            rsvps=activity.rsvps.filter(occurrence_start=original_start, response__in=CANCELLATION_TOLD),
+            actor=access.user,
+            original_start=original_start,
+            event_key=f"occurrence_cancelled:{change.pk}:{change.changed_at.timestamp()}",
+        )
     return change
 
 
@@ -183,6 +246,7 @@ def move_occurrence(*, access, activity, original_start, new_start):
     _require(access, access.may_schedule, "Only district leaders and moderators of this community can move.")
     _check_occurrence(activity, original_start)
     change, _ = OccurrenceChange.objects.get_or_create(activity=activity, original_start=original_start)
+    moved = change.new_start != new_start or change.cancelled
     change.cancelled = False
     change.new_start = new_start
     change.new_end = new_start + activity.duration
@@ -193,6 +257,15 @@ def move_occurrence(*, access, activity, original_start, new_start):
     activity.save(update_fields=["span_start", "span_end"])
     _bump(activity)
     _sync_rotations(activity)
+    if moved:
+        _notify_answered(
+            activity,
+            kind=kinds.ACTIVITY_CHANGED,
+            rsvps=activity.rsvps.filter(occurrence_start=original_start),
+            actor=access.user,
+            original_start=original_start,
+            event_key=f"occurrence_moved:{change.pk}:{change.changed_at.timestamp()}",
+        )
     return change
 
 
@@ -277,10 +350,10 @@ def delete_responsibility(*, access, responsibility):
 ROTATION_HORIZON = timedelta(days=731)
 
 
-def series_dates(activity):
+def series_dates(activity, *, now=None):
     """Every original start of a series in UTC, in order: at most MAX_COUNT, and ROTATION_HORIZON ahead if endless."""
     utc = UTC
-    limit_at = max(timezone.now(), activity.start) + ROTATION_HORIZON
+    limit_at = max(now or timezone.now(), activity.start) + ROTATION_HORIZON
     found = []  # type: ignore[var-annotated]  # came with main's merge; type it properly next
     for moment in activity.rule():
         if len(found) >= MAX_COUNT or moment > limit_at:
@@ -380,24 +453,25 @@ def _due(activity, start, days_before):
     return start.astimezone(activity.zone).date() - timedelta(days=days_before)
 
 
-def sync_rotation(*, rotation, replan_from=None):
+def sync_rotation(*, rotation, replan_from=None, now=None):
     """Make the rotation's responsibilities match the series: one per date that is not cancelled.
 
     A new date gets the district its position gives; a moved date's duty moves its due date; a
     cancelled date's duty goes (and comes back when the date is restored); a date no longer in the
     series loses its duty. Dates already planned keep their district unless they start at or
-    after ``replan_from`` and are still open. Idempotent; a fixed number of queries plus one write per change.
+    after ``replan_from`` and are still open. Idempotent; a fixed number of queries plus one write per
+    change. Returns the number of duties it planned for dates that had none.
     """
     activity = Activity.objects.prefetch_related("exceptions").get(pk=rotation.activity_id)
     order = [turn.district for turn in rotation.turns.select_related("district").order_by("position")]
     if not order:
-        return
-    dates = series_dates(activity)
+        return 0
+    now = now or timezone.now()
+    dates = series_dates(activity, now=now)
     changes = {change.original_start: change for change in activity.exceptions.all()}
     anchor_index = dates.index(rotation.anchor) if rotation.anchor in dates else 0
     existing = {r.occurrence_start: r for r in rotation.responsibilities.all()}
     left_open = set(rotation.left_open)
-    now = timezone.now()
     create, update = [], []
     for i, original in enumerate(dates):
         change = changes.get(original)
@@ -437,6 +511,24 @@ def sync_rotation(*, rotation, replan_from=None):
         Responsibility.objects.bulk_update(update, ["district", "task", "assignee", "due_date"])
     # Dates the series no longer has (it was shortened or its timing changed).
     Responsibility.objects.filter(pk__in=[duty.pk for duty in existing.values()]).delete()
+    return len(create)
+
+
+def extend_endless_rotations(*, now=None):
+    """Plan the dates that came within ROTATION_HORIZON for every rotation of a series without an end.
+
+    For the beat task: each rotation is locked while it is synced (a second run at the same time waits,
+    then finds nothing to do), so running twice plans each date once. Returns how many duties it planned.
+    """
+    now = now or timezone.now()
+    endless = Rotation.objects.filter(activity__span_end__isnull=True).exclude(activity__recurrence="")
+    planned = 0
+    for rotation_id in endless.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            rotation = Rotation.objects.select_for_update().filter(pk=rotation_id).first()
+            if rotation is not None:
+                planned += sync_rotation(rotation=rotation, now=now)
+    return planned
 
 
 def _sync_rotations(activity):

@@ -112,6 +112,15 @@ class Access:
             and self.confirmed_district_id == membership.district_id
         )
 
+    @cached_property
+    def moderation_counts(self):
+        """{tab: count} of what waits for moderators (the community tabs show it): one query, moderators only."""
+        if not self.may_moderate:
+            return {}
+        from communities.selectors import moderation_counts
+
+        return moderation_counts(community=self.community)
+
     # -- joining ---------------------------------------------------------
     @cached_property
     def has_pending_request(self):

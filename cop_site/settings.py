@@ -428,6 +428,8 @@ FLAG_RATE_LIMIT = env("FLAG_RATE_LIMIT", "20/h")  # flags per member
 FLAG_AUTO_HIDE_COUNT = int(env("FLAG_AUTO_HIDE_COUNT", "3"))
 INVITATION_RATE_LIMIT = env("INVITATION_RATE_LIMIT", "40/h")  # invitations per moderator
 RESOURCE_UPLOAD_MAX_BYTES = int(env("RESOURCE_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024)))
+# A profile picture (accounts/avatars.py): refused above this, re-encoded to a 256 px square below it.
+AVATAR_UPLOAD_MAX_BYTES = int(env("AVATAR_UPLOAD_MAX_BYTES", str(8 * 1024 * 1024)))
 # Request bodies (core/middleware.py): the first pattern matching the path sets the limit;
 # anything else may send REQUEST_BODY_MAX_BYTES. Uploads get the file's limit and room for
 # the form around it; logging in and signing up need a few kilobytes.
@@ -436,6 +438,7 @@ _UPLOAD_BODY_BYTES = RESOURCE_UPLOAD_MAX_BYTES + 1024 * 1024
 REQUEST_BODY_LIMITS = [
     (r"^/c/[-\w]+/resources/(submit|\d+/edit)/$", _UPLOAD_BODY_BYTES),
     (r"^/admin/", _UPLOAD_BODY_BYTES),
+    (r"^/settings/avatar/$", AVATAR_UPLOAD_MAX_BYTES + 64 * 1024),
     (r"^/accounts/", 64 * 1024),
 ]
 # The REST API (api/): tokens, JSON only, cursor pages, the services' refusals as JSON.
@@ -459,9 +462,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Swagger UI from the drf-spectacular-sidecar package, served by WhiteNoise: the strict CSP holds.
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # /api/docs/ is Redoc from the drf-spectacular-sidecar package, served by WhiteNoise: the strict CSP holds.
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "ThreadKindEnum": "discussions.models.Thread.Kind",
@@ -480,6 +481,13 @@ WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", default=False) and not
 # cookie in a third-party context: set SESSION_COOKIE_SAMESITE=None (HTTPS only) where LMSs launch the site.
 SESSION_COOKIE_SAMESITE = env("SESSION_COOKIE_SAMESITE", "Lax")
 CELERY_BEAT_SCHEDULE["api-due-webhooks"] = {"task": "api.send_due_webhooks", "schedule": crontab(minute="*")}
+# Polls whose closing time passed send their poll.closed webhooks (once per closing) within five minutes;
+# closings older than the lookback (a first run, a beat down for days) are not announced late.
+CELERY_BEAT_SCHEDULE["api-announce-closed-polls"] = {
+    "task": "api.announce_closed_polls",
+    "schedule": crontab(minute="*/5"),
+}
+WEBHOOK_POLL_CLOSED_LOOKBACK_HOURS = int(env("WEBHOOK_POLL_CLOSED_LOOKBACK_HOURS", "48"))
 LINK_CHECK_ALLOW_PRIVATE = env_bool("LINK_CHECK_ALLOW_PRIVATE", default=False)
 DIGEST_DAY_OF_MONTH = int(env("DIGEST_DAY_OF_MONTH", "1"))
 DIGEST_HOUR_UTC = int(env("DIGEST_HOUR_UTC", "13"))
@@ -507,10 +515,20 @@ CELERY_BEAT_SCHEDULE["calendar-reminders"] = {
     "task": "calendar_app.send_activity_reminders",
     "schedule": crontab(minute=5),
 }
+# Rotations of series without an end get duties for the dates that came within their horizon (idempotent).
+CELERY_BEAT_SCHEDULE["calendar-extend-rotations"] = {
+    "task": "calendar_app.extend_endless_rotations",
+    "schedule": crontab(hour=3, minute=40),
+}
 # Anonymous polls that closed have their sealed answers written as ballots, all at once.
 CELERY_BEAT_SCHEDULE["polls-mix-closed"] = {"task": "polls.mix_closed_polls", "schedule": crontab(minute="*/10")}
 # Repeating pulse polls open their next round (and close the one before) within a quarter hour of its time.
 CELERY_BEAT_SCHEDULE["polls-open-due-rounds"] = {"task": "polls.open_due_rounds", "schedule": crontab(minute="*/15")}
+# Members are told when a poll scheduled for later opens (once each; polls opened at once are told at once).
+CELERY_BEAT_SCHEDULE["polls-announce-opened"] = {
+    "task": "polls.announce_opened_polls",
+    "schedule": crontab(minute="*/5"),
+}
 # Chat prompts are posted at their time: every few seconds the due ones are claimed and posted.
 CHAT_PROMPT_TICK_SECONDS = float(env("CHAT_PROMPT_TICK_SECONDS", "5"))
 CELERY_BEAT_SCHEDULE["chats-post-due-prompts"] = {

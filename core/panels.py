@@ -19,6 +19,8 @@ Slots in use:
 - ``settings_panel(*, user)``: sections of the settings page (notification choices, the API's access tokens)
 - ``activity_panel(*, activity, viewer, access)``: on a calendar activity's page
 - ``reminder_links(*, activity)``: ``{"label", "url"}`` lines for an activity's reminder email
+- ``moderation_count(*, here)``: ``[(tab, count expression)]`` of what waits for a community's moderators,
+  counted by a subquery on ``here`` (the community's ``OuterRef("pk")``): the tabs show them, in one query
 - ``setup_step(*, community)``: ``{"label", "done", "url", "hint"}`` steps of a new community's
   guided setup on its manage page (one query each)
 """

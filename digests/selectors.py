@@ -321,11 +321,14 @@ class ModerationWork:
         return [(count, words[count != 1], path) for count, words, path in kinds if count]
 
 
-def moderation_work_for(*, user):
-    """For each community ``user`` moderates, what waits there (only communities with something): 1 to 5 queries."""
-    communities = list(
-        Community.objects.filter(memberships__user=user, memberships__is_moderator=True).order_by("name")
-    )
+def moderation_work_for(*, user, moderated=None):
+    """For each community ``user`` moderates, what waits there (only communities with something): 1 to 5 queries.
+
+    ``moderated`` (the communities they moderate, when the caller has them) saves the first query.
+    """
+    if moderated is None:
+        moderated = Community.objects.filter(memberships__user=user, memberships__is_moderator=True)
+    communities = sorted(moderated, key=lambda community: community.name)
     if not communities:
         return []
     work = {community.pk: ModerationWork(community=community) for community in communities}
@@ -483,9 +486,11 @@ class Digest:
     period: object
     calls: CallsToAction
     sections: list
+    # What waits in the communities the person moderates (ModerationWork): the digest leads with it.
+    moderation: list = field(default_factory=list)
 
     def __bool__(self):
-        return bool(self.calls) or any(self.sections)
+        return bool(self.moderation) or bool(self.calls) or any(self.sections)
 
 
 def _community_content(communities, period):
@@ -523,8 +528,15 @@ def _community_content(communities, period):
 
 
 def member_communities(*, user):
-    """The communities ``user`` belongs to: the only ones a digest speaks about. One query."""
-    return list(Community.objects.filter(pk__in=Membership.objects.filter(user=user).values("community_id")))
+    """The communities ``user`` belongs to: the only ones a digest speaks about. One query.
+
+    Each has ``moderated_by_user``: whether ``user`` moderates it (the digest leads with its moderation).
+    """
+    mine = Membership.objects.filter(user=user)
+    moderates = mine.filter(community_id=OuterRef("pk"), is_moderator=True)
+    return list(
+        Community.objects.filter(pk__in=mine.values("community_id")).annotate(moderated_by_user=Exists(moderates))
+    )
 
 
 def digest_for(*, user, period, shared=None, only_community=None):
@@ -566,5 +578,7 @@ def digest_for(*, user, period, shared=None, only_community=None):
     calls = calls_to_action(user=user, month=period)
     if only_community is not None:
         calls = calls.only(only_community)
-    digest = Digest(user=user, period=period, calls=calls, sections=visible)
+    moderated = [community for community in communities if community.moderated_by_user]
+    moderation = moderation_work_for(user=user, moderated=moderated) if moderated else []
+    digest = Digest(user=user, period=period, calls=calls, sections=visible, moderation=moderation)
     return digest if digest else None

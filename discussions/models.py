@@ -73,6 +73,8 @@ class Thread(models.Model):
             ),
             models.Index(fields=["community", "-created_at"], name="thread_community_created"),
             models.Index(fields=["community", "kind"], name="thread_community_kind"),
+            # The health dashboard: each member's threads in a community (last active, active by month).
+            models.Index(fields=["community", "author", "created_at"], name="thread_community_author"),
             # Search ranks the newest matches: read backwards, a common word's newest 200 are near the top.
             models.Index(fields=["-created_at"], name="thread_created"),
             # Search leaves out replies of hidden threads, which are few: NOT IN over this index.
@@ -132,6 +134,13 @@ class Post(models.Model):
             # Search ranks the newest matches, across communities and within one.
             models.Index(fields=["-created_at"], name="post_created"),
             models.Index(fields=["community", "-created_at"], name="post_community_created"),
+            # The health dashboard: a community's replies in a period (who, which thread, shown or
+            # not) and each member's last reply, read from the index alone.
+            # (Key columns rather than INCLUDE, which SQLite, the demo's database, does not have.)
+            models.Index(
+                fields=["community", "created_at", "author", "thread", "is_hidden", "is_deleted"],
+                name="post_community_activity",
+            ),
         ]
 
     def __str__(self):
@@ -198,6 +207,25 @@ class Subscription(models.Model):
 
     def __str__(self):
         return f"{self.user_id} follows {self.thread_id}"
+
+
+class ReadMark(models.Model):
+    """How far someone has read a thread: every post with an id up to ``upto`` (0: the opening only).
+
+    Post ids only grow, so "new since you last read" is the thread's posts with a greater id. Written
+    only by a POST from the thread page (never inside its GET); a thread without a mark was never opened.
+    """
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="read_marks")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="thread_read_marks")
+    upto = models.BigIntegerField(default=0)
+    read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "thread"], name="one_read_mark_per_person")]
+
+    def __str__(self):
+        return f"{self.user_id} read {self.thread_id} up to {self.upto}"
 
 
 class Mention(models.Model):

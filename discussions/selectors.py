@@ -7,7 +7,8 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 
 from accounts.models import User
 from communities.models import Community, FocusArea, Membership
@@ -20,6 +21,7 @@ from discussions.models import (
     ModerationLogEntry,
     Post,
     Reaction,
+    ReadMark,
     SearchWord,
     Subscription,
     Thread,
@@ -59,6 +61,43 @@ def threads_for_list(*, access: Access, sort="latest", kind="", focus_area: Focu
     if sort == "unanswered":
         qs = qs.filter(kind=Thread.Kind.QUESTION, accepted_post__isnull=True)
     return qs.order_by(*SORTS.get(sort, SORTS["latest"]))
+
+
+RECENT_REPLIERS = 3
+
+
+def with_recent_repliers(threads, *, limit: int = RECENT_REPLIERS):
+    """The threads as a list, each with ``recent_repliers``: the last ``limit`` distinct people to reply, newest first.
+
+    Replies that are deleted or hidden, and former members, do not count. Two queries for any
+    number of threads (one window over the replies, one for the people), none for no threads;
+    the people carry only what ``{% avatar %}`` and ``{% person %}`` show.
+    """
+    threads = list(threads)
+    for thread in threads:
+        thread.recent_repliers = []
+    if not threads:
+        return threads
+    ranked = (
+        Post.objects.filter(
+            thread_id__in=[t.pk for t in threads], is_deleted=False, is_hidden=False, author__isnull=False
+        )
+        .order_by()  # no default ordering: it would join the GROUP BY and split each person's replies
+        .values("thread_id", "author_id")
+        .annotate(last_at=Max("created_at"))
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("thread_id")], order_by=[F("last_at").desc(), F("author_id")])
+        )
+        .filter(rank__lte=limit)
+        .values_list("thread_id", "author_id", "rank")
+    )
+    rows = sorted(ranked, key=lambda row: (row[0], row[2]))
+    people = User.objects.only("id", "username", "display_name", "avatar").in_bulk({row[1] for row in rows})
+    by_id = {thread.pk: thread for thread in threads}
+    for thread_id, author_id, _rank in rows:
+        if author_id in people:
+            by_id[thread_id].recent_repliers.append(people[author_id])
+    return threads
 
 
 def thread_counts(*, access: Access):
@@ -412,3 +451,65 @@ def open_flags(*, community: Community):
 
 def moderation_log(*, community: Community):
     return ModerationLogEntry.objects.filter(community=community).select_related("actor", "thread", "post")
+
+
+# -- reading position ------------------------------------------------------------------------
+
+
+def _unread_posts(user, thread_ref, upto_ref):
+    """Posts of a thread newer than a reading position, not removed and not the reader's own."""
+    return (
+        Post.objects.filter(thread=thread_ref, pk__gt=upto_ref, is_deleted=False, is_hidden=False)
+        .exclude(author=user)
+        .order_by()
+    )
+
+
+def with_read_state(threads, *, user):
+    """``threads`` annotated for ``user``: ``read_upto`` (None: never opened) and ``new_replies`` since.
+
+    Two subqueries in the list's own query, so the list's query count does not change with its rows.
+    A visitor's threads come back as they are.
+    """
+    if user is None or not user.is_authenticated:
+        return threads
+    mark = ReadMark.objects.filter(user=user, thread=OuterRef("pk")).values("upto")[:1]
+    newer = _unread_posts(user, OuterRef("pk"), OuterRef("read_upto")).values("thread").annotate(n=Count("pk"))
+    return threads.annotate(read_upto=Subquery(mark), new_replies=Coalesce(Subquery(newer.values("n")), 0))
+
+
+@dataclass
+class ReadState:
+    """Where ``user`` stands in a thread: their mark (None: first visit), what is new, where it starts."""
+
+    upto: int | None
+    unread: int = 0
+    first_unread_id: int | None = None
+
+
+def read_state(*, user, thread):
+    """``user``'s ReadState in ``thread`` (None for visitors): one query (none are written)."""
+    if user is None or not user.is_authenticated:
+        return None
+    mark = ReadMark.objects.filter(user=user, thread=thread).values("upto")[:1]
+    row = (
+        Thread.objects.filter(pk=thread.pk)
+        .annotate(upto=Subquery(mark))
+        .annotate(
+            unread=Coalesce(
+                Subquery(
+                    _unread_posts(user, OuterRef("pk"), OuterRef("upto"))
+                    .values("thread")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            ),
+            first_unread=Subquery(
+                _unread_posts(user, OuterRef("pk"), OuterRef("upto")).values("thread").annotate(m=Min("pk")).values("m")
+            ),
+        )
+        .values("upto", "unread", "first_unread")
+        .get()
+    )
+    return ReadState(upto=row["upto"], unread=row["unread"], first_unread_id=row["first_unread"])

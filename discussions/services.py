@@ -11,7 +11,8 @@ import re
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +32,7 @@ from discussions.models import (
     ModerationLogEntry,
     Post,
     Reaction,
+    ReadMark,
     Revision,
     SearchWord,
     SearchWordProgress,
@@ -668,3 +670,30 @@ _COUNT_WORDS = """
     GROUP BY community_id, word
     ON CONFLICT (word, community_id) DO UPDATE SET documents = {words}.documents + EXCLUDED.documents
 """
+
+
+# -- reading position ------------------------------------------------------------------------
+
+
+def mark_thread_read(*, access, thread, upto):
+    """Record that ``access.user`` has read ``thread`` up to its post ``upto`` (0: the opening).
+
+    The thread page POSTs this after it loads (never inside the GET). The mark only moves forward, so an
+    older page reloaded in another tab does not bring back replies already read. ``upto`` must be 0 or
+    a post of this thread (ValidationError otherwise).
+    """
+    if thread.community_id != access.community.pk:
+        raise Http404("No such thread.")
+    if not access.is_authenticated or not access.may_see:
+        raise PermissionDenied("Log in to keep track of what you have read.")
+    if upto and not Post.objects.filter(pk=upto, thread=thread).exists():
+        raise ValidationError("That reply is not in this thread.")
+    now = timezone.now()
+    with transaction.atomic():
+        mark, created = ReadMark.objects.get_or_create(
+            user=access.user, thread=thread, defaults={"upto": upto, "read_at": now}
+        )
+        if not created:
+            ReadMark.objects.filter(pk=mark.pk).update(upto=Greatest(F("upto"), Value(upto)), read_at=now)
+    mark.refresh_from_db()
+    return mark

@@ -18,6 +18,7 @@ urlpatterns = [
     path(T + "edit/", views.edit_thread, name="edit_thread"),
     path(T + "history/", views.thread_history, name="thread_history"),
     path(T + "follow/", views.follow, name="follow"),
+    path(T + "read/", views.mark_read, name="mark_read"),
     path(T + "flag/", views.flag, name="flag_thread"),
     path(T + "moderate/", views.moderate_thread, name="moderate_thread"),
     path(P, views.post_link, name="post_link"),

@@ -1,8 +1,9 @@
 import datetime
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -76,6 +77,7 @@ def thread_list(request, access):
         else:
             status = 400
     threads = selectors.threads_for_list(access=access, sort=sort, kind=kind, focus_area=focus_area)
+    threads = selectors.with_read_state(threads, user=request.user)
     page = selectors.Paginator(threads, selectors.THREADS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -84,7 +86,7 @@ def thread_list(request, access):
         "access": access,
         "form": form,
         "page": page,
-        "threads": page.object_list,
+        "threads": selectors.with_recent_repliers(page.object_list),
         "counts": selectors.thread_counts(access=access),
         "sort": sort,
         "sort_labels": selectors.SORT_LABELS,
@@ -174,6 +176,8 @@ def _thread_context(request, access, thread, *, reply_form=None, page_number=Non
         "moderate_form": ModerateThreadForm(community=access.community) if access.may_moderate else None,
         "focus_areas": FocusArea.objects.filter(community=access.community) if access.may_moderate else (),
         "panels": collect("thread_panel", thread=thread, viewer=request.user, access=access),
+        "read_state": selectors.read_state(user=request.user, thread=thread),
+        "read_upto": max((post.pk for post in posts), default=0),
     }
 
 
@@ -572,3 +576,22 @@ def _day_start(day, next_day=False):
     if next_day:
         day = day + datetime.timedelta(days=1)
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+# -- reading position ------------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+@community_view("see")
+def mark_read(request, access, thread_id):
+    """The thread page POSTs here once it has loaded (htmx), or the reader presses "Mark as read"."""
+    thread = _thread_or_404(access, thread_id)
+    upto = request.POST.get("upto", "").strip()
+    if not upto.isdigit() or len(upto) > 18:
+        raise ValidationError("Say which reply you have read up to.")
+    services.mark_thread_read(access=access, thread=thread, upto=int(upto))
+    if request.htmx:
+        return HttpResponse("")  # the form swaps itself away: nothing to press any more
+    messages.success(request, "Marked as read.")
+    return redirect(thread.get_absolute_url())

@@ -9,12 +9,7 @@ from django.dispatch import receiver
 from django.urls import reverse
 
 from communities import signals as community_signals
-from communities.models import Membership
 from notifications import kinds, services
-
-
-def moderators_of(community):
-    return list(Membership.objects.filter(community=community, is_moderator=True).values_list("user_id", flat=True))
 
 
 @receiver(community_signals.join_requested, dispatch_uid="notifications.join_requested")
@@ -22,7 +17,7 @@ def join_requested(sender, join_request, **kwargs):
     community = join_request.community
     services.notify(
         kind=kinds.MOD_JOIN_REQUEST,
-        recipients=moderators_of(community),
+        recipients=services.moderator_ids(community),
         community=community,
         actor=join_request.user_id,
         target=join_request,

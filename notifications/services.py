@@ -7,41 +7,54 @@ running it twice inserts nothing twice. Grouped kinds merge into the recipient's
 row of the same ``group_key`` and count distinct actors.
 """
 
+from __future__ import annotations
+
 import datetime as dt
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Min, Q
+from django.db.models import Min, Model, Q
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
-from communities.models import Community
+from communities.models import Community, Membership
 from communities.permissions import readers_q
 from notifications import kinds, selectors
 from notifications.models import Notification, Preference
 
 
-def _ids(people):
+def moderator_ids(community: Community) -> list[int]:
+    """The ids of ``community``'s moderators now (one query): the recipients of a moderator's kind."""
+    return list(
+        Membership.objects.filter(community=community, is_moderator=True)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
+
+
+def _ids(people: Iterable[Any]) -> list[int]:
     return sorted({getattr(person, "pk", person) for person in people if person is not None})
 
 
 def payload_for(
     *,
-    kind,
-    recipients,
-    url,
-    event_key,
-    community=None,
-    actor=None,
-    target=None,
-    subject="",
-    detail="",
-    group_key="",
-    email_group="",
-):
+    kind: str,
+    recipients: Iterable[Any],
+    url: str,
+    event_key: str,
+    community: Community | int | None = None,
+    actor: User | int | None = None,
+    target: Model | None = None,
+    subject: str = "",
+    detail: str = "",
+    group_key: str = "",
+    email_group: str = "",
+) -> dict[str, Any]:
     """The plain data of one event, as the ``notifications.fan_out`` task takes it."""
     if kind not in kinds.KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
@@ -60,7 +73,7 @@ def payload_for(
     }
 
 
-def notify(**event):
+def notify(**event: Any) -> None:
     """Tell ``recipients`` (people or ids) that ``kind`` happened; done by a task once the caller commits.
 
     Takes the arguments of ``payload_for``. ``event_key`` names the event (the same key for
@@ -76,7 +89,7 @@ def notify(**event):
     transaction.on_commit(lambda: tasks.fan_out.delay(payload), robust=True)
 
 
-def deliveries_for(kind, people):
+def deliveries_for(kind: str, people: list[User]) -> dict[int, str]:
     """{user id: delivery} for ``kind``: each person's choice, else the kind's default (one query)."""
     chosen = dict(
         Preference.objects.filter(kind=kind, user_id__in=[p.pk for p in people]).values_list("user_id", "delivery")
@@ -84,17 +97,26 @@ def deliveries_for(kind, people):
     return {person.pk: chosen.get(person.pk) or kinds.default_delivery(kind, person) for person in people}
 
 
-def next_daily_summary(now):
+def next_daily_summary(now: dt.datetime) -> dt.datetime:
     at = now.replace(hour=settings.NOTIFICATION_DAILY_HOUR_UTC, minute=0, second=0, microsecond=0)
     return at if at > now else at + dt.timedelta(days=1)
 
 
-def batch_window(kind):
+def batch_group(kind: str, email_group: str) -> str:
+    """The ``email_group`` rows of one email share: per kind and thread, or for all of a community's moderation
+    (flags, submissions and join requests alike), so moderators get at most one email per community a window."""
+    prefix = "moderation" if kinds.KINDS[kind].moderators else kind
+    return f"{prefix}:{email_group}"
+
+
+def batch_window(kind: str) -> dt.timedelta:
     minutes = settings.NOTIFICATION_MODERATOR_BATCH_MINUTES if kinds.KINDS[kind].moderators else None
     return dt.timedelta(minutes=minutes or settings.NOTIFICATION_BATCH_MINUTES)
 
 
-def _email_plan(*, kind, people, email_group, now):
+def _email_plan(
+    *, kind: str, people: list[User], email_group: str, now: dt.datetime
+) -> dict[int, tuple[dt.datetime, str]]:
     """{user id: (due at, email group)} for the people of ``people`` this kind should email."""
     spec = kinds.KINDS[kind]
     if not spec.emailed:
@@ -102,11 +124,12 @@ def _email_plan(*, kind, people, email_group, now):
     deliveries = deliveries_for(kind, [person for person in people if person.email])
     plan = {}
     waiting = {}
+    batch = batch_group(kind, email_group)
     if spec.batched and email_group:
         # Join the batch already waiting for this thread (or community): one email for all of it.
         waiting = dict(
             Notification.objects.filter(
-                recipient_id__in=list(deliveries), email_group=email_group, emailed_at=None, email_due_at__isnull=False
+                recipient_id__in=list(deliveries), email_group=batch, emailed_at=None, email_due_at__isnull=False
             )
             .values("recipient_id")
             .annotate(due=Min("email_due_at"))
@@ -118,13 +141,13 @@ def _email_plan(*, kind, people, email_group, now):
         if delivery == kinds.DAILY:
             plan[user_id] = (next_daily_summary(now), "daily")
         elif spec.batched and email_group:
-            plan[user_id] = (waiting.get(user_id) or now + batch_window(kind), f"{kind}:{email_group}")
+            plan[user_id] = (waiting.get(user_id) or now + batch_window(kind), batch)
         else:
             plan[user_id] = (now, "")
     return plan
 
 
-def fan_out(payload, *, now=None):
+def fan_out(payload: dict[str, Any], *, now: dt.datetime | None = None) -> int:
     """Insert the notifications of one ``notify`` call; returns the number of people told. Safe to run twice.
 
     Only active people who may see the community now are told (``readers_q``): a follower
@@ -135,12 +158,15 @@ def fan_out(payload, *, now=None):
     community = Community.objects.filter(pk=payload["community"]).first() if payload["community"] else None
     if payload["community"] and community is None:
         return 0
-    people = User.objects.filter(pk__in=payload["recipients"], is_active=True)
+    told = User.objects.filter(pk__in=payload["recipients"], is_active=True)
     if payload["actor"]:
-        people = people.exclude(pk=payload["actor"])
+        told = told.exclude(pk=payload["actor"])
     if community is not None:
-        people = people.filter(readers_q(community))
-    people = list(people.only("pk", "email", "email_on_mention", "email_on_reply"))  # type: ignore[assignment]
+        told = told.filter(readers_q(community))
+        if kinds.KINDS[kind].moderators:
+            # Someone who stopped moderating between the action and this task is no longer told.
+            told = told.filter(pk__in=moderator_ids(community))
+    people = list(told.only("pk", "email", "email_on_mention", "email_on_reply"))
     if not people:
         return 0
     plan = _email_plan(kind=kind, people=people, email_group=payload["email_group"], now=now)
@@ -174,7 +200,7 @@ def fan_out(payload, *, now=None):
     return len(payload["recipients"])
 
 
-def _merge_into_groups(people, payload, now):
+def _merge_into_groups(people: list[User], payload: dict[str, Any], now: dt.datetime) -> list[User]:
     """Fold the event into each person's unread row of the group; the people still without one."""
     actor = payload["actor"]
     open_rows = {
@@ -194,7 +220,7 @@ def _merge_into_groups(people, payload, now):
     return [person for person in people if person.pk not in open_rows]
 
 
-def mark_read(*, user, notification_id):
+def mark_read(*, user: User, notification_id: int) -> Notification:
     """Mark one of ``user``'s notifications read; Http404 for anyone else's. Idempotent."""
     notification = selectors.visible_notifications(user).filter(pk=notification_id).first()
     if notification is None:
@@ -205,12 +231,12 @@ def mark_read(*, user, notification_id):
     return notification
 
 
-def mark_all_read(*, user):
+def mark_all_read(*, user: User) -> int:
     """Mark every unread notification of ``user`` read; returns how many (one query)."""
     return Notification.objects.filter(recipient=user, read_at=None).update(read_at=timezone.now())
 
 
-def set_preferences(*, user, choices):
+def set_preferences(*, user: User, choices: dict[str, str]) -> dict[str, str]:
     """Save ``user``'s choice per kind ({kind: delivery}); ValidationError for an unknown kind or delivery.
 
     Only choices that differ from the default are stored.
@@ -239,7 +265,7 @@ def set_preferences(*, user, choices):
     return choices
 
 
-def stop_emails(*, user, kind):
+def stop_emails(*, user: User, kind: str) -> dict[str, str]:
     """One-click unsubscribe: ``kind`` goes to the site only (``daily``: every kind in the daily summary)."""
     if kind == "daily":
         current = deliveries_for_all(user)
@@ -253,7 +279,7 @@ def stop_emails(*, user, kind):
     return choices
 
 
-def deliveries_for_all(user):
+def deliveries_for_all(user: User) -> dict[str, str]:
     """{kind: delivery} for every kind that can be emailed, as ``user`` has chosen (one query)."""
     chosen = dict(Preference.objects.filter(user=user).values_list("kind", "delivery"))
     return {kind.key: chosen.get(kind.key) or kinds.default_delivery(kind.key, user) for kind in kinds.EMAILED_KINDS}

@@ -9,7 +9,7 @@ PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0
 DASHES = ("", "6 3", "2 3", "8 3 2 3")
 
 WIDTH, HEIGHT = 640, 280
-LEFT, RIGHT, TOP, BOTTOM = 44, 30, 16, 40
+LEFT, RIGHT, TOP, BOTTOM = 64, 56, 16, 40  # room for a month name under the first and last round
 
 
 def trend_chart(*, poll, rounds):
@@ -28,7 +28,9 @@ def trend_chart(*, poll, rounds):
 
     lines = []
     for position, choice in enumerate(choices):
-        points = [(x(i), y(r.percents[position]), r.percents[position]) for i, r in enumerate(rounds)]
+        # A round whose figures are withheld (too few answers in a group) has no point.
+        cells = [r.percents[position] if position < len(r.percents) else None for r in rounds]
+        points = [(x(i), y(p), p) for i, p in enumerate(cells) if p is not None]
         lines.append(
             {
                 "label": choice.label,
@@ -37,8 +39,54 @@ def trend_chart(*, poll, rounds):
                 "dash": DASHES[position % len(DASHES)],
                 "points": " ".join(f"{px},{py}" for px, py, _ in points),
                 "dots": points,
+                "cells": cells,
             }
         )
+    return _frame(rounds, x, lines, [(y(p), f"{p}%") for p in (0, 25, 50, 75, 100)])
+
+
+GROUP_LINES = 8
+
+
+def group_chart(*, rounds, groups):
+    """Lines of the average answer (1 to 5) per round: the community and the groups with most answers.
+
+    At most GROUP_LINES lines, so the chart stays readable; the table beside it has every group.
+    """
+    if len(rounds) < 2 or not groups:
+        return None
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    step = plot_w / (len(rounds) - 1)
+
+    def x(i):
+        return round(LEFT + i * step, 1)
+
+    def y(mean):
+        return round(TOP + plot_h * (1 - (mean - 1) / 4), 1)
+
+    shown = [groups[0], *sorted(groups[1:], key=lambda g: -g.total_voters)[: GROUP_LINES - 1]]
+    lines = []
+    for position, trend in enumerate(shown):
+        cells = trend.means
+        points = [(x(i), y(m), m) for i, m in enumerate(cells) if m is not None]
+        label = f"{trend.kind}: {trend.name}" if trend.kind else trend.name
+        lines.append(
+            {
+                "label": label,
+                "color": PALETTE[position % len(PALETTE)],
+                "dash": DASHES[position % len(DASHES)],
+                "points": " ".join(f"{px},{py}" for px, py, _ in points),
+                "dots": points,
+                "cells": cells,
+            }
+        )
+    chart = _frame(rounds, x, lines, [(y(m), str(m)) for m in (1, 2, 3, 4, 5)])
+    chart["left_out"] = len(groups) - len(shown)
+    return chart
+
+
+def _frame(rounds, x, lines, y_ticks):
+    plot_h = HEIGHT - TOP - BOTTOM
     return {
         "width": WIDTH,
         "height": HEIGHT,
@@ -46,7 +94,7 @@ def trend_chart(*, poll, rounds):
         "right": WIDTH - RIGHT,
         "bottom": TOP + plot_h,
         "label_y": HEIGHT - BOTTOM + 18,
-        "y_ticks": [(y(p), f"{p}%") for p in (0, 25, 50, 75, 100)],
+        "y_ticks": y_ticks,
         "x_ticks": [(x(i), f"R{r.poll.round}", r.poll.opens_at) for i, r in enumerate(rounds)],
         "lines": lines,
     }

@@ -98,6 +98,8 @@ class Poll(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     # Filled by a PostgreSQL trigger (question, description) for site search; NULL on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
+    # When the community's members were told it opened (notifications); set once, so nobody is told twice.
+    announced_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-opens_at", "-pk"]
@@ -114,6 +116,7 @@ class Poll(models.Model):
         indexes = [
             models.Index(fields=["community", "opens_at"]),
             models.Index(fields=["community", "closes_at"]),
+            models.Index(fields=["opens_at"], condition=Q(announced_at__isnull=True), name="poll_not_announced"),
         ]
 
     def __str__(self):

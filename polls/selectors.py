@@ -223,6 +223,7 @@ def series_rounds(*, poll: Poll):
     now = timezone.now()
     polls = list(
         Poll.objects.filter(series_id=poll.series_id, opens_at__lte=now)
+        .select_related("community")
         .annotate(num_voters=Count("participations", distinct=True))
         .order_by("round")
     )
@@ -308,3 +309,108 @@ def search_section(*, viewer: User, terms, scope, filters, page_number, per_page
         per_page=per_page,
         snippet_field="description",
     )
+
+
+# A district's or focus area's answers show only when at least this many answered that round, so a
+# figure never stands for one or two people's answers.
+MIN_GROUP_ANSWERS = 3
+
+
+@dataclass
+class GroupTrend:
+    """One district or focus area over the rounds of a series: voters and picks per round.
+
+    ``hidden[i]`` says round i had answers from fewer than MIN_GROUP_ANSWERS people there: its
+    percentages and average are withheld (the number of voters still shows).
+    """
+
+    key: str  # "all", "district-<id>" or "area-<id>"
+    kind: str  # "", "District" or "Focus area"
+    name: str
+    voters: list
+    counts: list  # per round: one count per choice position
+    is_scale: bool = False
+
+    @property
+    def hidden(self):
+        return [self.key != "all" and 0 < n < MIN_GROUP_ANSWERS for n in self.voters]
+
+    @property
+    def means(self):
+        found = []
+        for row, hidden in zip(self.counts, self.hidden, strict=True):
+            picks = sum(row)
+            shown = self.is_scale and picks and not hidden
+            found.append(round(sum((i + 1) * n for i, n in enumerate(row)) / picks, 2) if shown else None)
+        return found
+
+    @property
+    def total_voters(self):
+        return sum(self.voters)
+
+    @property
+    def cells(self):
+        """Per round: (voters, hidden, average) for the table."""
+        return list(zip(self.voters, self.hidden, self.means, strict=True))
+
+    def as_rounds(self, rounds):
+        """The group's figures as ``Round`` rows (percentages None where hidden), for ``trend_chart``."""
+        found = []
+        for i, r in enumerate(rounds):
+            hidden = self.hidden[i]
+            percents = [None if hidden else _percent(n, self.voters[i]) for n in self.counts[i]]
+            counts = [None if hidden else n for n in self.counts[i]]
+            mean = self.means[i]
+            found.append(Round(poll=r.poll, voters=self.voters[i], percents=percents, counts=counts, mean=mean))
+        return found
+
+
+def group_trends(*, poll: Poll, rounds):
+    """The series' rounds for the whole community, each district (voters' districts) and each focus area
+    (its followers): a list of ``GroupTrend``, community first. Four queries whatever the number of rounds,
+    ballots, districts or focus areas. Anonymous rounds count for the community only (no voter is stored).
+    """
+    if not rounds:
+        return []
+    width = len(rounds[0].counts)
+    index = {r.poll.pk: i for i, r in enumerate(rounds)}
+    ids = list(index)
+    scale = poll.is_scale
+    everyone = GroupTrend(
+        key="all", kind="", name="Whole community", voters=[r.voters for r in rounds],
+        counts=[list(r.counts) for r in rounds], is_scale=scale,
+    )  # fmt: skip
+    groups: dict[str, GroupTrend] = {}
+
+    def group(key):
+        if key not in groups:
+            groups[key] = GroupTrend(
+                key=key, kind="", name="", voters=[0] * len(rounds),
+                counts=[[0] * width for _ in rounds], is_scale=scale,
+            )  # fmt: skip
+        return groups[key]
+
+    named = Ballot.objects.filter(poll_id__in=ids, voter__isnull=False)
+    picks = BallotChoice.objects.filter(ballot__poll_id__in=ids, ballot__voter__isnull=False)
+    here = {"voter__followed_focus_areas__community_id": poll.community_id}
+    sources = (
+        ("district", "District", named.values_list("poll_id", "voter__district_id", "voter__district__name"),
+         picks.values_list("ballot__poll_id", "ballot__voter__district_id", "choice__position")),
+        ("area", "Focus area", named.filter(**here).values_list(
+            "poll_id", "voter__followed_focus_areas", "voter__followed_focus_areas__name"),
+         picks.filter(**{f"ballot__{k}": v for k, v in here.items()}).values_list(
+            "ballot__poll_id", "ballot__voter__followed_focus_areas", "choice__position")),
+    )  # fmt: skip
+    for prefix, kind, voters, chosen in sources:
+        for poll_id, key, name, n in voters.annotate(n=Count("pk")).order_by():
+            if key is not None:
+                found = group(f"{prefix}-{key}")
+                found.kind, found.name = kind, name
+                found.voters[index[poll_id]] = n
+        for poll_id, key, position, n in chosen.annotate(n=Count("pk")).order_by():
+            if key is not None and position < width:
+                group(f"{prefix}-{key}").counts[index[poll_id]][position] = n
+    ordered = sorted(
+        (g for g in groups.values() if g.name), key=lambda g: (g.kind != "District", g.name.lower(), g.key)
+    )
+    return [everyone, *ordered]

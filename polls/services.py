@@ -12,6 +12,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from communities.models import Membership
+from notifications import kinds
+from notifications.services import notify
 from polls import signals
 from polls.models import (
     MAX_CHOICES,
@@ -107,7 +110,58 @@ def create_poll(
         raise ValidationError({"max_choices": f"There are only {len(labels)} choices to pick from."})
     poll.save()
     Choice.objects.bulk_create(Choice(poll=poll, label=label, position=i) for i, label in enumerate(labels))
+    _announce_if_open(poll, actor=access.user)
     return poll
+
+
+ANNOUNCE_BATCH = 200
+
+
+def _announce_if_open(poll, *, actor=None, now=None):
+    """Tell the community's members that ``poll`` opened, once (``announced_at`` is claimed in the caller's
+    transaction; the fan-out task runs after it commits and checks who may still see the community).
+    A poll scheduled for later is left to ``announce_opened_polls``; one already closed is never announced."""
+    now = now or timezone.now()
+    if poll.opens_at > now:
+        return False
+    if not Poll.objects.filter(pk=poll.pk, announced_at=None).update(announced_at=now):
+        return False  # told already (a second run, or another worker)
+    if poll.closes_at is not None and poll.closes_at <= now:
+        return False
+    members = Membership.objects.filter(community_id=poll.community_id).values_list("user_id", flat=True)
+    notify(
+        kind=kinds.POLL_OPENED,
+        recipients=list(members),
+        community=poll.community_id,
+        actor=actor,
+        target=poll,
+        url=poll.get_absolute_url(),
+        subject=poll.question,
+        event_key=f"poll_opened:{poll.pk}",
+    )
+    return True
+
+
+def announce_opened_polls(*, now=None, limit=ANNOUNCE_BATCH):
+    """Announce every poll whose opening time has come and that nobody was told of yet; returns how many.
+
+    Each poll is claimed in its own transaction (row lock, skipped if another run holds it), so two
+    runs at once, or one run twice, tell each member once.
+    """
+    now = now or timezone.now()
+    told = 0
+    due = Poll.objects.filter(announced_at=None, opens_at__lte=now).order_by("opens_at").values_list("pk", flat=True)
+    for poll_id in list(due[:limit]):
+        with transaction.atomic():
+            poll = (
+                Poll.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("community")
+                .filter(pk=poll_id, announced_at=None)
+                .first()
+            )
+            if poll is not None:
+                told += _announce_if_open(poll, now=now)
+    return told
 
 
 def has_answers(poll):
@@ -193,6 +247,7 @@ def repeat_poll(*, access, poll, opens_at=None, closes_at=None):
     Choice.objects.bulk_create(
         Choice(poll=new, label=choice.label, position=choice.position) for choice in poll.choices.all()
     )
+    _announce_if_open(new, actor=access.user)
     return new
 
 
@@ -386,13 +441,13 @@ def open_due_rounds(*, now=None):
                 opens_at, following = following, _next_after(series, following)
             last = series.polls.order_by("-round").prefetch_related("choices").first()
             if last is not None:
-                opened.append(_open_round(series, last, opens_at, following))
+                opened.append(_open_round(series, last, opens_at, following, now=now))
             series.next_round_at = following
             series.save(update_fields=["next_round_at"])
     return opened
 
 
-def _open_round(series, last, opens_at, closes_at):
+def _open_round(series, last, opens_at, closes_at, *, now):
     # The rounds before close when this one opens.
     series.polls.filter(Q(closes_at__isnull=True) | Q(closes_at__gt=opens_at), opens_at__lt=opens_at).update(
         closes_at=opens_at
@@ -414,4 +469,5 @@ def _open_round(series, last, opens_at, closes_at):
     )
     new.save()
     Choice.objects.bulk_create(Choice(poll=new, label=c.label, position=c.position) for c in last.choices.all())
+    _announce_if_open(new, now=now)
     return new

@@ -26,3 +26,9 @@ def mix_closed_polls():
 def open_due_rounds():
     """Beat job: open the due round of every repeating pulse poll (closing the one before); safe to run twice."""
     return [poll.pk for poll in services.open_due_rounds()]
+
+
+@shared_task(name="polls.announce_opened_polls", soft_time_limit=120, time_limit=180)
+def announce_opened_polls():
+    """Beat job: tell members of each poll whose opening time has come (scheduled ones); safe to run twice."""
+    return services.announce_opened_polls()

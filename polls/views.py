@@ -14,7 +14,7 @@ from communities.permissions import community_view
 from core.pagecache import cached_page
 from core.refusals import REFUSALS, message_for, refuse
 from polls import selectors, services
-from polls.charts import trend_chart
+from polls.charts import group_chart, trend_chart
 from polls.forms import AutoRepeatForm, PollForm, RepeatForm, VoteForm, initial_for
 from polls.models import Poll, results_visible
 
@@ -74,8 +74,8 @@ def _poll_context(request, access, poll, *, form=None, answer=None, error="", sa
 @cached_page()
 def poll_detail(request, access, poll_id):
     poll = selectors.poll_for_page(access=access, poll_id=poll_id)
-    context = _with_rounds(_poll_context(request, access, poll), poll)
-    return render(request, "polls/detail.html", context)
+    context = _with_rounds(_poll_context(request, access, poll), poll, request)
+    return render(request, "polls/detail.html", context, status=400 if context.get("group_error") else 200)
 
 
 def _safe_next(request):
@@ -85,10 +85,31 @@ def _safe_next(request):
     return ""
 
 
-def _with_rounds(context, poll):
+def _with_rounds(context, poll, request=None):
+    """The series' trend: the community's, and for those who run polls every district and focus area
+    (``?group=district-<id>`` or ``area-<id>`` charts one of them). An unknown group is a 400."""
     rounds = selectors.series_rounds(poll=poll)
     context["rounds"] = rounds if len(rounds) > 1 else []
     context["chart"] = trend_chart(poll=poll, rounds=rounds) if len(rounds) > 1 else None
+    access = context["access"]
+    if len(rounds) < 2 or not access.may_schedule or poll.is_anonymous or not poll.has_choices:
+        return context
+    groups = selectors.group_trends(poll=poll, rounds=rounds)
+    context["groups"] = groups
+    context["group_chart"] = group_chart(rounds=rounds, groups=groups) if poll.is_scale else None
+    context["min_group"] = selectors.MIN_GROUP_ANSWERS
+    wanted = (request.GET.get("group") or "")[:40] if request is not None else ""
+    if wanted and wanted != "all":
+        chosen = next((g for g in groups if g.key == wanted), None)
+        if chosen is None:
+            context["group_error"] = (
+                "Pick a district or focus area from the list: "
+                "only those whose members answered these rounds are listed."
+            )
+        else:
+            context["group"] = chosen
+            context["chart"] = trend_chart(poll=poll, rounds=chosen.as_rounds(rounds))
+            context["rounds"] = chosen.as_rounds(rounds)
     return context
 
 

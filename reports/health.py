@@ -17,6 +17,7 @@ from calendar_app.models import RSVP, Activity, Attendance, Responsibility
 from communities.models import FocusArea, Membership
 from discussions.models import Post, Thread
 from polls.models import BallotChoice, Participation, Poll
+from polls.selectors import MIN_GROUP_ANSWERS, group_trends, series_rounds
 from reports.charts import chart
 from resources.models import Resource, UsefulMark
 
@@ -76,6 +77,14 @@ def _table(model):
     return model._meta.db_table
 
 
+# The community's members with their districts: a few thousand rows, read once and hashed, so
+# thousands of activity rows never look up their member and user one index probe at a time.
+MEMBERS_SQL = """
+    SELECT m.user_id, u.district_id FROM communities_membership m JOIN accounts_user u ON u.id = m.user_id
+     WHERE m.community_id = %s
+"""
+
+
 def active_members(*, community, period):
     """Distinct members who posted, replied, answered a poll or attended: by district and month, one query.
 
@@ -86,32 +95,35 @@ def active_members(*, community, period):
         return _active_members_in_python(community=community, period=period)
     args = [community.pk, period.start, period.end]
     # Table names come from the models; every value is a parameter.
+    # Each branch yields distinct (member, month) pairs, read from indexes on (community, author,
+    # created_at); only those few thousand pairs meet the members and their districts.
+    month = "(date_trunc('month', {} AT TIME ZONE %s))::date"
     sql = f"""
         WITH acts AS (
-            SELECT author_id AS user_id, created_at AS at FROM {_table(Thread)}
+            SELECT author_id AS user_id, {month.format("created_at")} AS month FROM {_table(Thread)}
              WHERE community_id = %s AND created_at >= %s AND created_at < %s AND author_id IS NOT NULL
-            UNION ALL
-            SELECT author_id, created_at FROM {_table(Post)}
+            UNION
+            SELECT author_id, {month.format("created_at")} FROM {_table(Post)}
              WHERE community_id = %s AND created_at >= %s AND created_at < %s AND author_id IS NOT NULL
-            UNION ALL
-            SELECT a.user_id, a.attended_on FROM {_table(Attendance)} a
-              JOIN {_table(Activity)} ac ON ac.id = a.activity_id
-             WHERE ac.community_id = %s AND a.attended_on >= %s AND a.attended_on < %s
-            UNION ALL
-            SELECT p.user_id, pl.opens_at FROM {_table(Participation)} p
+            UNION
+            SELECT a.user_id, {month.format("a.attended_on")} FROM {_table(Attendance)} a
+             WHERE a.activity_id IN (SELECT id FROM {_table(Activity)} WHERE community_id = %s)
+               AND a.attended_on >= %s AND a.attended_on < %s
+            UNION
+            SELECT p.user_id, {month.format("pl.opens_at")} FROM {_table(Participation)} p
               JOIN {_table(Poll)} pl ON pl.id = p.poll_id
              WHERE pl.community_id = %s AND pl.opens_at >= %s AND pl.opens_at < %s
+        ), members AS MATERIALIZED (
+            {MEMBERS_SQL}
         ), dated AS (
-            SELECT acts.user_id, u.district_id, (date_trunc('month', acts.at AT TIME ZONE %s))::date AS month
-              FROM acts
-              JOIN {_table(Membership)} m ON m.user_id = acts.user_id AND m.community_id = %s
-              JOIN accounts_user u ON u.id = acts.user_id
+            SELECT acts.user_id, members.district_id, acts.month
+              FROM acts JOIN members ON members.user_id = acts.user_id
         )
         SELECT GROUPING(district_id), district_id, month, GROUPING(month), COUNT(DISTINCT user_id)
           FROM dated
          GROUP BY GROUPING SETS ((district_id, month), (district_id), (month), ())
     """  # noqa: S608
-    rows = _fetch(sql, args * 4 + [_tz(), community.pk])
+    rows = _fetch(sql, [_tz(), *args] * 4 + [community.pk])
     found = {}
     for all_districts, district_id, month, all_months, n in rows:
         found[("all" if all_districts else district_id, None if all_months else month)] = n
@@ -194,10 +206,11 @@ def _district_rows(district_ids, names, own_district_id):
 
 
 def _by_month(queryset, date_field, group):
+    # COUNT(*), not COUNT(id): the rows then come from a covering index alone.
     return (
         queryset.annotate(month=TruncMonth(date_field))
         .values(group, "month")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .values_list(group, "month", "n")
     )
 
@@ -248,7 +261,13 @@ def dashboard(*, community, period, own_district=None):  # noqa: C901 - one figu
     )
     replies = _by_month(
         Post.objects.filter(
-            community=community, created_at__gte=start, created_at__lt=end, is_hidden=False, is_deleted=False
+            community=community,
+            created_at__gte=start,
+            created_at__lt=end,
+            is_hidden=False,
+            is_deleted=False,
+            # Redundant, but the planner then joins the community's threads, not all of them.
+            thread__community=community,
         ),
         "created_at",
         "thread__kind",
@@ -396,10 +415,17 @@ def dashboard(*, community, period, own_district=None):  # noqa: C901 - one figu
     polls = Poll.objects.filter(community=community, opens_at__gte=start, opens_at__lt=end)
     poll_count = polls.count()
     answered = dict(
-        Participation.objects.filter(poll__in=polls, user__memberships__community=community)
-        .values("user__district_id")
-        .annotate(n=Count("pk"))
-        .values_list("user__district_id", "n")
+        _fetch(
+            f"""
+            WITH members AS MATERIALIZED ({MEMBERS_SQL})
+            SELECT members.district_id, COUNT(*) FROM {_table(Participation)} p
+              JOIN {_table(Poll)} pl ON pl.id = p.poll_id
+              JOIN members ON members.user_id = p.user_id
+             WHERE pl.community_id = %s AND pl.opens_at >= %s AND pl.opens_at < %s
+             GROUP BY members.district_id
+            """,  # noqa: S608 - table names from the models, values are parameters
+            [community.pk, community.pk, start, end],
+        )
     )
 
     def rate_row(key, label):
@@ -469,6 +495,8 @@ def dashboard(*, community, period, own_district=None):  # noqa: C901 - one figu
         note="Anonymous polls count for the community and focus areas, never for a district.",
     )
 
+    board.tables["pulse_rounds"] = pulse_rounds_table(community=community, period=period, own=own)
+
     # -- resources --------------------------------------------------------------------------
     figures = Resource.objects.filter(community=community).aggregate(
         submitted=Count("pk", filter=Q(created_at__gte=start, created_at__lt=end)),
@@ -517,26 +545,72 @@ def dashboard(*, community, period, own_district=None):  # noqa: C901 - one figu
 
     # -- members gone quiet --------------------------------------------------------------------------
     cutoff = now - timedelta(days=QUIET_DAYS)
-    quiet = quiet_members(community=community, cutoff=cutoff, district_id=own)
-    total_quiet = quiet.count()
+    quiet, total_quiet = quiet_members(community=community, cutoff=cutoff, district_id=own)
     board.tables["quiet"] = Table(
         slug="quiet",
         title=f"Members gone quiet (no activity in {QUIET_DAYS} days)",
         header=["Member", "Username", "District", "Joined", "Last active"],
         rows=[
             [
-                m.user.name,
-                m.user.username,
-                m.user.district.name if m.user.district else NO_DISTRICT,
+                m.name,
+                m.username,
+                m.district or NO_DISTRICT,
                 timezone.localtime(m.joined_at).date().isoformat(),
                 timezone.localtime(m.last_active).date().isoformat() if m.last_active.year > 1970 else "never",
             ]
-            for m in quiet[:QUIET_SHOWN]
+            for m in quiet
         ],
         note="Members who joined over 60 days ago and have not posted, replied, answered a poll or attended since.",
         total_rows=total_quiet,
     )
     return board
+
+
+PULSE_LINES = 6
+
+
+def pulse_rounds_table(*, community, period, own):
+    """Every round of the latest repeating scale poll that opened in the period: the community, each
+    district (a district leader: their own) and each focus area. At most eight queries, whatever the
+    number of rounds, answers, districts or focus areas; one when no such poll opened."""
+    latest = (
+        Poll.objects.filter(
+            community=community, kind=Poll.Kind.SCALE, series__isnull=False, opens_at__gte=period.start,
+            opens_at__lt=period.end,
+        )
+        .prefetch_related("choices")
+        .order_by("-opens_at", "-pk")
+        .first()
+    )  # fmt: skip
+    title = "Pulse trend by round, per district and focus area"
+    note = (
+        f"Average answer (1 to 5) in every round of a repeating scale poll. A district or focus area with "
+        f"answers from fewer than {MIN_GROUP_ANSWERS} people in a round shows a dash, so no figure stands for one "
+        f"or two people. Focus areas count the voters who follow them; anonymous rounds count for the "
+        f"community only."
+    )
+    if latest is None:
+        return Table(slug="pulse_rounds", title=title, header=["Group", "Name"], rows=[], note=note)
+    rounds = series_rounds(poll=latest)
+    groups = group_trends(poll=latest, rounds=rounds)
+    if own is not None:
+        groups = [g for g in groups if g.kind != "District" or g.key == f"district-{own}"]
+    labels = [f"R{r.poll.round} {_month_label(timezone.localtime(r.poll.opens_at))}" for r in rounds]
+    rows = [[g.kind or COMMUNITY, g.name if g.kind else "", *g.means] for g in groups]
+    shown = [groups[0], *sorted(groups[1:], key=lambda g: (g.kind != "District", -g.total_voters))]
+    series = [(f"{g.kind}: {g.name}" if g.kind else g.name, g.means) for g in shown[:PULSE_LINES]]
+    return Table(
+        slug="pulse_rounds",
+        title=f"{title}: “{latest.question}”",
+        header=["Group", "Name", *labels],
+        rows=rows,
+        chart=chart(kind="line", labels=labels, series=series, y_max=5) if len(rounds) > 1 else None,
+        chart_description=(
+            f"Lines: the average answer per round, for the community and up to {PULSE_LINES - 1} districts "
+            "and focus areas with most answers."
+        ),
+        note=note,
+    )
 
 
 def _latest(model, user_field, time_field, **filters):
@@ -549,8 +623,67 @@ def _latest(model, user_field, time_field, **filters):
     )
 
 
-def quiet_members(*, community, cutoff, district_id=None):
-    """Members (joined before ``cutoff``) with nothing since it, quietest first: a queryset, one query."""
+@dataclass
+class QuietMember:
+    name: str
+    username: str
+    district: str | None
+    joined_at: object
+    last_active: object
+
+
+def quiet_members(*, community, cutoff, district_id=None, limit=QUIET_SHOWN):
+    """Members (joined before ``cutoff``) with nothing since it, quietest first: the first ``limit``
+    as ``QuietMember`` rows, and how many there are. One query.
+
+    Each member's last activity is one aggregate per kind over the community's rows (the indexes on
+    (community, author, created_at) answer it from the index), not a lookup per member.
+    """
+    if connection.vendor != "postgresql":
+        found = _quiet_members_queryset(community=community, cutoff=cutoff, district_id=district_id)
+        members = [
+            QuietMember(m.user.name, m.user.username, m.user.district.name if m.user.district else None,
+                        m.joined_at, m.last_active)
+            for m in found[:limit]
+        ]  # fmt: skip
+        return members, found.count()
+    epoch = timezone.make_aware(timezone.datetime(1970, 1, 1))
+    district = "AND u.district_id = %s" if district_id is not None else ""
+    sql = f"""
+        WITH latest AS (
+            SELECT user_id, MAX(at) AS at FROM (
+                SELECT author_id AS user_id, MAX(created_at) AS at FROM {_table(Thread)}
+                 WHERE community_id = %s AND author_id IS NOT NULL GROUP BY author_id
+                UNION ALL
+                SELECT author_id, MAX(created_at) FROM {_table(Post)}
+                 WHERE community_id = %s AND author_id IS NOT NULL GROUP BY author_id
+                UNION ALL
+                SELECT a.user_id, MAX(a.attended_on) FROM {_table(Attendance)} a
+                 WHERE a.activity_id IN (SELECT id FROM {_table(Activity)} WHERE community_id = %s)
+                 GROUP BY a.user_id
+                UNION ALL
+                SELECT p.user_id, MAX(pl.opens_at) FROM {_table(Participation)} p
+                  JOIN {_table(Poll)} pl ON pl.id = p.poll_id
+                 WHERE pl.community_id = %s GROUP BY p.user_id
+            ) kinds GROUP BY user_id
+        )
+        SELECT COALESCE(NULLIF(u.display_name, ''), u.username), u.username, d.name, m.joined_at,
+               COALESCE(l.at, %s) AS last_active, COUNT(*) OVER ()
+          FROM {_table(Membership)} m
+          JOIN accounts_user u ON u.id = m.user_id
+          LEFT JOIN {_table(District)} d ON d.id = u.district_id
+          LEFT JOIN latest l ON l.user_id = m.user_id
+         WHERE m.community_id = %s AND m.joined_at < %s AND COALESCE(l.at, %s) < %s {district}
+         ORDER BY last_active, u.display_name, m.id
+         LIMIT %s
+    """  # noqa: S608 - table names from the models, values are parameters
+    args = [community.pk] * 4 + [epoch, community.pk, cutoff, epoch, cutoff]
+    rows = _fetch(sql, [*args, *([district_id] if district_id is not None else []), limit])
+    return [QuietMember(*row[:5]) for row in rows], rows[0][5] if rows else 0
+
+
+def _quiet_members_queryset(*, community, cutoff, district_id=None):
+    """The same members for SQLite (``make run``'s demo), as a queryset."""
     epoch = timezone.make_aware(timezone.datetime(1970, 1, 1))
     last = Greatest(
         Coalesce(_latest(Thread, "author", "created_at", community=community), epoch),

@@ -8,11 +8,14 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from core import mail, pagecache
 from core.links import absolute_url
 from core.tasks import EMAIL_TASK_OPTIONS, retry_later
+from notifications import kinds
+from notifications.services import moderator_ids, notify
 from resources.linkcheck import check_url
 from resources.models import CurationDecision, Resource
 
@@ -62,7 +65,7 @@ def check_resource_link(resource_id):
         Resource.objects.filter(pk=resource_id)
         .exclude(url="")
         .select_related("community")
-        .only("pk", "url", "community__slug")
+        .only("pk", "url", "title", "link_checked_at", "community__slug")
         .first()
     )
     if resource is None:
@@ -75,7 +78,25 @@ def check_resource_link(resource_id):
     )
     if changed:  # a link that broke (or mended) shows on the community's cached pages
         pagecache.bump_community(resource.community.slug)
+        if not result.ok:
+            _notify_broken(resource, result.problem)
     return result.ok
+
+
+def _notify_broken(resource, problem):
+    """Tell the moderators once per break: the key names the check that last found the link working."""
+    last_check = resource.link_checked_at.isoformat() if resource.link_checked_at else "never"
+    notify(
+        kind=kinds.MOD_BROKEN_LINK,
+        recipients=moderator_ids(resource.community),
+        community=resource.community,
+        target=resource,
+        url=reverse("resources:review", kwargs={"slug": resource.community.slug}) + "#broken",
+        subject=resource.title,
+        detail=problem,
+        event_key=f"broken_link:{resource.pk}:{last_check}",
+        email_group=f"community:{resource.community_id}",
+    )
 
 
 @shared_task(name="resources.check_resource_links", soft_time_limit=300, time_limit=360)

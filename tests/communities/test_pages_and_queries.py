@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts.models import User
 from communities.models import Community, Membership
 from communities.selectors import new_members
+from tests.discussions.factories import PostFactory, ThreadFactory
 from tests.factories import CommunityFactory, DistrictFactory, FocusAreaFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -161,11 +162,19 @@ def test_new_members_loads_users_in_one_query(assert_num_queries_exact):
 def test_home_page_query_count_does_not_grow_with_focus_areas(client, community, member, assert_num_queries_exact):
     for _ in range(3):
         FocusAreaFactory(community=community).leaders.add(member)
+    # Recent discussions show the last people to reply: 2 queries (a window over the replies, the people).
+    thread = ThreadFactory(community=community, author=member)
+    PostFactory(thread=thread, author=member)
     client.force_login(member)
     client.get(community.get_absolute_url())
-    with assert_num_queries_exact(16):
+    with assert_num_queries_exact(18):
         client.get(community.get_absolute_url())
     for _ in range(30):
         FocusAreaFactory(community=community).leaders.add(MembershipFactory(community=community).user)
-    with assert_num_queries_exact(16):
-        client.get(community.get_absolute_url())
+    for _ in range(6):
+        thread = ThreadFactory(community=community, author=member)
+        for _ in range(4):
+            PostFactory(thread=thread)
+    with assert_num_queries_exact(18):
+        response = client.get(community.get_absolute_url())
+    assert response.content.decode().count("Last replies by") == 5

@@ -69,17 +69,28 @@ def test_odd_search_queries_give_harmless_answers(client, community, query):
 
 def test_thread_list_of_500_threads_runs_a_fixed_number_of_queries(client, community, member, assert_num_queries_exact):
     area = FocusAreaFactory(community=community)
-    Thread.objects.bulk_create(
+    threads = Thread.objects.bulk_create(
         [
             Thread(community=community, author=member, title=f"T{n}", body="b", kind="question", focus_area=area)
             for n in range(500)
         ]
     )
+    repliers = [UserFactory() for _ in range(5)]
+    Post.objects.bulk_create(
+        [
+            Post(thread=thread, community=community, author=repliers[(n + k) % 5], body="r")
+            for n, thread in enumerate(threads)
+            for k in range(4)
+        ]
+    )
     client.force_login(member)
-    with assert_num_queries_exact(10):  # 9, and the bell's count (cached after this first page)
+    # 9, the bell's count (cached after this first page), and 2 for the avatars of the last
+    # people to reply on every row (discussions.selectors.with_recent_repliers).
+    with assert_num_queries_exact(12):
         response = client.get(f"/c/{community.slug}/t/?sort=helpful&page=3")
     assert response.status_code == 200
     assert response.content.count(b"thread-row") == 25
+    assert response.content.count(b'<span class="avatar avatar-sm avatar-c') == 25 * 3 + 1  # and the header's
 
 
 def test_thread_page_of_1000_posts_runs_a_fixed_number_of_queries(client, community, member, assert_num_queries_exact):
@@ -101,7 +112,7 @@ def test_thread_page_of_1000_posts_runs_a_fixed_number_of_queries(client, commun
     Post.objects.bulk_update(children, ["parent"])
     assert Post.objects.filter(thread=thread).count() == 1000
     client.force_login(member)
-    with assert_num_queries_exact(12):
+    with assert_num_queries_exact(13):  # 12, and the reader's position (discussions.selectors.read_state)
         response = client.get(thread.get_absolute_url())
     assert response.status_code == 200
     assert response.content.count(b'class="post depth-') == 20 * 5

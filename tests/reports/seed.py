@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from calendar_app.models import RSVP, Attendance
 from discussions.models import Thread
-from polls.models import Poll
+from polls.models import Poll, PollSeries
 from resources.models import UsefulMark
 from tests.calendar_app.factories import ActivityFactory, ResponsibilityFactory, RSVPFactory
 from tests.discussions.factories import PostFactory, ThreadFactory
@@ -75,7 +75,11 @@ def seed_known_community():
         Attendance.objects.create(activity=session, user=user, attended_on=session.start, minutes=90)
 
     # A scale poll in September: Ana answers 4, Bo answers 2.
-    poll = PollFactory(community=community, kind=Poll.Kind.SCALE, opens_at=at(9, 15), closes_at=at(9, 22))
+    # The first round of a monthly pulse (the dashboard's trend by round has one round).
+    pulse = PollSeries.objects.create(community=community)
+    poll = PollFactory(
+        community=community, kind=Poll.Kind.SCALE, opens_at=at(9, 15), closes_at=at(9, 22), series=pulse, round=1
+    )
     choices = list(poll.choices.order_by("position"))
     add_ballot(poll, a1, choices[3])
     add_ballot(poll, b1, choices[1])

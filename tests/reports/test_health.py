@@ -158,4 +158,66 @@ def test_dashboard_query_count_is_fixed_whatever_the_data_size(client, seeded):
         thread = ThreadFactory(community=seeded.community, author=user)
         PostFactory(thread=thread, author=seeded.moderator)
     assert count() == few
-    assert few == 24  # 23 for the dashboard, 1 for the bell
+    assert few == 31  # 30 for the dashboard (8 of them the pulse trend by round), 1 for the bell
+
+
+def test_pulse_trend_by_round_with_one_round(client, seeded):
+    rows = table(client, seeded, "pulse_rounds")
+    assert rows[0] == ["Group", "Name", "R1 Sep 2026"]
+    # Ana 4, Bo 2: each district has one answer, fewer than three, so its figure is withheld.
+    assert rows[1:] == [["Whole community", "", "3.0"], ["District", "Lakeview", ""], ["District", "Riverside", ""]]
+
+
+def test_pulse_trend_by_round_per_district_and_focus_area(client, seeded):
+    from accounts.models import User
+    from communities.models import FocusArea
+    from polls.models import Poll as PollModel
+    from tests.polls.factories import PollFactory, add_ballot
+    from tests.reports.seed import at
+
+    first = PollModel.objects.get(community=seeded.community, kind=PollModel.Kind.SCALE)
+    people = {u.username: u for u in User.objects.filter(memberships__community=seeded.community)}
+    fractions = FocusArea.objects.get(community=seeded.community, name="Fractions")
+    fractions.followers.add(people["ana"], people["abe"], people["bo"])
+    second, third = (
+        PollFactory(
+            community=seeded.community, kind=PollModel.Kind.SCALE, series=first.series, round=n,
+            opens_at=at(10, day), closes_at=at(10, day + 5),
+        )
+        for n, day in ((2, 2), (3, 20))
+    )  # fmt: skip
+
+    def answer(poll, name, value):
+        add_ballot(poll, people[name], poll.choices.get(position=value - 1))
+
+    for name, value in (("ana", 5), ("abe", 5), ("quinn", 2), ("bo", 1), ("lana", 1)):
+        answer(second, name, value)
+    for name in ("ana", "abe", "quinn"):
+        answer(third, name, 4)
+    rows = table(client, seeded, "pulse_rounds")
+    assert rows[0] == ["Group", "Name", "R1 Sep 2026", "R2 Oct 2026", "R3 Oct 2026"]
+    assert rows[1:] == [
+        ["Whole community", "", "3.0", "2.8", "4.0"],
+        ["District", "Lakeview", "", "", ""],
+        ["District", "Riverside", "", "4.0", "4.0"],
+        ["Focus area", "Fractions", "", "3.67", ""],  # R1 and R3: two followers answered
+    ]
+    # A district leader sees their own district (and the focus areas) against the community.
+    mine = table(client, seeded, "pulse_rounds", seeded.leader)
+    assert [row[:2] for row in mine[1:]] == [
+        ["Whole community", ""],
+        ["District", "Riverside"],
+        ["Focus area", "Fractions"],
+    ]
+    client.force_login(seeded.moderator)
+    page = client.get(f"/c/{seeded.community.slug}/manage/health/", PERIOD).content.decode()
+    assert 'aria-labelledby="chart-pulse_rounds-title chart-pulse_rounds-desc"' in page
+    assert "Pulse trend by round, per district and focus area" in page
+
+
+def test_pulse_trend_by_round_without_a_repeating_poll(client, seeded):
+    from polls.models import Poll as PollModel
+
+    PollModel.objects.filter(community=seeded.community).update(series=None)
+    rows = table(client, seeded, "pulse_rounds")
+    assert rows == [["Group", "Name"]]

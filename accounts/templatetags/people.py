@@ -1,0 +1,96 @@
+"""How a person appears on a page: ``{% avatar person "sm" %}`` and ``{% person person "sm" %}``.
+
+Both use only fields a row already has (``avatar``, ``display_name``, ``username``): load the
+person with ``select_related`` and no page makes a query per row. ``person`` may be None (an
+account that was deleted): a neutral circle and "Former member".
+
+- ``{% avatar user "sm" %}``: the picture, or initials on the person's colour. Decorative
+  (``alt=""``, ``aria-hidden``) because the name is shown next to it; ``labelled=True`` when it
+  stands alone, and it is then named (and titled) "Display name (@username)".
+- ``{% person user "sm" %}``: avatar and display name, linked to the profile, with the
+  @username on hover (``title``). ``link=False`` for the name without a link.
+"""
+
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+
+from accounts import avatars
+
+register = template.Library()
+
+SIZES = {"xs": 20, "sm": 28, "md": 40, "lg": 96}
+FORMER_MEMBER = "Former member"
+
+
+def avatar_url(person):
+    """Where ``person``'s picture is served (accounts.views.avatar_file), or "" without one."""
+    name = person.avatar.name if person is not None and person.avatar else ""
+    if not name.startswith("avatars/"):
+        return ""
+    key = name.removeprefix("avatars/").removesuffix(f".{avatars.STORED_EXTENSION}")
+    return reverse("accounts:avatar_file", kwargs={"key": key})
+
+
+@register.simple_tag
+def avatar(person, size="sm", labelled=False):
+    pixels = SIZES.get(size, SIZES["sm"])
+    classes = f"avatar avatar-{size if size in SIZES else 'sm'}"
+    if person is None:
+        if labelled:
+            return format_html(
+                '<span class="{} avatar-none" role="img" aria-label="{}">?</span>', classes, FORMER_MEMBER
+            )
+        return format_html('<span class="{} avatar-none" aria-hidden="true"></span>', classes)
+    name = person.name
+    label = f"{name} (@{person.username})"
+    url = avatar_url(person)
+    if url:
+        if labelled:
+            return format_html(
+                '<img class="{}" src="{}" alt="{}" title="{}" width="{}" height="{}" loading="lazy" decoding="async">',
+                classes,
+                url,
+                label,
+                label,
+                pixels,
+                pixels,
+            )
+        return format_html(
+            '<img class="{}" src="{}" alt="" width="{}" height="{}" loading="lazy" decoding="async">',
+            classes,
+            url,
+            pixels,
+            pixels,
+        )
+    classes = f"{classes} {avatars.colour_class(person.username)}"
+    if labelled:
+        return format_html(
+            '<span class="{}" role="img" aria-label="{}" title="{}">{}</span>',
+            classes,
+            label,
+            label,
+            avatars.initials(name),
+        )
+    return format_html('<span class="{}" aria-hidden="true">{}</span>', classes, avatars.initials(name))
+
+
+@register.simple_tag
+def person(person, size="sm", link=True):
+    picture = avatar(person, size)
+    if person is None:
+        return format_html('<span class="person">{}<span class="person-name">{}</span></span>', picture, FORMER_MEMBER)
+    if link:
+        return format_html(
+            '<a class="person" href="{}" title="@{}">{}<span class="person-name">{}</span></a>',
+            person.get_absolute_url(),
+            person.username,
+            picture,
+            person.name,
+        )
+    return format_html(
+        '<span class="person" title="@{}">{}<span class="person-name">{}</span></span>',
+        person.username,
+        picture,
+        person.name,
+    )
