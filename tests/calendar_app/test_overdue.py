@@ -136,7 +136,9 @@ def test_an_overdue_duty_stays_however_old_until_it_is_done(community, districts
 
 def test_another_district_and_a_former_member_are_not_asked(community, districts, duty):
     other = member_of(community, districts[1])
-    former = member_of(community, districts[0])
+    # A former member whose account still names the district.
+    former = UserFactory(district=districts[0])
+    MembershipFactory(user=former, community=community, district=districts[0], district_confirmed=True)
     former.memberships.all().delete()
     duty.due_date = timezone.localdate() - timedelta(days=1)
     duty.save()
