@@ -100,6 +100,22 @@ class WebhookDelivery(models.Model):
         return f"{self.event} to {self.webhook_id} ({self.status})"
 
 
+class PollClosing(models.Model):
+    """A poll's closing (at ``closes_at``) that was announced to webhooks: one row per closing, so a leader's
+    close and the sweep of polls whose time passed (api.announce_closed_polls) announce it once between them.
+    A poll reopened and closed again has a new closing, and a new event."""
+
+    poll = models.ForeignKey("polls.Poll", on_delete=models.CASCADE, related_name="+")
+    closes_at = models.DateTimeField()
+    announced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["poll", "closes_at"], name="one_announcement_per_closing")]
+
+    def __str__(self):
+        return f"poll {self.poll_id} closed at {self.closes_at:%Y-%m-%d %H:%M}"
+
+
 class LmsPlatform(models.Model):
     """What this site adds to a django-lti registration of a district's LMS: the community its links
     open by default, and the platform's public keys when they are pasted rather than fetched."""

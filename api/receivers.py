@@ -37,20 +37,24 @@ def on_resource_approved(sender, resource, **kwargs):
     _queue(community=resource.community, event=Event.RESOURCE_APPROVED, event_id=event_id, data=data)
 
 
+def _queue_activity(activity, event, event_id):
+    data = {"community": activity.community.slug, "activity": serializers.ActivitySerializer(activity).data}
+    _queue(community=activity.community, event=event, event_id=event_id, data=data)
+
+
 @receiver(activity_created, dispatch_uid="api.webhooks.activity_created")
 def on_activity_created(sender, activity, **kwargs):
-    data = {"community": activity.community.slug, "activity": serializers.ActivitySerializer(activity).data}
-    _queue(community=activity.community, event=Event.ACTIVITY_CREATED, event_id=f"activity:{activity.pk}", data=data)
+    _queue_activity(activity, Event.ACTIVITY_CREATED, f"activity:{activity.pk}")
 
 
 @receiver(activity_changed, dispatch_uid="api.webhooks.activity_changed")
 def on_activity_changed(sender, activity, **kwargs):
-    data = {"community": activity.community.slug, "activity": serializers.ActivitySerializer(activity).data}
-    event_id = f"activity:{activity.pk}:{activity.sequence}"
-    _queue(community=activity.community, event=Event.ACTIVITY_CHANGED, event_id=event_id, data=data)
+    # Each change is its own event: the activity's iCalendar sequence counts them.
+    _queue_activity(activity, Event.ACTIVITY_CHANGED, f"activity:{activity.pk}:{activity.sequence}")
 
 
 @receiver(poll_closed, dispatch_uid="api.webhooks.poll_closed")
 def on_poll_closed(sender, poll, **kwargs):
-    data = {"community": poll.community.slug, "poll": serializers.PollSerializer(poll).data}
-    _queue(community=poll.community, event=Event.POLL_CLOSED, event_id=f"poll-closed:{poll.pk}", data=data)
+    # The same closing is announced once, also if the sweep of polls whose time passed got there first.
+    for delivery_id in webhooks.announce_poll_closed(poll=poll) or ():
+        deliver_webhook.delay(delivery_id)

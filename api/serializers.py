@@ -24,6 +24,10 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+class EmptyInput(StrictSerializer):
+    """A request that takes no fields."""
+
+
 class PersonSerializer(serializers.Serializer):
     username = serializers.CharField(read_only=True)
     name = serializers.CharField(read_only=True)
@@ -260,6 +264,34 @@ class NeedsSerializer(serializers.Serializer):
     polls = NeedItemSerializer(many=True, read_only=True)
     activities = NeedItemSerializer(many=True, read_only=True)
     questions = NeedItemSerializer(many=True, read_only=True)
+    mentoring = NeedItemSerializer(many=True, read_only=True)
+    count = serializers.IntegerField(read_only=True)
+
+
+class NotificationSerializer(serializers.Serializer):
+    """One notification as the notifications page shows it (``url``: the page it is about)."""
+
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.CharField(read_only=True)
+    kind_label = serializers.CharField(read_only=True)
+    sentence = serializers.CharField(read_only=True)
+    subject = serializers.CharField(read_only=True)
+    detail = serializers.CharField(read_only=True)
+    community = serializers.CharField(source="community.slug", read_only=True, allow_null=True, default=None)
+    actor = PersonSerializer(read_only=True, allow_null=True)
+    count = serializers.IntegerField(read_only=True)
+    url = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    read_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    unread = serializers.BooleanField(source="is_unread", read_only=True)
+
+
+class NotificationReadSerializer(NotificationSerializer):
+    unread_count = serializers.IntegerField(read_only=True, help_text="Your unread notifications now (the bell).")
+
+
+class AllReadSerializer(serializers.Serializer):
+    unread_count = serializers.IntegerField(read_only=True, help_text="Your unread notifications now: 0.")
 
 
 class WebhookSerializer(serializers.Serializer):

@@ -24,3 +24,18 @@ def send_due_webhooks():
         webhooks.attempt(delivery_id)
         sent += 1
     return sent
+
+
+@shared_task(name="api.announce_closed_polls", soft_time_limit=120, time_limit=180)
+def announce_closed_polls():
+    """Beat job: the ``poll.closed`` event of every poll whose closing time passed, once per closing (safe to run
+    twice, or beside a leader closing the poll by hand); returns how many closings were announced."""
+    announced = 0
+    for poll in webhooks.closed_polls_to_announce():
+        deliveries = webhooks.announce_poll_closed(poll=poll)
+        if deliveries is None:
+            continue  # a leader's close (or another run) announced it meanwhile
+        announced += 1
+        for delivery_id in deliveries:
+            deliver_webhook.delay(delivery_id)
+    return announced

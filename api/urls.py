@@ -1,5 +1,5 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView
 
 from api import site_views, views
 
@@ -9,7 +9,7 @@ C = "api/v1/communities/<slug:slug>/"
 
 urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("api/docs/", site_views.ApiDocs.as_view(url_name="api:schema"), name="docs"),
     path("api/v1/communities/", views.CommunityList.as_view(), name="communities"),
     path(C, views.CommunityDetail.as_view(), name="community"),
     path(C + "members/", views.MemberList.as_view(), name="members"),
@@ -32,6 +32,13 @@ urlpatterns = [
     path(C + "webhooks/<int:webhook_id>/", views.WebhookDetail.as_view(), name="webhook"),
     path(C + "webhooks/<int:webhook_id>/deliveries/", views.DeliveryList.as_view(), name="deliveries"),
     path("api/v1/me/needs/", views.WhatNeedsMe.as_view(), name="needs"),
+    path("api/v1/me/notifications/", views.NotificationList.as_view(), name="notifications"),
+    path("api/v1/me/notifications/read-all/", views.NotificationsReadAll.as_view(), name="notifications_read_all"),
+    path(
+        "api/v1/me/notifications/<int:notification_id>/read/",
+        views.NotificationRead.as_view(),
+        name="notification_read",
+    ),
     path("settings/tokens/", site_views.create_token, name="create_token"),
     path("settings/tokens/<int:token_id>/revoke/", site_views.revoke_token, name="revoke_token"),
 ]

@@ -29,6 +29,8 @@ from discussions import selectors as discussion_selectors
 from discussions import services as discussion_services
 from discussions.forms import ThreadFilterForm
 from discussions.models import Post, Reaction
+from notifications import selectors as notification_selectors
+from notifications import services as notification_services
 from polls import selectors as poll_selectors
 from polls import services as poll_services
 from polls.models import Poll, results_visible
@@ -145,7 +147,8 @@ class MemberList(ApiList):
         district = self.request.query_params.get("district") or None
         if district is not None and (not district.isdigit() or len(district) > 18):
             raise exceptions.ValidationError({"district": ["Give a district's id (a number)."]})
-        return community_selectors.members_for_list(community=community, district=district, role=role)
+        district_id = int(district) if district is not None else None
+        return community_selectors.members_for_list(community=community, district=district_id, role=role)
 
 
 @extend_schema(tags=["members"], request=s.RolesInput, responses=answers(s.MemberSerializer))
@@ -573,14 +576,84 @@ def _hidden_results_message(poll):
 # -- me -------------------------------------------------------------------------------------
 
 
+def _signed_in(request, doing):
+    if not request.user.is_authenticated:
+        raise exceptions.NotAuthenticated(f"Log in or send a personal access token to {doing}.")
+    return request.user
+
+
 @extend_schema(tags=["me"], responses=answers(s.NeedsSerializer))
 class WhatNeedsMe(ApiMixin, APIView):
-    """What needs you in the coming month, across your communities (the home page's "What needs me")."""
+    """What needs you in the coming month, across your communities (the home page's "What needs me").
+
+    Only from communities you belong to now: leave one and its calls to action go with it."""
 
     def get(self, request):
-        if not request.user.is_authenticated:
-            raise exceptions.NotAuthenticated("Log in or send a personal access token to see what needs you.")
-        return Response(s.NeedsSerializer(calls_to_action(user=request.user)).data)
+        user = _signed_in(request, "see what needs you")
+        return Response(s.NeedsSerializer(calls_to_action(user=user)).data)
+
+
+def _no_body(request):
+    """These writes take no body: a malformed one is a 400 (``ParseError``), and so is any field."""
+    if request.data:
+        _valid(s.EmptyInput, request)
+
+
+UNREAD_VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+
+@extend_schema(
+    tags=["me"],
+    parameters=[
+        OpenApiParameter("unread", bool, description="true: only unread ones; false: only read ones; default: all")
+    ],
+    responses=answers(s.NotificationSerializer(many=True)),
+)
+class NotificationList(ApiList):
+    """Your notifications, newest first, as the notifications page lists them.
+
+    Only about communities you may see now (and site-wide ones): one you lost access to shows nothing here."""
+
+    serializer_class = s.NotificationSerializer
+    ordering = ("-created_at", "-id")
+
+    def get_queryset(self):
+        user = _signed_in(self.request, "read your notifications")
+        unread = self.request.query_params.get("unread", "").lower()
+        if unread and unread not in UNREAD_VALUES:
+            raise exceptions.ValidationError({"unread": ["Give true or false."]})
+        rows = notification_selectors.visible_notifications(user).select_related("actor", "community")
+        if unread:
+            rows = rows.filter(read_at__isnull=UNREAD_VALUES[unread])
+        return rows
+
+
+@extend_schema(tags=["me"], request=None, responses=answers(s.NotificationReadSerializer))
+class NotificationRead(ApiMixin, APIView):
+    """Mark one of your notifications read (again: no change). Anyone else's is a 404."""
+
+    def post(self, request, notification_id):
+        user = _signed_in(request, "mark your notifications read")
+        _no_body(request)
+        notification = notification_services.mark_read(user=user, notification_id=notification_id)
+        notification = (
+            notification_selectors.visible_notifications(user)
+            .select_related("actor", "community")
+            .get(pk=notification.pk)
+        )
+        body = s.NotificationSerializer(notification).data
+        return Response({**body, "unread_count": notification_selectors.unread_count(user)})
+
+
+@extend_schema(tags=["me"], request=None, responses=answers(s.AllReadSerializer))
+class NotificationsReadAll(ApiMixin, APIView):
+    """Mark all your notifications read."""
+
+    def post(self, request):
+        user = _signed_in(request, "mark your notifications read")
+        _no_body(request)
+        notification_services.mark_all_read(user=user)
+        return Response({"unread_count": notification_selectors.unread_count(user)})
 
 
 # -- webhooks (the community's moderators) ----------------------------------------------------

@@ -7,6 +7,8 @@ webhook, signed, retried with backoff, recorded, and never sent to the server's 
   address that was checked. ``WEBHOOK_ALLOW_PRIVATE`` (tests only, never in production) lets
   http and loopback through.
 - ``queue_event``: one ``WebhookDelivery`` per subscribed webhook (unique per event: safe twice).
+- ``announce_poll_closed`` / ``closed_polls_to_announce``: a poll's closing is one ``poll.closed`` event,
+  whether a leader closed it or its closing time passed (the ``api.announce_closed_polls`` beat task).
 - ``attempt``: claim one delivery, POST it, record the answer. After ``WEBHOOK_MAX_ATTEMPTS`` a
   delivery has failed; after ``WEBHOOK_DISABLE_AFTER`` failed deliveries in a row the webhook is
   switched off and whoever registered it is emailed (core/mail.py).
@@ -28,13 +30,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from api.models import Webhook, WebhookDelivery
+from api import serializers
+from api.models import PollClosing, Webhook, WebhookDelivery
 from communities.permissions import check
 from core import links, mail
 from core.netguard import UnsafeAddress, host_is_obviously_private, resolve_public
+from polls.models import Poll
 from resources.linkcheck import _PinnedHTTPConnection, _PinnedHTTPSConnection
 
 Status = WebhookDelivery.Status
@@ -116,6 +120,46 @@ def queue_event(*, community_id, event, event_id, data):
         except IntegrityError:  # the same event again (a signal sent twice): one delivery
             continue
     return made
+
+
+def announce_poll_closed(*, poll):
+    """Queue ``poll.closed`` for the closing of ``poll`` at its ``closes_at``, once: another call for the same
+    closing (a leader's close and the sweep, a task run twice, two workers at once) queues nothing.
+
+    Returns the ids of the deliveries made (to send once the caller's transaction has committed), or None
+    when this closing was announced before.
+    """
+    if poll.closes_at is None:
+        return None
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                PollClosing.objects.create(poll=poll, closes_at=poll.closes_at)
+        except IntegrityError:
+            return None
+        data = {"community": poll.community.slug, "poll": serializers.PollSerializer(poll).data}
+        event_id = f"poll-closed:{poll.pk}:{int(poll.closes_at.timestamp())}"
+        return queue_event(
+            community_id=poll.community_id, event=Webhook.Event.POLL_CLOSED, event_id=event_id, data=data
+        )
+
+
+def closed_polls_to_announce(*, now=None, limit=500):
+    """Polls whose closing time passed within ``WEBHOOK_POLL_CLOSED_LOOKBACK_HOURS`` and was not announced yet,
+    oldest closing first, with what the event's body shows (2 queries).
+
+    The window keeps a first run (or a beat that was down for long) from announcing polls closed long ago.
+    """
+    now = now or timezone.now()
+    since = now - timedelta(hours=settings.WEBHOOK_POLL_CLOSED_LOOKBACK_HOURS)
+    announced = PollClosing.objects.filter(poll=OuterRef("pk"), closes_at=OuterRef("closes_at"))
+    return list(
+        Poll.objects.filter(closes_at__lte=now, closes_at__gt=since)
+        .exclude(Exists(announced))
+        .select_related("community")
+        .prefetch_related("choices")
+        .order_by("closes_at", "pk")[:limit]
+    )
 
 
 def _claim(delivery_id, now):

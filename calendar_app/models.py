@@ -250,6 +250,61 @@ class OccurrenceChange(models.Model):
         return f"{self.activity} on {self.original_start:%Y-%m-%d}"
 
 
+class DutyState(models.TextChoices):
+    """Where a responsibility stands: computed from its status, its due date and today, never stored."""
+
+    OPEN = "open", "Open"
+    DUE_SOON = "due_soon", "Due soon"
+    OVERDUE = "overdue", "Overdue"
+    DONE = "done", "Done"
+
+
+def due_soon_days():
+    return settings.RESPONSIBILITY_DUE_SOON_DAYS
+
+
+def duty_state(*, status, due_date, today, soon_days=None):
+    """The one rule: done when marked done; overdue once ``today`` is past the due date; due soon
+    from ``soon_days`` (RESPONSIBILITY_DUE_SOON_DAYS) before it; open before that.
+
+    ``ResponsibilityQuerySet.with_state`` writes the same rule in SQL; a test holds them together.
+    """
+    soon_days = due_soon_days() if soon_days is None else soon_days
+    if status == "done":
+        return DutyState.DONE
+    if due_date < today:
+        return DutyState.OVERDUE
+    if due_date <= today + timedelta(days=soon_days):
+        return DutyState.DUE_SOON
+    return DutyState.OPEN
+
+
+class ResponsibilityQuerySet(models.QuerySet):
+    def with_state(self, today=None, soon_days=None):
+        """Annotate ``state_value`` (a DutyState) as of ``today`` (default: the viewer's local date)."""
+        today = timezone.localdate() if today is None else today
+        soon_days = due_soon_days() if soon_days is None else soon_days
+        return self.annotate(
+            state_value=models.Case(
+                models.When(status="done", then=models.Value(DutyState.DONE.value)),
+                models.When(due_date__lt=today, then=models.Value(DutyState.OVERDUE.value)),
+                models.When(
+                    due_date__lte=today + timedelta(days=soon_days), then=models.Value(DutyState.DUE_SOON.value)
+                ),
+                default=models.Value(DutyState.OPEN.value),
+                output_field=models.CharField(max_length=8),
+            )
+        )
+
+    def not_done(self):
+        return self.exclude(status="done")
+
+    def overdue(self, today=None):
+        """Open ones whose due date has passed (as of ``today``, default the viewer's local date)."""
+        today = timezone.localdate() if today is None else today
+        return self.not_done().filter(due_date__lt=today)
+
+
 class Responsibility(models.Model):
     """What a district (and optionally one person) does for an activity or one of its occurrences."""
 
@@ -275,6 +330,8 @@ class Responsibility(models.Model):
     done_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = ResponsibilityQuerySet.as_manager()
+
     class Meta:
         ordering = ["due_date", "pk"]
         verbose_name_plural = "responsibilities"
@@ -297,6 +354,52 @@ class Responsibility(models.Model):
     @property
     def when(self):
         return self.occurrence_start or self.activity.start
+
+    @property
+    def state(self):
+        """Its DutyState: the ``with_state`` annotation when the query made one, else ``duty_state`` for today."""
+        value = self.__dict__.get("state_value")
+        if value is not None:
+            return DutyState(value)
+        return duty_state(status=self.status, due_date=self.due_date, today=timezone.localdate())
+
+    @property
+    def url(self):
+        """The activity page, at its date when it belongs to one date of a series."""
+        base = self.activity.get_absolute_url()
+        return f"{base}?occurrence={occurrence_key(self.occurrence_start)}" if self.occurrence_start else base
+
+    @property
+    def is_overdue(self):
+        return self.state == DutyState.OVERDUE
+
+    @property
+    def headline(self):
+        """ "Riverside USD prepares the agenda for the February planning meeting": who, what, for what."""
+        return f"{self.district.name} {self.task} for {self.activity.title}"
+
+
+class ResponsibilityReminder(models.Model):
+    """That the reminder of one stage went out for a responsibility: the claim that makes it once only."""
+
+    class Stage(models.TextChoices):
+        BEFORE = "before", "Before the due date"
+        OVERDUE = "overdue", "After the due date passed"
+
+    responsibility = models.ForeignKey(Responsibility, on_delete=models.CASCADE, related_name="reminders")
+    stage = models.CharField(max_length=8, choices=Stage.choices)
+    # Who were told (user ids), for the record; the notifications app holds each person's row.
+    recipients = models.JSONField(default=list, blank=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["responsibility", "stage"], name="one_reminder_per_duty_and_stage"),
+        ]
+
+    def __str__(self):
+        return f"{self.responsibility}: {self.get_stage_display()}"
 
 
 class Rotation(models.Model):

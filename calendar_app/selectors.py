@@ -4,11 +4,13 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
+from accounts.models import District
 from calendar_app.models import RSVP, Activity, Attendance, OccurrenceChange, Responsibility, occurrence_key
 from communities.models import Community, Membership
+from communities.permissions import Access
 from core import search as core_search
 
 FIRST_WEEKDAY = calendar.SUNDAY
@@ -65,36 +67,148 @@ def _as_date(value):
     return value
 
 
-def open_responsibilities_for(*, user, start, end):
-    """Open responsibilities of ``user``'s district or assigned to ``user``, due in [start, end).
+def duties_of_q(user):
+    """A Q over responsibilities ``user`` answers for, in communities they are still a member of.
 
-    Only in communities the user is a member of; activity, community, district and assignee loaded: one query.
+    Assigned to them, or given to their district: the district on their account, or the
+    district confirmed for them in that community (its district leaders are among them).
     """
     mine = Q(assignee=user)
     if user.district_id:
         mine |= Q(district_id=user.district_id)
-    return (
-        Responsibility.objects.filter(mine, status=Responsibility.Status.OPEN)
+    confirmed_here = Membership.objects.filter(
+        user=user,
+        district_confirmed=True,
+        community_id=OuterRef("activity__community_id"),
+        district_id=OuterRef("district_id"),
+    )
+    mine |= Q(Exists(confirmed_here))
+    return mine & Q(activity__community__in=Membership.objects.filter(user=user).values("community_id"))
+
+
+def _with_related(qs):
+    return qs.select_related("activity", "activity__community", "district", "assignee")
+
+
+def open_responsibilities_for(*, user, start, end, today=None):
+    """Open responsibilities ``user`` answers for (``duties_of_q``), due in [start, end), with their state.
+
+    Activity, community, district and assignee loaded: one query.
+    """
+    return _with_related(
+        Responsibility.objects.filter(duties_of_q(user), status=Responsibility.Status.OPEN)
         .filter(due_date__gte=_as_date(start), due_date__lt=_as_date(end))
-        .filter(activity__community__in=Membership.objects.filter(user=user).values("community_id"))
-        .select_related("activity", "activity__community", "district", "assignee")
+        .with_state(today)
         .order_by("due_date", "pk")
     )
 
 
-def responsibilities_of_activity(*, activity):
-    return activity.responsibilities.select_related("district", "assignee").order_by("occurrence_start", "due_date")
+def duties_needing(*, user, until, today=None):
+    """What ``user``'s district still has to do, due before ``until``: overdue ones (however old) first,
+    oldest first, then the rest by due date. Each has ``state``. One query."""
+    return _with_related(
+        Responsibility.objects.filter(duties_of_q(user))
+        .not_done()
+        .filter(due_date__lt=_as_date(until))
+        .with_state(today)
+        .order_by("due_date", "pk")
+    )
 
 
-def district_responsibilities(*, community, user, start, end):
-    """What ``user``'s district (or the user) must do in this community, due in [start, end): one query."""
-    mine = Q(assignee=user)
-    if user.district_id:
-        mine |= Q(district_id=user.district_id)
+def led_communities_q(user):
+    """Communities ``user`` leads: a district leader or moderator there (they plan the districts' duties)."""
+    return Q(
+        pk__in=Membership.objects.filter(user=user)
+        .filter(Q(is_district_leader=True) | Q(is_moderator=True))
+        .values("community_id")
+    )
+
+
+@dataclass
+class OverdueGroup:
+    district: District
+    duties: list = field(default_factory=list)
+
+
+# The Overdue page lists at most this many (oldest first); more than that is a conversation, not a list.
+OVERDUE_LIMIT = 500
+
+
+def overdue_for_leader(*, user, today=None):
+    """Overdue responsibilities in every community ``user`` leads, grouped by district (by name), oldest
+    first within each; each duty has ``state`` and ``may_update`` (may this leader mark it done). Two queries."""
+    communities = Community.objects.filter(led_communities_q(user))
+    duties = list(
+        _with_related(
+            Responsibility.objects.overdue(today)
+            .filter(activity__community__in=communities)
+            .with_state(today)
+            .order_by("district__name", "district_id", "due_date", "pk")
+        )[:OVERDUE_LIMIT]
+    )
+    if not duties:
+        return []
+    memberships = {
+        m.community_id: m
+        for m in Membership.objects.filter(user=user, community_id__in={d.activity.community_id for d in duties})
+    }
+    groups: list[OverdueGroup] = []
+    for duty in duties:
+        access = Access(
+            community=duty.activity.community, user=user, membership=memberships.get(duty.activity.community_id)
+        )
+        duty.may_update = access.may_act_for_district(duty.district_id)
+        if not groups or groups[-1].district.pk != duty.district_id:
+            groups.append(OverdueGroup(district=duty.district))
+        groups[-1].duties.append(duty)
+    return groups
+
+
+def duty_recipients(duties):
+    """{duty pk: sorted user ids} of who answers for each duty: active members of its community whose
+    confirmed district there, or account district, is the duty's, and its assignee while a member. One query."""
+    duties = list(duties)
+    if not duties:
+        return {}
+    districts = {d.district_id for d in duties}
+    rows = (
+        Membership.objects.filter(community_id__in={d.activity.community_id for d in duties}, user__is_active=True)
+        .filter(
+            Q(district_confirmed=True, district_id__in=districts)
+            | Q(user__district_id__in=districts)
+            | Q(user_id__in={d.assignee_id for d in duties if d.assignee_id})
+        )
+        .values_list("community_id", "user_id", "district_id", "district_confirmed", "user__district_id")
+    )
+    found: dict[int, set] = {d.pk: set() for d in duties}
+    by_community: dict[int, list] = {}
+    for row in rows:
+        by_community.setdefault(row[0], []).append(row)
+    for duty in duties:
+        for _, user_id, district_here, confirmed, account_district in by_community.get(duty.activity.community_id, []):
+            if (
+                (confirmed and district_here == duty.district_id)
+                or account_district == duty.district_id
+                or user_id == duty.assignee_id
+            ):
+                found[duty.pk].add(user_id)
+    return {pk: sorted(ids) for pk, ids in found.items()}
+
+
+def responsibilities_of_activity(*, activity, today=None):
     return (
-        Responsibility.objects.filter(mine, activity__community=community)
+        activity.responsibilities.select_related("district", "assignee")
+        .with_state(today)
+        .order_by("occurrence_start", "due_date")
+    )
+
+
+def district_responsibilities(*, community, user, start, end, today=None):
+    """What ``user``'s district (or the user) must do in this community, due in [start, end): one query."""
+    return _with_related(
+        Responsibility.objects.filter(duties_of_q(user), activity__community=community)
         .filter(due_date__gte=_as_date(start), due_date__lt=_as_date(end))
-        .select_related("activity", "activity__community", "district", "assignee")
+        .with_state(today)
         .order_by("due_date", "pk")
     )
 
@@ -234,6 +348,7 @@ def plan_by_month(*, community, first, months=12, district_first=None):
         )
         .select_related("activity", "activity__community", "district", "assignee")
         .prefetch_related("activity__exceptions")
+        .with_state()
         .order_by("due_date", "pk")
     )
     rotation_duties = {}

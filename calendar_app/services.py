@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from calendar_app import signals
+from calendar_app.duty_reminders import notify_duty
 from calendar_app.models import (
     RSVP,
     Activity,
@@ -25,8 +26,10 @@ from calendar_app.models import (
     occurrence_key,
 )
 from calendar_app.recurrence import MAX_COUNT, check_rule, last_occurrence_start
+from calendar_app.selectors import duty_recipients
 from communities.models import Membership
 from core.text import render_markdown
+from notifications import kinds
 
 ACTIVITY_FIELDS = (
     "title",
@@ -217,7 +220,21 @@ def add_responsibility(*, access, activity, district, task, assignee=None, occur
     )
     responsibility.full_clean()
     responsibility.save()
+    _tell_district_assigned([responsibility], actor=access.user)
     return responsibility
+
+
+def _tell_district_assigned(duties, *, actor, event="assigned"):
+    """Notify who answers for each duty that their district has it (after commit, once per duty and person)."""
+    recipients = duty_recipients(duties)
+    for duty in duties:
+        notify_duty(
+            duty,
+            kind=kinds.RESPONSIBILITY_ASSIGNED,
+            recipients=recipients.get(duty.pk, []),
+            event=f"{event}:{duty.district_id}",
+            actor=actor,
+        )
 
 
 def may_update_responsibility(access, responsibility):
@@ -317,7 +334,18 @@ def create_rotation(*, access, activity, task, districts, days_before=0):
     )
     _set_turns(rotation, districts)
     sync_rotation(rotation=rotation)
+    _tell_districts_of_rotation(rotation, actor=access.user)
     return rotation
+
+
+def _tell_districts_of_rotation(rotation, *, actor):
+    """Each district of a new rotation hears once, about its first date (not once per date of the year)."""
+    firsts: dict[int, Responsibility] = {}
+    for duty in rotation.responsibilities.select_related("activity", "activity__community", "district").order_by(
+        "due_date", "pk"
+    ):
+        firsts.setdefault(duty.district_id, duty)
+    _tell_district_assigned(list(firsts.values()), actor=actor, event=f"rotation:{rotation.pk}")
 
 
 @transaction.atomic
@@ -459,9 +487,12 @@ def assign_rotation_date(*, access, rotation, original_start, district):
             "due_date": _due(activity, start, rotation.days_before),
         },
     )
-    if not created and duty.district_id != district.pk:
+    changed = not created and duty.district_id != district.pk
+    if changed:
         duty.district, duty.assignee = district, None
         duty.save(update_fields=["district", "assignee"])
+    if created or changed:
+        _tell_district_assigned([duty], actor=access.user)
     key = occurrence_key(original_start)
     if key in rotation.left_open:
         rotation.left_open = [k for k in rotation.left_open if k != key]

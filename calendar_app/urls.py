@@ -35,6 +35,7 @@ urlpatterns = [
         name="delete_responsibility",
     ),
     path("calendar/", views.my_calendar, name="my_calendar"),
+    path("calendar/overdue/", views.overdue, name="overdue"),
     path("calendar/feed-token/reset/", views.reset_feed_token, name="reset_feed_token"),
     path("calendar/<str:token>.ics", views.personal_feed, name="personal_feed"),
 ]

@@ -686,15 +686,30 @@ def my_calendar(request):
     token = services.feed_token_for(user=request.user)
     context = {
         "occurrences": occurrences,
-        "responsibilities": selectors.open_responsibilities_for(
-            user=request.user,
-            start=timezone.localdate() - timedelta(days=31),
-            end=timezone.localdate() + timedelta(days=366),
+        # Overdue ones first, however old: they stay until someone marks them done.
+        "responsibilities": selectors.duties_needing(
+            user=request.user, until=timezone.localdate() + timedelta(days=366)
         ),
+        "leads": Community.objects.filter(selectors.led_communities_q(request.user)).exists(),
         "feed": feed_links(token and request.build_absolute_uri(f"/calendar/{token}.ics"), name="My communities"),
         "communities": selectors.my_communities(user=request.user),
     }
     return render(request, "calendar_app/my_calendar.html", context)
+
+
+@require_GET
+@never_cache
+@login_required
+def overdue(request):
+    """Leaders: every overdue responsibility in the communities they lead, by district, to chase or mark done."""
+    groups = selectors.overdue_for_leader(user=request.user)
+    context = {
+        "groups": groups,
+        "count": sum(len(group.duties) for group in groups),
+        "limit": selectors.OVERDUE_LIMIT,
+        "leads": groups or Community.objects.filter(selectors.led_communities_q(request.user)).exists(),
+    }
+    return render(request, "calendar_app/overdue.html", context)
 
 
 @require_POST

@@ -1,10 +1,14 @@
 """Reads of the chats app that the room, the archive, the sockets, the digest and (later) the
 PD record share. Each runs a fixed number of queries whatever the number of messages."""
 
-from dataclasses import dataclass, field
-from datetime import timedelta
+from __future__ import annotations
 
-from django.db.models import Count, Q
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -13,13 +17,13 @@ from accounts.models import User
 from calendar_app.models import Activity
 from chats.models import Chat, Message, Participant, Prompt
 from communities.models import Community
-from communities.permissions import access_for
+from communities.permissions import Access, access_for
 
 # Someone whose socket has not said it is still here for this long has gone.
 PRESENCE_WINDOW = timedelta(seconds=90)
 
 
-def _chat_queryset():
+def _chat_queryset() -> QuerySet[Chat]:
     return Chat.objects.select_related(
         "activity",
         "activity__focus_area",
@@ -32,19 +36,19 @@ def _chat_queryset():
     ).prefetch_related("cohosts")
 
 
-def chat_of_activity(*, community: Community, activity_pk: int):
+def chat_of_activity(*, community: Community, activity_pk: int) -> Chat | None:
     """The chat of activity ``activity_pk`` in ``community``, or None (two queries with the cohosts)."""
     return _chat_queryset().filter(community=community, activity_id=activity_pk).first()
 
 
-def get_chat(*, community: Community, activity_pk: int):
+def get_chat(*, community: Community, activity_pk: int) -> Chat:
     chat = chat_of_activity(community=community, activity_pk=activity_pk)
     if chat is None:
         raise Http404("No chat here.")
     return chat
 
 
-def _messages(chat: Chat):
+def _messages(chat: Chat) -> QuerySet[Message]:
     return (
         Message.objects.filter(chat=chat, hidden_at__isnull=True)
         .select_related("author", "prompt", "parent", "parent__author", "parent__prompt")
@@ -52,7 +56,7 @@ def _messages(chat: Chat):
     )
 
 
-def room_messages(*, chat: Chat):
+def room_messages(*, chat: Chat) -> list[Message]:
     """Every visible message of the room in order. One query."""
     messages = list(_messages(chat))
     for message in messages:
@@ -60,7 +64,7 @@ def room_messages(*, chat: Chat):
     return messages
 
 
-def messages_after(*, chat: Chat, seq, limit: int = 1000):
+def messages_after(*, chat: Chat, seq: int, limit: int = 1000) -> list[Message]:
     """Visible messages numbered after ``seq``, for a socket catching up. One query."""
     messages = list(_messages(chat).filter(seq__gt=seq)[:limit])
     for message in messages:
@@ -68,7 +72,7 @@ def messages_after(*, chat: Chat, seq, limit: int = 1000):
     return messages
 
 
-def message_in_room(*, chat: Chat, pk):
+def message_in_room(*, chat: Chat, pk: Any) -> Message | None:
     """A visible answer or reply of the room by id (from a query string: anything else is None)."""
     if not pk or not str(pk).isdigit():
         return None
@@ -80,17 +84,17 @@ def message_in_room(*, chat: Chat, pk):
     )
 
 
-def posted_prompts(*, chat: Chat):
+def posted_prompts(*, chat: Chat) -> list[Prompt]:
     return list(chat.prompts.filter(posted_at__isnull=False).order_by("number"))
 
 
-def prompt_counts(*, chat: Chat):
+def prompt_counts(*, chat: Chat) -> tuple[int, int]:
     """(prompts planned in all, prompts posted so far). One query."""
     counts = chat.prompts.aggregate(total=Count("pk"), posted=Count("pk", filter=Q(posted_at__isnull=False)))
     return counts["total"], counts["posted"]
 
 
-def present_people(*, chat: Chat, now=None):
+def present_people(*, chat: Chat, now: datetime | None = None) -> list[User]:
     """Who is in the room now: an open socket that spoke within PRESENCE_WINDOW. One query."""
     now = now or timezone.now()
     rows = (
@@ -113,20 +117,20 @@ class PromptGroup:
     answers: list = field(default_factory=list)
 
     @property
-    def answer_count(self):
+    def answer_count(self) -> int:
         return len(self.answers)
 
     @property
-    def reply_count(self):
+    def reply_count(self) -> int:
         return sum(len(node.replies) for node in self.answers)
 
 
-def archive(*, chat: Chat):
+def archive(*, chat: Chat) -> list[PromptGroup]:
     """The archive: one group per posted prompt (and one for anything said before Q1), answers
     most helpful first, replies under their answer in order. Hidden messages are left out. One query."""
     messages = room_messages(chat=chat)
-    groups = {None: PromptGroup(prompt=None)}
-    nodes = {}
+    groups: dict[int | None, PromptGroup] = {None: PromptGroup(prompt=None)}
+    nodes: dict[int, AnswerNode] = {}
     for message in messages:
         if message.kind == Message.Kind.PROMPT:
             groups[message.prompt_id] = PromptGroup(prompt=message.prompt)
@@ -134,7 +138,7 @@ def archive(*, chat: Chat):
         if message.kind == Message.Kind.ANSWER:
             node = nodes[message.pk] = AnswerNode(message=message)
             groups.get(message.prompt_id, groups[None]).answers.append(node)
-    by_pk = {message.pk: message for message in messages}
+    by_pk: dict[int | None, Message] = {message.pk: message for message in messages}
     for message in messages:
         if message.kind == Message.Kind.REPLY:
             # A reply to a reply sits under the answer that started the conversation.
@@ -152,7 +156,7 @@ def archive(*, chat: Chat):
     return ordered
 
 
-def socket_access(*, user: User, slug, activity_pk: int):
+def socket_access(*, user: Any, slug: str, activity_pk: int) -> tuple[Chat | None, Access | int]:
     """What a socket to this room may do: ``(chat, access)``, or ``(None, close code)`` when refused.
 
     4404: no such room, or a hidden community the person may not know; 4401: log in first;
@@ -172,13 +176,13 @@ def socket_access(*, user: User, slug, activity_pk: int):
     return chat, access
 
 
-def still_allowed(*, user: User, community_id):
+def still_allowed(*, user: User, community_id: int) -> bool:
     """Whether ``user`` may still read the rooms of this community (a socket asks again now and then)."""
     community = Community.objects.filter(pk=community_id).first()
     return community is not None and access_for(user, community).may_see
 
 
-def chats_between(*, communities, since, until):
+def chats_between(*, communities: Iterable[Community | int], since: datetime, until: datetime) -> list[Chat]:
     """Chats of ``communities`` held in [since, until) that have ended, with their message counts,
     for the digest. One query."""
     now = timezone.now()
@@ -194,7 +198,7 @@ def chats_between(*, communities, since, until):
     )
 
 
-def attendance_of(*, user: User, since=None, until=None):
+def attendance_of(*, user: User, since: datetime | None = None, until: datetime | None = None) -> list[Participant]:
     """The chats ``user`` took part in (joined the live room or posted), newest first: what a PD
     record or attendance list reads. One query."""
     rows = Participant.objects.filter(user=user).select_related("chat__activity", "chat__community")
@@ -205,12 +209,12 @@ def attendance_of(*, user: User, since=None, until=None):
     return list(rows.order_by("-first_seen_at"))
 
 
-def attendees_of(*, chat: Chat):
+def attendees_of(*, chat: Chat) -> list[Participant]:
     """Everyone who took part in ``chat``, with how many messages each posted. One query."""
     return list(
         Participant.objects.filter(chat=chat).select_related("user").order_by("user__display_name", "user__username")
     )
 
 
-def activity_or_404(*, community: Community, pk):
+def activity_or_404(*, community: Community, pk: Any) -> Activity:
     return get_object_or_404(Activity.objects.select_related("community", "organizer"), community=community, pk=pk)

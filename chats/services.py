@@ -6,13 +6,17 @@ now) and ``core.ratelimit.RateLimited`` (429). What changed is sent to the room'
 after the transaction commits (``chats.live``).
 """
 
+from __future__ import annotations
+
 import re
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -38,16 +42,16 @@ SUMMARY_ANSWER_CHARS = 280
 class ChatClosed(ValidationError):
     """The room does not take that now (not open yet, paused, ended, already done): 409."""
 
-    def __init__(self, message):
+    def __init__(self, message: str) -> None:
         super().__init__(message, code=CONFLICT)
 
 
-def _require_host(access: Access, chat: Chat | None = None, activity: Activity | None = None):
+def _require_host(access: Access, chat: Chat | None = None, activity: Activity | None = None) -> None:
     if not may_host(access, chat=chat, activity=activity):
         raise PermissionDenied("Only the chat's hosts can do that.")
 
 
-def _same_community(access: Access, obj):
+def _same_community(access: Access, obj: Any) -> None:
     if obj.community_id != access.community.pk:
         raise PermissionDenied("That does not belong to this community.")
 
@@ -57,7 +61,7 @@ def _same_community(access: Access, obj):
 _OFFSET = re.compile(r"^\s*([+-]?\d{1,4})\s*(?:min(?:utes?)?|m)?\s*[:.)]?\s+(.*\S)\s*$")
 
 
-def parse_prompts(text: str, *, interval=DEFAULT_INTERVAL):
+def parse_prompts(text: str, *, interval: timedelta = DEFAULT_INTERVAL) -> list[tuple[timedelta, str]]:
     """Lines of text to ``[(offset, body)]``: one prompt per line, every ``interval`` unless a line
     starts with its own minute ("+25 What will you try?"). Raises ValidationError with the line."""
     prompts, previous = [], None
@@ -82,7 +86,7 @@ def parse_prompts(text: str, *, interval=DEFAULT_INTERVAL):
     return prompts
 
 
-def _members_named(community: Community, usernames):
+def _members_named(community: Community, usernames: Iterable[str]) -> list[User]:
     names = sorted({name.strip().lstrip("@").lower() for name in usernames if name.strip()})
     if not names:
         return []
@@ -149,7 +153,7 @@ def prepare_chat(
     return chat
 
 
-def plan_text(chat: Chat):
+def plan_text(chat: Chat) -> str:
     """The prompts still to come, written the way the form takes them."""
     return "\n".join(
         f"+{int(p.offset.total_seconds() // 60)} {p.body}" for p in chat.prompts.filter(posted_at__isnull=True)
@@ -159,7 +163,7 @@ def plan_text(chat: Chat):
 # -- the room's stream -------------------------------------------------------------------
 
 
-def _append(chat: Chat, **fields):
+def _append(chat: Chat, **fields: Any) -> Message:
     """Add a message with the chat's next number; ``chat`` must be locked (select_for_update)."""
     chat.last_seq += 1
     Chat.objects.filter(pk=chat.pk).update(last_seq=chat.last_seq)
@@ -169,17 +173,17 @@ def _append(chat: Chat, **fields):
     return message
 
 
-def _locked(chat: Chat):
+def _locked(chat: Chat) -> Chat:
     return Chat.objects.select_for_update().select_related("activity", "community").get(pk=chat.pk)
 
 
-def _post_prompt(chat: Chat, prompt, now):
+def _post_prompt(chat: Chat, prompt: Prompt, now: datetime) -> None:
     prompt.posted_at = now
     prompt.save(update_fields=["posted_at"])
     _append(chat, kind=Message.Kind.PROMPT, prompt=prompt, body=prompt.body, body_html=prompt.body_html, created_at=now)
 
 
-def _due(prompts, now):
+def _due(prompts: QuerySet[Any], now: datetime) -> QuerySet[Prompt]:  # Any: the alias shadows Prompt.due_at
     return (
         prompts.filter(posted_at__isnull=True)
         .alias(due_at=F("chat__activity__start") + F("offset"))
@@ -187,7 +191,7 @@ def _due(prompts, now):
     )
 
 
-def due_chat_ids(*, now):
+def due_chat_ids(*, now: datetime) -> list[int]:
     """Live, unpaused rooms with a prompt whose time has come (a snapshot: another scheduler may
     post them first)."""
     prompts = Prompt.objects.filter(
@@ -199,7 +203,7 @@ def due_chat_ids(*, now):
     return sorted(set(_due(prompts, now).values_list("chat_id", flat=True)))
 
 
-def post_due_prompts_of(*, chat_id: int, now):
+def post_due_prompts_of(*, chat_id: int, now: datetime) -> int:
     """Post the room's prompts whose time has come, in their order; returns how many.
 
     The room's row is claimed first: a scheduler that finds it claimed leaves the room to the
@@ -223,7 +227,7 @@ def post_due_prompts_of(*, chat_id: int, now):
         return posted
 
 
-def post_due_prompts(*, now=None):
+def post_due_prompts(*, now: datetime | None = None) -> int:
     """Post every prompt whose time has come; returns how many this run posted.
 
     Each prompt is posted once, however many schedulers and workers run this at once.
@@ -233,7 +237,7 @@ def post_due_prompts(*, now=None):
 
 
 @transaction.atomic
-def ask_now(*, access: Access, chat: Chat, body: str):
+def ask_now(*, access: Access, chat: Chat, body: str) -> Prompt:
     """A host posts an unscheduled prompt at once; the planned prompts after it move down one number."""
     _same_community(access, chat)
     _require_host(access, chat=chat)
@@ -263,7 +267,7 @@ def ask_now(*, access: Access, chat: Chat, body: str):
     return prompt
 
 
-def _not_open_message(chat: Chat, now):
+def _not_open_message(chat: Chat, now: datetime) -> str:
     state = chat.state(now)
     if state == Chat.State.UPCOMING:
         return "The chat has not started yet. It opens at its start time."
@@ -272,7 +276,7 @@ def _not_open_message(chat: Chat, now):
     return "This chat has ended. Its archive is open for reading."
 
 
-def clean_body(body: str):
+def clean_body(body: str) -> str:
     body = (body or "").strip()
     if not body:
         raise ValidationError("Write your answer first.")
@@ -282,7 +286,7 @@ def clean_body(body: str):
     return body
 
 
-def _record_participant(chat: Chat, user: User, now, *, messages=0):
+def _record_participant(chat: Chat, user: User, now: datetime, *, messages: int = 0) -> None:
     updated = Participant.objects.filter(chat=chat, user=user).update(
         last_seen_at=now, messages=F("messages") + messages
     )
@@ -294,7 +298,7 @@ def _record_participant(chat: Chat, user: User, now, *, messages=0):
             Participant.objects.filter(chat=chat, user=user).update(last_seen_at=now, messages=F("messages") + messages)
 
 
-def post_message(*, access: Access, chat: Chat, body: str, prompt_number=None, parent_id=None):
+def post_message(*, access: Access, chat: Chat, body: str, prompt_number: Any = None, parent_id: Any = None) -> Message:
     """A member answers a prompt (the current one unless ``prompt_number`` names an earlier one) or
     replies to a message (``parent_id``). Rate limited per person; Markdown is sanitized."""
     _same_community(access, chat)
@@ -343,14 +347,14 @@ def post_message(*, access: Access, chat: Chat, body: str, prompt_number=None, p
     return message
 
 
-def _as_int(value):
+def _as_int(value: Any) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
         raise ValidationError("That is not a message of this room.") from None
 
 
-def _message_of(chat: Chat, message_id: int):
+def _message_of(chat: Chat, message_id: int) -> Message:
     message = Message.objects.filter(chat=chat, pk=_as_int(message_id)).first()
     if message is None:
         raise ValidationError("That is not a message of this room.")
@@ -358,7 +362,7 @@ def _message_of(chat: Chat, message_id: int):
 
 
 @transaction.atomic
-def toggle_helpful(*, access: Access, chat: Chat, message_id: int):
+def toggle_helpful(*, access: Access, chat: Chat, message_id: int) -> tuple[Message, bool]:
     """Mark an answer helpful, or take the mark back; returns (message, marked). Members only."""
     _same_community(access, chat)
     if not access.may_post:
@@ -378,7 +382,7 @@ def toggle_helpful(*, access: Access, chat: Chat, message_id: int):
 
 
 @transaction.atomic
-def hide_message(*, access: Access, chat: Chat, message_id: int):
+def hide_message(*, access: Access, chat: Chat, message_id: int) -> Message:
     """A host hides a message (and its replies) from the room, for everyone, live and in the archive."""
     _same_community(access, chat)
     _require_host(access, chat=chat)
@@ -397,7 +401,7 @@ def hide_message(*, access: Access, chat: Chat, message_id: int):
 
 
 @transaction.atomic
-def pin_message(*, access: Access, chat: Chat, message_id: int | None = None):
+def pin_message(*, access: Access, chat: Chat, message_id: int | None = None) -> Message | None:
     """A host pins a message to the top of the room (``message_id`` None unpins)."""
     _same_community(access, chat)
     _require_host(access, chat=chat)
@@ -419,7 +423,7 @@ def pin_message(*, access: Access, chat: Chat, message_id: int | None = None):
 
 
 @transaction.atomic
-def set_paused(*, access: Access, chat: Chat, paused):
+def set_paused(*, access: Access, chat: Chat, paused: bool) -> Chat:
     """Pause the room (no answers, no prompts) or resume it; prompts still to come move later by the pause."""
     _same_community(access, chat)
     _require_host(access, chat=chat)
@@ -440,7 +444,7 @@ def set_paused(*, access: Access, chat: Chat, paused):
 
 
 @transaction.atomic
-def end_chat(*, access: Access, chat: Chat):
+def end_chat(*, access: Access, chat: Chat) -> Chat:
     """A host ends the chat before its planned end; the room becomes its archive."""
     _same_community(access, chat)
     _require_host(access, chat=chat)
@@ -459,7 +463,7 @@ def end_chat(*, access: Access, chat: Chat):
 # -- presence ------------------------------------------------------------------------------
 
 
-def joined(*, chat_id: int, user: User):
+def joined(*, chat_id: int, user: User) -> bool:
     """A socket of ``user`` opened in a live room: they count as here (and as a participant)."""
     now = timezone.now()
     chat = Chat.objects.select_related("activity").get(pk=chat_id)
@@ -470,18 +474,18 @@ def joined(*, chat_id: int, user: User):
     return True
 
 
-def still_here(*, chat_id: int, user: User):
+def still_here(*, chat_id: int, user: User) -> None:
     Participant.objects.filter(chat_id=chat_id, user=user).update(last_seen_at=timezone.now())
 
 
-def left(*, chat_id: int, user: User):
+def left(*, chat_id: int, user: User) -> None:
     Participant.objects.filter(chat_id=chat_id, user=user, sockets__gt=0).update(sockets=F("sockets") - 1)
 
 
 # -- afterwards ----------------------------------------------------------------------------
 
 
-def _summary(chat: Chat, groups, url: str):
+def _summary(chat: Chat, groups: Iterable[Any], url: str) -> str:
     lines = [
         f"What came out of the chat “{chat.title}” on {_day(chat.opens_at)}. "
         f"[Read the whole archive]({url}), with every answer.",
@@ -502,24 +506,24 @@ def _summary(chat: Chat, groups, url: str):
     return "\n".join(lines).strip()
 
 
-def _day(moment):
+def _day(moment: datetime) -> str:
     local = timezone.localtime(moment)
     return f"{local:%B} {local.day}, {local.year}"
 
 
-def _one_line(text: str, limit: int):
+def _one_line(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _require_archive(access: Access, chat: Chat):
+def _require_archive(access: Access, chat: Chat) -> None:
     _same_community(access, chat)
     _require_host(access, chat=chat)
     if chat.state() != Chat.State.CLOSED:
         raise ChatClosed("A chat can be published once it has ended.")
 
 
-def publish_as_thread(*, access: Access, chat: Chat, kind: str, archive_url):
+def publish_as_thread(*, access: Access, chat: Chat, kind: str, archive_url: str) -> Thread:
     """Post the archive's summary as a discussion thread ("lesson learned" or "idea"); once per chat."""
     from chats.selectors import archive
 

@@ -1,4 +1,10 @@
-from django.db.models import Case, Count, OuterRef, Prefetch, Q, Subquery, Value, When
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Case, Count, Func, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -8,7 +14,7 @@ from communities.permissions import listed_q, visible_q
 from core.mail import address_suppressed, latest_delivery_status
 
 
-def communities_for_directory(*, viewer: User, query="", audience=""):
+def communities_for_directory(*, viewer: User, query: str = "", audience: str = "") -> QuerySet[Community]:
     """Communities ``viewer`` may know exist, with member counts: one query."""
     qs = Community.objects.filter(listed_q(viewer)).annotate(num_members=Count("memberships", distinct=True))
     if query:
@@ -18,7 +24,7 @@ def communities_for_directory(*, viewer: User, query="", audience=""):
     return qs.order_by("name")
 
 
-def communities_of(*, user: User, viewer: User | None = None):
+def communities_of(*, user: User, viewer: User | None = None) -> QuerySet[Community]:
     """Communities ``user`` belongs to, limited to those whose members ``viewer`` may see (default: the user).
 
     Membership of a members-only community is its content: a profile lists it only to
@@ -36,16 +42,18 @@ def communities_of(*, user: User, viewer: User | None = None):
     )
 
 
-def focus_areas_with_leaders(*, community: Community):
+def focus_areas_with_leaders(*, community: Community) -> QuerySet[FocusArea]:
     """Focus areas of a community with their leaders: two queries."""
     return FocusArea.objects.filter(community=community).prefetch_related("leaders")
 
 
-def moderators_of(*, community: Community):
+def moderators_of(*, community: Community) -> QuerySet[Membership]:
     return Membership.objects.filter(community=community, is_moderator=True).select_related("user")
 
 
-def members_for_list(*, community: Community, district=None, role=""):
+def members_for_list(
+    *, community: Community, district: District | int | None = None, role: str = ""
+) -> QuerySet[Membership]:
     """Members with user and district loaded, ordered by district name then person.
 
     Two queries: the members, and the focus areas of this community each one
@@ -72,7 +80,7 @@ def members_for_list(*, community: Community, district=None, role=""):
     return qs.order_by("user__district__name", "user__display_name", "user__username")
 
 
-def districts_of_members(*, community: Community):
+def districts_of_members(*, community: Community) -> QuerySet[District]:
     """Districts that members of ``community`` work in, or that take part in it: one query."""
     return (
         District.objects.filter(Q(users__memberships__community=community) | Q(communities=community))
@@ -81,7 +89,7 @@ def districts_of_members(*, community: Community):
     )
 
 
-def new_members(*, communities, since, until):
+def new_members(*, communities: Iterable[Community | int], since: datetime, until: datetime) -> QuerySet[Membership]:
     """Memberships in ``communities`` (a queryset or list of communities/ids) that began in [since, until).
 
     User and community are loaded with them: one query.
@@ -93,7 +101,7 @@ def new_members(*, communities, since, until):
     )
 
 
-def followed_focus_area_ids(*, community: Community, user: User):
+def followed_focus_area_ids(*, community: Community, user: User) -> set[int]:
     """Ids of the focus areas of ``community`` that ``user`` follows: one query (none when anonymous)."""
     if not user or not user.is_authenticated:
         return set()
@@ -104,7 +112,7 @@ def followed_focus_area_ids(*, community: Community, user: User):
     )
 
 
-def pending_join_requests(*, community: Community):
+def pending_join_requests(*, community: Community) -> QuerySet[JoinRequest]:
     """Requests waiting for a moderator, oldest first, with requester and district: one query."""
     return (
         JoinRequest.objects.filter(community=community, status=JoinRequest.Status.PENDING)
@@ -113,7 +121,7 @@ def pending_join_requests(*, community: Community):
     )
 
 
-def decided_join_requests(*, community: Community, limit: int = 20):
+def decided_join_requests(*, community: Community, limit: int = 20) -> QuerySet[JoinRequest]:
     """The latest decided requests with requester and decider: one query."""
     return (
         JoinRequest.objects.filter(community=community)
@@ -123,7 +131,7 @@ def decided_join_requests(*, community: Community, limit: int = 20):
     )
 
 
-def invitations_for(*, community: Community, limit: int = 100):
+def invitations_for(*, community: Community, limit: int = 100) -> QuerySet[Invitation]:
     """The latest invitations with inviter, accepter and their email's state: one query.
 
     ``email_status`` is the state of the newest email about it (core.mail), ``email_suppressed``
@@ -137,12 +145,12 @@ def invitations_for(*, community: Community, limit: int = 100):
     )
 
 
-def _count_of(queryset):
+def _count_of(queryset: QuerySet[Any]) -> Func:
     counted = queryset.order_by().values("community").annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted), 0)
 
 
-def manage_summary(*, community: Community):
+def manage_summary(*, community: Community) -> Mapping[str, Any]:
     """Counts for the manage overview (members, focus areas, pending requests, open invitations): one query."""
     here = OuterRef("pk")
     return (
@@ -166,7 +174,7 @@ def manage_summary(*, community: Community):
 MENTION_CANDIDATES = 8
 
 
-def mention_candidates(*, community: Community, query, limit=MENTION_CANDIDATES):
+def mention_candidates(*, community: Community, query: str, limit: int = MENTION_CANDIDATES) -> list[tuple[str, str]]:
     """Members of ``community`` whose display name or username starts a word with ``query``, for @-completion.
 
     One query; (username, name) pairs, best first (a name that starts with it, then a later word).
@@ -186,9 +194,9 @@ def mention_candidates(*, community: Community, query, limit=MENTION_CANDIDATES)
     return [(username, name or username) for username, name in rows]
 
 
-def districts_overview(*, community):
+def districts_overview(*, community: Community) -> list[Any]:
     """The community's districts, each with ``leaders``, ``confirmed`` and ``pending`` memberships: two queries."""
-    districts = list(community.districts.order_by("name"))
+    districts: list[Any] = list(community.districts.order_by("name"))  # each gets three lists below
     by_pk = {district.pk: district for district in districts}
     for district in districts:
         district.leaders, district.confirmed, district.pending = [], [], []

@@ -7,12 +7,16 @@ written for them: ``code=CONFLICT`` when things already are so (already a member
 last moderator), ``code=GONE`` for an invitation link that no longer works.
 """
 
+from __future__ import annotations
+
 import csv
 import io
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -20,14 +24,16 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts.models import District, User
 from communities import signals
 from communities.models import Community, FocusArea, Invitation, InvitationLink, JoinRequest, Membership
-from communities.permissions import access_for, may_create_community
+from communities.permissions import Access, access_for, may_create_community
 from core import mail, ratelimit
 from core.mail import latest_delivery_status
 from core.models import EmailDelivery
@@ -39,7 +45,7 @@ INVITATION_SALT = "communities.invitation"
 
 # -- creating and editing ------------------------------------------------------------
 @transaction.atomic
-def create_community(*, creator, fields, districts=()):
+def create_community(*, creator: User, fields: dict[str, Any], districts: Iterable[District] = ()) -> Community:
     """Create a community from validated ``fields``; its creator becomes its first moderator."""
     if not may_create_community(creator):
         raise PermissionDenied("Only staff and district leaders given the right can start a community.")
@@ -51,7 +57,7 @@ def create_community(*, creator, fields, districts=()):
     return community
 
 
-def _unique_focus_area_slug(community, name, exclude_pk=None):
+def _unique_focus_area_slug(community: Community, name: str, exclude_pk: int = 0) -> str:
     base = slugify(name)[:50] or "focus-area"
     taken = set(
         FocusArea.objects.filter(community=community, slug__startswith=base)
@@ -64,14 +70,21 @@ def _unique_focus_area_slug(community, name, exclude_pk=None):
     return slug
 
 
-def _check_leaders_are_members(community, leaders):
+def _check_leaders_are_members(community: Community, leaders: Iterable[User]) -> None:
     member_ids = set(Membership.objects.filter(community=community, user__in=leaders).values_list("user_id", flat=True))
     if any(leader.pk not in member_ids for leader in leaders):
         raise ValidationError("Focus-area leaders must be members of the community.")
 
 
 @transaction.atomic
-def save_focus_area(*, access, name, description="", leaders=(), focus_area=None):
+def save_focus_area(
+    *,
+    access: Access,
+    name: str,
+    description: str = "",
+    leaders: Iterable[User] = (),
+    focus_area: FocusArea | None = None,
+) -> FocusArea:
     """Add a focus area (or change ``focus_area``); leaders must be members. Moderators only."""
     if not access.may_manage:
         raise PermissionDenied("Only moderators of this community can change its focus areas.")
@@ -98,7 +111,7 @@ def save_focus_area(*, access, name, description="", leaders=(), focus_area=None
 
 
 @transaction.atomic
-def delete_focus_area(*, access, focus_area):
+def delete_focus_area(*, access: Access, focus_area: FocusArea) -> FocusArea:
     """Delete a focus area of ``access.community``. Moderators only."""
     if not access.may_manage or focus_area.community_id != access.community.pk:
         raise PermissionDenied("Only moderators of this community can delete its focus areas.")
@@ -108,7 +121,7 @@ def delete_focus_area(*, access, focus_area):
 
 # -- joining and leaving -----------------------------------------------------------
 @transaction.atomic
-def join_community(*, user, community, message=""):
+def join_community(*, user: User, community: Community, message: str = "") -> Membership | JoinRequest:
     """Join an open community (returns the Membership) or ask to join one by request (the JoinRequest).
 
     Refuses (a conflict) when the person already belongs or already asked.
@@ -145,11 +158,11 @@ def join_community(*, user, community, message=""):
     return join_request
 
 
-def _other_moderators(membership):
+def _other_moderators(membership: Membership) -> QuerySet[Membership]:
     return Membership.objects.filter(community_id=membership.community_id, is_moderator=True).exclude(pk=membership.pk)
 
 
-def _drop_membership(membership):
+def _drop_membership(membership: Membership) -> None:
     """Delete a membership and what only members hold: focus-area leadership and follows."""
     areas = FocusArea.objects.filter(community_id=membership.community_id)
     FocusArea.leaders.through.objects.filter(focusarea__in=areas, user_id=membership.user_id).delete()
@@ -158,10 +171,11 @@ def _drop_membership(membership):
 
 
 @transaction.atomic
-def leave_community(*, access):
+def leave_community(*, access: Access) -> Membership:
     """The member of ``access`` leaves; the last moderator may not (someone must run the community)."""
     if not access.is_member:
         raise ValidationError("You are not a member of this community.")
+    assert access.membership is not None  # is_member
     membership = Membership.objects.select_for_update().get(pk=access.membership.pk)
     if membership.is_moderator and not _other_moderators(membership).exists():
         raise ValidationError(
@@ -172,7 +186,7 @@ def leave_community(*, access):
 
 
 @transaction.atomic
-def follow_focus_area(*, access, focus_area, follow=True):
+def follow_focus_area(*, access: Access, focus_area: FocusArea, follow: bool = True) -> FocusArea:
     """Follow (or stop following) a focus area; members only. Doing it twice changes nothing."""
     if not access.may_post or focus_area.community_id != access.community.pk:
         raise PermissionDenied("Only members of this community can follow its focus areas.")
@@ -184,7 +198,7 @@ def follow_focus_area(*, access, focus_area, follow=True):
 
 
 # -- join requests -----------------------------------------------------------------
-def _decide(access, join_request, status):
+def _decide(access: Access, join_request: JoinRequest, status: str) -> JoinRequest:
     if not access.may_manage or join_request.community_id != access.community.pk:
         raise PermissionDenied("Only moderators of this community can answer requests to join.")
     join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
@@ -202,7 +216,7 @@ def _decide(access, join_request, status):
 
 
 @transaction.atomic
-def approve_join_request(*, access, join_request):
+def approve_join_request(*, access: Access, join_request: JoinRequest) -> JoinRequest:
     """Approve a pending request: the requester becomes a member and is emailed."""
     join_request = _decide(access, join_request, JoinRequest.Status.APPROVED)
     Membership.objects.get_or_create(
@@ -214,18 +228,18 @@ def approve_join_request(*, access, join_request):
 
 
 @transaction.atomic
-def decline_join_request(*, access, join_request):
+def decline_join_request(*, access: Access, join_request: JoinRequest) -> JoinRequest:
     """Decline a pending request; the requester is emailed."""
     return _decide(access, join_request, JoinRequest.Status.DECLINED)
 
 
 # -- invitations -------------------------------------------------------------------
-def invitation_token(invitation):
+def invitation_token(invitation: Invitation) -> str:
     """A signed, timestamped token naming the invitation; it expires with it."""
     return signing.dumps({"invitation": invitation.pk}, salt=INVITATION_SALT, compress=True)
 
 
-def invitation_from_token(token):
+def invitation_from_token(token: str) -> Invitation:
     """The invitation a token names, or a ValidationError saying why the link no longer works."""
     try:
         data = signing.loads(token, salt=INVITATION_SALT, max_age=timedelta(days=INVITATION_DAYS))
@@ -247,7 +261,7 @@ def invitation_from_token(token):
     return invitation
 
 
-def check_invitation_usable(invitation):
+def check_invitation_usable(invitation: Invitation) -> None:
     if invitation.accepted_at is not None:
         raise ValidationError("This invitation link has already been used. Each link works once.", code=GONE)
     if invitation.revoked:
@@ -257,7 +271,7 @@ def check_invitation_usable(invitation):
 
 
 @transaction.atomic
-def invite(*, access, email):
+def invite(*, access: Access, email: str) -> Invitation:
     """Invite ``email`` to ``access.community``; the link is emailed after commit. Moderators only.
 
     Rate limited per moderator (settings.INVITATION_RATE_LIMIT): RateLimited past it.
@@ -296,7 +310,7 @@ def invite(*, access, email):
 
 
 @transaction.atomic
-def resend_invitation(*, access, invitation):
+def resend_invitation(*, access: Access, invitation: Invitation) -> Invitation:
     """Send again an open invitation whose email could not be delivered. Moderators only.
 
     The same link goes out again; an invitation whose email was sent (or is on its way) is left alone.
@@ -321,7 +335,7 @@ def resend_invitation(*, access, invitation):
 
 
 @transaction.atomic
-def revoke_invitation(*, access, invitation):
+def revoke_invitation(*, access: Access, invitation: Invitation) -> Invitation:
     """Withdraw an unused invitation so its link stops working. Moderators only."""
     if not access.may_manage or invitation.community_id != access.community.pk:
         raise PermissionDenied("Only moderators of this community can withdraw its invitations.")
@@ -335,7 +349,7 @@ def revoke_invitation(*, access, invitation):
     return invitation
 
 
-def invited_address_is_theirs(*, user, invitation):
+def invited_address_is_theirs(*, user: User, invitation: Invitation) -> bool:
     """Whether ``user`` has confirmed the address ``invitation`` was sent to (any of their addresses).
 
     Where confirming email is optional (the demo), their account's own address counts too.
@@ -346,7 +360,7 @@ def invited_address_is_theirs(*, user, invitation):
     return settings.ACCOUNT_EMAIL_VERIFICATION != "mandatory" and user.email.strip().lower() == email.lower()
 
 
-def check_invitation_is_theirs(*, user, invitation):
+def check_invitation_is_theirs(*, user: User, invitation: Invitation) -> None:
     if not invited_address_is_theirs(user=user, invitation=invitation):
         raise PermissionDenied(
             f"This invitation was sent to {invitation.email}. Log in with that address, or add and confirm "
@@ -355,7 +369,7 @@ def check_invitation_is_theirs(*, user, invitation):
 
 
 @transaction.atomic
-def accept_invitation(*, user, invitation):
+def accept_invitation(*, user: User, invitation: Invitation) -> Membership:
     """``user`` joins through ``invitation``; the link then stops working. Returns the Membership.
 
     Only someone who has confirmed the invited address may use it (a forwarded or leaked
@@ -386,7 +400,9 @@ def accept_invitation(*, user, invitation):
 
 # -- roles -------------------------------------------------------------------------
 @transaction.atomic
-def change_roles(*, access, membership, is_moderator, is_district_leader, is_mentor):
+def change_roles(
+    *, access: Access, membership: Membership, is_moderator: bool, is_district_leader: bool, is_mentor: bool
+) -> Membership:
     """Set a member's roles. Moderators only; the community always keeps one moderator."""
     if not access.may_manage or membership.community_id != access.community.pk:
         raise PermissionDenied("Only moderators of this community can change roles.")
@@ -403,7 +419,7 @@ def change_roles(*, access, membership, is_moderator, is_district_leader, is_men
 
 
 @transaction.atomic
-def remove_member(*, access, membership):
+def remove_member(*, access: Access, membership: Membership) -> Membership:
     """Remove a member (and their focus-area leadership). Moderators only; not the last moderator."""
     if not access.may_manage or membership.community_id != access.community.pk:
         raise PermissionDenied("Only moderators of this community can remove members.")
@@ -415,7 +431,7 @@ def remove_member(*, access, membership):
 
 
 @transaction.atomic
-def update_community(*, access, fields, districts):
+def update_community(*, access: Access, fields: dict[str, Any], districts: Iterable[District]) -> Community:
     """Change a community's settings (not its address). Moderators only."""
     if not access.may_manage:
         raise PermissionDenied("Only moderators of this community can change its settings.")
@@ -429,18 +445,20 @@ def update_community(*, access, fields, districts):
 
 
 # -- districts -----------------------------------------------------------------------
-def _require_manager(access, message="Only moderators of this community (and site staff) can manage its districts."):
+def _require_manager(
+    access: Access, message: str = "Only moderators of this community (and site staff) can manage its districts."
+) -> None:
     if not access.may_manage:
         raise PermissionDenied(message)
 
 
-def _district_of_community(access, district):
+def _district_of_community(access: Access, district: District) -> District:
     if district is None or not access.community.districts.filter(pk=district.pk).exists():
         raise ValidationError({"district": "Pick one of this community's districts."})
     return district
 
 
-def _check_only_ours(access, district, verb):
+def _check_only_ours(access: Access, district: District, verb: str) -> None:
     """A district other communities share is theirs too: only site staff may rename or merge it away."""
     if access.is_staff:
         return
@@ -450,7 +468,7 @@ def _check_only_ours(access, district, verb):
         )
 
 
-def _clean_district_name(name):
+def _clean_district_name(name: str) -> str:
     name = " ".join((name or "").split())
     if not name:
         raise ValidationError({"name": "Write the district's name, for example “Riverside USD”."})
@@ -460,7 +478,7 @@ def _clean_district_name(name):
 
 
 @transaction.atomic
-def add_district(*, access, name, region=""):
+def add_district(*, access: Access, name: str, region: str = "") -> District:
     """Add a district to the community: an existing one of that name (any case) or a new one. Managers only."""
     from accounts.models import District
 
@@ -476,7 +494,7 @@ def add_district(*, access, name, region=""):
 
 
 @transaction.atomic
-def rename_district(*, access, district, name):
+def rename_district(*, access: Access, district: District, name: str) -> District:
     """Rename a district of the community. Managers only (staff for a district other communities share)."""
     from accounts.models import District
 
@@ -494,7 +512,7 @@ def rename_district(*, access, district, name):
 
 
 @transaction.atomic
-def merge_district(*, access, source, target):
+def merge_district(*, access: Access, source: District, target: District) -> District:
     """Merge ``source`` into ``target`` (both of this community): every duty, rotation turn, membership
     and person of ``source`` moves to ``target``, then ``source`` is gone. Returns ``target``."""
     from accounts.services import merge_districts
@@ -509,13 +527,14 @@ def merge_district(*, access, source, target):
 
 
 @transaction.atomic
-def choose_district(*, access, district):
+def choose_district(*, access: Access, district: District | None) -> Membership:
     """The member says which of the community's districts they answer for; pending until confirmed.
 
     A manager choosing for themselves is confirmed at once. ``None`` clears it.
     """
     if not access.is_member:
         raise PermissionDenied("Only members of this community can choose a district in it.")
+    assert access.membership is not None  # is_member
     membership = Membership.objects.select_for_update().get(pk=access.membership.pk)
     if district is not None:
         _district_of_community(access, district)
@@ -530,7 +549,7 @@ def choose_district(*, access, district):
 
 
 @transaction.atomic
-def confirm_district(*, access, membership, confirm=True):
+def confirm_district(*, access: Access, membership: Membership, confirm: bool = True) -> Membership:
     """Confirm (or turn down) the district a member chose: managers and that district's leaders."""
     if membership.community_id != access.community.pk:
         raise PermissionDenied("That person is not a member of this community.")
@@ -548,7 +567,7 @@ def confirm_district(*, access, membership, confirm=True):
 
 
 @transaction.atomic
-def set_district_leader(*, access, membership, is_leader):
+def set_district_leader(*, access: Access, membership: Membership, is_leader: bool) -> Membership:
     """Make a member with a confirmed district one of its leaders (or no longer). Managers only."""
     _require_manager(access)
     if membership.community_id != access.community.pk:
@@ -561,7 +580,7 @@ def set_district_leader(*, access, membership, is_leader):
     return membership
 
 
-def initial_district(user, community):
+def initial_district(user: User, community: Community) -> int | None:
     """The district a new member starts with: their profile's, if the community has it (pending)."""
     if user.district_id and community.districts.filter(pk=user.district_id).exists():
         return user.district_id
@@ -584,17 +603,17 @@ class BulkLine:
     number: int
     email: str
     name: str = ""
-    district: object = None
-    leads: object = None
+    district: District | None = None
+    leads: FocusArea | str | None = None  # "district": as the district's leader
     status: str = "new"  # new, member, invited, duplicate, malformed
     problem: str = ""
 
     @property
-    def will_send(self):
+    def will_send(self) -> bool:
         return self.status == "new"
 
 
-def _decode_upload(data):
+def _decode_upload(data: bytes) -> str:
     if len(data) > MAX_BULK_BYTES:
         raise ValidationError("That file is larger than 1 MB. Split it, or paste the addresses instead.")
     try:
@@ -606,7 +625,7 @@ def _decode_upload(data):
     return text
 
 
-def _bulk_rows(text, upload):
+def _bulk_rows(text: str, upload: bytes | None) -> list[list[str]]:
     if upload is not None:
         text = _decode_upload(upload)
     text = text or ""
@@ -628,7 +647,7 @@ def _bulk_rows(text, upload):
     return rows
 
 
-def _bulk_line(number, row, districts, areas):
+def _bulk_line(number: int, row: list[str], districts: dict[str, District], areas: dict[str, FocusArea]) -> BulkLine:
     cells = [cell.strip() for cell in row] + ["", "", "", ""]
     email, name = cells[0], cells[1]
     match = _NAME_AND_ADDRESS.match(email)
@@ -659,7 +678,7 @@ def _bulk_line(number, row, districts, areas):
     return line
 
 
-def parse_bulk_invitations(*, access, text="", upload=None):
+def parse_bulk_invitations(*, access: Access, text: str = "", upload: bytes | None = None) -> list[BulkLine]:
     """Read pasted lines or an uploaded CSV (email, name, district, leads) into ``BulkLine``s, each
     classified against the community: already a member, already invited, a repeat, malformed, or new.
 
@@ -702,7 +721,13 @@ def parse_bulk_invitations(*, access, text="", upload=None):
 
 
 @transaction.atomic
-def send_bulk_invitations(*, access, lines, as_district_leader=False, leads_focus_area=None):
+def send_bulk_invitations(
+    *,
+    access: Access,
+    lines: Iterable[BulkLine],
+    as_district_leader: bool = False,
+    leads_focus_area: FocusArea | None = None,
+) -> list[Invitation]:
     """Invite every new line at once: all the invitations are made in one transaction (nothing half
     sent) and their emails go after it commits. ``as_district_leader`` / ``leads_focus_area`` apply to
     every line that names no role of its own. Counts as one invitation for the rate limit. Returns them.
@@ -742,7 +767,7 @@ def send_bulk_invitations(*, access, lines, as_district_leader=False, leads_focu
     return invitations
 
 
-def _apply_invited_roles(membership, invitation):
+def _apply_invited_roles(membership: Membership, invitation: Invitation) -> None:
     """What the invitation made the person: their district (confirmed), its leader, a focus area's leader."""
     if invitation.district_id and invitation.community.districts.filter(pk=invitation.district_id).exists():
         membership.district_id = invitation.district_id
@@ -761,7 +786,7 @@ MAX_LINK_USES = 1000
 
 
 @transaction.atomic
-def create_invitation_link(*, access, days, max_uses):
+def create_invitation_link(*, access: Access, days: int, max_uses: int) -> InvitationLink:
     """A link anyone may join through for ``days`` days, at most ``max_uses`` times. Moderators only."""
     _require_manager(access, "Only moderators of this community can make invitation links.")
     errors = {}
@@ -781,7 +806,7 @@ def create_invitation_link(*, access, days, max_uses):
 
 
 @transaction.atomic
-def revoke_invitation_link(*, access, link):
+def revoke_invitation_link(*, access: Access, link: InvitationLink) -> InvitationLink:
     _require_manager(access, "Only moderators of this community can withdraw invitation links.")
     if link.community_id != access.community.pk:
         raise PermissionDenied("That link belongs to another community.")
@@ -789,7 +814,7 @@ def revoke_invitation_link(*, access, link):
     return link
 
 
-def invitation_link_from_token(token):
+def invitation_link_from_token(token: str) -> InvitationLink:
     """The link a token names (404 if none), or a 410 ValidationError when it no longer works."""
     link = None
     if token and len(token) <= 64:
@@ -800,7 +825,7 @@ def invitation_link_from_token(token):
     return link
 
 
-def check_invitation_link_usable(link):
+def check_invitation_link_usable(link: InvitationLink) -> None:
     if link.revoked:
         raise ValidationError("This invitation link was withdrawn by a moderator.", code=GONE)
     if link.expires_at <= timezone.now():
@@ -810,7 +835,7 @@ def check_invitation_link_usable(link):
 
 
 @transaction.atomic
-def join_through_link(*, user, link):
+def join_through_link(*, user: User, link: InvitationLink) -> Membership:
     """``user`` joins through a reusable link (one use). Already a member: nothing used. Returns the Membership."""
     if not user.is_authenticated:
         raise PermissionDenied("Log in or sign up to join.")

@@ -459,9 +459,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Swagger UI from the drf-spectacular-sidecar package, served by WhiteNoise: the strict CSP holds.
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # /api/docs/ is Redoc from the drf-spectacular-sidecar package, served by WhiteNoise: the strict CSP holds.
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "ThreadKindEnum": "discussions.models.Thread.Kind",
@@ -480,6 +478,13 @@ WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", default=False) and not
 # cookie in a third-party context: set SESSION_COOKIE_SAMESITE=None (HTTPS only) where LMSs launch the site.
 SESSION_COOKIE_SAMESITE = env("SESSION_COOKIE_SAMESITE", "Lax")
 CELERY_BEAT_SCHEDULE["api-due-webhooks"] = {"task": "api.send_due_webhooks", "schedule": crontab(minute="*")}
+# Polls whose closing time passed send their poll.closed webhooks (once per closing) within five minutes;
+# closings older than the lookback (a first run, a beat down for days) are not announced late.
+CELERY_BEAT_SCHEDULE["api-announce-closed-polls"] = {
+    "task": "api.announce_closed_polls",
+    "schedule": crontab(minute="*/5"),
+}
+WEBHOOK_POLL_CLOSED_LOOKBACK_HOURS = int(env("WEBHOOK_POLL_CLOSED_LOOKBACK_HOURS", "48"))
 LINK_CHECK_ALLOW_PRIVATE = env_bool("LINK_CHECK_ALLOW_PRIVATE", default=False)
 DIGEST_DAY_OF_MONTH = int(env("DIGEST_DAY_OF_MONTH", "1"))
 DIGEST_HOUR_UTC = int(env("DIGEST_HOUR_UTC", "13"))
@@ -546,3 +551,17 @@ CELERY_BEAT_SCHEDULE["notifications-emails"] = {
     "task": "notifications.send_due_emails",
     "schedule": crontab(minute="*"),
 }
+
+# Districts' responsibilities: "due soon" this many days ahead (What needs me, badges); a reminder
+# goes to the district this many days before the due date, and once more the day after it passes.
+RESPONSIBILITY_DUE_SOON_DAYS = int(env("RESPONSIBILITY_DUE_SOON_DAYS", "7"))
+RESPONSIBILITY_REMIND_DAYS_BEFORE = int(env("RESPONSIBILITY_REMIND_DAYS_BEFORE", "3"))
+# Each reminder is claimed once (calendar_app.ResponsibilityReminder), so hourly runs never repeat one.
+CELERY_BEAT_SCHEDULE["calendar-duty-reminders"] = {
+    "task": "calendar_app.send_duty_reminders",
+    "schedule": crontab(minute=20),
+}
+# Nudges: a question with replies but no accepted answer asks its author after this many days.
+ANSWER_NUDGE_DAYS = int(env("ANSWER_NUDGE_DAYS", "3"))
+# "What needs me" starts with the onboarding checklist for this many days after signing up.
+ONBOARDING_DAYS = int(env("ONBOARDING_DAYS", "30"))

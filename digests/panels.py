@@ -5,16 +5,18 @@ from django.conf import settings
 from core.panels import panel
 from digests.models import CommunityNote
 from digests.periods import next_monthly_period
-from digests.selectors import calls_to_action, moderation_work_for
+from digests.selectors import calls_to_action, moderation_work_for, onboarding_for
 
 
 @panel("site_home_panel", order=50)
 def site_home_panel(*, user):
-    """What needs ``user`` in the coming month; a fixed number of queries."""
+    """What needs ``user`` in the coming month, a brand-new member's checklist first; a fixed number of queries."""
+    calls = calls_to_action(user=user)
+    calls.onboarding = onboarding_for(user=user)
     return {
         "template": "digests/includes/what_needs_me.html",
         "slot": "what_needs_me",
-        "calls": calls_to_action(user=user),
+        "calls": calls,
     }
 
 

@@ -7,19 +7,22 @@ queries per member, whatever their number of communities or the amount of conten
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from django.db.models import Count
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.urls import reverse
 from django.utils import timezone
 
-from calendar_app.models import Occurrence, Responsibility
-from calendar_app.selectors import open_responsibilities_for, upcoming_occurrences_for
+from calendar_app.models import RSVP, DutyState, Occurrence, Responsibility
+from calendar_app.selectors import duties_needing, upcoming_occurrences_for
 from chats.selectors import chats_between
 from communities.models import Community, JoinRequest, Membership
 from communities.selectors import new_members
 from core.links import absolute_url
 from digests.models import CommunityNote
 from digests.periods import MONTHLY, parse_period, rolling_window
-from discussions.models import Flag, Thread
+from discussions.models import Flag, Post, Thread
 from discussions.selectors import most_helpful_threads, unanswered_questions_for
 from mentoring.models import CheckIn, Pairing
 from mentoring.selectors import asks_waiting_for, check_ins_due_for
@@ -49,23 +52,35 @@ class Item:
     community: object = None
     when: object = None
     detail: str = ""
-    action: str = ""
+    action: str = ""  # the verb: what the person does ("Answer", "RSVP", "See what to do")
+    kind: str = ""  # what it is, in a word ("Responsibility", "Poll", ...)
+    when_label: str = ""  # what ``when`` is ("due", "closes"): "due Tue, Feb 11, 2026"
+    state: str = ""  # a responsibility's DutyState
+    show_time: bool = False  # ``when`` is a moment (shown with its time and zone), not a day
 
     @property
     def url(self):
         return absolute_url(self.path)
 
+    @property
+    def is_overdue(self):
+        return self.state == DutyState.OVERDUE
+
+    @property
+    def state_label(self):
+        return DutyState(self.state).label if self.state else ""
+
 
 def _responsibility_item(row: Responsibility):
-    activity = row.activity
-    detail = f"{row.district.name} · For {activity.title}"
     return Item(
-        title=row.task,
-        path=activity.get_absolute_url(),
-        community=activity.community,
+        title=row.headline,
+        path=row.url,
+        community=row.activity.community,
         when=row.due_date,
-        detail=detail,
+        when_label="due",
         action="See what to do",
+        kind="Responsibility",
+        state=row.state,
     )
 
 
@@ -78,6 +93,8 @@ def _occurrence_item(occurrence: Occurrence):
         when=occurrence.start,
         detail=activity.get_kind_display(),
         action="RSVP",
+        kind="Activity",
+        show_time=True,
     )
 
 
@@ -87,7 +104,10 @@ def _poll_item(poll: Poll):
         path=poll.get_absolute_url(),
         community=poll.community,
         when=poll.closes_at,
+        when_label="closes" if poll.closes_at else "",
         action="Answer",
+        kind="Poll",
+        show_time=True,
     )
 
 
@@ -101,8 +121,10 @@ def _thread_item(thread: Thread, action="Reply"):
         path=thread.get_absolute_url(),
         community=thread.community,
         when=thread.created_at,
+        when_label="asked",
         detail=detail,
         action=action,
+        kind="Question",
     )
 
 
@@ -124,8 +146,11 @@ def _check_in_item(check_in: CheckIn, user):
         path=pairing.get_absolute_url(),
         community=pairing.community,
         when=check_in.due_at,
+        when_label="due",
         detail="Mentoring",
         action="Open your pair's page",
+        kind="Mentoring",
+        show_time=True,
     )
 
 
@@ -135,8 +160,11 @@ def _ask_item(pairing: Pairing):
         path=pairing.get_absolute_url(),
         community=pairing.community,
         when=pairing.created_at,
+        when_label="asked",
         detail="Mentoring",
         action="Answer",
+        kind="Mentoring",
+        show_time=True,
     )
 
 
@@ -152,6 +180,64 @@ def _chat_item(chat):
     )
 
 
+@dataclass(frozen=True)
+class AnswerNudge:
+    """ "Did one of these answer you?": the asker's question that has replies and no accepted answer."""
+
+    thread: Thread
+    replies: list
+
+    @property
+    def community(self):
+        return self.thread.community
+
+    @property
+    def path(self):
+        return self.thread.get_absolute_url()
+
+    @property
+    def url(self):
+        return absolute_url(self.path)
+
+    def accept_path(self, post):
+        return reverse(
+            "discussions:accept",
+            kwargs={"slug": self.thread.community.slug, "thread_id": self.thread.pk, "post_id": post.pk},
+        )
+
+    @property
+    def choices(self):
+        """(reply, the path its one-click accept form posts to), oldest first."""
+        return [(post, self.accept_path(post)) for post in self.replies]
+
+
+@dataclass(frozen=True)
+class ChecklistStep:
+    label: str
+    done: bool
+    path: str
+
+
+@dataclass(frozen=True)
+class Onboarding:
+    """A brand-new member's first steps, each done or not from what they have really done."""
+
+    steps: list
+
+    @property
+    def done_count(self):
+        return sum(step.done for step in self.steps)
+
+    def __bool__(self):
+        return self.done_count < len(self.steps)
+
+
+@dataclass
+class CommunityGroup:
+    community: object
+    items: list = field(default_factory=list)
+
+
 @dataclass
 class CallsToAction:
     responsibilities: list = field(default_factory=list)
@@ -159,14 +245,39 @@ class CallsToAction:
     activities: list = field(default_factory=list)
     questions: list = field(default_factory=list)
     mentoring: list = field(default_factory=list)
+    nudges: list = field(default_factory=list)  # AnswerNudge, the asker's own questions
+    onboarding: Onboarding | None = None  # only in the site, for brand-new members
+
+    def _all(self):
+        return (self.responsibilities, self.polls, self.activities, self.questions, self.mentoring)
 
     def __bool__(self):
-        return bool(self.responsibilities or self.polls or self.activities or self.questions or self.mentoring)
+        return any(self._all()) or bool(self.nudges)
 
     @property
     def count(self):
-        kinds = (self.responsibilities, self.polls, self.activities, self.questions, self.mentoring)
-        return sum(len(items) for items in kinds)
+        return sum(len(items) for items in self._all()) + len(self.nudges)
+
+    @property
+    def overdue(self):
+        """Responsibilities past their due date: they lead "What needs me" and the digest."""
+        return [item for item in self.responsibilities if item.is_overdue]
+
+    @property
+    def upcoming_responsibilities(self):
+        return [item for item in self.responsibilities if not item.is_overdue]
+
+    @property
+    def by_community(self):
+        """Every call but the overdue ones, grouped by community (by name), in one layout for every kind:
+        responsibilities, polls, activities, mentoring, questions, each by date within its kind."""
+        groups: dict[int, CommunityGroup] = {}
+        kinds = (self.upcoming_responsibilities, self.polls, self.activities, self.mentoring, self.questions)
+        for items in kinds:
+            for item in items:
+                key = item.community.pk if item.community is not None else 0
+                groups.setdefault(key, CommunityGroup(community=item.community)).items.append(item)
+        return sorted(groups.values(), key=lambda g: (g.community is None, g.community.name if g.community else ""))
 
     def only(self, community):
         """The calls that come from ``community`` alone."""
@@ -180,6 +291,7 @@ class CallsToAction:
             activities=keep(self.activities),
             questions=keep(self.questions),
             mentoring=keep(self.mentoring),
+            nudges=keep(self.nudges),
         )
 
 
@@ -255,20 +367,97 @@ def calls_to_action(*, user, month=None):
     start = max(window.start, timezone.now())
     end = max(window.end, start)
     calls = CallsToAction()
-    calls.responsibilities = [
-        _responsibility_item(r) for r in open_responsibilities_for(user=user, start=start, end=end)[:CALL_LIMIT]
-    ]
+    # Overdue ones, however old, come first (oldest first): they stay until someone marks them done.
+    calls.responsibilities = [_responsibility_item(r) for r in duties_needing(user=user, until=end)[:CALL_LIMIT]]
     calls.polls = [_poll_item(p) for p in open_polls_unanswered_by(user=user)[:CALL_LIMIT]]
-    calls.activities = [
-        _occurrence_item(o) for o in upcoming_occurrences_for(user=user, start=start, end=end)[:CALL_LIMIT]
-    ]
+    occurrences = _not_answered(user, upcoming_occurrences_for(user=user, start=start, end=end))
+    calls.activities = [_occurrence_item(o) for o in occurrences[:CALL_LIMIT]]
     calls.questions = [
         _thread_item(t, action="Answer") for t in unanswered_questions_for(user=user, limit=QUESTION_LIMIT)
     ]
     # Mentees waiting for an answer, then check-ins: due once their period has begun, not limited to the window.
     calls.mentoring = [_ask_item(p) for p in asks_waiting_for(user=user)[:CALL_LIMIT]]
     calls.mentoring += [_check_in_item(c, user) for c in check_ins_due_for(user=user)[:CALL_LIMIT]]
+    calls.nudges = answer_nudges_for(user=user)
     return calls
+
+
+def _not_answered(user, occurrences):
+    """The occurrences ``user`` has not RSVP'd to (any answer counts): one query when there are any."""
+    if not occurrences:
+        return occurrences
+    answered = set(
+        RSVP.objects.filter(user=user, activity_id__in={o.activity.pk for o in occurrences}).values_list(
+            "activity_id", "occurrence_start"
+        )
+    )
+    return [o for o in occurrences if (o.activity.pk, o.original_start) not in answered]
+
+
+NUDGE_LIMIT = 5
+NUDGE_REPLIES = 5
+
+
+def answer_nudges_for(*, user, now=None):
+    """The asker's questions with replies from others but no accepted answer, asked ANSWER_NUDGE_DAYS or
+    more ago, in communities they are still in; each with up to NUDGE_REPLIES visible replies. Two queries."""
+    now = now or timezone.now()
+    others = Post.objects.filter(is_deleted=False, is_hidden=False).exclude(author_id=user.pk)
+    threads = list(
+        Thread.objects.filter(
+            author=user,
+            kind=Thread.Kind.QUESTION,
+            accepted_post__isnull=True,
+            is_hidden=False,
+            created_at__lte=now - timedelta(days=settings.ANSWER_NUDGE_DAYS),
+            community_id__in=Membership.objects.filter(user=user).values("community_id"),
+        )
+        .filter(Exists(others.filter(thread_id=OuterRef("pk"))))
+        .select_related("community")
+        .prefetch_related(
+            Prefetch("posts", queryset=others.select_related("author").order_by("created_at", "pk"), to_attr="others")
+        )
+        .order_by("created_at", "pk")[:NUDGE_LIMIT]
+    )
+    return [AnswerNudge(thread=thread, replies=thread.others[:NUDGE_REPLIES]) for thread in threads]
+
+
+def onboarding_for(*, user, now=None):
+    """A member who signed up in the last ONBOARDING_DAYS days: their checklist (done or not, from their
+    account, memberships, posts and follows), or None once it is all done or they are no longer new. 1-4 queries."""
+    now = now or timezone.now()
+    if user.date_joined < now - timedelta(days=settings.ONBOARDING_DAYS):
+        return None
+    first = (
+        Membership.objects.filter(user=user)
+        .select_related("community")
+        .annotate(follows=Exists(user.followed_focus_areas.through.objects.filter(user_id=user.pk)))
+        .order_by("joined_at", "pk")
+        .first()
+    )
+    profile_done = bool(user.district_id) and user.time_zone != "UTC"
+    steps = [ChecklistStep("Confirm your district and time zone", profile_done, reverse("accounts:settings"))]
+    steps.append(ChecklistStep("Join a community", first is not None, reverse("communities:directory")))
+    if first is None:
+        steps.append(ChecklistStep("Introduce yourself in its welcome thread", False, reverse("communities:directory")))
+        steps.append(ChecklistStep("Follow a focus area", False, reverse("communities:directory")))
+        return Onboarding(steps=steps)
+    community = first.community
+    # Its welcome thread: the first thread its moderators pinned; without one, any post there counts.
+    welcome = Thread.objects.filter(community=community, is_pinned=True, is_hidden=False).order_by("created_at", "pk")
+    welcome_thread = welcome.first()
+    if welcome_thread is not None:
+        introduced = Post.objects.filter(thread=welcome_thread, author=user, is_deleted=False).exists()
+        path = welcome_thread.get_absolute_url()
+    else:
+        introduced = (
+            Post.objects.filter(community=community, author=user, is_deleted=False).exists()
+            or Thread.objects.filter(community=community, author=user).exists()
+        )
+        path = reverse("discussions:list", kwargs={"slug": community.slug})
+    steps.append(ChecklistStep(f"Introduce yourself in {community.name}'s welcome thread", introduced, path))
+    steps.append(ChecklistStep("Follow a focus area", first.follows, community.get_absolute_url()))
+    return Onboarding(steps=steps)
 
 
 @dataclass

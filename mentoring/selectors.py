@@ -1,12 +1,18 @@
 """Reads that mentoring's pages, the home panels and the digest share. Each runs a fixed number of queries."""
 
-from dataclasses import dataclass
-from datetime import timedelta
+from __future__ import annotations
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 
-from communities.models import FocusArea, Membership
+from accounts.models import User
+from communities.models import Community, FocusArea, Membership
+from communities.permissions import Access
 from mentoring.models import CheckIn, GradeBand, MentorProfile, MentorRequest, Message, Pairing
 
 SUGGESTION_LIMIT = 10
@@ -26,15 +32,15 @@ class Suggestion:
     free: int
 
     @property
-    def reasons_text(self):
+    def reasons_text(self) -> str:
         return ", ".join(self.reasons)
 
 
-def _active_count():
+def _active_count() -> Count:
     return Count("pairings", filter=Q(pairings__status=Pairing.Status.ACTIVE), distinct=True)
 
 
-def mentors_with_room(*, community):
+def mentors_with_room(*, community: Community) -> QuerySet[MentorProfile]:
     """Active mentor profiles in ``community`` with fewer active mentees than their capacity, with ``active``
     (their number of mentees) and the mentor's district. One query (plus one for focus areas when iterated)."""
     return (
@@ -51,7 +57,7 @@ def mentors_with_room(*, community):
     )
 
 
-def suggestions_for(*, request, limit=SUGGESTION_LIMIT):
+def suggestions_for(*, request: MentorRequest, limit: int = SUGGESTION_LIMIT) -> list[Suggestion]:
     """Mentors ranked by fit for ``request`` with the reasons shown; never the mentee, never one at capacity,
     never one who declined this request, and only the mentee's district when others are not welcome.
     Five queries, whatever the number of mentors."""
@@ -70,6 +76,7 @@ def suggestions_for(*, request, limit=SUGGESTION_LIMIT):
     subject = request.subject.strip().lower()
     band_label = dict(GradeBand.choices).get(request.grade_band, "")
     ranked = []
+    profile: Any  # with ``active``, its active pairings (mentors_with_room)
     for profile in mentors:
         if profile.user_id in declined:
             continue
@@ -101,7 +108,7 @@ def suggestions_for(*, request, limit=SUGGESTION_LIMIT):
     return ranked[:limit]
 
 
-def pairing_for(*, access, pair_id):
+def pairing_for(*, access: Access, pair_id: int) -> Pairing:
     """The pairing ``pair_id`` of ``access.community`` if the viewer is one of its two people and still a
     member; otherwise 404 (moderators and staff included: the space is the pair's). One query."""
     user = access.user
@@ -118,7 +125,7 @@ def pairing_for(*, access, pair_id):
     return pairing
 
 
-def request_for(*, access, request_id):
+def request_for(*, access: Access, request_id: int) -> MentorRequest:
     """A mentor request of the community, for its mentee or the community's leaders; otherwise 404."""
     found = (
         MentorRequest.objects.filter(community=access.community, pk=request_id)
@@ -130,7 +137,7 @@ def request_for(*, access, request_id):
     return found
 
 
-def my_mentoring(*, access):
+def my_mentoring(*, access: Access) -> dict[str, Any]:
     """The viewer's profile, requests and pairings in the community. Four queries."""
     user = access.user
     profile = (
@@ -155,7 +162,7 @@ def my_mentoring(*, access):
     return {"profile": profile, "requests": requests, "pairings": pairings}
 
 
-def pair_space(*, pairing):
+def pair_space(*, pairing: Pairing) -> dict[str, Any]:
     """Messages (with authors) and goals of a pairing, and its open check-in. Three queries."""
     return {
         "pair_messages": list(pairing.messages.select_related("author")),
@@ -164,7 +171,7 @@ def pair_space(*, pairing):
     }
 
 
-def leaders_view(*, community):
+def leaders_view(*, community: Community) -> dict[str, Any]:
     """What the leaders' page shows: active pairs with their last check-in, requests waiting, mentors with free
     capacity, how pairings ended, and reported messages. A fixed number of queries."""
     live = Pairing.objects.filter(request=OuterRef("pk"), status__in=[Pairing.Status.ASKED, Pairing.Status.ACTIVE])
@@ -209,7 +216,7 @@ def leaders_view(*, community):
     }
 
 
-def check_ins_due_for(*, user):
+def check_ins_due_for(*, user: User) -> list[CheckIn]:
     """The open check-ins of ``user``'s active pairings (one per pairing, the oldest), in communities they are
     still a member of. One query."""
     rows = (
@@ -227,7 +234,7 @@ def check_ins_due_for(*, user):
     return due
 
 
-def asks_waiting_for(*, user):
+def asks_waiting_for(*, user: User) -> QuerySet[Pairing]:
     """Pairings in which a mentee waits for ``user``'s answer as mentor, in communities they belong to. One query."""
     return (
         Pairing.objects.filter(mentor=user, status=Pairing.Status.ASKED)
@@ -237,20 +244,22 @@ def asks_waiting_for(*, user):
     )
 
 
-def _check_ins_done(*, user, start, end):
+def _check_ins_done(*, user: User, start: datetime, end: datetime) -> QuerySet[CheckIn]:
     """Check-ins of ``user``'s pairings (as mentor or mentee) recorded done in [start, end)."""
     return CheckIn.objects.filter(done_at__gte=start, done_at__lt=end).filter(
         Q(pairing__mentor=user) | Q(pairing__mentee=user)
     )
 
 
-def mentoring_hours_for(user, start, end):
+def mentoring_hours_for(user: User, start: datetime, end: datetime) -> float:
     """Hours ``user`` spent in check-ins (as mentor or mentee) recorded done in [start, end). One query."""
     minutes = _check_ins_done(user=user, start=start, end=end).aggregate(total=Sum("minutes"))["total"]
     return round((minutes or 0) / 60, 2)
 
 
-def check_in_minutes_by_community(*, user, start, end, community_ids):
+def check_in_minutes_by_community(
+    *, user: User, start: datetime, end: datetime, community_ids: Iterable[int]
+) -> dict[int, int]:
     """Minutes ``user`` spent in check-ins done in [start, end), per community id: the PD record's
     mentoring line. One query."""
     rows = (
@@ -262,7 +271,8 @@ def check_in_minutes_by_community(*, user, start, end, community_ids):
     return {row["pairing__community_id"]: row["total"] or 0 for row in rows}
 
 
-def current_period(pairing, now):
+def current_period(pairing: Pairing, now: datetime) -> int:
     """Which cadence period ``now`` falls in (the first starts when the mentor accepts)."""
+    assert pairing.started_at is not None  # an active pairing has started
     elapsed = now - pairing.started_at
     return elapsed // timedelta(days=pairing.cadence_days) + 1

@@ -4,41 +4,49 @@ Services take the viewer's ``access`` and refuse with PermissionDenied, Http404 
 (core.refusals); each runs in one transaction.
 """
 
-from datetime import timedelta
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
-from communities.models import Membership
+from accounts.models import User
+from communities.models import FocusArea, Membership
+from communities.permissions import Access
 from core.refusals import CONFLICT, GONE
 from core.text import render_markdown
 from core.uploads import inspect_upload
 from mentoring import selectors
+from mentoring.forms import MentorProfileForm
 from mentoring.models import CheckIn, Goal, MentorProfile, MentorRequest, Message, Pairing
 
 MESSAGE_MAX = 5000
 NOTE_MAX = 1000
 
 
-def _check_member(access):
+def _check_member(access: Access) -> None:
     if not access.is_member:
         raise PermissionDenied("Only members of this community can take part in mentoring. Join it first.")
 
 
-def _check_in_pair(pairing, user):
+def _check_in_pair(pairing: Pairing, user: Any) -> None:
     if user.pk not in (pairing.mentor_id, pairing.mentee_id):
         raise Http404("No pairing found.")
 
 
-def _check_active(pairing):
+def _check_active(pairing: Pairing) -> None:
     if not pairing.is_active:
         raise ValidationError("This pairing has ended, so nothing more can be added to it.", code=GONE)
 
 
-def _clean_text(text, *, label, limit, required=False):
+def _clean_text(text: str, *, label: str, limit: int, required: bool = False) -> str:
     text = (text or "").strip()
     if required and not text:
         raise ValidationError(f"Write {label} first.")
@@ -48,7 +56,7 @@ def _clean_text(text, *, label, limit, required=False):
 
 
 @transaction.atomic
-def save_mentor_profile(*, access, form):
+def save_mentor_profile(*, access: Access, form: MentorProfileForm) -> MentorProfile:
     """Create or update the viewer's mentor profile from a valid ``MentorProfileForm``."""
     _check_member(access)
     profile = form.save(commit=False)
@@ -61,8 +69,17 @@ def save_mentor_profile(*, access, form):
 
 
 @transaction.atomic
-def create_request(*, access, goals, focus_areas=(), grade_band="", role="teacher", subject="",
-                   other_district_welcome=True, for_district=False):  # fmt: skip
+def create_request(
+    *,
+    access: Access,
+    goals: str,
+    focus_areas: Iterable[FocusArea] = (),
+    grade_band: str = "",
+    role: str = "teacher",
+    subject: str = "",
+    other_district_welcome: bool = True,
+    for_district: bool = False,
+) -> MentorRequest:
     """The viewer asks for a mentor; a district leader with a district may ask on behalf of it."""
     _check_member(access)
     goals = _clean_text(goals, label="what you want to work on", limit=2000, required=True)
@@ -88,11 +105,12 @@ def create_request(*, access, goals, focus_areas=(), grade_band="", role="teache
 
 
 @transaction.atomic
-def withdraw_request(*, access, request):
+def withdraw_request(*, access: Access, request: MentorRequest) -> MentorRequest:
     """The mentee withdraws an open request; a mentor's pending ask goes with it. Twice is refused (409)."""
-    request = MentorRequest.objects.select_for_update().filter(pk=request.pk, mentee=access.user).first()
-    if request is None:
+    found = MentorRequest.objects.select_for_update().filter(pk=request.pk, mentee=access.user).first()
+    if found is None:
         raise Http404("No request found.")
+    request = found
     if request.status != MentorRequest.Status.OPEN:
         raise ValidationError("This request is no longer open.", code=CONFLICT)
     request.status = MentorRequest.Status.WITHDRAWN
@@ -101,12 +119,12 @@ def withdraw_request(*, access, request):
     return request
 
 
-def _active_count(profile):
+def _active_count(profile: MentorProfile) -> int:
     return Pairing.objects.filter(profile=profile, status=Pairing.Status.ACTIVE).count()
 
 
 @transaction.atomic
-def ask_mentor(*, access, request, profile_id, suggested_by=None):
+def ask_mentor(*, access: Access, request: MentorRequest, profile_id: int, suggested_by: User | None = None) -> Pairing:
     """The mentee (or a leader suggesting a pairing) asks a mentor; the mentor then accepts or declines.
 
     Refuses asking yourself, a mentor at capacity or not taking mentees, another community's mentor, and a
@@ -154,7 +172,15 @@ def ask_mentor(*, access, request, profile_id, suggested_by=None):
 
 
 @transaction.atomic
-def respond(*, access, pairing, accept, note="", cadence_days=Pairing.Cadence.FORTNIGHTLY, now=None):
+def respond(
+    *,
+    access: Access,
+    pairing: Pairing,
+    accept: bool,
+    note: str = "",
+    cadence_days: int = Pairing.Cadence.FORTNIGHTLY,
+    now: datetime | None = None,
+) -> Pairing:
     """The mentor accepts (within capacity, even when two acceptances race: the profile row is locked) or
     declines with a note. Answering twice is refused (409)."""
     if pairing.mentor_id != access.user.pk or not access.is_member:
@@ -188,7 +214,7 @@ def respond(*, access, pairing, accept, note="", cadence_days=Pairing.Cadence.FO
 
 
 @transaction.atomic
-def post_message(*, access, pairing, body="", file=None):
+def post_message(*, access: Access, pairing: Pairing, body: str = "", file: UploadedFile | None = None) -> Message:
     """A message (Markdown, sanitized) and/or one file (the library's upload checks) in an active pairing."""
     _check_in_pair(pairing, access.user)
     _check_active(pairing)
@@ -197,21 +223,21 @@ def post_message(*, access, pairing, body="", file=None):
     if file is not None:
         inspected = inspect_upload(file)
         message.content_type = inspected.content_type
-        message.file_name = file.name.rsplit("/", 1)[-1][:200]
+        message.file_name = (file.name or "file").rsplit("/", 1)[-1][:200]
         message.file.save(message.file_name, file, save=False)
     message.save()
     return message
 
 
 @transaction.atomic
-def add_goal(*, access, pairing, text):
+def add_goal(*, access: Access, pairing: Pairing, text: str) -> Goal:
     _check_in_pair(pairing, access.user)
     _check_active(pairing)
     return Goal.objects.create(pairing=pairing, text=_clean_text(text, label="the goal", limit=200, required=True))
 
 
 @transaction.atomic
-def set_goal_done(*, access, pairing, goal_id, done):
+def set_goal_done(*, access: Access, pairing: Pairing, goal_id: int, done: bool) -> Goal:
     """Tick a goal off (or untick it); another pairing's goal is a 404."""
     _check_in_pair(pairing, access.user)
     _check_active(pairing)
@@ -224,7 +250,7 @@ def set_goal_done(*, access, pairing, goal_id, done):
 
 
 @transaction.atomic
-def set_cadence(*, access, pairing, cadence_days):
+def set_cadence(*, access: Access, pairing: Pairing, cadence_days: int) -> Pairing:
     _check_in_pair(pairing, access.user)
     _check_active(pairing)
     if cadence_days not in Pairing.Cadence.values:
@@ -235,7 +261,9 @@ def set_cadence(*, access, pairing, cadence_days):
 
 
 @transaction.atomic
-def record_check_in(*, access, pairing, minutes=0, note="", now=None):
+def record_check_in(
+    *, access: Access, pairing: Pairing, minutes: int = 0, note: str = "", now: datetime | None = None
+) -> CheckIn:
     """Either person records this period's check-in (and the minutes it took); a second one in the same
     period is refused (409)."""
     _check_in_pair(pairing, access.user)
@@ -249,6 +277,7 @@ def record_check_in(*, access, pairing, minutes=0, note="", now=None):
     )
     if check_in is None:
         period = selectors.current_period(pairing, now)
+        assert pairing.started_at is not None  # _check_active: an active pairing has started
         check_in, _ = CheckIn.objects.get_or_create(
             pairing=pairing,
             period=period,
@@ -263,7 +292,7 @@ def record_check_in(*, access, pairing, minutes=0, note="", now=None):
 
 
 @transaction.atomic
-def end_pairing(*, access, pairing, completed, note=""):
+def end_pairing(*, access: Access, pairing: Pairing, completed: bool, note: str = "") -> Pairing:
     """Either person ends an active pairing, as completed or early, with an optional note to the leaders."""
     _check_in_pair(pairing, access.user)
     _check_active(pairing)
@@ -278,7 +307,7 @@ def end_pairing(*, access, pairing, completed, note=""):
 
 
 @transaction.atomic
-def report_message(*, access, pairing, message_id, reason):
+def report_message(*, access: Access, pairing: Pairing, message_id: int, reason: str) -> Message:
     """A pair member reports a message: from then on the community's moderators may read that one message."""
     _check_in_pair(pairing, access.user)
     reason = _clean_text(reason, label="what is wrong", limit=500, required=True)
@@ -292,7 +321,7 @@ def report_message(*, access, pairing, message_id, reason):
     return message
 
 
-def create_due_check_ins(*, now=None):
+def create_due_check_ins(*, now: datetime | None = None) -> int:
     """Beat job: each active pairing gets the check-in of its current cadence period, once (a unique
     constraint per period makes a second run create nothing). Returns how many were created."""
     now = now or timezone.now()
@@ -302,10 +331,10 @@ def create_due_check_ins(*, now=None):
     )
     for pairing in pairings.iterator():
         period = selectors.current_period(pairing, now)
-        _, made = CheckIn.objects.get_or_create(  # type: ignore[misc]  # came with main's merge; type it properly next
-            pairing=pairing,
-            period=period,
-            defaults={"due_at": pairing.started_at + timedelta(days=pairing.cadence_days * period)},  # type: ignore[operator]  # came with main's merge; type it properly next
+        started = pairing.started_at
+        assert started is not None  # filtered above
+        _, made = CheckIn.objects.get_or_create(
+            pairing=pairing, period=period, defaults={"due_at": started + timedelta(days=pairing.cadence_days * period)}
         )
         created += made
     return created

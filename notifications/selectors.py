@@ -4,11 +4,16 @@ Every read filters on what the person may see *now* (``communities.permissions.v
 someone who left a members-only community no longer sees its notifications, old ones included.
 """
 
-import itertools
+from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
+import datetime as dt
+import itertools
+from collections.abc import Iterable
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from accounts.models import User
 from communities.models import Community, Membership
 from communities.permissions import visible_q
 from notifications.models import Notification
@@ -17,13 +22,15 @@ PAGE_SIZE = 50
 UNREAD_CAP = 99  # the bell says "99+" past this; counting further is wasted work
 
 
-def visible_notifications(user):
+def visible_notifications(user: User) -> QuerySet[Notification]:
     """``user``'s notifications about communities they may see now (and site-wide ones)."""
-    seen = Q(community__isnull=True) | visible_q(user, "community__")
-    return Notification.objects.filter(recipient=user).filter(seen)
+    rows = Notification.objects.filter(recipient=user)
+    seen = visible_q(user, "community__")
+    # Staff see everything: visible_q is an empty Q, and ``Q(...) | Q()`` would drop it rather than match all.
+    return rows.filter(Q(community__isnull=True) | seen) if seen else rows
 
 
-def unread_count(user):
+def unread_count(user: User) -> int:
     """How many unread notifications ``user`` has, up to ``UNREAD_CAP + 1``: one query on a partial index.
 
     Not cached, so every logged-in page costs exactly one query for the bell, whatever happened
@@ -32,7 +39,7 @@ def unread_count(user):
     return visible_notifications(user).filter(read_at=None)[: UNREAD_CAP + 1].count()
 
 
-def notifications_page(user, *, before=None):
+def notifications_page(user: User, *, before: int | None = None) -> tuple[list[Notification], bool]:
     """A page of ``user``'s notifications, newest first, from before ``before`` (an id): 1 query.
 
     Returns (rows, has_more). Rows come with their actor and community.
@@ -40,11 +47,11 @@ def notifications_page(user, *, before=None):
     rows = visible_notifications(user).select_related("actor", "community")
     if before:
         rows = rows.filter(pk__lt=before)
-    rows = list(rows.order_by("-created_at", "-id")[: PAGE_SIZE + 1])
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    found = list(rows.order_by("-created_at", "-id")[: PAGE_SIZE + 1])
+    return found[:PAGE_SIZE], len(found) > PAGE_SIZE
 
 
-def by_day(rows):
+def by_day(rows: Iterable[Notification]) -> list[tuple[dt.date, list[Notification]]]:
     """[(day, [rows])] in the current (the viewer's) time zone."""
     return [
         (day, list(group))
@@ -52,7 +59,7 @@ def by_day(rows):
     ]
 
 
-def recipient_may_see_q():
+def recipient_may_see_q() -> Q:
     """A Q over notifications: the recipient may still see the notification's community (for emails)."""
     member = Membership.objects.filter(user_id=OuterRef("recipient_id"), community_id=OuterRef("community_id"))
     return (
@@ -63,7 +70,7 @@ def recipient_may_see_q():
     )
 
 
-def due_for_email(now=None):
+def due_for_email(now: dt.datetime | None = None) -> QuerySet[Notification]:
     """Notifications whose email is due and not yet handled, oldest first."""
     now = now or timezone.now()
     return Notification.objects.filter(emailed_at=None, email_due_at__lte=now).order_by("email_due_at", "id")

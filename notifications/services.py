@@ -7,13 +7,17 @@ running it twice inserts nothing twice. Grouped kinds merge into the recipient's
 row of the same ``group_key`` and count distinct actors.
 """
 
+from __future__ import annotations
+
 import datetime as dt
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Min, Q
+from django.db.models import Min, Model, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -24,24 +28,24 @@ from notifications import kinds, selectors
 from notifications.models import Notification, Preference
 
 
-def _ids(people):
+def _ids(people: Iterable[Any]) -> list[int]:
     return sorted({getattr(person, "pk", person) for person in people if person is not None})
 
 
 def payload_for(
     *,
-    kind,
-    recipients,
-    url,
-    event_key,
-    community=None,
-    actor=None,
-    target=None,
-    subject="",
-    detail="",
-    group_key="",
-    email_group="",
-):
+    kind: str,
+    recipients: Iterable[Any],
+    url: str,
+    event_key: str,
+    community: Community | int | None = None,
+    actor: User | int | None = None,
+    target: Model | None = None,
+    subject: str = "",
+    detail: str = "",
+    group_key: str = "",
+    email_group: str = "",
+) -> dict[str, Any]:
     """The plain data of one event, as the ``notifications.fan_out`` task takes it."""
     if kind not in kinds.KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
@@ -60,7 +64,7 @@ def payload_for(
     }
 
 
-def notify(**event):
+def notify(**event: Any) -> None:
     """Tell ``recipients`` (people or ids) that ``kind`` happened; done by a task once the caller commits.
 
     Takes the arguments of ``payload_for``. ``event_key`` names the event (the same key for
@@ -76,7 +80,7 @@ def notify(**event):
     transaction.on_commit(lambda: tasks.fan_out.delay(payload), robust=True)
 
 
-def deliveries_for(kind, people):
+def deliveries_for(kind: str, people: list[User]) -> dict[int, str]:
     """{user id: delivery} for ``kind``: each person's choice, else the kind's default (one query)."""
     chosen = dict(
         Preference.objects.filter(kind=kind, user_id__in=[p.pk for p in people]).values_list("user_id", "delivery")
@@ -84,17 +88,19 @@ def deliveries_for(kind, people):
     return {person.pk: chosen.get(person.pk) or kinds.default_delivery(kind, person) for person in people}
 
 
-def next_daily_summary(now):
+def next_daily_summary(now: dt.datetime) -> dt.datetime:
     at = now.replace(hour=settings.NOTIFICATION_DAILY_HOUR_UTC, minute=0, second=0, microsecond=0)
     return at if at > now else at + dt.timedelta(days=1)
 
 
-def batch_window(kind):
+def batch_window(kind: str) -> dt.timedelta:
     minutes = settings.NOTIFICATION_MODERATOR_BATCH_MINUTES if kinds.KINDS[kind].moderators else None
     return dt.timedelta(minutes=minutes or settings.NOTIFICATION_BATCH_MINUTES)
 
 
-def _email_plan(*, kind, people, email_group, now):
+def _email_plan(
+    *, kind: str, people: list[User], email_group: str, now: dt.datetime
+) -> dict[int, tuple[dt.datetime, str]]:
     """{user id: (due at, email group)} for the people of ``people`` this kind should email."""
     spec = kinds.KINDS[kind]
     if not spec.emailed:
@@ -124,7 +130,7 @@ def _email_plan(*, kind, people, email_group, now):
     return plan
 
 
-def fan_out(payload, *, now=None):
+def fan_out(payload: dict[str, Any], *, now: dt.datetime | None = None) -> int:
     """Insert the notifications of one ``notify`` call; returns the number of people told. Safe to run twice.
 
     Only active people who may see the community now are told (``readers_q``): a follower
@@ -135,12 +141,12 @@ def fan_out(payload, *, now=None):
     community = Community.objects.filter(pk=payload["community"]).first() if payload["community"] else None
     if payload["community"] and community is None:
         return 0
-    people = User.objects.filter(pk__in=payload["recipients"], is_active=True)
+    told = User.objects.filter(pk__in=payload["recipients"], is_active=True)
     if payload["actor"]:
-        people = people.exclude(pk=payload["actor"])
+        told = told.exclude(pk=payload["actor"])
     if community is not None:
-        people = people.filter(readers_q(community))
-    people = list(people.only("pk", "email", "email_on_mention", "email_on_reply"))  # type: ignore[assignment]
+        told = told.filter(readers_q(community))
+    people = list(told.only("pk", "email", "email_on_mention", "email_on_reply"))
     if not people:
         return 0
     plan = _email_plan(kind=kind, people=people, email_group=payload["email_group"], now=now)
@@ -174,7 +180,7 @@ def fan_out(payload, *, now=None):
     return len(payload["recipients"])
 
 
-def _merge_into_groups(people, payload, now):
+def _merge_into_groups(people: list[User], payload: dict[str, Any], now: dt.datetime) -> list[User]:
     """Fold the event into each person's unread row of the group; the people still without one."""
     actor = payload["actor"]
     open_rows = {
@@ -194,7 +200,7 @@ def _merge_into_groups(people, payload, now):
     return [person for person in people if person.pk not in open_rows]
 
 
-def mark_read(*, user, notification_id):
+def mark_read(*, user: User, notification_id: int) -> Notification:
     """Mark one of ``user``'s notifications read; Http404 for anyone else's. Idempotent."""
     notification = selectors.visible_notifications(user).filter(pk=notification_id).first()
     if notification is None:
@@ -205,12 +211,12 @@ def mark_read(*, user, notification_id):
     return notification
 
 
-def mark_all_read(*, user):
+def mark_all_read(*, user: User) -> int:
     """Mark every unread notification of ``user`` read; returns how many (one query)."""
     return Notification.objects.filter(recipient=user, read_at=None).update(read_at=timezone.now())
 
 
-def set_preferences(*, user, choices):
+def set_preferences(*, user: User, choices: dict[str, str]) -> dict[str, str]:
     """Save ``user``'s choice per kind ({kind: delivery}); ValidationError for an unknown kind or delivery.
 
     Only choices that differ from the default are stored.
@@ -239,7 +245,7 @@ def set_preferences(*, user, choices):
     return choices
 
 
-def stop_emails(*, user, kind):
+def stop_emails(*, user: User, kind: str) -> dict[str, str]:
     """One-click unsubscribe: ``kind`` goes to the site only (``daily``: every kind in the daily summary)."""
     if kind == "daily":
         current = deliveries_for_all(user)
@@ -253,7 +259,7 @@ def stop_emails(*, user, kind):
     return choices
 
 
-def deliveries_for_all(user):
+def deliveries_for_all(user: User) -> dict[str, str]:
     """{kind: delivery} for every kind that can be emailed, as ``user`` has chosen (one query)."""
     chosen = dict(Preference.objects.filter(user=user).values_list("kind", "delivery"))
     return {kind.key: chosen.get(kind.key) or kinds.default_delivery(kind.key, user) for kind in kinds.EMAILED_KINDS}

@@ -3,15 +3,21 @@
 Each selector runs a fixed number of queries, whatever the data size; aggregates run in SQL.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
+from accounts.models import User
 from calendar_app.models import Attendance
 from communities.models import Community, Membership
 from discussions.models import Post, Thread
 from mentoring.selectors import check_in_minutes_by_community
 from polls.models import Participation
+from reports.periods import Period
 from resources.models import Resource
 
 APPROVED = (Resource.Status.APPROVED, Resource.Status.FEATURED)
@@ -34,23 +40,25 @@ class CommunityRecord:
     contributions: dict = field(default_factory=lambda: dict.fromkeys(CONTRIBUTIONS, 0))
 
     @property
-    def hours(self):
+    def hours(self) -> float:
         return round(self.minutes / 60, 2)
 
     @property
-    def mentoring_hours(self):
+    def mentoring_hours(self) -> float:
         return round(self.mentoring_minutes / 60, 2)
 
     @property
-    def contribution_rows(self):
+    def contribution_rows(self) -> list[tuple[str, int]]:
         return [(CONTRIBUTION_LABELS[key], self.contributions[key]) for key in CONTRIBUTIONS]
 
 
-def _counts(queryset, community_path):
+def _counts(queryset: QuerySet[Any], community_path: str) -> dict[int, int]:
     return {row[community_path]: row["n"] for row in queryset.values(community_path).annotate(n=Count("pk"))}
 
 
-def record_for(*, person, period, communities=None):
+def record_for(
+    *, person: User, period: Period, communities: Iterable[Community] | None = None
+) -> list[CommunityRecord]:
     """``person``'s PD record in ``period``, one ``CommunityRecord`` per community: eight queries.
 
     ``communities`` limits it (a leader's view of one community); by default, every community they belong to.
@@ -123,7 +131,7 @@ def record_for(*, person, period, communities=None):
     return list(records.values())
 
 
-def district_hours(*, community, period, district_id=None):
+def district_hours(*, community: Community, period: Period, district_id: int | None = None) -> QuerySet[Membership]:
     """Hours attended per member of ``community`` in ``period`` (one district's, or all): one query."""
     members = Membership.objects.filter(community=community).select_related("user", "user__district")
     if district_id is not None:

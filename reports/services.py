@@ -1,15 +1,22 @@
 """Writes of the reports app. Keyword-only, one transaction, permission checked here."""
 
+from __future__ import annotations
+
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from communities.models import Membership
+from accounts.models import User
+from communities.models import Community, Membership
+from communities.permissions import Access
 from reports.models import Certificate, CharterGoal
+from reports.periods import Period
 from reports.selectors import record_for
 
 
 @transaction.atomic
-def issue_certificate(*, user, community, period):
+def issue_certificate(*, user: User, community: Community, period: Period) -> Certificate:
     """A certificate of ``user``'s sessions and hours in ``community`` over ``period``. Members only.
 
     What it says is stored with it, so its verification page shows what was printed.
@@ -35,7 +42,16 @@ def issue_certificate(*, user, community, period):
 
 
 @transaction.atomic
-def add_goal(*, access, title, metric, target, due_on, starts_on, days=None):
+def add_goal(
+    *,
+    access: Access,
+    title: str,
+    metric: str,
+    target: int | None,
+    due_on: dt.date,
+    starts_on: dt.date,
+    days: int | None = None,
+) -> CharterGoal:
     """A charter goal (one to three per community). Managers only."""
     if not access.may_manage:
         raise PermissionDenied("Only moderators of this community can set its goals.")
@@ -67,7 +83,7 @@ def add_goal(*, access, title, metric, target, due_on, starts_on, days=None):
 
 
 @transaction.atomic
-def remove_goal(*, access, goal):
+def remove_goal(*, access: Access, goal: CharterGoal) -> None:
     if not access.may_manage:
         raise PermissionDenied("Only moderators of this community can change its goals.")
     if goal.community_id != access.community.pk:

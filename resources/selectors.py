@@ -1,8 +1,14 @@
 """Reads of the resource library shared by pages, panels and the digest. Fixed query counts."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Value
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -10,10 +16,10 @@ from accounts.models import User
 from communities.models import Community
 from communities.permissions import Access, visible_q
 from core import search as core_search
-from resources.models import Collection, CollectionItem, Resource, SavedResource, UsefulMark
+from resources.models import Collection, CollectionItem, CurationDecision, Resource, SavedResource, UsefulMark
 
 
-def _with_viewer_marks(qs, viewer: User):
+def _with_viewer_marks(qs: QuerySet[Resource], viewer: Any) -> QuerySet[Resource]:
     if viewer is None or not viewer.is_authenticated:
         return qs.annotate(is_useful_to_me=Value(False), is_saved_by_me=Value(False))
     return qs.annotate(
@@ -22,7 +28,7 @@ def _with_viewer_marks(qs, viewer: User):
     )
 
 
-def search_resources(qs, query):
+def search_resources(qs: QuerySet[Resource], query: str) -> QuerySet[Resource]:
     """The library's search box: every word must match, stemmed (PostgreSQL full text, SQLite FTS5), ranked."""
     query = (query or "").strip()
     if not query:
@@ -36,7 +42,15 @@ def search_resources(qs, query):
     return core_search.matching(qs, terms).annotate(rank=Value(1.0))
 
 
-def search_section(*, viewer: User, terms, scope, filters, page_number, per_page: int):
+def search_section(
+    *,
+    viewer: User,
+    terms: core_search.Terms,
+    scope: core_search.Scope,
+    filters: core_search.Filters,
+    page_number: int | str | None,
+    per_page: int,
+) -> core_search.Section:
     """Approved and featured resources matching ``terms`` in communities ``scope`` allows (site search): two queries."""
     qs = filters.apply(Resource.objects.filter(scope.q()).visible(), author_field="submitted_by")
     return core_search.ranked_section(
@@ -51,7 +65,7 @@ def search_section(*, viewer: User, terms, scope, filters, page_number, per_page
     )
 
 
-def resources_for_library(*, access: Access):
+def resources_for_library(*, access: Access) -> QuerySet[Resource]:
     """Resources ``access`` may list in a community, with submitter, focus areas and the viewer's marks: 2 queries."""
     qs = Resource.objects.filter(community=access.community)
     qs = qs.visible_to(access) if access.may_moderate else qs.visible()
@@ -59,7 +73,7 @@ def resources_for_library(*, access: Access):
     return _with_viewer_marks(qs, access.user)
 
 
-def resource_for_page(*, access: Access, pk):
+def resource_for_page(*, access: Access, pk: int) -> QuerySet[Resource]:
     """One resource ``access`` may open (404 otherwise, via get_object_or_404 in the view)."""
     qs = (
         Resource.objects.filter(community=access.community)
@@ -70,11 +84,11 @@ def resource_for_page(*, access: Access, pk):
     return _with_viewer_marks(qs, access.user).filter(pk=pk)
 
 
-def collections_of_resource(*, resource: Resource):
+def collections_of_resource(*, resource: Resource) -> QuerySet[Collection]:
     return Collection.objects.filter(items__resource=resource).order_by("position")
 
 
-def review_queue(*, community: Community):
+def review_queue(*, community: Community) -> tuple[QuerySet[Resource], QuerySet[Resource]]:
     """What moderators must look at: submissions oldest first, and live resources with a broken link."""
     base = Resource.objects.filter(community=community).select_related("submitted_by").prefetch_related("focus_areas")
     submitted = base.filter(status=Resource.Status.SUBMITTED).order_by("created_at")
@@ -84,7 +98,7 @@ def review_queue(*, community: Community):
     return submitted, broken
 
 
-def collections_for_community(*, community: Community, limit: int | None = None):
+def collections_for_community(*, community: Community, limit: int | None = None) -> QuerySet[Collection]:
     """Collections with their item counts: one query."""
     qs = Collection.objects.filter(community=community).annotate(
         num_items=Count("items", filter=Q(items__resource__status__in=Resource.VISIBLE_STATUSES))
@@ -92,7 +106,7 @@ def collections_for_community(*, community: Community, limit: int | None = None)
     return qs[:limit] if limit else qs
 
 
-def collection_items(*, collection: Collection, visible_only=True):
+def collection_items(*, collection: Collection, visible_only: bool = True) -> QuerySet[CollectionItem]:
     """A collection's items in order with their resources and submitters: one query."""
     qs = CollectionItem.objects.filter(collection=collection).select_related("resource", "resource__submitted_by")
     if visible_only:
@@ -100,7 +114,7 @@ def collection_items(*, collection: Collection, visible_only=True):
     return qs.order_by("position", "pk")
 
 
-def featured_for_home(*, community: Community, limit: int = 4):
+def featured_for_home(*, community: Community, limit: int = 4) -> QuerySet[Resource]:
     """Featured resources, this month's first, then the most recently featured: one query."""
     month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     return (
@@ -110,7 +124,9 @@ def featured_for_home(*, community: Community, limit: int = 4):
     )
 
 
-def featured_and_approved(*, communities, since, until):
+def featured_and_approved(
+    *, communities: Iterable[Community | int], since: datetime, until: datetime
+) -> QuerySet[Resource]:
     """Resources of ``communities`` featured or approved in [since, until), live ones only, community loaded.
 
     For the monthly digest: featured first (newest first), then approved. One query.
@@ -131,7 +147,7 @@ def featured_and_approved(*, communities, since, until):
     )
 
 
-def saved_resources_of(*, user: User):
+def saved_resources_of(*, user: User) -> QuerySet[SavedResource]:
     """A person's saved resources they may still see, across communities: one query."""
     return (
         SavedResource.objects.filter(user=user, resource__status__in=Resource.VISIBLE_STATUSES)
@@ -141,5 +157,5 @@ def saved_resources_of(*, user: User):
     )
 
 
-def decisions_of(*, resource: Resource):
+def decisions_of(*, resource: Resource) -> QuerySet[CurationDecision]:
     return resource.decisions.select_related("moderator")

@@ -5,11 +5,18 @@ Services take the caller's ``communities.permissions.Access`` and raise
 thing is already so) themselves, so a view can never skip a check.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from communities.models import FocusArea
 from communities.permissions import Access
 from core.refusals import CONFLICT
 from core.text import render_markdown
@@ -26,12 +33,12 @@ from resources.models import (
 from resources.uploads import inspect_upload
 
 
-def _require(access: Access, allowed, message):
+def _require(access: Access, allowed: bool, message: str) -> None:
     if not allowed:
         raise PermissionDenied(message)
 
 
-def _same_community(access: Access, obj):
+def _same_community(access: Access, obj: Any) -> None:
     if obj.community_id != access.community.pk:
         # Never say what the object is: it belongs to a community the caller may not see.
         raise PermissionDenied("That does not belong to this community.")
@@ -44,12 +51,12 @@ def _apply_metadata(
     description: str,
     kind: str,
     url: str,
-    focus_areas,
-    grade_bands,
-    subjects,
-    tags,
-    file=None,
-):
+    focus_areas: Iterable[FocusArea],
+    grade_bands: Iterable[str],
+    subjects: Iterable[str],
+    tags: str,
+    file: UploadedFile | None = None,
+) -> None:
     resource.title = title.strip()
     resource.description = description
     resource.description_html = render_markdown(description)
@@ -60,10 +67,11 @@ def _apply_metadata(
     resource.tags = ", ".join(dict.fromkeys(t.strip().lower() for t in tags.split(",") if t.strip()))[:300]
     if file is not None:
         inspected = inspect_upload(file)
-        resource.file_name = file.name.rsplit("/", 1)[-1][:255]
+        name = file.name or "file"
+        resource.file_name = name.rsplit("/", 1)[-1][:255]
         resource.file_size = inspected.size
         resource.content_type = inspected.content_type
-        resource.file.save(file.name, file, save=False)
+        resource.file.save(name, file, save=False)
     if not resource.url and not resource.file:
         raise ValidationError("Add a web address or upload a file.")
 
@@ -73,15 +81,15 @@ def submit_resource(
     *,
     access: Access,
     title: str,
-    description="",
+    description: str = "",
     kind: str,
-    url="",
-    file=None,
-    focus_areas=(),
-    grade_bands=(),
-    subjects=(),
-    tags="",
-):
+    url: str = "",
+    file: UploadedFile | None = None,
+    focus_areas: Iterable[FocusArea] = (),
+    grade_bands: Iterable[str] = (),
+    subjects: Iterable[str] = (),
+    tags: str = "",
+) -> Resource:
     """A member submits a resource for review; a moderator's goes straight into the library (approved)."""
     _require(access, access.may_post, "Only members of this community can add resources. Join it first.")
     now = timezone.now()
@@ -114,15 +122,15 @@ def update_resource(
     access: Access,
     resource: Resource,
     title: str,
-    description="",
+    description: str = "",
     kind: str,
-    url="",
-    file=None,
-    focus_areas=(),
-    grade_bands=(),
-    subjects=(),
-    tags="",
-):
+    url: str = "",
+    file: UploadedFile | None = None,
+    focus_areas: Iterable[FocusArea] = (),
+    grade_bands: Iterable[str] = (),
+    subjects: Iterable[str] = (),
+    tags: str = "",
+) -> Resource:
     """Moderators edit any resource's metadata; a submitter edits their own until it is reviewed."""
     _same_community(access, resource)
     may = access.may_moderate or (
@@ -153,7 +161,7 @@ def update_resource(
     return resource
 
 
-def _decide(access: Access, resource: Resource, action: str, reason=""):
+def _decide(access: Access, resource: Resource, action: str, reason: str = "") -> CurationDecision:
     decision = CurationDecision.objects.create(resource=resource, moderator=access.user, action=action, reason=reason)
     if resource.submitted_by_id and resource.submitted_by_id != access.user.pk and action != "unfeatured":
         from resources.tasks import email_submitter_about_decision
@@ -162,12 +170,12 @@ def _decide(access: Access, resource: Resource, action: str, reason=""):
     return decision
 
 
-def _locked(resource: Resource):
+def _locked(resource: Resource) -> Resource:
     return Resource.objects.select_for_update().get(pk=resource.pk)
 
 
 @transaction.atomic
-def approve_resource(*, access: Access, resource: Resource):
+def approve_resource(*, access: Access, resource: Resource) -> Resource:
     """Put a submitted (or rejected/archived) resource into the library; the submitter is emailed."""
     _same_community(access, resource)
     _require(access, access.may_moderate, "Only moderators of this community can approve resources.")
@@ -179,12 +187,12 @@ def approve_resource(*, access: Access, resource: Resource):
     return resource
 
 
-def _announce_approved(resource):
+def _announce_approved(resource: Resource) -> None:
     transaction.on_commit(lambda: signals.resource_approved.send(sender=Resource, resource=resource), robust=True)
 
 
 @transaction.atomic
-def feature_resource(*, access: Access, resource: Resource):
+def feature_resource(*, access: Access, resource: Resource) -> Resource:
     """Feature a resource, dated now so it lists under “featured this month”; approves it if needed."""
     _same_community(access, resource)
     _require(access, access.may_moderate, "Only moderators of this community can feature resources.")
@@ -194,7 +202,7 @@ def feature_resource(*, access: Access, resource: Resource):
     return _put_in_library(access, resource, Resource.Status.FEATURED, CurationDecision.Action.FEATURED)
 
 
-def _put_in_library(access: Access, resource: Resource, status, action: str):
+def _put_in_library(access: Access, resource: Resource, status: str, action: str) -> Resource:
     """Approve or feature a locked resource: curated now by the moderator, approved (once) and featured if so."""
     now = timezone.now()
     resource.status = status
@@ -209,7 +217,7 @@ def _put_in_library(access: Access, resource: Resource, status, action: str):
 
 
 @transaction.atomic
-def unfeature_resource(*, access: Access, resource: Resource):
+def unfeature_resource(*, access: Access, resource: Resource) -> Resource:
     """Stop featuring: the resource stays in the library as approved."""
     _same_community(access, resource)
     _require(access, access.may_moderate, "Only moderators of this community can change featured resources.")
@@ -224,7 +232,7 @@ def unfeature_resource(*, access: Access, resource: Resource):
 
 
 @transaction.atomic
-def reject_resource(*, access: Access, resource: Resource, reason: str):
+def reject_resource(*, access: Access, resource: Resource, reason: str) -> Resource:
     """Turn a resource down with a reason the submitter reads in their email."""
     _same_community(access, resource)
     _require(access, access.may_moderate, "Only moderators of this community can reject resources.")
@@ -243,7 +251,7 @@ def reject_resource(*, access: Access, resource: Resource, reason: str):
 
 
 @transaction.atomic
-def archive_resource(*, access: Access, resource: Resource):
+def archive_resource(*, access: Access, resource: Resource) -> Resource:
     """Retire a resource from the library without deleting it."""
     _same_community(access, resource)
     _require(access, access.may_moderate, "Only moderators of this community can archive resources.")
@@ -257,7 +265,7 @@ def archive_resource(*, access: Access, resource: Resource):
     return resource
 
 
-def _require_visible_for_member(access: Access, resource: Resource):
+def _require_visible_for_member(access: Access, resource: Resource) -> None:
     _same_community(access, resource)
     _require(access, access.may_post, "Only members of this community can do that. Join it first.")
     if not resource.is_visible:
@@ -265,7 +273,7 @@ def _require_visible_for_member(access: Access, resource: Resource):
 
 
 @transaction.atomic
-def set_useful(*, access: Access, resource: Resource, useful):
+def set_useful(*, access: Access, resource: Resource, useful: bool) -> Resource:
     """Mark (``useful=True``) or unmark a resource as useful, once per person; repeating is refused as a conflict."""
     _require_visible_for_member(access, resource)
     if useful:
@@ -285,7 +293,7 @@ def set_useful(*, access: Access, resource: Resource, useful):
 
 
 @transaction.atomic
-def set_saved(*, access: Access, resource: Resource, saved):
+def set_saved(*, access: Access, resource: Resource, saved: bool) -> Resource:
     """Save a resource to your own list or take it off; repeating is refused as a conflict."""
     _require_visible_for_member(access, resource)
     if saved:
@@ -304,14 +312,14 @@ def set_saved(*, access: Access, resource: Resource, saved):
 # -- collections -----------------------------------------------------------
 
 
-def _require_curator(access: Access, obj=None):
+def _require_curator(access: Access, obj: Any = None) -> None:
     if obj is not None:
         _same_community(access, obj)
     _require(access, access.may_moderate, "Only moderators of this community can build collections.")
 
 
 @transaction.atomic
-def create_collection(*, access: Access, title: str, description=""):
+def create_collection(*, access: Access, title: str, description: str = "") -> Collection:
     """A new, empty collection at the end of the community's list."""
     _require_curator(access)
     last = Collection.objects.filter(community=access.community).aggregate(m=Max("position"))["m"]
@@ -326,7 +334,7 @@ def create_collection(*, access: Access, title: str, description=""):
 
 
 @transaction.atomic
-def update_collection(*, access: Access, collection: Collection, title: str, description=""):
+def update_collection(*, access: Access, collection: Collection, title: str, description: str = "") -> Collection:
     _require_curator(access, collection)
     collection.title = title.strip()
     collection.description = description
@@ -336,7 +344,7 @@ def update_collection(*, access: Access, collection: Collection, title: str, des
 
 
 @transaction.atomic
-def add_to_collection(*, access: Access, collection: Collection, resource: Resource, note=""):
+def add_to_collection(*, access: Access, collection: Collection, resource: Resource, note: str = "") -> CollectionItem:
     """Append a library resource to a collection, with a note on why it is there."""
     _require_curator(access, collection)
     _same_community(access, resource)
@@ -351,7 +359,7 @@ def add_to_collection(*, access: Access, collection: Collection, resource: Resou
 
 
 @transaction.atomic
-def move_collection_item(*, access: Access, item, direction):
+def move_collection_item(*, access: Access, item: CollectionItem, direction: str) -> CollectionItem:
     """Swap an item with its neighbour above (``up``) or below (``down``)."""
     _require_curator(access, item.collection)
     items = list(item.collection.items.select_for_update().order_by("position", "pk"))
@@ -368,7 +376,7 @@ def move_collection_item(*, access: Access, item, direction):
 
 
 @transaction.atomic
-def update_collection_item(*, access: Access, item, note):
+def update_collection_item(*, access: Access, item: CollectionItem, note: str) -> CollectionItem:
     _require_curator(access, item.collection)
     item.note = note.strip()
     item.save(update_fields=["note"])
@@ -376,7 +384,7 @@ def update_collection_item(*, access: Access, item, note):
 
 
 @transaction.atomic
-def remove_collection_item(*, access: Access, item):
+def remove_collection_item(*, access: Access, item: CollectionItem) -> None:
     _require_curator(access, item.collection)
     item.delete()
 
@@ -385,7 +393,7 @@ def remove_collection_item(*, access: Access, item):
 
 
 @transaction.atomic
-def start_resource_discussion(*, access: Access, resource: Resource):
+def start_resource_discussion(*, access: Access, resource: Resource) -> Resource:
     """The resource's discussion thread, created (once) on first use through discussions.services."""
     from discussions.services import create_thread
 

@@ -12,6 +12,8 @@ from rest_framework.test import APIClient
 
 from api import tokens
 from communities.models import Community, JoinRequest
+from notifications import kinds
+from notifications.models import Notification
 from polls.models import Poll
 from tests.calendar_app.factories import ActivityFactory
 from tests.discussions.factories import PostFactory, ThreadFactory
@@ -146,4 +148,36 @@ def test_api_authorization_matrix(visibility, settings):
         needs = client.get("/api/v1/me/needs/").content
         if role not in ("member", "moderator") and SECRET_MARKER.encode() in needs:
             failures.append(f"what needs me as {role}: members-only content")
+        failures += notification_failures(client, viewer, community, visibility, role)
     assert not failures, "\n".join(failures)
+
+
+def notification_failures(client, viewer, community, visibility, role):
+    """A notification about the community (one the viewer got, say, before leaving) shows only while they may
+    see the community; otherwise it is not listed, not counted, and marking it read is a 404."""
+    if viewer is None:
+        statuses = [client.get("/api/v1/me/notifications/").status_code]
+        statuses.append(client.post("/api/v1/me/notifications/read-all/").status_code)
+        return [f"notifications as anonymous: got {statuses}"] if statuses != [401, 401] else []
+    notification = Notification.objects.create(
+        recipient=viewer,
+        community=community,
+        kind=kinds.MENTION,
+        url=f"/c/{community.slug}/",
+        subject=f"Thread {SECRET_MARKER}",
+        event_key=f"matrix:{community.pk}:{viewer.pk}",
+    )
+    may_see = is_allowed(visibility, role, "see")
+    failures = []
+    listed = client.get("/api/v1/me/notifications/?unread=true")
+    ids = [row["id"] for row in listed.json()["results"]]
+    if ids != ([notification.pk] if may_see else []):
+        failures.append(f"notifications as {role}: listed {ids}, may see: {may_see}")
+    if not may_see and (SECRET_MARKER.encode() in listed.content or community.name.encode() in listed.content):
+        failures.append(f"notifications as {role}: leaked what they may not see")
+    marked = client.post(f"/api/v1/me/notifications/{notification.pk}/read/")
+    if marked.status_code != (200 if may_see else 404):
+        failures.append(f"mark read as {role}: got {marked.status_code}")
+    if marked.status_code == 404 and SECRET_MARKER.encode() in marked.content:
+        failures.append(f"mark read as {role}: the 404 carried the notification")
+    return failures

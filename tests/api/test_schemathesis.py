@@ -17,6 +17,8 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from api.models import Webhook
+from notifications import kinds
+from notifications.models import Notification
 from tests.calendar_app.factories import ActivityFactory
 from tests.discussions.factories import PostFactory, ThreadFactory
 from tests.factories import MembershipFactory
@@ -54,6 +56,9 @@ def test_every_operation_as_member_moderator_and_anonymously(
         "poll_id": PollFactory(community=community).pk,
         "member_id": community.memberships.get(user=member).pk,
         "webhook_id": Webhook.objects.create(community=community, url="https://example.org/hook", secret="s").pk,
+        "notification_id": Notification.objects.create(
+            recipient=member, community=community, kind=kinds.MENTION, url="/c/x/", event_key="schemathesis"
+        ).pk,
     }
     raw = SchemaGenerator().get_schema(request=None, public=True)
     schema = schemathesis.openapi.from_dict(raw)

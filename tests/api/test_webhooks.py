@@ -15,11 +15,14 @@ from rest_framework.test import APIClient
 
 from api import webhooks
 from api.models import Webhook, WebhookDelivery
-from api.tasks import send_due_webhooks
+from api.tasks import announce_closed_polls, send_due_webhooks
+from calendar_app import services as calendar_services
 from communities.permissions import access_for
 from discussions import services as discussion_services
 from polls import services as poll_services
+from polls.models import Poll
 from tests.discussions.factories import ThreadFactory
+from tests.factories import MembershipFactory
 from tests.polls.factories import PollFactory
 
 pytestmark = pytest.mark.django_db
@@ -231,3 +234,107 @@ def test_reply_webhook_thread_untouched(
         discussion_services.create_reply(access=access_for(member, community), thread=thread, body="Try this")
     ((_headers, body),) = receiver.received
     assert json.loads(body)["data"]["post"]["body"] == "Try this"
+
+
+def closed_poll(community, ago=timedelta(minutes=3), **extra):
+    now = timezone.now()
+    return PollFactory(community=community, opens_at=now - ago - timedelta(days=2), closes_at=now - ago, **extra)
+
+
+def test_a_poll_whose_time_passed_is_announced_once_across_two_runs(community, moderator, receiver, allow_loopback):
+    _webhook, secret = register(community, moderator, receiver.url, events=["poll.closed"])
+    poll = closed_poll(community, question="Exit tickets this term?")
+    PollFactory(community=community)  # still open
+    PollFactory(community=community, closes_at=None)  # open until a leader closes it
+    assert announce_closed_polls.delay().get() == 1
+    assert announce_closed_polls.delay().get() == 0
+    ((headers, body),) = receiver.received
+    assert verify(secret, headers, body)
+    payload = json.loads(body)
+    assert payload["event"] == "poll.closed"
+    assert payload["data"]["poll"]["question"] == "Exit tickets this term?"
+    assert payload["data"]["poll"]["status"] == "closed"
+    assert headers["X-CoP-Delivery"] == f"poll-closed:{poll.pk}:{int(poll.closes_at.timestamp())}"
+    assert WebhookDelivery.objects.get().status == "delivered"
+
+
+def test_a_poll_a_leader_closed_is_not_announced_again_by_the_sweep(
+    community, moderator, receiver, allow_loopback, django_capture_on_commit_callbacks
+):
+    register(community, moderator, receiver.url, events=["poll.closed"])
+    poll = PollFactory(community=community)
+    with django_capture_on_commit_callbacks(execute=True):
+        poll_services.close_poll(access=access_for(moderator, community), poll=poll)
+    assert len(receiver.received) == 1
+    assert announce_closed_polls.delay().get() == 0
+    assert len(receiver.received) == 1
+
+
+def test_the_sweep_first_then_the_signal_announces_nothing_more(community, moderator, receiver, allow_loopback):
+    register(community, moderator, receiver.url, events=["poll.closed"])
+    poll = closed_poll(community)
+    assert announce_closed_polls.delay().get() == 1
+    assert webhooks.announce_poll_closed(poll=poll) is None  # the signal of a late close, or a second worker
+    assert len(receiver.received) == 1
+
+
+def test_a_poll_reopened_and_closed_again_is_announced_again(community, moderator, receiver, allow_loopback):
+    register(community, moderator, receiver.url, events=["poll.closed"])
+    poll = closed_poll(community, ago=timedelta(hours=2))
+    assert announce_closed_polls.delay().get() == 1
+    Poll.objects.filter(pk=poll.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+    assert announce_closed_polls.delay().get() == 1
+    assert len({headers["X-CoP-Delivery"] for headers, _body in receiver.received}) == 2
+
+
+def test_polls_closed_before_the_lookback_are_not_announced_late(
+    community, moderator, receiver, allow_loopback, settings
+):
+    settings.WEBHOOK_POLL_CLOSED_LOOKBACK_HOURS = 48
+    register(community, moderator, receiver.url, events=["poll.closed"])
+    closed_poll(community, ago=timedelta(hours=49))
+    assert announce_closed_polls.delay().get() == 0
+    assert receiver.received == []
+
+
+def test_a_closed_poll_reaches_only_its_communitys_webhooks_that_want_it(
+    community, moderator, receiver, allow_loopback
+):
+    register(community, moderator, receiver.url, events=["thread.created"])
+    other = MembershipFactory(is_moderator=True)
+    register(other.community, other.user, receiver.url, events=["poll.closed"])
+    closed_poll(community)
+    assert announce_closed_polls.delay().get() == 1  # announced, to nobody who asked for it
+    assert receiver.received == []
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_the_sweep_is_scheduled_with_an_explicit_name_and_time_limits(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["api-announce-closed-polls"]
+    assert entry["task"] == announce_closed_polls.name == "api.announce_closed_polls"
+    assert (announce_closed_polls.soft_time_limit, announce_closed_polls.time_limit) == (120, 180)
+
+
+def test_an_activity_created_and_then_changed_twice_is_three_events(
+    community, moderator, receiver, allow_loopback, django_capture_on_commit_callbacks
+):
+    _webhook, secret = register(community, moderator, receiver.url, events=["activity.created", "activity.changed"])
+    access = access_for(moderator, community)
+    start = timezone.now() + timedelta(days=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        activity = calendar_services.schedule_activity(
+            access=access, title="Site visit", kind="site_visit", start=start, end=start + timedelta(hours=2)
+        )
+    for title in ("Site visit: Lincoln", "Site visit: Lincoln Elementary"):
+        with django_capture_on_commit_callbacks(execute=True):
+            calendar_services.update_activity(access=access, activity=activity, title=title)
+    events = [
+        (headers["X-CoP-Event"], json.loads(body)["data"]["activity"]["title"]) for headers, body in receiver.received
+    ]
+    assert events == [
+        ("activity.created", "Site visit"),
+        ("activity.changed", "Site visit: Lincoln"),
+        ("activity.changed", "Site visit: Lincoln Elementary"),
+    ]
+    assert len({headers["X-CoP-Delivery"] for headers, _body in receiver.received}) == 3
+    assert all(verify(secret, headers, body) for headers, body in receiver.received)

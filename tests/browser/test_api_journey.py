@@ -1,7 +1,6 @@
 """A member makes a read-only API token on the settings page, uses it, and revokes it.
 
-(The Swagger UI of /api/docs/ is drf-spectacular-sidecar's; tests/api/test_queries_and_docs.py checks it is
-served under the strict CSP. Its own markup does not pass axe: contrast, nested controls.)"""
+(The API reference at /api/docs/ has its own journey: tests/browser/test_api_docs.py.)"""
 
 import pytest
 from playwright.sync_api import expect
