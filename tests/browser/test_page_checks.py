@@ -54,7 +54,7 @@ def test_a_bad_page_is_reported_by_axe_and_nu(checked):
 
 
 def test_a_contrast_failure_in_the_dark_scheme_alone_is_reported(checked):
-    problems, summary = checked(DARK_ONLY)
+    problems, _summary = checked(DARK_ONLY)
     text = "\n".join(problems)
     assert "axe serious color-contrast" in text
     assert "(dark)" in text
