@@ -87,6 +87,7 @@ ANYMAIL_PATTERNS = (
 urlpatterns = [
     path("", site_home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("style/", core_views.style, name="style"),  # the design system, for staff (core/views.py)
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     # Email services report bounces and complaints here (django-anymail; core.signals suppresses them).

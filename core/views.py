@@ -1,12 +1,17 @@
-"""Pages every deployment has whatever apps it runs: the health check and the benchmark baseline."""
+"""Pages every deployment has whatever apps it runs: the health check, the style page and the benchmark baseline."""
 
 import redis
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from core.templatetags.icons import KIND_ICONS
 
 
 def _check_database():
@@ -46,6 +51,29 @@ def healthz(request):
             checks[name] = f"error: {exc.__class__.__name__}"
     body = {"status": "ok" if healthy else "error", "checks": checks}
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@login_required
+@require_GET
+def style(request):
+    """The design system's components on one page (static/css/design.css), for staff: 403 for anyone else."""
+    if not request.user.is_staff:
+        raise PermissionDenied("The style page is for the site's staff.")
+    sections = [
+        ("colour", "Colour"),
+        ("type", "Type"),
+        ("spacing", "Spacing"),
+        ("buttons", "Buttons"),
+        ("fields", "Form fields"),
+        ("badges", "Badges"),
+        ("icons", "Icons"),
+        ("cards", "Cards"),
+        ("alerts", "Alerts"),
+        ("empty", "Empty states"),
+    ]
+    thread_kinds = [(kind, kind.replace("_", " ").capitalize()) for kind in KIND_ICONS["thread"]]
+    context = {"kind_icons": KIND_ICONS, "sections": sections, "spacing": range(1, 7), "thread_kinds": thread_kinds}
+    return render(request, "core/style.html", context)
 
 
 def trivial(request):

@@ -5,6 +5,9 @@ more when the test ends, so it sees what the person saw (after htmx swaps too). 
 the server sent for each page goes through the Nu HTML checker (npm ``vnu-jar``), run with
 the machine's Java as one long-lived HTTP service per test process.
 
+axe checks every document in both colour schemes (light, and dark as the system setting
+asks for it: prefers-color-scheme), with transitions off so it measures the final colours.
+
 A page fails on any axe violation of serious or critical impact and on any Nu error.
 ``NU_TOLERATED`` lists the only errors let through, each with the reason it is there.
 """
@@ -26,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "node_modules/axe-core/axe.min.js"
 VNU_JAR = ROOT / "node_modules/vnu-jar/build/dist/vnu.jar"
 FAILING_IMPACTS = {"serious", "critical"}
+SCHEMES = ("light", "dark")
 # htmx attributes are written data-hx-* (tests/site/test_markup.py) except the CSRF header on
 # <body>, which another change moves into site.js: that one error is tolerated until it lands.
 NU_TOLERATED: list = []  # none: every Nu error fails the test
@@ -173,6 +177,15 @@ class PageAudit:
             page.evaluate(AXE_JS.read_text())
         return page.evaluate(_AXE_RUN)
 
+    def _axe_each_scheme(self, page):
+        """{scheme: violations} for the page on screen, shown in each colour scheme in turn."""
+        found = {}
+        for scheme in SCHEMES:
+            page.emulate_media(color_scheme=scheme, reduced_motion="reduce")
+            found[scheme] = self._axe(page)
+        page.emulate_media(color_scheme="light", reduced_motion="no-preference")
+        return found
+
     def finish(self, page, nu, seen):
         """Check the page on screen now, then each page the server sent, as first shown; return the problems.
 
@@ -182,7 +195,8 @@ class PageAudit:
         test process) skips documents already checked by an earlier test.
         """
         if page.url.startswith("http"):
-            self.axe_runs.append((page.url + " (at the end of the test)", self._axe(page)))
+            for scheme, violations in self._axe_each_scheme(page).items():
+                self.axe_runs.append((f"{page.url} (at the end of the test, {scheme})", violations))
         replay = page.context.new_page()
         showing = {}
 
@@ -200,8 +214,9 @@ class PageAudit:
             if key not in seen:
                 showing["doc"] = doc
                 replay.goto(doc.url)
-                seen[key] = self._axe(replay)
-            self.axe_runs.append((doc.url, seen[key]))
+                seen[key] = self._axe_each_scheme(replay)
+            for scheme, violations in seen[key].items():
+                self.axe_runs.append((f"{doc.url} ({scheme})", violations))
         replay.close()
         for url, violations in self.axe_runs:
             for v in violations or ():

@@ -6,8 +6,10 @@ test-artifacts/screenshots/ (the run prints the folder). Any Content-Security-Po
 violation on a page fails the test.
 
 Every page a test visits in these tabs is checked (tests/browser/audit.py): axe-core must
-find no serious or critical violation and the Nu HTML checker no error in the HTML the
-server sent. The run prints the totals; test-artifacts/a11y/ keeps them per test.
+find no serious or critical violation, in the light and in the dark colour scheme, and the
+Nu HTML checker no error in the HTML the server sent. Each test checks the width it uses;
+tests/browser/test_design_screens.py shows every main page at both widths.
+The run prints the totals; test-artifacts/a11y/ keeps them per test.
 """
 
 import os

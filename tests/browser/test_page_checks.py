@@ -14,6 +14,10 @@ BAD = """<!doctype html><html lang="en"><head><title>Bad</title></head><body hx-
 <time datetime="2026-07-14T17:00:00.123456+00:00">Jul 14</time>
 <div hx-get="/x">a bare hx-* attribute is an error</div>
 </main></body></html>"""
+# Readable in the light scheme, grey on near-black in the dark one.
+DARK_ONLY = """<!doctype html><html lang="en"><head><title>Dark</title><style>
+@media (prefers-color-scheme: dark) { body { background: #111; } p { color: #444; } }
+</style></head><body><main><h1>Dark only</h1><p>Readable only in the light scheme.</p></main></body></html>"""
 GOOD = """<!doctype html><html lang="en"><head><title>Good</title></head><body><main>
 <h1>Good page</h1><p>Readable text.</p><time datetime="2026-07-14T17:00:00-05:00">Tue, Jul 14, 2026, 5:00 PM CDT</time>
 </main></body></html>"""
@@ -46,7 +50,15 @@ def test_a_bad_page_is_reported_by_axe_and_nu(checked):
     assert "Attribute “hx-get” not allowed" in text
     assert "Attribute “hx-headers” not allowed" in text  # nothing is tolerated any more
     assert summary["nu_tolerated"] == 0
-    assert summary["axe_pages"] == 2  # the page on screen and the document shown again
+    assert summary["axe_pages"] == 4  # the page on screen and the document shown again, each light and dark
+
+
+def test_a_contrast_failure_in_the_dark_scheme_alone_is_reported(checked):
+    problems, _summary = checked(DARK_ONLY)
+    text = "\n".join(problems)
+    assert "axe serious color-contrast" in text
+    assert "(dark)" in text
+    assert "(light)" not in text
 
 
 def test_a_clean_page_passes(checked):
