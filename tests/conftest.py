@@ -114,7 +114,9 @@ def moderator(community):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(request, django_test_environment, django_db_blocker, django_db_createdb, django_db_modify_db_settings):
+def django_db_setup(
+    request, django_test_environment, django_db_blocker, django_db_createdb, django_db_modify_db_settings
+):
     """pytest-django's test database setup, copying a kept migrated database (tests/testdb.py)."""
     from django.test.utils import teardown_databases
     from pytest_django.fixtures import _get_databases_for_setup

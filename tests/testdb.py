@@ -34,6 +34,10 @@ def _quote(connection, name):
     return connection.ops.quote_name(name)
 
 
+def _copy(cursor, connection, target, source):
+    cursor.execute(f"CREATE DATABASE {_quote(connection, target)} TEMPLATE {_quote(connection, source)}")
+
+
 def setup_from_template(verbosity, aliases, serialized_aliases, recreate=False):
     """``setup_databases``, with the default PostgreSQL database copied from a kept, migrated one."""
     connection = connections["default"]
@@ -52,17 +56,18 @@ def setup_from_template(verbosity, aliases, serialized_aliases, recreate=False):
             # A test database left by an interrupted run is never reused: copied afresh or migrated afresh.
             cursor.execute(f"DROP DATABASE IF EXISTS {_quote(connection, test_name)}")
             if have_template:
-                cursor.execute(f"CREATE DATABASE {_quote(connection, test_name)} TEMPLATE {_quote(connection, template)}")
+                _copy(cursor, connection, test_name, template)
             # keepdb: use the copy just made (or create and migrate a new database); migrate runs either way.
             config = setup_databases(
                 verbosity, interactive=False, keepdb=True, aliases=aliases, serialized_aliases=serialized_aliases
             )
             if not have_template:
-                cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [prefix.replace("_", r"\_") + "%"])
+                like = prefix.replace("_", r"\_") + "%"
+                cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [like])
                 for (old,) in cursor.fetchall():
                     cursor.execute(f"DROP DATABASE IF EXISTS {_quote(connection, old)}")
                 connection.close()  # CREATE DATABASE ... TEMPLATE needs the source to have no sessions
-                cursor.execute(f"CREATE DATABASE {_quote(connection, template)} TEMPLATE {_quote(connection, test_name)}")
+                _copy(cursor, connection, template, test_name)
         finally:
             cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [prefix])
     return config
