@@ -5,7 +5,7 @@ from django.core import mail
 from django.core.cache import cache
 
 from cop_site.celery import app as celery_app
-from tests import workers
+from tests import testdb, workers
 from tests.digests.smtp import SMTPServer
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory
 from tests.mailcheck import check_message
@@ -111,3 +111,20 @@ def member(community):
 @pytest.fixture
 def moderator(community):
     return MembershipFactory(community=community, is_moderator=True).user
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request, django_test_environment, django_db_blocker, django_db_createdb, django_db_modify_db_settings
+):
+    """pytest-django's test database setup, copying a kept migrated database (tests/testdb.py)."""
+    from django.test.utils import teardown_databases
+    from pytest_django.fixtures import _get_databases_for_setup
+
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock():
+        config = testdb.setup_from_template(verbosity, aliases, serialized_aliases, recreate=django_db_createdb)
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(config, verbosity=verbosity)

@@ -27,13 +27,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
     display_name = factory.LazyAttribute(lambda o: f"{o.username.title()} Person")
     time_zone = "UTC"
+    # Hashed before the INSERT (``UserFactory(password=...)`` is hashed too): no second UPDATE per user.
+    password = factory.django.Password(PASSWORD)
 
     @factory.post_generation
-    def password(obj, create, extracted, **kwargs):
-        obj.set_password(extracted or PASSWORD)
-        if create:
-            obj.save(update_fields=["password"])
-            EmailAddress.objects.get_or_create(user=obj, email=obj.email, defaults={"verified": True, "primary": True})
+    def verified_email(obj, create, extracted, **kwargs):
+        if create:  # a new user has no address yet: one INSERT, no get-or-create round trips
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
 
 
 class CommunityFactory(factory.django.DjangoModelFactory):
