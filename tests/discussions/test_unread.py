@@ -21,7 +21,8 @@ def list_page(client, community):
 
 
 def row_of(page, title):
-    return page.split(f">{title}</a>")[1].split("</li>")[0]
+    """The list item of the thread called ``title`` (its badges come before the title)."""
+    return next(row for row in page.split("<li") if f">{title}</a>" in row).split("</li>")[0]
 
 
 def read_url(thread):
