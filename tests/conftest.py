@@ -125,6 +125,11 @@ def django_db_setup(
     verbosity = request.config.option.verbose
     with django_db_blocker.unblock():
         config = testdb.setup_from_template(verbosity, aliases, serialized_aliases, recreate=django_db_createdb)
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            testdb.remember_refilled_rows(connection)
+            testdb.patch_transactional_teardown()
     yield
     with django_db_blocker.unblock():
         teardown_databases(config, verbosity=verbosity)
