@@ -42,7 +42,12 @@ def test_a_visitor_gets_the_cached_page_and_a_members_htmx_post_carries_the_cook
     # A bare htmx POST: no form, so no csrfmiddlewaretoken field; only site.js's header can pass the check.
     status = page.evaluate(
         """(url) => new Promise((resolve) => {
-            document.body.addEventListener("htmx:afterRequest", (e) => resolve(e.detail.xhr.status), {once: true});
+            // Only this POST's answer: the page's own htmx requests (loaded panels) end too.
+            document.body.addEventListener("htmx:afterRequest", function done(e) {
+                if (e.detail.requestConfig.verb !== "post") return;
+                document.body.removeEventListener("htmx:afterRequest", done);
+                resolve(e.detail.xhr.status);
+            });
             htmx.ajax("POST", url, {values: {follow: "1"}, swap: "none", target: "body"});
         })""",
         follow_url,
