@@ -154,6 +154,14 @@ def duties_of_q(user: User) -> Q:
     return mine & Q(activity__community__in=Membership.objects.filter(user=user).values("community_id"))
 
 
+def answers_for(
+    duty: Responsibility, *, user_id: int, account_district_id: int | None, confirmed_district_id: int | None
+) -> bool:
+    """Whether a member of ``duty``'s community answers for it, as ``duties_of_q`` says in SQL: it is assigned
+    to them, or given to the district on their account or to the district confirmed for them there."""
+    return duty.assignee_id == user_id or duty.district_id in (account_district_id, confirmed_district_id)
+
+
 def _with_related(qs: QuerySet[Responsibility]) -> QuerySet[Responsibility]:
     return qs.select_related("activity", "activity__community", "district", "assignee")
 
@@ -208,10 +216,11 @@ def duties_needing_for_many(*, users, communities_of, confirmed, until, today=No
         for user in users:
             if community_id not in communities_of.get(user.pk, ()):
                 continue
-            if (
-                row.assignee_id == user.pk
-                or (user.district_id and row.district_id == user.district_id)
-                or confirmed.get((user.pk, community_id)) == row.district_id
+            if answers_for(
+                row,
+                user_id=user.pk,
+                account_district_id=user.district_id,
+                confirmed_district_id=confirmed.get((user.pk, community_id)),
             ):
                 found[user.pk].append(row)
     return found
@@ -289,10 +298,11 @@ def duty_recipients(duties: Iterable[Responsibility]) -> dict[int, list[int]]:
         by_community.setdefault(row[0], []).append(row)
     for duty in duties:
         for _, user_id, district_here, confirmed, account_district in by_community.get(duty.activity.community_id, []):
-            if (
-                (confirmed and district_here == duty.district_id)
-                or account_district == duty.district_id
-                or user_id == duty.assignee_id
+            if answers_for(
+                duty,
+                user_id=user_id,
+                account_district_id=account_district,
+                confirmed_district_id=district_here if confirmed else None,
             ):
                 found[duty.pk].add(user_id)
     return {pk: sorted(ids) for pk, ids in found.items()}

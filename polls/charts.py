@@ -10,6 +10,7 @@ DASHES = ("", "6 3", "2 3", "8 3 2 3")
 
 WIDTH, HEIGHT = 640, 280
 LEFT, RIGHT, TOP, BOTTOM = 64, 56, 16, 40  # room for a month name under the first and last round
+PLOT_HEIGHT = HEIGHT - TOP - BOTTOM
 
 
 def trend_chart(*, poll, rounds):
@@ -17,31 +18,16 @@ def trend_chart(*, poll, rounds):
     choices = list(poll.choices.all())
     if len(rounds) < 2 or not choices:
         return None
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    step = plot_w / (len(rounds) - 1)
-
-    def x(i):
-        return round(LEFT + i * step, 1)
+    x = _x_scale(rounds)
 
     def y(percent):
-        return round(TOP + plot_h * (1 - percent / 100), 1)
+        return round(TOP + PLOT_HEIGHT * (1 - percent / 100), 1)
 
     lines = []
     for position, choice in enumerate(choices):
         # A round whose figures are withheld (too few answers in a group) has no point.
         cells = [r.percents[position] if position < len(r.percents) else None for r in rounds]
-        points = [(x(i), y(p), p) for i, p in enumerate(cells) if p is not None]
-        lines.append(
-            {
-                "label": choice.label,
-                "color": PALETTE[position % len(PALETTE)],
-                # Dashes too, so lines differ by more than colour.
-                "dash": DASHES[position % len(DASHES)],
-                "points": " ".join(f"{px},{py}" for px, py, _ in points),
-                "dots": points,
-                "cells": cells,
-            }
-        )
+        lines.append(_line(position, choice.label, cells, x, y))
     return _frame(rounds, x, lines, [(y(p), f"{p}%") for p in (0, 25, 50, 75, 100)])
 
 
@@ -55,44 +41,52 @@ def group_chart(*, rounds, groups):
     """
     if len(rounds) < 2 or not groups:
         return None
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    step = plot_w / (len(rounds) - 1)
-
-    def x(i):
-        return round(LEFT + i * step, 1)
+    x = _x_scale(rounds)
 
     def y(mean):
-        return round(TOP + plot_h * (1 - (mean - 1) / 4), 1)
+        return round(TOP + PLOT_HEIGHT * (1 - (mean - 1) / 4), 1)
 
     shown = [groups[0], *sorted(groups[1:], key=lambda g: -g.total_voters)[: GROUP_LINES - 1]]
-    lines = []
-    for position, trend in enumerate(shown):
-        cells = trend.means
-        points = [(x(i), y(m), m) for i, m in enumerate(cells) if m is not None]
-        label = f"{trend.kind}: {trend.name}" if trend.kind else trend.name
-        lines.append(
-            {
-                "label": label,
-                "color": PALETTE[position % len(PALETTE)],
-                "dash": DASHES[position % len(DASHES)],
-                "points": " ".join(f"{px},{py}" for px, py, _ in points),
-                "dots": points,
-                "cells": cells,
-            }
-        )
+    lines = [
+        _line(position, f"{trend.kind}: {trend.name}" if trend.kind else trend.name, trend.means, x, y)
+        for position, trend in enumerate(shown)
+    ]
     chart = _frame(rounds, x, lines, [(y(m), str(m)) for m in (1, 2, 3, 4, 5)])
     chart["left_out"] = len(groups) - len(shown)
     return chart
 
 
+def _x_scale(rounds):
+    """Where round ``i`` (of two or more) stands across the plot."""
+    step = (WIDTH - LEFT - RIGHT) / (len(rounds) - 1)
+
+    def x(i):
+        return round(LEFT + i * step, 1)
+
+    return x
+
+
+def _line(position, label, cells, x, y):
+    """One line of the chart: a point per round with a figure (None: no point), its colour and dashes."""
+    points = [(x(i), y(v), v) for i, v in enumerate(cells) if v is not None]
+    return {
+        "label": label,
+        "color": PALETTE[position % len(PALETTE)],
+        # Dashes too, so lines differ by more than colour.
+        "dash": DASHES[position % len(DASHES)],
+        "points": " ".join(f"{px},{py}" for px, py, _ in points),
+        "dots": points,
+        "cells": cells,
+    }
+
+
 def _frame(rounds, x, lines, y_ticks):
-    plot_h = HEIGHT - TOP - BOTTOM
     return {
         "width": WIDTH,
         "height": HEIGHT,
         "left": LEFT,
         "right": WIDTH - RIGHT,
-        "bottom": TOP + plot_h,
+        "bottom": TOP + PLOT_HEIGHT,
         "label_y": HEIGHT - BOTTOM + 18,
         "y_ticks": y_ticks,
         "x_ticks": [(x(i), f"R{r.poll.round}", r.poll.opens_at) for i, r in enumerate(rounds)],

@@ -232,28 +232,46 @@ def repeat_poll(
     opens_at = opens_at or timezone.now()
     if closes_at is None and poll.closes_at is not None:
         closes_at = opens_at + _round_length(poll)
-    new = Poll(
-        community=poll.community,
+    new = _next_round(
+        poll, series=series, number=last_round + 1, opens_at=opens_at, closes_at=closes_at, created_by_id=access.user.pk
+    )
+    _validate(new)
+    _save_round(new, poll)
+    _announce_if_open(new, actor=access.user)
+    return new
+
+
+def _next_round(
+    poll: Poll,
+    *,
+    series: PollSeries,
+    number: int,
+    opens_at: datetime,
+    closes_at: datetime | None,
+    created_by_id: int | None,
+) -> Poll:
+    """An unsaved round ``number`` of ``series`` that asks what ``poll`` asked, with the same settings."""
+    return Poll(
+        community_id=poll.community_id,
         question=poll.question,
         description=poll.description,
         kind=poll.kind,
         max_choices=poll.max_choices,
-        focus_area=poll.focus_area,
+        focus_area_id=poll.focus_area_id,
         is_anonymous=poll.is_anonymous,
         opens_at=opens_at,
         closes_at=closes_at,
         results_visibility=poll.results_visibility,
         series=series,
-        round=last_round + 1,
-        created_by=access.user,
+        round=number,
+        created_by_id=created_by_id,
     )
-    _validate(new)
+
+
+def _save_round(new: Poll, poll: Poll) -> None:
+    """Save ``new`` with a copy of ``poll``'s choices."""
     new.save()
-    Choice.objects.bulk_create(
-        Choice(poll=new, label=choice.label, position=choice.position) for choice in poll.choices.all()
-    )
-    _announce_if_open(new, actor=access.user)
-    return new
+    Choice.objects.bulk_create(Choice(poll=new, label=c.label, position=c.position) for c in poll.choices.all())
 
 
 MAX_ROUND_LENGTH = timedelta(days=366)
@@ -469,22 +487,14 @@ def _open_round(
     series.polls.filter(Q(closes_at__isnull=True) | Q(closes_at__gt=opens_at), opens_at__lt=opens_at).update(
         closes_at=opens_at
     )
-    new = Poll(
-        community_id=series.community_id,
-        question=last.question,
-        description=last.description,
-        kind=last.kind,
-        max_choices=last.max_choices,
-        focus_area_id=last.focus_area_id,
-        is_anonymous=last.is_anonymous,
+    new = _next_round(
+        last,
+        series=series,
+        number=last.round + 1,
         opens_at=opens_at,
         closes_at=closes_at,
-        results_visibility=last.results_visibility,
-        series=series,
-        round=last.round + 1,
         created_by_id=last.created_by_id,
     )
-    new.save()
-    Choice.objects.bulk_create(Choice(poll=new, label=c.label, position=c.position) for c in last.choices.all())
+    _save_round(new, last)
     _announce_if_open(new, now=now)
     return new

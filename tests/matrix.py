@@ -27,6 +27,9 @@ from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
 
+from communities.models import JoinRequest
+from tests.factories import MembershipFactory, UserFactory
+
 SECRET_MARKER = "MEMBERS-ONLY-CONTENT-7f3a"
 ROLES = ("anonymous", "outsider", "requester", "member", "moderator", "staff")
 VISIBILITIES = ("public", "members", "hidden")
@@ -43,6 +46,20 @@ class Rule:
     kwargs: Callable = _no_kwargs
     data: dict = field(default_factory=dict)
     expect: Callable | None = None
+
+
+def make_viewer(role, community):
+    """A viewer of ``community`` in one of ROLES (None for anonymous)."""
+    if role == "anonymous":
+        return None
+    if role == "staff":
+        return UserFactory(is_staff=True)
+    user = UserFactory()
+    if role == "requester":
+        JoinRequest.objects.create(community=community, user=user, message="please")
+    elif role in ("member", "moderator"):
+        MembershipFactory(user=user, community=community, is_moderator=role == "moderator")
+    return user
 
 
 def is_allowed(visibility, role, need):

@@ -4,18 +4,12 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from django.conf import settings
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.processes import ROOT, database_url
+
 SITE_URL = "https://forum.example.org"
-
-
-def database_url():
-    db = settings.DATABASES["default"]
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def start(log, smtp_server, **extra_env):

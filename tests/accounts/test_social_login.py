@@ -6,27 +6,16 @@ provider and reads its Location header.
 """
 
 import http.cookiejar
-import os
 import re
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.processes import ROOT, child_env, free_port, gunicorn_command
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -36,11 +25,7 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 
 @pytest.fixture
 def site_with_social_login():
-    db = settings.DATABASES["default"]
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTEST_XDIST_WORKER", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
-    env.update(
-        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        REDIS_URL=settings.REDIS_URL,
+    env = child_env(
         DEBUG="false",
         GOOGLE_CLIENT_ID="dummy-google-id.apps.googleusercontent.com",
         GOOGLE_CLIENT_SECRET="dummy-google-secret",
@@ -48,13 +33,9 @@ def site_with_social_login():
         MICROSOFT_CLIENT_SECRET="dummy-microsoft-secret",
         MICROSOFT_TENANT="organizations",
     )
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "cop_site.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "1"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        gunicorn_command(port), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

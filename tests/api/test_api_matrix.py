@@ -11,14 +11,14 @@ import pytest
 from rest_framework.test import APIClient
 
 from api import tokens
-from communities.models import Community, JoinRequest
+from communities.models import Community
 from notifications import kinds
 from notifications.models import Notification
 from polls.models import Poll
 from tests.calendar_app.factories import ActivityFactory
 from tests.discussions.factories import PostFactory, ThreadFactory
-from tests.factories import CommunityFactory, MembershipFactory, UserFactory
-from tests.matrix import ROLES, SECRET_MARKER, VISIBILITIES, is_allowed
+from tests.factories import CommunityFactory, MembershipFactory
+from tests.matrix import ROLES, SECRET_MARKER, VISIBILITIES, is_allowed, make_viewer
 from tests.polls.factories import PollFactory
 from tests.resources.factories import ResourceFactory
 
@@ -62,19 +62,6 @@ RULES = [
     ),
     Rule("manage", "webhooks/"),
 ]
-
-
-def make_viewer(role, community):
-    if role == "anonymous":
-        return None
-    if role == "staff":
-        return UserFactory(is_staff=True)
-    user = UserFactory()
-    if role == "requester":
-        JoinRequest.objects.create(community=community, user=user, message="please")
-    elif role in ("member", "moderator"):
-        MembershipFactory(user=user, community=community, is_moderator=role == "moderator")
-    return user
 
 
 def world(visibility):

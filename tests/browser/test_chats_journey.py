@@ -3,7 +3,6 @@ two members answer, reply and mark helpful, the host hides a message and ends th
 the archive is published. Served by uvicorn (pages and sockets) with a Celery worker and
 beat posting the prompts, all on the test database and Redis."""
 
-import os
 import re
 import subprocess
 import sys
@@ -19,10 +18,10 @@ from calendar_app.models import Activity
 from chats.models import Chat, Message
 from discussions.models import Thread
 from tests.browser.fixtures import CHROMIUM_ARGS, SCREENSHOTS  # noqa: F401 - same browser setup
-from tests.chats.servers import ROOT, asgi_servers
+from tests.chats.servers import asgi_servers
 from tests.chats.sockets import session_cookie
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory
-from tests.site.test_two_web_processes import database_url
+from tests.processes import ROOT, child_env
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -36,8 +35,7 @@ def label(text):
 @pytest.fixture
 def site():
     """uvicorn, plus one Celery worker with its beat posting due prompts every second."""
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTEST_XDIST_WORKER", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
-    env.update(DATABASE_URL=database_url(), REDIS_URL=settings.REDIS_URL, CHAT_PROMPT_TICK_SECONDS="1")
+    env = child_env(CHAT_PROMPT_TICK_SECONDS="1")
     worker = subprocess.Popen(
         [
             sys.executable,

@@ -1,24 +1,19 @@
 """Prompts are posted by the server at their time, exactly once, whoever else is running."""
 
-import os
 import subprocess
 import sys
 import threading
 import time
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from chats import services
 from chats.models import Chat, Message
 from tests.chats.factories import add_prompt, live_chat, now
-from tests.site.test_two_web_processes import database_url
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.processes import ROOT, child_env
 
 
 @pytest.mark.django_db
@@ -95,8 +90,7 @@ def test_schedulers_running_at_the_same_moment_post_each_prompt_once(community):
 @pytest.fixture
 def two_schedulers():
     """Two Celery worker processes, each with its own embedded beat: two schedulers, two workers."""
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTEST_XDIST_WORKER", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
-    env.update(DATABASE_URL=database_url(), REDIS_URL=settings.REDIS_URL, CHAT_PROMPT_TICK_SECONDS="0.5")
+    env = child_env(CHAT_PROMPT_TICK_SECONDS="0.5")
     processes = []
     for n in range(2):
         schedule = f"/tmp/chats-beat-{uuid.uuid4().hex}-{n}"

@@ -10,9 +10,9 @@ from urllib.parse import urlencode
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from communities.models import Community, JoinRequest
-from tests.factories import CommunityFactory, MembershipFactory, UserFactory
-from tests.matrix import ROLES, SECRET_MARKER, VISIBILITIES, all_rules, is_allowed
+from communities.models import Community
+from tests.factories import CommunityFactory, MembershipFactory
+from tests.matrix import ROLES, SECRET_MARKER, VISIBILITIES, all_rules, is_allowed, make_viewer
 
 COMMUNITY_PREFIX = "c/<slug:slug>/"
 RULES = all_rules()
@@ -37,19 +37,6 @@ def community_url_names():
 def test_every_community_url_has_a_rule():
     missing = sorted(community_url_names() - set(RULES))
     assert not missing, f"URLs under /c/<slug>/ with no authorization rule: {missing}"
-
-
-def make_viewer(role, community):
-    if role == "anonymous":
-        return None
-    if role == "staff":
-        return UserFactory(is_staff=True)
-    user = UserFactory()
-    if role == "requester":
-        JoinRequest.objects.create(community=community, user=user, message="please")
-    elif role in ("member", "moderator"):
-        MembershipFactory(user=user, community=community, is_moderator=role == "moderator")
-    return user
 
 
 def expected_ok(rule, visibility, role, status, location):

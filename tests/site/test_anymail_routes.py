@@ -9,7 +9,7 @@ import sys
 from anymail import urls as anymail_urls
 
 from cop_site.urls import ANYMAIL_WEBHOOKS
-from tests.workers import ROOT
+from tests.processes import ROOT
 
 
 def test_every_webhook_anymail_routes_is_routed_here_the_same_way():

@@ -8,10 +8,8 @@ found in its queue.
 """
 
 import http.cookiejar
-import os
 import re
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -30,7 +28,7 @@ from tests.calendar_app.factories import ActivityFactory
 from tests.discussions.factories import ThreadFactory
 from tests.factories import PASSWORD, CommunityFactory, MembershipFactory, UserFactory
 from tests.polls.factories import PollFactory
-from tests.site.test_two_web_processes import ROOT, database_url, free_port
+from tests.processes import ROOT, child_env, free_port, gunicorn_command
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -90,9 +88,7 @@ def redis_port():
 
 @pytest.fixture
 def site_without_redis(redis_port):
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTEST_XDIST_WORKER", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
-    env.update(
-        DATABASE_URL=database_url(),
+    env = child_env(
         REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
         CELERY_TASK_ALWAYS_EAGER="false",
         DEBUG="false",
@@ -101,11 +97,7 @@ def site_without_redis(redis_port):
     )
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "cop_site.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "1"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        gunicorn_command(port), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     base = f"http://127.0.0.1:{port}"
     _wait_until_serving(base, process)

@@ -1,61 +1,30 @@
 """Web processes are stateless: a session started on one works on another."""
 
 import http.cookiejar
-import os
 import re
-import socket
 import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from tests.factories import PASSWORD, UserFactory
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def database_url():
-    db = settings.DATABASES["default"]
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+from tests.processes import ROOT, child_env, free_port, gunicorn_command, wait_until_serving
 
 
 @pytest.fixture
 def two_web_processes():
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTEST_XDIST_WORKER", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
-    env.update(DATABASE_URL=database_url(), REDIS_URL=settings.REDIS_URL, DEBUG="false")
+    env = child_env(DEBUG="false")
     ports = [free_port(), free_port()]
     processes = [
         subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "cop_site.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "1"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            gunicorn_command(port), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         for port in ports
     ]
-    deadline = time.monotonic() + 30
-    for port in ports:
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.3)
-    yield [f"http://127.0.0.1:{port}" for port in ports]
+    bases = [f"http://127.0.0.1:{port}" for port in ports]
+    wait_until_serving(*bases, timeout=30)
+    yield bases
     for process in processes:
         process.terminate()
         process.wait(timeout=20)
