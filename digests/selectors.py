@@ -592,6 +592,13 @@ class CommunitySection:
     def url(self) -> str:
         return absolute_url(self.community.get_absolute_url())
 
+    @property
+    def cache_key(self) -> tuple:
+        """What the section's markup depends on (digests/templatetags/digest_parts.py): equal keys, equal markup."""
+        note = (self.note.pk, self.note.updated_at) if self.note is not None else None
+        people = tuple(person.pk for person in self.new_members)
+        return (self.community.pk, note, tuple(self.threads), tuple(self.resources), tuple(self.chats), people)
+
 
 @dataclass
 class Digest:

@@ -218,6 +218,7 @@ def deliver_batch(*, period: Period, user_ids: list[int], progress: Callable[...
         "calls": calls_to_action_for_many(users=members, month=period),
         "communities": member_communities_of_many(users=members),
         "shared": {},
+        "parts": {},  # pieces of the email many members get alike, rendered once
         "dead": dead_claimers(period=period, user_ids=user_ids),
         "blocked": mail.suppressed_among(user.email for user in users.values()),
     }
@@ -264,7 +265,7 @@ def _deliver_one(
             _finish(delivery, status=Status.SKIPPED, error="Nothing to say this time.")
             result.skipped.append(user_id)
             return "skipped"
-        message, message_id = build_digest_email(digest)
+        message, message_id = build_digest_email(digest, batch["parts"])
         if settings.DIGEST_SEND_DELAY:
             # Throttle for SMTP providers' rate limits (tests also use it to kill a worker mid-batch).
             time.sleep(settings.DIGEST_SEND_DELAY)
