@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -203,17 +204,22 @@ def duties_needing_for_many(*, users, communities_of, confirmed, until, today=No
         .order_by("due_date", "pk")
     )
     found: dict[int, list] = {user.pk: [] for user in users}
+    # Who might answer for a row, looked up instead of trying every person on every row.
+    of_district: dict[int, list[int]] = defaultdict(list)
+    for user in users:
+        if user.district_id:
+            of_district[user.district_id].append(user.pk)
+    confirmed_in: dict[tuple, list[int]] = defaultdict(list)
+    for (user_id, community_id), district_id in confirmed.items():
+        confirmed_in[community_id, district_id].append(user_id)
     for row in rows:
         community_id = row.activity.community_id
-        for user in users:
-            if community_id not in communities_of.get(user.pk, ()):
-                continue
-            if (
-                row.assignee_id == user.pk
-                or (user.district_id and row.district_id == user.district_id)
-                or confirmed.get((user.pk, community_id)) == row.district_id
-            ):
-                found[user.pk].append(row)
+        candidates = {*of_district.get(row.district_id, ()), *confirmed_in.get((community_id, row.district_id), ())}
+        if row.assignee_id in found:
+            candidates.add(row.assignee_id)
+        for user_id in candidates:
+            if community_id in communities_of.get(user_id, ()):
+                found[user_id].append(row)
     return found
 
 
