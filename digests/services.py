@@ -39,7 +39,13 @@ from core.models import Suppression
 from digests.emails import build_digest_email
 from digests.models import CommunityNote, DigestDelivery, DigestRun
 from digests.periods import MONTHLY, Period, current_period
-from digests.selectors import Digest, calls_to_action_for_many, digest_for, member_communities_of_many
+from digests.selectors import (
+    Digest,
+    calls_to_action_for_many,
+    community_content_of_many,
+    digest_for,
+    member_communities_of_many,
+)
 
 log = logging.getLogger(__name__)
 Status = DigestDelivery.Status
@@ -213,10 +219,13 @@ def deliver_batch(*, period: Period, user_ids: list[int], progress: Callable[...
     )
     users = {u.pk: u for u in User.objects.filter(pk__in=user_ids).select_related("district")}
     members = list(users.values())
+    communities = member_communities_of_many(users=members)
+    every_community = {community.pk: community for mine in communities.values() for community in mine}
     batch = {
-        # What needs each member and their communities, worked out for the whole batch at once.
+        # What needs each member, their communities and those communities' news, worked out for the whole batch.
         "calls": calls_to_action_for_many(users=members, month=period),
-        "communities": member_communities_of_many(users=members),
+        "communities": communities,
+        "content": community_content_of_many(communities=every_community.values(), period=period),
         "shared": {},
         "parts": {},  # pieces of the email many members get alike, rendered once
         "dead": dead_claimers(period=period, user_ids=user_ids),
@@ -260,6 +269,7 @@ def _deliver_one(
             shared=batch["shared"],
             calls=batch["calls"][user.pk],
             communities=batch["communities"][user.pk],
+            content=batch["content"],
         )
         if digest is None:
             _finish(delivery, status=Status.SKIPPED, error="Nothing to say this time.")
