@@ -75,6 +75,7 @@ class Item:
     when_label: str = ""  # what ``when`` is ("due", "closes"): "due Tue, Feb 11, 2026"
     state: str = ""  # a responsibility's DutyState
     show_time: bool = False  # ``when`` is a moment (shown with its time and zone), not a day
+    person: Any = None  # who it is from (a question's author), shown with their avatar in the email
 
     @property
     def url(self) -> str:
@@ -143,6 +144,7 @@ def _thread_item(thread: Thread, action: str = "Reply") -> Item:
         detail=detail,
         action=action,
         kind="Question",
+        person=thread.author,
     )
 
 
