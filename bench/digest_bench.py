@@ -2,19 +2,23 @@
 
     .venv/bin/python bench/digest_bench.py              # seed once (if empty), then run the digest for everyone
     .venv/bin/python bench/digest_bench.py --reseed     # drop the members and seed again
-    .venv/bin/python bench/digest_bench.py --members 2000
+    .venv/bin/python bench/digest_bench.py --members 2000   # seed at least 2,000, run the first 2,000
+    .venv/bin/python bench/digest_bench.py --members 500 --save-emails /tmp/emails.json  # compare output
 
 Uses its own database (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/cop_bench_digest).
 Runs the same code a Celery worker runs (services.deliver_batch, batches of DIGEST_BATCH_SIZE) in one
 process, sending to Django's local-memory backend, and reports the total time, members per second and
 SQL queries per member (all of them: claiming, composing, recording), plus the queries to compose one
-digest for a member of one community and for a member of all five.
+digest for a member of one community and for a member of all five, and the CPU time of the process
+(comparable on a busy machine, where the wall-clock time is not).
 """
 
 import argparse
 import datetime as dt
+import json
 import os
 import random
+import re
 import sys
 import time
 from pathlib import Path
@@ -176,7 +180,7 @@ class QueryCounter:
         return execute(sql, params, many, context)
 
 
-def run(period):
+def run(period, members, save_emails=None):
     from django.conf import settings
     from django.core import mail
     from django.db import connection
@@ -202,9 +206,12 @@ def run(period):
         print(f"compose one digest, member of {label}: {counter.count} queries")
 
     counter = QueryCounter()
+    saved = []
+    cpu_started = time.process_time()
     started = time.perf_counter()
     with connection.execute_wrapper(counter):
         _run, due = services.open_run(period=period)
+        due = due[:members]  # the first ``members`` of a larger seed: a quick look
         size = settings.DIGEST_BATCH_SIZE
         sent = 0
         for start in range(0, len(due), size):
@@ -212,11 +219,29 @@ def run(period):
             result = services.deliver_batch(period=period, user_ids=due[start : start + size])
             sent += len(result.sent)
             assert len(mail.outbox) == len(result.sent)
+            if save_emails:
+                saved += [_masked(message) for message in mail.outbox]
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     members = len(due)
     print(f"members: {members}, sent: {sent}, batches of {size}")
     print(f"total: {elapsed:.1f}s ({members / elapsed:.0f} members/s, {1000 * elapsed / members:.1f} ms per member)")
     print(f"queries: {counter.count} ({counter.count / members:.2f} per member)")
+    print(f"CPU time of this process: {cpu:.1f}s ({1000 * cpu / members:.1f} ms per member); load {_load()}")
+    if save_emails:
+        Path(save_emails).write_text(json.dumps(sorted(saved), indent=1))
+        print(f"{len(saved)} emails written to {save_emails}")
+
+
+def _load():
+    return " ".join(f"{n:.1f}" for n in os.getloadavg())
+
+
+def _masked(message):
+    """An email's recipient, subject and parts, with the tokens that differ from run to run masked."""
+    unsubscribe = re.compile(r"/digests/unsubscribe/[^/]+/")
+    parts = [message.body] + [content for content, _mimetype in message.alternatives]
+    return [message.to[0], message.subject] + [unsubscribe.sub("/digests/unsubscribe/TOKEN/", p) for p in parts]
 
 
 def _member_with(count):
@@ -237,6 +262,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument("--members", type=int, default=10_000)
+    parser.add_argument("--save-emails", metavar="FILE", help="write every email (tokens masked) to FILE as JSON")
     args = parser.parse_args()
     from bench.common import ensure_database
 
@@ -251,7 +277,7 @@ def main():
 
     period = parse_period(current_period().end.strftime("%Y-%m"))
     seed(args.members, args.reseed, period)
-    run(period)
+    run(period, args.members, save_emails=args.save_emails)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -211,18 +212,28 @@ def duties_needing_for_many(*, users, communities_of, confirmed, until, today=No
         .order_by("due_date", "pk")
     )
     found: dict[int, list] = {user.pk: [] for user in users}
+    # Who might answer for a row, looked up instead of trying every person on every row.
+    of_district: dict[int, list[int]] = defaultdict(list)
+    district_of = {user.pk: user.district_id for user in users}
+    for user in users:
+        if user.district_id:
+            of_district[user.district_id].append(user.pk)
+    confirmed_in: dict[tuple, list[int]] = defaultdict(list)
+    for (user_id, community_id), district_id in confirmed.items():
+        confirmed_in[community_id, district_id].append(user_id)
     for row in rows:
         community_id = row.activity.community_id
-        for user in users:
-            if community_id not in communities_of.get(user.pk, ()):
-                continue
-            if answers_for(
+        candidates = {*of_district.get(row.district_id, ()), *confirmed_in.get((community_id, row.district_id), ())}
+        if row.assignee_id in found:
+            candidates.add(row.assignee_id)
+        for user_id in candidates:
+            if community_id in communities_of.get(user_id, ()) and answers_for(
                 row,
-                user_id=user.pk,
-                account_district_id=user.district_id,
-                confirmed_district_id=confirmed.get((user.pk, community_id)),
+                user_id=user_id,
+                account_district_id=district_of[user_id],
+                confirmed_district_id=confirmed.get((user_id, community_id)),
             ):
-                found[user.pk].append(row)
+                found[user_id].append(row)
     return found
 
 

@@ -34,7 +34,9 @@ def subject_for(digest):
     return mail.with_prefix(f"Your {digest.period.title} digest")
 
 
-def email_context(digest):
+def email_context(digest, shared_parts=None):
+    """The templates' context. ``shared_parts`` (a dict a batch keeps from member to member) holds the
+    pieces many members get alike, rendered once (digests/templatetags/digest_parts.py)."""
     return {
         "digest": digest,
         "user": digest.user,
@@ -45,6 +47,7 @@ def email_context(digest):
         "site_url": absolute_url("/"),
         "settings_url": absolute_url(reverse("accounts:settings")),
         "unsubscribe_url": unsubscribe_url(digest.user),
+        "shared_parts": shared_parts,
     }
 
 
@@ -56,9 +59,12 @@ def render_digest(digest, context=None):
     return subject_for(digest), text, html
 
 
-def build_digest_email(digest):
-    """The digest as a Django message with its Message-ID, built by core.mail like every other email."""
-    context = email_context(digest)
+def build_digest_email(digest, shared_parts=None):
+    """The digest as a Django message with its Message-ID, built by core.mail like every other email.
+
+    A batch passes the same ``shared_parts`` dict for all its members (see ``email_context``).
+    """
+    context = email_context(digest, shared_parts)
     subject, text, html = render_digest(digest, context)
     headers = mail.list_headers(kind="digest", unsubscribe_url=context["unsubscribe_url"])
     headers["Message-ID"] = make_msgid(idstring=f"digest-{digest.period.key}", domain=site_host())

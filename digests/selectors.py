@@ -35,7 +35,13 @@ from core.links import absolute_url
 from digests.models import CommunityNote
 from digests.periods import MONTHLY, Period, parse_period, rolling_window
 from discussions.models import Flag, Post, Thread
-from discussions.selectors import most_helpful_threads, unanswered_questions_for, unanswered_questions_for_many
+from discussions.selectors import (
+    helpful_sort_key,
+    most_helpful_threads,
+    most_helpful_threads_by_community,
+    unanswered_questions_for,
+    unanswered_questions_for_many,
+)
 from mentoring.models import CheckIn, Pairing
 from mentoring.selectors import asks_and_check_ins_for_many, asks_waiting_for, check_ins_due_for
 from polls.models import Poll
@@ -69,6 +75,7 @@ class Item:
     when_label: str = ""  # what ``when`` is ("due", "closes"): "due Tue, Feb 11, 2026"
     state: str = ""  # a responsibility's DutyState
     show_time: bool = False  # ``when`` is a moment (shown with its time and zone), not a day
+    person: Any = None  # who it is from (a question's author), shown with their avatar in the email
 
     @property
     def url(self) -> str:
@@ -137,6 +144,7 @@ def _thread_item(thread: Thread, action: str = "Reply") -> Item:
         detail=detail,
         action=action,
         kind="Question",
+        person=thread.author,
     )
 
 
@@ -592,6 +600,13 @@ class CommunitySection:
     def url(self) -> str:
         return absolute_url(self.community.get_absolute_url())
 
+    @property
+    def cache_key(self) -> tuple:
+        """What the section's markup depends on (digests/templatetags/digest_parts.py): equal keys, equal markup."""
+        note = (self.note.pk, self.note.updated_at) if self.note is not None else None
+        people = tuple(person.pk for person in self.new_members)
+        return (self.community.pk, note, tuple(self.threads), tuple(self.resources), tuple(self.chats), people)
+
 
 @dataclass
 class Digest:
@@ -606,9 +621,11 @@ class Digest:
         return bool(self.moderation) or bool(self.calls) or any(self.sections)
 
 
-def _community_content(communities: Iterable[Community], period: Period) -> dict[int, CommunitySection]:
+def _community_content(
+    communities: Iterable[Community], period: Period, threads: Iterable[Thread] | None = None
+) -> dict[int, CommunitySection]:
     """Notes, most helpful threads, featured resources, chat archives and new members of ``communities``
-    in ``period``."""
+    in ``period``: five queries, four when ``threads`` (the most helpful, best first) are given."""
     sections = {c.pk: CommunitySection(community=c) for c in communities}
     if not sections:
         return sections
@@ -618,7 +635,9 @@ def _community_content(communities: Iterable[Community], period: Period) -> dict
             sections[note.community_id].note = note
     since, until = period.since, period.start
 
-    for thread in most_helpful_threads(communities=communities, since=since, until=until, limit=THREAD_LIMIT):
+    if threads is None:
+        threads = most_helpful_threads(communities=communities, since=since, until=until, limit=THREAD_LIMIT)
+    for thread in threads:
         section = sections.get(thread.community_id)
         if section is not None:
             section.threads.append(_thread_item(thread, action="Read"))
@@ -638,6 +657,54 @@ def _community_content(communities: Iterable[Community], period: Period) -> dict
         if section is not None and len(section.new_members) < NEW_MEMBER_LIMIT:
             section.new_members.append(membership.user)
     return sections
+
+
+@dataclass
+class BatchContent:
+    """The community sections of every community of a batch, worked out once (``community_content_of_many``).
+
+    Each section holds its community's own THREAD_LIMIT most helpful threads; a member's digest
+    keeps the THREAD_LIMIT best across their communities, as one query over them would pick.
+    """
+
+    sections: dict[int, CommunitySection]
+    helpful: dict[Item, int]  # each thread's item: its rank in discussions.selectors.HELPFUL_ORDER
+
+    def sections_for(self, communities: Iterable[Community]) -> dict[int, CommunitySection]:
+        ids = [community.pk for community in communities]
+        candidates = [item for pk in ids for item in self.sections[pk].threads]
+        best = set(sorted(candidates, key=self.helpful.__getitem__)[:THREAD_LIMIT])
+        found = {}
+        for pk in ids:
+            section = self.sections[pk]
+            found[pk] = CommunitySection(
+                community=section.community,
+                note=section.note,
+                threads=[item for item in section.threads if item in best],
+                resources=section.resources,
+                new_members=section.new_members,
+                chats=section.chats,
+            )
+        return found
+
+
+def community_content_of_many(*, communities: Iterable[Community], period: Period) -> BatchContent:
+    """The community sections of ``communities`` for a batch of digests: five queries, whatever the
+    number of communities or of members (``digest_for(content=...)`` picks each member's part)."""
+    communities = list(communities)
+    by_community = most_helpful_threads_by_community(
+        communities=communities, since=period.since, until=period.start, limit=THREAD_LIMIT
+    )
+    threads = sorted((t for rows in by_community.values() for t in rows), key=helpful_sort_key)
+    sections = _community_content(communities, period, threads=threads)
+    ranks: dict[int, list[int]] = {}
+    for rank, thread in enumerate(threads):
+        ranks.setdefault(thread.community_id, []).append(rank)
+    helpful: dict[Item, int] = {}
+    for pk, section in sections.items():
+        # A section's items were made from ``threads`` in order, so they line up with its ranks.
+        helpful.update(zip(section.threads, ranks.get(pk, ()), strict=True))
+    return BatchContent(sections=sections, helpful=helpful)
 
 
 def member_communities(*, user: User) -> list[Any]:  # Communities with ``moderated_by_user``
@@ -674,6 +741,7 @@ def digest_for(
     only_community: Community | None = None,
     calls: CallsToAction | None = None,
     communities: list[Any] | None = None,  # Communities with ``moderated_by_user``
+    content: BatchContent | None = None,
 ) -> Digest | None:
     """The digest ``user`` gets for ``period``, or None when there is nothing to say.
 
@@ -681,8 +749,9 @@ def digest_for(
     (what its moderators may see). ``shared`` (a dict a batch passes from member to
     member) reuses the community-level content of members with the same
     communities, so a batch costs fewer queries; without it the count is still fixed.
-    A batch also passes ``calls`` (from ``calls_to_action_for_many``) and ``communities``
-    (the member's, from ``member_communities_of_many``), worked out for all its members at once.
+    A batch also passes ``calls`` (from ``calls_to_action_for_many``), ``communities``
+    (the member's, from ``member_communities_of_many``) and ``content`` (from
+    ``community_content_of_many``), worked out for all its members at once.
     """
     if isinstance(period, str):
         period = parse_period(period)
@@ -696,7 +765,10 @@ def digest_for(
     if shared is not None and key in shared:
         sections = shared[key]
     else:
-        sections = _community_content(communities, period)
+        if content is not None:
+            sections = content.sections_for(communities)
+        else:
+            sections = _community_content(communities, period)
         if shared is not None:
             shared[key] = sections
     visible = []

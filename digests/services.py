@@ -27,6 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import get_connection
+from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -39,7 +40,13 @@ from core.models import Suppression
 from digests.emails import build_digest_email
 from digests.models import CommunityNote, DigestDelivery, DigestRun
 from digests.periods import MONTHLY, Period, current_period
-from digests.selectors import Digest, calls_to_action_for_many, digest_for, member_communities_of_many
+from digests.selectors import (
+    Digest,
+    calls_to_action_for_many,
+    community_content_of_many,
+    digest_for,
+    member_communities_of_many,
+)
 
 log = logging.getLogger(__name__)
 Status = DigestDelivery.Status
@@ -140,37 +147,58 @@ def dead_claimers(*, period: Period, user_ids: Iterable[int]) -> list[str]:
     return workers.dead_among(set(held.values_list("claimed_by", flat=True)))
 
 
+_CLAIM = """
+UPDATE {table} SET status = %(claimed)s, claimed_at = %(now)s, claimed_by = %(me)s,
+       attempts = attempts + 1, next_attempt_at = NULL
+ WHERE id = (
+       SELECT id FROM {table}
+        WHERE user_id = %(user_id)s AND period = %(period)s
+          AND (status = %(pending)s
+               OR (status = %(failed)s AND next_attempt_at <= %(now)s)
+               OR (status = %(claimed)s AND (claimed_at < %(stale)s OR claimed_by = ANY(%(dead)s))))
+        LIMIT 1 FOR UPDATE SKIP LOCKED)
+RETURNING id, attempts
+"""
+
+
 def claim_delivery(
     *, user_id: int, period: Period, now: dt.datetime | None = None, dead: Iterable[str] = ()
 ) -> DigestDelivery | None:
     """Claim ``user_id``'s delivery for ``period``; the claimed row, or None if it is not ours to send.
 
     ``dead`` (from ``dead_claimers``) names claims of dead workers that may be taken back at once.
+    One statement: the row is locked (SKIP LOCKED: someone else holds it, so it is not ours) and
+    claimed in the same UPDATE, with no transaction around it to wait for.
     """
     now = now or timezone.now()
-    stale = now - dt.timedelta(seconds=settings.DIGEST_CLAIM_TIMEOUT)
-    claimable = (
-        Q(status=Status.PENDING)
-        | Q(status=Status.FAILED, next_attempt_at__lte=now)
-        | Q(status=Status.CLAIMED, claimed_at__lt=stale)
-        | Q(status=Status.CLAIMED, claimed_by__in=list(dead))
+    me = workers.identity()
+    params = {
+        "user_id": user_id,
+        "period": period.key,
+        "now": now,
+        "stale": now - dt.timedelta(seconds=settings.DIGEST_CLAIM_TIMEOUT),
+        "dead": list(dead),
+        "me": me,
+        "pending": Status.PENDING,
+        "failed": Status.FAILED,
+        "claimed": Status.CLAIMED,
+    }
+    with db_connection.cursor() as cursor:
+        cursor.execute(_CLAIM.format(table=DigestDelivery._meta.db_table), params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, attempts = row
+    return DigestDelivery(
+        pk=pk,
+        user_id=user_id,
+        period=period.key,
+        status=Status.CLAIMED,
+        claimed_at=now,
+        claimed_by=me,
+        attempts=attempts,
+        next_attempt_at=None,
     )
-    with transaction.atomic():
-        delivery = (
-            DigestDelivery.objects.select_for_update(skip_locked=True)
-            .filter(user_id=user_id, period=period.key)
-            .filter(claimable)
-            .first()
-        )
-        if delivery is None:
-            return None
-        delivery.status = Status.CLAIMED
-        delivery.claimed_at = now
-        delivery.claimed_by = workers.identity()
-        delivery.attempts += 1
-        delivery.next_attempt_at = None
-        delivery.save(update_fields=["status", "claimed_at", "claimed_by", "attempts", "next_attempt_at"])
-    return delivery
 
 
 def _finish(
@@ -213,11 +241,15 @@ def deliver_batch(*, period: Period, user_ids: list[int], progress: Callable[...
     )
     users = {u.pk: u for u in User.objects.filter(pk__in=user_ids).select_related("district")}
     members = list(users.values())
+    communities = member_communities_of_many(users=members)
+    every_community = {community.pk: community for mine in communities.values() for community in mine}
     batch = {
-        # What needs each member and their communities, worked out for the whole batch at once.
+        # What needs each member, their communities and those communities' news, worked out for the whole batch.
         "calls": calls_to_action_for_many(users=members, month=period),
-        "communities": member_communities_of_many(users=members),
+        "communities": communities,
+        "content": community_content_of_many(communities=every_community.values(), period=period),
         "shared": {},
+        "parts": {},  # pieces of the email many members get alike, rendered once
         "dead": dead_claimers(period=period, user_ids=user_ids),
         "blocked": mail.suppressed_among(user.email for user in users.values()),
     }
@@ -259,12 +291,13 @@ def _deliver_one(
             shared=batch["shared"],
             calls=batch["calls"][user.pk],
             communities=batch["communities"][user.pk],
+            content=batch["content"],
         )
         if digest is None:
             _finish(delivery, status=Status.SKIPPED, error="Nothing to say this time.")
             result.skipped.append(user_id)
             return "skipped"
-        message, message_id = build_digest_email(digest)
+        message, message_id = build_digest_email(digest, batch["parts"])
         if settings.DIGEST_SEND_DELAY:
             # Throttle for SMTP providers' rate limits (tests also use it to kill a worker mid-batch).
             time.sleep(settings.DIGEST_SEND_DELAY)

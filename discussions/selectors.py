@@ -186,11 +186,12 @@ def unanswered_questions_for_many(*, users, communities_of, limit: int = 10):
     return found
 
 
-def most_helpful_threads(*, communities, since, until, limit: int = 5):
-    """Visible threads of ``communities`` whose replies got the most "helpful" reactions in [since, until): one query.
+# Most helpful first, then the most recently active; the newest thread breaks a tie, so a batch that
+# picks from each community's best (most_helpful_threads_by_community) picks what one query picks.
+HELPFUL_ORDER = ("-helpful_in_period", "-last_activity_at", "-pk")
 
-    Each thread carries ``helpful_in_period``.
-    """
+
+def _helpful_in(communities, since, until):
     in_period = Q(
         posts__reactions__created_at__gte=since,
         posts__reactions__created_at__lt=until,
@@ -203,8 +204,38 @@ def most_helpful_threads(*, communities, since, until, limit: int = 5):
         .annotate(helpful_in_period=Count("posts__reactions", filter=in_period))
         .filter(helpful_in_period__gt=0)
         .select_related("community", "focus_area", "author")
-        .order_by("-helpful_in_period", "-last_activity_at")[:limit]
     )
+
+
+def most_helpful_threads(*, communities, since, until, limit: int = 5):
+    """Visible threads of ``communities`` whose replies got the most "helpful" reactions in [since, until): one query.
+
+    Each thread carries ``helpful_in_period``; ordered by HELPFUL_ORDER.
+    """
+    return _helpful_in(communities, since, until).order_by(*HELPFUL_ORDER)[:limit]
+
+
+def helpful_sort_key(thread: Any) -> tuple:  # a Thread with ``helpful_in_period``
+    """HELPFUL_ORDER in Python, to merge the lists of ``most_helpful_threads_by_community``."""
+    return (-thread.helpful_in_period, -thread.last_activity_at.timestamp(), -thread.pk)
+
+
+def most_helpful_threads_by_community(*, communities, since, until, limit: int = 5) -> dict[int, list[Thread]]:
+    """{community id: its ``limit`` most helpful threads}, as ``most_helpful_threads`` for each alone: one query.
+
+    The ``limit`` best of any set of these communities are among them (merge with ``helpful_sort_key``).
+    """
+    order = [F(name[1:]).desc() for name in HELPFUL_ORDER]
+    rows = (
+        _helpful_in(communities, since, until)
+        .annotate(nth=Window(RowNumber(), partition_by=[F("community_id")], order_by=order))
+        .filter(nth__lte=limit)
+        .order_by("community_id", *HELPFUL_ORDER)
+    )
+    found: dict[int, list[Thread]] = {}
+    for thread in rows:
+        found.setdefault(thread.community_id, []).append(thread)
+    return found
 
 
 # -- one thread ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from accounts import avatars
+from core import links
 
 register = template.Library()
 
@@ -96,4 +97,36 @@ def person(person, size="sm", link=True):
         person.username,
         picture,
         person.name,
+    )
+
+
+# In an email the style sheet is gone (mail clients drop it): sizes and colours go inline.
+EMAIL_FONT_SIZES = {"xs": 10, "sm": 12, "md": 16, "lg": 36}
+_EMAIL_SHAPE = "display:inline-block;width:{px}px;height:{px}px;border-radius:50%;vertical-align:middle;border:0;"
+
+
+@register.simple_tag
+def email_avatar(person, size="sm"):
+    """``{% email_avatar person "xs" %}`` for emails: the picture at an absolute address (core.links), or
+    the initials as text on the person's colour, inline styles only. Decorative: the name is always beside it."""
+    pixels = SIZES.get(size, SIZES["sm"])
+    shape = _EMAIL_SHAPE.format(px=pixels)
+    url = avatar_url(person)
+    if url:
+        return format_html(
+            '<img src="{}" width="{}" height="{}" alt="" style="{}">', links.absolute_url(url), pixels, pixels, shape
+        )
+    if person is None:
+        background, text = "#e7e5e4", ""
+    else:
+        background, text = avatars.PALETTE[avatars.colour_index(person.username)], avatars.initials(person.name)
+    return format_html(
+        '<span aria-hidden="true" style="{}background-color:{};color:{};font-size:{}px;line-height:{}px;'
+        'font-weight:bold;text-align:center;font-family:Arial,Helvetica,sans-serif;">{}</span>',
+        shape,
+        background,
+        avatars.TEXT_COLOUR,
+        EMAIL_FONT_SIZES.get(size, EMAIL_FONT_SIZES["sm"]),
+        pixels,
+        text,
     )

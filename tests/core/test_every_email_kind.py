@@ -54,6 +54,7 @@ KINDS = {
 # Pieces that emails include ({% include %}), not emails of their own.
 EMAIL_PARTIALS = {"core/email/base", "core/email/text", "core/email/quote", "core/email/button"}
 EMAIL_PARTIALS |= {"digests/email/items", "digests/email/content", "digests/email/moderation"}
+EMAIL_PARTIALS |= {"digests/email/item", "digests/email/section"}  # rendered once a batch (digest_parts)
 # Django's own ways to build or send an email; only core/mail.py may use them.
 MAIL_APIS = {"send_mail", "send_mass_mail", "mail_admins", "mail_managers", "EmailMessage", "EmailMultiAlternatives"}
 

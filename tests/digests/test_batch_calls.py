@@ -110,3 +110,37 @@ def test_a_batch_for_next_month_matches_one_at_a_time():
         with_batch = selectors.digest_for(user=person, period=world.period, calls=batch[person.pk], communities=members)
         alone = selectors.digest_for(user=person, period=world.period)
         assert _without_tokens(render_digest(with_batch)) == _without_tokens(render_digest(alone))
+
+
+def test_a_batch_picks_each_members_most_helpful_discussions_across_their_communities(assert_num_queries_exact):
+    from discussions.models import Reaction
+    from tests.digests.world import next_month
+    from tests.discussions.factories import PostFactory
+
+    period = next_month()
+    a, b, c = CommunityFactory(name="Alpha"), CommunityFactory(name="Beta"), CommunityFactory(name="Gamma")
+    homes = [(a,), (a, b), (b, c), (a, b, c), (c,)]
+    people = [UserFactory() for _ in homes]
+    for person, communities in zip(people, homes, strict=True):
+        for community in communities:
+            MembershipFactory(user=person, community=community)
+    for community in (a, b, c):
+        for n in range(7):
+            reply = PostFactory(thread=ThreadFactory(community=community, title=f"{community.name} helpful {n}"))
+            # One to three helpful marks: many ties, so the order's last word (the newest thread) matters.
+            for fan in people[: n % 3 + 1]:
+                Reaction.objects.create(post=reply, user=fan, kind=Reaction.Kind.HELPFUL)
+    with assert_num_queries_exact(5):  # notes, threads, resources, chats, new members: for every community at once
+        content = selectors.community_content_of_many(communities=[a, b, c], period=period)
+    communities = selectors.member_communities_of_many(users=people)
+
+    def threads(digest):
+        return [(section.community.name, [item.title for item in section.threads]) for section in digest.sections]
+
+    for person in people:
+        batch = selectors.digest_for(user=person, period=period, communities=communities[person.pk], content=content)
+        alone = selectors.digest_for(user=person, period=period)
+        assert threads(batch) == threads(alone), person
+        assert sum(len(titles) for _name, titles in threads(batch)) == selectors.THREAD_LIMIT
+    everywhere = selectors.digest_for(user=people[3], period=period, content=content)
+    assert len([titles for _name, titles in threads(everywhere) if titles]) > 1, "the best of several communities"
