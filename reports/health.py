@@ -19,7 +19,7 @@ from discussions.models import Post, Thread
 from polls.models import BallotChoice, Participation, Poll
 from polls.selectors import MIN_GROUP_ANSWERS, group_trends, series_rounds
 from reports.charts import chart
-from resources.models import Resource, UsefulMark
+from resources.models import Resource
 
 QUIET_DAYS = 60
 QUIET_SHOWN = 100
@@ -194,8 +194,17 @@ def _questions_in_python(*, community, start, end):
 
 
 def members_by_district(*, community):
-    rows = Membership.objects.filter(community=community).values("user__district_id").annotate(n=Count("pk"))
-    return {row["user__district_id"]: row["n"] for row in rows}
+    """``({district_id: members}, {district_id: name})`` for the community's members: one query."""
+    rows = (
+        Membership.objects.filter(community=community)
+        .values_list("user__district_id", "user__district__name")
+        .annotate(n=Count("pk"))
+    )
+    counts, names = {}, {}
+    for district_id, name, n in rows:
+        counts[district_id] = n
+        names[district_id] = name
+    return counts, names
 
 
 def _district_rows(district_ids, names, own_district_id):
@@ -224,10 +233,10 @@ def dashboard(*, community, period, own_district=None):  # noqa: C901 - one figu
     own = own_district.pk if own_district is not None else None
     board = Dashboard(period=period, months=months, district=own_district)
 
-    members = members_by_district(community=community)
+    members, names = members_by_district(community=community)
     active = active_members(community=community, period=period)
-    district_ids = set(members) | {d for d, _m in active if d != "all"}
-    names = {d.pk: d.name for d in District.objects.filter(pk__in=[d for d in district_ids if d])}
+    # Active members are members: their districts are among the members' (and named with them).
+    district_ids = set(members)
     names[None] = NO_DISTRICT
     shown_districts = _district_rows(district_ids, names, own)
 
@@ -413,20 +422,25 @@ def dashboard(*, community, period, own_district=None):  # noqa: C901 - one figu
 
     # -- polls: response rate and pulse --------------------------------------------------------
     polls = Poll.objects.filter(community=community, opens_at__gte=start, opens_at__lt=end)
-    poll_count = polls.count()
-    answered = dict(
-        _fetch(
-            f"""
-            WITH members AS MATERIALIZED ({MEMBERS_SQL})
-            SELECT members.district_id, COUNT(*) FROM {_table(Participation)} p
-              JOIN {_table(Poll)} pl ON pl.id = p.poll_id
-              JOIN members ON members.user_id = p.user_id
-             WHERE pl.community_id = %s AND pl.opens_at >= %s AND pl.opens_at < %s
-             GROUP BY members.district_id
-            """,  # noqa: S608 - table names from the models, values are parameters
-            [community.pk, community.pk, start, end],
-        )
-    )
+    # The answers per district and (the row marked true) the polls opened: one statement.
+    answered, poll_count = {}, 0
+    for is_count, district_id, n in _fetch(
+        f"""
+        WITH members AS MATERIALIZED ({MEMBERS_SQL})
+        SELECT false, members.district_id, COUNT(*) FROM {_table(Participation)} p
+          JOIN {_table(Poll)} pl ON pl.id = p.poll_id
+          JOIN members ON members.user_id = p.user_id
+         WHERE pl.community_id = %s AND pl.opens_at >= %s AND pl.opens_at < %s
+         GROUP BY members.district_id
+        UNION ALL
+        SELECT true, NULL, COUNT(*) FROM {_table(Poll)} WHERE community_id = %s AND opens_at >= %s AND opens_at < %s
+        """,  # noqa: S608 - table names from the models, values are parameters
+        [community.pk, community.pk, start, end, community.pk, start, end],
+    ):
+        if is_count:
+            poll_count = n
+        else:
+            answered[district_id] = n
 
     def rate_row(key, label):
         base = members.get(key, 0) if key != "all" else sum(members.values())
@@ -442,46 +456,40 @@ def dashboard(*, community, period, own_district=None):  # noqa: C901 - one figu
         note="Possible answers: the district's current members times the polls opened in the period.",
     )
 
-    picks = BallotChoice.objects.filter(ballot__poll__in=polls.filter(kind=Poll.Kind.SCALE)).annotate(
-        month=TruncMonth("ballot__poll__opens_at")
+    # One query: the answers' sum and count per month, focus area and voter's district (a few
+    # hundred groups at most), added up here by district, by focus area and for the community.
+    picks = (
+        BallotChoice.objects.filter(ballot__poll__in=polls.filter(kind=Poll.Kind.SCALE))
+        .annotate(month=TruncMonth("ballot__poll__opens_at"))
+        .values_list("month", "ballot__poll__focus_area_id", "ballot__voter__district_id")
+        .annotate(total=Sum(F("choice__position") + 1), n=Count("pk"))
     )
-    by_district = picks.values_list("month", "ballot__voter__district_id").annotate(
-        total=Sum(F("choice__position") + 1), n=Count("pk")
-    )
-    by_area = picks.values_list("month", "ballot__poll__focus_area_id").annotate(
-        total=Sum(F("choice__position") + 1), n=Count("pk")
-    )
-
-    def pulse_grid(found, keep):
-        sums = {}
-        for month, key, total, n in found:
-            i = month_index.get(timezone.localtime(month).date())
-            if i is None or not keep(key):
-                continue
-            cell = sums.setdefault(key, [[0, 0] for _ in months])
+    community_pulse = [[0, 0] for _ in months]
+    district_pulse, area_pulse = {}, {}
+    for month, area, district, total, n in picks:
+        i = month_index.get(timezone.localtime(month).date())
+        if i is None:
+            continue
+        cells = [community_pulse, area_pulse.setdefault(area, [[0, 0] for _ in months])]
+        # Anonymous ballots have no voter: they count for the community and the focus area only.
+        if district is not None and (own is None or district == own):
+            cells.append(district_pulse.setdefault(district, [[0, 0] for _ in months]))
+        for cell in cells:
             cell[i][0] += total
             cell[i][1] += n
-        return sums
-
-    community_pulse = [[0, 0] for _ in months]
-    for month, _area, total, n in by_area:
-        i = month_index.get(timezone.localtime(month).date())
-        if i is not None:
-            community_pulse[i][0] += total
-            community_pulse[i][1] += n
 
     def averages(cells):
         return [round(s / n, 2) if n else None for s, n in cells]
 
-    # Anonymous ballots have no voter: they count for the community and the focus area only.
-    district_pulse = pulse_grid(by_district, lambda d: d is not None and (own is None or d == own))
-    area_pulse = pulse_grid(by_area, lambda a: True)
     rows = [[COMMUNITY, "", *averages(community_pulse)]]
     rows += [
         ["District", names.get(d, ""), *averages(cells)]
         for d, cells in sorted(district_pulse.items(), key=lambda i: names.get(i[0], ""))
     ]
-    rows += [["Focus area", areas.get(a, "No focus area"), *averages(cells)] for a, cells in area_pulse.items()]
+    rows += [
+        ["Focus area", areas.get(a, "No focus area"), *averages(cells)]
+        for a, cells in sorted(area_pulse.items(), key=lambda i: (i[0] is None, areas.get(i[0], "")))
+    ]
     series = [(COMMUNITY, averages(community_pulse))]
     if own is not None and own in district_pulse:
         series.append((names.get(own, ""), averages(district_pulse[own])))
@@ -498,17 +506,18 @@ def dashboard(*, community, period, own_district=None):  # noqa: C901 - one figu
     board.tables["pulse_rounds"] = pulse_rounds_table(community=community, period=period, own=own)
 
     # -- resources --------------------------------------------------------------------------
+    # One query: the marks join their resources, so each resource counts once (DISTINCT).
     figures = Resource.objects.filter(community=community).aggregate(
-        submitted=Count("pk", filter=Q(created_at__gte=start, created_at__lt=end)),
-        approved=Count("pk", filter=Q(approved_at__gte=start, approved_at__lt=end)),
-        featured=Count("pk", filter=Q(featured_at__gte=start, featured_at__lt=end)),
+        submitted=Count("pk", distinct=True, filter=Q(created_at__gte=start, created_at__lt=end)),
+        approved=Count("pk", distinct=True, filter=Q(approved_at__gte=start, approved_at__lt=end)),
+        featured=Count("pk", distinct=True, filter=Q(featured_at__gte=start, featured_at__lt=end)),
+        useful=Count("useful_marks", filter=Q(useful_marks__created_at__gte=start, useful_marks__created_at__lt=end)),
     )
-    useful = UsefulMark.objects.filter(resource__community=community, created_at__gte=start, created_at__lt=end).count()
     board.tables["resources"] = Table(
         slug="resources",
         title="Resources",
         header=["Submitted", "Approved", "Featured", "Marked useful"],
-        rows=[[figures["submitted"], figures["approved"], figures["featured"], useful]],
+        rows=[[figures["submitted"], figures["approved"], figures["featured"], figures["useful"]]],
         note="Each counted in the period it happened: submitted, approved, featured, marked useful.",
     )
 
@@ -519,7 +528,7 @@ def dashboard(*, community, period, own_district=None):  # noqa: C901 - one figu
         Responsibility.objects.filter(
             activity__community=community, due_date__gte=period.first, due_date__lte=period.last
         )
-        .values("district_id")
+        .values("district_id", "district__name")
         .annotate(
             on_time=Count("pk", filter=done & (Q(done_at=None) | Q(done_at__date__lte=F("due_date")))),
             late=Count("pk", filter=done & Q(done_at__date__gt=F("due_date"))),
@@ -528,9 +537,8 @@ def dashboard(*, community, period, own_district=None):  # noqa: C901 - one figu
         )
     )
     found = {row["district_id"]: row for row in duties}
-    missing = [d for d in found if d not in names]
-    if missing:
-        names.update(dict(District.objects.filter(pk__in=missing).values_list("pk", "name")))
+    # A district with duties may have no members here: its name comes with its rows.
+    names.update({d: row["district__name"] for d, row in found.items() if d not in names})
     keys = ("on_time", "late", "overdue", "coming")
     total_row = [COMMUNITY, *(sum(row[k] for row in found.values()) for k in keys)]
     duty_districts = [own] if own is not None else sorted(found, key=lambda d: names.get(d, ""))
