@@ -30,6 +30,7 @@ from discussions.forms import (
     new_submission,
     similar_url,
 )
+from discussions.fragments import post_url_prefix
 from discussions.models import Post, Revision
 
 
@@ -252,6 +253,7 @@ def reply(request, access, thread_id):
         "access": access,
         "may_accept": thread.is_question and access.may_edit(thread.author_id),
         "just_posted": True,
+        "post_base": post_url_prefix(community=access.community, thread=thread),
     }
     return render(request, "discussions/includes/new_reply.html", context)
 
@@ -353,7 +355,14 @@ def helpful(request, access, thread_id, post_id):
         context = {"community": access.community, "access": access, "back": post.get_absolute_url()}
         return refuse(request, error, context=context)
     if request.htmx:
-        context = {"post": post, "marked": marked, "thread": thread, "community": access.community, "access": access}
+        context = {
+            "post": post,
+            "marked": marked,
+            "thread": thread,
+            "community": access.community,
+            "access": access,
+            "post_base": post_url_prefix(community=access.community, thread=thread),
+        }
         return render(request, "discussions/includes/helpful_button.html", context)
     messages.success(request, "Marked as helpful." if marked else "Removed your “helpful”.")
     return redirect(post.get_absolute_url())

@@ -1,0 +1,100 @@
+"""In-process timing of the member's computed pages (issue 19, templates), page cache off.
+
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/cop_bench .venv/bin/python bench/pages_inproc.py [--runs 40]
+    ... bench/pages_inproc.py --only thread --profile 20   # and the 20 costliest functions of that page
+
+Runs on the load benchmark's data set (bench/seed.py) as its ordinary member of five
+communities, through Django's test client (middleware, view, rendering). For each page it
+prints the SQL queries of one request, the median wall time and the median CPU time of this
+process (``time.process_time``: on a shared machine the wall clock mostly measures waiting for
+a core), with the load average at the start and the end. The settings are the load
+benchmark's (bench/run.py: production, persistent connections, its Redis in ``BENCH_REDIS_URL``).
+"""
+
+import argparse
+import cProfile
+import os
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cop_bench")
+sys.path.insert(0, str(ROOT))
+
+
+def timed(function, runs):
+    """Median wall and CPU milliseconds of ``runs`` calls (after one to warm up)."""
+    function()
+    wall, cpu = [], []
+    for _ in range(runs):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        function()
+        wall.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+    return statistics.median(wall), statistics.median(cpu)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--only", default="", help="pages whose name contains this")
+    parser.add_argument("--profile", type=int, default=0, help="print this many costliest functions per page")
+    args = parser.parse_args()
+    from bench.run import BENCH_ENV
+
+    # As the load benchmark serves the site (production settings, persistent connections), page cache off.
+    os.environ.pop("DEBUG", None)
+    os.environ.update({**BENCH_ENV, "DATABASE_URL": URL, "PAGE_CACHE_SECONDS": "0"})
+    os.environ["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", BENCH_ENV["REDIS_URL"])
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cop_site.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from bench.pages import bench_pages, member
+
+    client = Client()
+    client.force_login(member())
+    pages = [p for p in bench_pages() if p["auth"] and args.only in p["name"]]
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"{timezone.now():%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, load average {load}, {args.runs} runs")
+    print("| page (member) | queries | p50 wall ms | p50 CPU ms |")
+    print("| --- | ---: | ---: | ---: |")
+    for page in pages:
+        path = page["path"]
+
+        def get(path=path):
+            response = client.get(path)
+            if response.status_code != 200:
+                sys.exit(f"{path} answered {response.status_code}")
+            return response
+
+        get()
+        statements: list[str] = []
+
+        def count(execute, sql, *rest, statements=statements):
+            statements.append(sql)
+            return execute(sql, *rest)
+
+        with connection.execute_wrapper(count):
+            get()
+        wall, cpu = timed(get, args.runs)
+        print(f"| {page['name']} | {len(statements)} | {wall:.1f} | {cpu:.1f} |", flush=True)
+        if args.profile:
+            profile = cProfile.Profile()
+            profile.enable()
+            for _ in range(5):
+                get()
+            profile.disable()
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(args.profile)
+    print(f"load average at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,176 @@
+"""The thread page's replies, each rendered once and kept in the cache (issue 19).
+
+Rendering ``discussions/includes/post.html`` through the Django template engine was most
+of a member's thread page (about 60% of 20 posts, more for 200). ``render_post_tree``
+renders each reply's own markup (without its replies, which go in ``children_slot``) once
+and keeps it in the cache under a key that is a digest of **everything that markup
+shows**: the reply's fields and author, how it sits in the tree, the viewer's rights that
+change its buttons (may post, may moderate, may accept, is its author, marked it helpful),
+the page number, the time zone and language, and the source of the templates and tags
+that draw it. So nothing is ever invalidated: an edit, a deletion, hiding, restoring, a
+new helpful mark or an accepted answer makes a different key, and the page shows the new
+text at once; stale entries expire.
+
+The markup is rendered in a context that holds only those values (the viewer is reduced
+to their id and rights, the thread and community to the few fields the template reads),
+so what is cached cannot depend on anything the key leaves out, and an entry is only
+ever read for a reply of a thread the view has already shown to this viewer (members-only
+content never reaches another page or person). The CSRF token, the one per-request part,
+is a placeholder in the cache and is put in per page. When Redis is unreachable the
+cache is skipped (never the database fallback), and the page renders as before.
+"""
+
+import hashlib
+from functools import cache as once
+from pathlib import Path
+from types import SimpleNamespace
+
+from django.core.cache import cache
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from core.cache import cache_is_degraded
+
+TEMPLATE = "discussions/includes/post.html"
+# Templates and Python that draw a reply: a deploy that changes any of them changes every key.
+SOURCES = (
+    "templates/discussions/includes/post.html",
+    "templates/discussions/includes/helpful_button.html",
+    "accounts/templatetags/people.py",
+    "accounts/avatars.py",
+    "core/templatetags/icons.py",
+    "core/templatetags/dates.py",
+    "core/dates.py",
+    "discussions/fragments.py",
+)
+SECONDS = 6 * 3600
+CHILDREN = mark_safe("<!--replies-->")  # a fixed marker where the replies go, no user text
+CSRF_PLACEHOLDER = "csrfplaceholder0post0fragment"
+CSRF_INPUT = f'<input type="hidden" name="csrfmiddlewaretoken" value="{CSRF_PLACEHOLDER}">'
+
+
+def post_url_prefix(*, community, thread) -> str:
+    """``/c/<slug>/t/<id>/p/``: every link to a reply of ``thread`` is this + ``<post id>/<action>/``
+    (the URLs in discussions/urls.py), so a page reverses once, not once per link."""
+    return reverse("discussions:thread", kwargs={"slug": community.slug, "thread_id": thread.pk}) + "p/"
+
+
+@once
+def _sources_digest() -> str:
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.blake2b(digest_size=8)
+    for name in SOURCES:
+        digest.update((root / name).read_bytes())
+    return digest.hexdigest()
+
+
+def _author(person):
+    if person is None:
+        return None
+    return (person.pk, person.username, person.name, person.avatar.name if person.avatar else "")
+
+
+def _key(node, shared, viewer_id) -> str:
+    post = node.post
+    in_reply_to = node.in_reply_to
+    parts = (
+        shared,
+        post.pk,
+        post.created_at.isoformat(),
+        post.edited_at.isoformat() if post.edited_at else "",
+        post.is_hidden,
+        post.is_deleted,
+        post.hidden_reason,
+        post.helpful_count,
+        bool(getattr(post, "marked", False)),
+        post.author_id == viewer_id,
+        _author(post.author),
+        node.visible_depth,
+        (in_reply_to.name,) if in_reply_to else None,
+        post.body_html,
+    )
+    return "post-html:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+def _flatten(nodes, into):
+    for node in nodes:
+        into.append(node)
+        _flatten(node.children, into)
+    return into
+
+
+def _fragment_cache():
+    return None if cache_is_degraded(cache) else cache
+
+
+def render_post_tree(context, nodes) -> SafeString:
+    """The markup of ``nodes`` (discussions.selectors.Node trees) exactly as ``post.html`` would draw
+    them in ``context`` (the thread page's), from the cache where it can: one cache round trip
+    for all, and a template render only for replies not seen in this state before."""
+    if not nodes:
+        return SafeString("")
+    thread, community, access, user = context["thread"], context["community"], context["access"], context["user"]
+    page = context.get("page")
+    viewer_id = getattr(user, "pk", None)
+    post_base = post_url_prefix(community=community, thread=thread)
+    shared_values = {
+        "thread": SimpleNamespace(pk=thread.pk, is_locked=thread.is_locked, accepted_post_id=thread.accepted_post_id),
+        "community": SimpleNamespace(slug=community.slug),
+        "access": SimpleNamespace(may_post=bool(access.may_post), may_moderate=bool(access.may_moderate)),
+        "user": SimpleNamespace(pk=viewer_id),
+        "may_accept": bool(context.get("may_accept")),
+        "page": SimpleNamespace(number=page.number) if page is not None else None,
+        "just_posted": False,  # only the reply form's answer (new_reply.html) marks a post just posted
+        "post_base": post_base,
+        "csrf_token": CSRF_PLACEHOLDER,
+        "children_slot": CHILDREN,
+    }
+    shared = (
+        _sources_digest(),
+        timezone.get_current_timezone_name(),
+        translation.get_language(),
+        thread.pk,
+        thread.is_locked,
+        thread.accepted_post_id,
+        community.slug,
+        shared_values["access"].may_post,
+        shared_values["access"].may_moderate,
+        shared_values["may_accept"],
+        page.number if page is not None else None,
+    )
+    every = _flatten(nodes, [])
+    keys = [_key(node, shared, viewer_id) for node in every]
+    store = _fragment_cache()
+    found = store.get_many(keys) if store is not None else {}
+    missing = {}
+    template = None
+    fragments = {}
+    for node, key in zip(every, keys, strict=True):
+        html = found.get(key)
+        if html is None:
+            template = template or get_template(TEMPLATE).template
+            html = template.render(context.new({**shared_values, "node": node}))
+            missing[key] = html
+        fragments[id(node)] = html.split(CHILDREN, 1)
+    if missing and store is not None:
+        store.set_many(missing, SECONDS)
+
+    def draw(node, out):
+        before, after = fragments[id(node)]
+        out.append(before)
+        for child in node.children:
+            draw(child, out)
+        out.append(after)
+
+    out: list[str] = []
+    for node in nodes:
+        draw(node, out)
+    html = "".join(out)
+    if CSRF_INPUT in html:  # only the template writes an <input>: sanitized user text never has one
+        token = context.get("csrf_token")
+        real = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+        html = html.replace(CSRF_INPUT, real if token and str(token) != "NOTPROVIDED" else "")
+    return mark_safe(html)  # noqa: S308 - rendered by the (autoescaping) post template
