@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 SIZE = 256  # stored width and height, in pixels (shown at up to 128 CSS px, so sharp on 2x screens)
@@ -129,3 +130,17 @@ def colour_index(key):
 
 def colour_class(key):
     return f"avatar-c{colour_index(key)}"
+
+
+def colour(key):
+    """The background colour (``#rrggbb``) of ``key``'s initials: what ``colour_class`` paints, for the API."""
+    return PALETTE[colour_index(key)]
+
+
+def picture_path(person):
+    """Where ``person``'s picture is served (accounts.views.avatar_file), or "" without one."""
+    name = person.avatar.name if person is not None and person.avatar else ""
+    if not name.startswith("avatars/"):
+        return ""
+    key = name.removeprefix("avatars/").removesuffix(f".{STORED_EXTENSION}")
+    return reverse("accounts:avatar_file", kwargs={"key": key})

@@ -3,9 +3,11 @@ input serializers only check shapes and types: the apps' services decide everyth
 
 from rest_framework import serializers
 
+from accounts import avatars
 from api.models import Webhook
 from calendar_app.models import RSVP, Activity
 from communities.models import Community, Membership
+from core.links import absolute_url
 from discussions.models import Post, Thread
 from polls.models import Poll
 from resources.models import GradeBand, Resource, Subject
@@ -28,9 +30,28 @@ class EmptyInput(StrictSerializer):
     """A request that takes no fields."""
 
 
+def _picture_url(user) -> str | None:
+    path = avatars.picture_path(user)
+    return absolute_url(path) if path else None
+
+
 class PersonSerializer(serializers.Serializer):
+    """A person as the pages show them: the picture, or (without one) initials on their colour."""
+
     username = serializers.CharField(read_only=True)
     name = serializers.CharField(read_only=True)
+    avatar_url = serializers.SerializerMethodField(help_text="The uploaded picture (absolute URL), or null.")
+    initials = serializers.SerializerMethodField(help_text="Shown on `colour` when there is no picture.")
+    colour = serializers.SerializerMethodField(help_text="The background of the initials, #rrggbb.")
+
+    def get_avatar_url(self, user) -> str | None:
+        return _picture_url(user)
+
+    def get_initials(self, user) -> str:
+        return avatars.initials(user.name)
+
+    def get_colour(self, user) -> str:
+        return avatars.colour(user.username)
 
 
 class CommunitySerializer(serializers.ModelSerializer):
@@ -48,11 +69,24 @@ class MemberSerializer(serializers.ModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
     name = serializers.CharField(source="user.name", read_only=True)
     district = serializers.CharField(source="user.district.name", default=None, read_only=True, allow_null=True)
+    avatar_url = serializers.SerializerMethodField(help_text="The uploaded picture (absolute URL), or null.")
+    initials = serializers.SerializerMethodField(help_text="Shown on `colour` when there is no picture.")
+    colour = serializers.SerializerMethodField(help_text="The background of the initials, #rrggbb.")
 
     class Meta:
         model = Membership
         fields = ["id", "username", "name", "district", "is_moderator", "is_district_leader", "is_mentor", "joined_at"]
+        fields += ["avatar_url", "initials", "colour"]
         read_only_fields = fields
+
+    def get_avatar_url(self, membership) -> str | None:
+        return _picture_url(membership.user)
+
+    def get_initials(self, membership) -> str:
+        return avatars.initials(membership.user.name)
+
+    def get_colour(self, membership) -> str:
+        return avatars.colour(membership.user.username)
 
 
 class RolesInput(StrictSerializer):

@@ -13,7 +13,6 @@ account that was deleted): a neutral circle and "Former member".
 """
 
 from django import template
-from django.urls import reverse
 from django.utils.html import format_html
 
 from accounts import avatars
@@ -23,15 +22,6 @@ register = template.Library()
 
 SIZES = {"xs": 20, "sm": 28, "md": 40, "lg": 96}
 FORMER_MEMBER = "Former member"
-
-
-def avatar_url(person):
-    """Where ``person``'s picture is served (accounts.views.avatar_file), or "" without one."""
-    name = person.avatar.name if person is not None and person.avatar else ""
-    if not name.startswith("avatars/"):
-        return ""
-    key = name.removeprefix("avatars/").removesuffix(f".{avatars.STORED_EXTENSION}")
-    return reverse("accounts:avatar_file", kwargs={"key": key})
 
 
 @register.simple_tag
@@ -46,7 +36,7 @@ def avatar(person, size="sm", labelled=False):
         return format_html('<span class="{} avatar-none" aria-hidden="true"></span>', classes)
     name = person.name
     label = f"{name} (@{person.username})"
-    url = avatar_url(person)
+    url = avatars.picture_path(person)
     if url:
         if labelled:
             return format_html(
