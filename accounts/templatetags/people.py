@@ -101,7 +101,7 @@ def email_avatar(person, size="sm"):
     the initials as text on the person's colour, inline styles only. Decorative: the name is always beside it."""
     pixels = SIZES.get(size, SIZES["sm"])
     shape = _EMAIL_SHAPE.format(px=pixels)
-    url = avatar_url(person)
+    url = avatars.picture_path(person)
     if url:
         return format_html(
             '<img src="{}" width="{}" height="{}" alt="" style="{}">', links.absolute_url(url), pixels, pixels, shape
