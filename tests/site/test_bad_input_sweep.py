@@ -114,8 +114,6 @@ def _client(role, people):
     return client
 
 
-
-
 def _get(client, url, params=None):
     READ.clear()
     response = client.get(url, params or {"_": "1"})
