@@ -1,4 +1,4 @@
-"""Mentoring on a community home (core.panels): requests waiting for the viewer's answer, and a way in."""
+"""Mentoring on a community home (core.panels): the viewer's pairings, and a way in."""
 
 from django.db.models import Q
 
@@ -8,11 +8,15 @@ from mentoring.models import Pairing
 
 @panel("community_home_panel", order=60)
 def community_home_panel(*, community, viewer, access):
-    """Members see mentees waiting for their answer and their active pairings, with links. One query."""
+    """Members see their active pairings, with links, and the way to find a mentor. One query.
+
+    Mentees waiting for the viewer's answer are in the home's "What needs you" (digests.panels), with the
+    check-ins that are due.
+    """
     if not access.is_member:
         return None
-    mine = list(
-        Pairing.objects.filter(community=community, status__in=[Pairing.Status.ASKED, Pairing.Status.ACTIVE])
+    active = list(
+        Pairing.objects.filter(community=community, status=Pairing.Status.ACTIVE)
         .filter(Q(mentor=viewer) | Q(mentee=viewer))
         .select_related("mentor", "mentee", "community")
         .order_by("-created_at")[:6]
@@ -20,7 +24,6 @@ def community_home_panel(*, community, viewer, access):
     return {
         "template": "mentoring/includes/home_panel.html",
         "community": community,
-        "asking_me": [p for p in mine if p.status == Pairing.Status.ASKED and p.mentor_id == viewer.pk],
-        "active": [p for p in mine if p.status == Pairing.Status.ACTIVE],
+        "active": active,
         "viewer": viewer,
     }
