@@ -143,7 +143,8 @@ def occurrences_not_answered_by(
     ).annotate(answered_starts=ArraySubquery(mine))
     found = []
     for occurrence in expand(activities, start, end):
-        if occurrence.original_start not in occurrence.activity.answered_starts:
+        activity: Any = occurrence.activity  # with ``answered_starts``
+        if occurrence.original_start not in activity.answered_starts:
             found.append(occurrence)
             if len(found) == limit:
                 break

@@ -108,7 +108,7 @@ def _nudge_item(nudge: AnswerNudge) -> Item:
 def what_needs_you_panel(*, community, viewer, access):
     """What needs a member of ``community`` there: the moderators' queues first (their counts are the tabs',
     no query of their own), then ``calls_to_action`` of that community alone (overdue duties, the other
-    duties, unanswered questions, RSVPs, polls, mentoring, their own questions to close): seven or eight
+    duties, unanswered questions, RSVPs, polls, mentoring, their own questions to close): six or seven
     queries. Nothing for visitors and non-members."""
     if not access.is_member:
         return None

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from calendar_app.models import Activity
+from communities.models import Membership
 from mentoring.models import Pairing
 from tests.calendar_app.factories import ActivityFactory, ResponsibilityFactory
 from tests.chats.factories import ChatFactory
@@ -29,8 +30,12 @@ def busy_member(community, *, n=1, tag="", member=None):
     now = timezone.now()
     if member is None:
         member = UserFactory(display_name=f"Busy {tag}member", district=DistrictFactory())
+    if member.district is None:
+        member.district = DistrictFactory()
+        member.save()
     district = member.district
-    MembershipFactory(user=member, community=community)
+    if not Membership.objects.filter(user=member, community=community).exists():
+        MembershipFactory(user=member, community=community)
     busy = Busy(member=member, titles={kind: [] for kind in ("overdue", "duty", "question", "rsvp", "poll")})
     area = FocusAreaFactory(community=community, name=f"{tag}Loops")
     area.followers.add(member)
