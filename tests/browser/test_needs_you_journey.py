@@ -93,6 +93,7 @@ def _check_the_front_page(page, community, width):
     assert overflow <= 0, f"scrolls sideways by {overflow}px at {width}"
     journey_shot(page, f"needs-you-{width}")
     page.emulate_media(color_scheme="dark")
+    page.wait_for_timeout(400)  # buttons fade to their new colours (Bootstrap's .15s transition)
     journey_shot(page, f"needs-you-{width}-dark")
     page.emulate_media(color_scheme="light")
     first.get_by_role("link", name=f"See what to do: {HEADLINE}").click()
