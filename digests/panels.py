@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.urls import reverse
 
-from calendar_app.models import DutyState
 from core.panels import panel
 from digests.models import CommunityNote
 from digests.periods import next_monthly_period
@@ -133,5 +132,4 @@ def what_needs_you_panel(*, community, viewer, access):
         "more": len(items) - len(rows),
         "community": community,
         "access": access,
-        "Overdue": DutyState.OVERDUE,
     }
