@@ -138,9 +138,11 @@ def occurrences_not_answered_by(
     RSVP'd to (any answer counts), nothing once they have left it: the list ``upcoming_occurrences_for``
     and their RSVPs give, for one community. Two queries: their RSVPs come with the activities."""
     mine = RSVP.objects.filter(activity_id=OuterRef("pk"), user=user).values("occurrence_start")
-    activities = activities_overlapping(
-        start=start, end=end, community=community, communities_q=_member_communities_q(user)
-    ).annotate(answered_starts=ArraySubquery(mine))
+    activities = (
+        activities_overlapping(start=start, end=end, community=community, communities_q=_member_communities_q(user))
+        .annotate(answered_starts=ArraySubquery(mine))
+        .defer("description", "description_html", "search_vector")  # most of a row's bytes, not shown
+    )
     found = []
     for occurrence in expand(activities, start, end):
         activity: Any = occurrence.activity  # with ``answered_starts``
