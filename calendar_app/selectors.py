@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -130,6 +131,28 @@ def upcoming_occurrences_for(
     return expand(activities, start, end)
 
 
+def occurrences_not_answered_by(
+    *, user: User, community: Community, start: datetime, end: datetime, limit: int
+) -> list[Occurrence]:
+    """The first ``limit`` occurrences in [start, end) of ``community``'s activities that ``user`` has not
+    RSVP'd to (any answer counts), nothing once they have left it: the list ``upcoming_occurrences_for``
+    and their RSVPs give, for one community. Two queries: their RSVPs come with the activities."""
+    mine = RSVP.objects.filter(activity_id=OuterRef("pk"), user=user).values("occurrence_start")
+    activities = (
+        activities_overlapping(start=start, end=end, community=community, communities_q=_member_communities_q(user))
+        .annotate(answered_starts=ArraySubquery(mine))
+        .defer("description", "description_html", "search_vector")  # most of a row's bytes, not shown
+    )
+    found = []
+    for occurrence in expand(activities, start, end):
+        activity: Any = occurrence.activity  # with ``answered_starts``
+        if occurrence.original_start not in activity.answered_starts:
+            found.append(occurrence)
+            if len(found) == limit:
+                break
+    return found
+
+
 def _as_date(value: date | datetime) -> date:
     if isinstance(value, datetime):
         return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
@@ -182,15 +205,17 @@ def open_responsibilities_for(
     )
 
 
-def duties_needing(*, user: User, until: date, today: date | None = None) -> QuerySet[Responsibility]:
+def duties_needing(
+    *, user: User, until: date, today: date | None = None, community: Community | None = None
+) -> QuerySet[Responsibility]:
     """What ``user``'s district still has to do, due before ``until``: overdue ones (however old) first,
-    oldest first, then the rest by due date. Each has ``state``. One query."""
+    oldest first, then the rest by due date; with ``community``, only that community's. Each has
+    ``state``. One query."""
+    duties = Responsibility.objects.filter(duties_of_q(user))
+    if community is not None:
+        duties = duties.filter(activity__community=community)
     return _with_related(
-        Responsibility.objects.filter(duties_of_q(user))
-        .not_done()
-        .filter(due_date__lt=_as_date(until))
-        .with_state(today)
-        .order_by("due_date", "pk")
+        duties.not_done().filter(due_date__lt=_as_date(until)).with_state(today).order_by("due_date", "pk")
     )
 
 

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -218,3 +219,63 @@ def attendees_of(*, chat: Chat) -> list[Participant]:
 
 def activity_or_404(*, community: Community, pk: Any) -> Activity:
     return get_object_or_404(Activity.objects.select_related("community", "organizer"), community=community, pk=pk)
+
+
+@dataclass(frozen=True)
+class NextChat:
+    """A community's next online chat: its activity, when it runs, and its room's topic once prepared."""
+
+    activity: Activity
+    start: datetime
+    end: datetime
+    topic: str = ""
+    prepared: bool = False
+
+    @property
+    def title(self) -> str:
+        return self.topic or self.activity.title
+
+    def is_live(self, now: datetime | None = None) -> bool:
+        return self.start <= (now or timezone.now()) < self.end
+
+    @property
+    def path(self) -> str:
+        """The chat room of a one-off chat; a series has no room (chats.panels), so its activity page."""
+        if self.activity.is_recurring:
+            return self.activity.get_absolute_url()
+        return reverse("chats:room", kwargs={"slug": self.activity.community.slug, "pk": self.activity.pk})
+
+
+def next_chat_of(*, community: Community, now: datetime | None = None) -> NextChat | None:
+    """The community's online chat on now or coming next, or None; one a host ended early is over. One query.
+
+    A series counts by its stored next date (``Activity.next_start``, kept on every change and each night).
+    """
+    now = now or timezone.now()
+    room = Chat.objects.filter(activity_id=OuterRef("pk"))
+    one_off = Q(recurrence="", end__gt=now)
+    series = ~Q(recurrence="") & Q(next_as_of__lte=now, next_start__isnull=False, next_end__gt=now)
+    activity = (
+        Activity.objects.filter(community=community, kind=Activity.Kind.CHAT)
+        .filter(one_off | series)
+        .exclude(Exists(room.filter(closed_at__lte=now)))
+        .annotate(
+            runs_from=Case(When(recurrence="", then=F("start")), default=F("next_start")),
+            runs_until=Case(When(recurrence="", then=F("end")), default=F("next_end")),
+            topic=Subquery(room.values("topic")[:1]),
+            prepared=Exists(room),
+        )
+        .select_related("community")
+        .defer("description", "description_html", "search_vector")
+        .order_by("runs_from", "pk")
+        .first()
+    )
+    if activity is None:
+        return None
+    return NextChat(
+        activity=activity,
+        start=activity.runs_from,
+        end=activity.runs_until,
+        topic=activity.topic or "",
+        prepared=activity.prepared,
+    )

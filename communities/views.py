@@ -131,6 +131,10 @@ def home(request, access):
             if access.may_see
             else []
         ),
+        # "What needs you": for members only; a visitor, a non-member or a former member sees no trace of it.
+        "needs": (
+            collect("needs_you", community=community, viewer=request.user, access=access) if access.is_member else []
+        ),
     }
     return render(request, "communities/home.html", context)
 

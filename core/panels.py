@@ -14,6 +14,8 @@ Slots in use:
 
 - ``site_home_panel(*, user)``
 - ``community_home_panel(*, community, viewer, access)``
+- ``needs_you(*, community, viewer, access)``: the parts of a community home's "What needs you" (the
+  member's calls to action there, the next chat), shown together at the top of the page
 - ``thread_panel(*, thread, viewer, access)``
 - ``profile_panel(*, person, viewer)``
 - ``settings_panel(*, user)``: sections of the settings page (notification choices, the API's access tokens)

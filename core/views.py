@@ -68,6 +68,7 @@ def style(request):
         ("badges", "Badges"),
         ("icons", "Icons"),
         ("cards", "Cards"),
+        ("needs", "To-do rows"),
         ("alerts", "Alerts"),
         ("empty", "Empty states"),
     ]

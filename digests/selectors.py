@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Window
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, Window, prefetch_related_objects
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from calendar_app.selectors import (
     activities_overlapping,
     duties_needing,
     duties_needing_for_many,
+    occurrences_not_answered_by,
     soonest_occurrences_by_community,
     upcoming_occurrences_for,
 )
@@ -43,7 +44,12 @@ from discussions.selectors import (
     unanswered_questions_for_many,
 )
 from mentoring.models import CheckIn, Pairing
-from mentoring.selectors import asks_and_check_ins_for_many, asks_waiting_for, check_ins_due_for
+from mentoring.selectors import (
+    asks_and_check_ins_for_many,
+    asks_and_check_ins_in,
+    asks_waiting_for,
+    check_ins_due_for,
+)
 from polls.models import Poll
 from polls.selectors import open_polls_unanswered_by, open_polls_unanswered_by_many
 from resources.models import Resource
@@ -377,18 +383,26 @@ def _window(month: Period | str | None) -> Period:
     return month
 
 
-def calls_to_action(*, user: User, month: Period | str | None = None) -> CallsToAction:
+def calls_to_action(
+    *, user: User, month: Period | str | None = None, community: Community | None = None
+) -> CallsToAction:
     """What needs ``user`` in ``month`` (a Period, "YYYY-MM", or None for the coming 31 days).
 
     Their district's open responsibilities, open polls they have not answered,
     activities with RSVP links, unanswered questions in focus areas they lead or
     follow, mentees waiting for their answer and check-ins of their pairings; only
-    from their own communities. A fixed number of queries.
+    from their own communities. A fixed number of queries (ten or eleven).
+
+    With ``community``, only what comes from that community (nothing once they have left
+    it): the same lists ``calls_to_action(user=user).only(community)`` would give (the
+    limits apply to that community's items alone), in six or seven queries.
     """
     window = _window(month)
     # Mid-period (a preview, a late run) only what is still ahead is a call to action.
     start = max(window.start, timezone.now())
     end = max(window.end, start)
+    if community is not None:
+        return _calls_in(user=user, community=community, start=start, end=end)
     calls = CallsToAction()
     # Overdue ones, however old, come first (oldest first): they stay until someone marks them done.
     calls.responsibilities = [_responsibility_item(r) for r in duties_needing(user=user, until=end)[:CALL_LIMIT]]
@@ -405,6 +419,30 @@ def calls_to_action(*, user: User, month: Period | str | None = None) -> CallsTo
     calls.mentoring += [_check_in_item(c, user) for c in check_ins_due_for(user=user)[:CALL_LIMIT]]
     calls.nudges = answer_nudges_for(user=user)
     return calls
+
+
+def _calls_in(*, user: User, community: Community, start: datetime, end: datetime) -> CallsToAction:
+    """``calls_to_action`` in one community, from the same selectors narrowed to it. The RSVPs come with
+    the activities, the mentees' asks with the check-ins, the asker's own questions with the unanswered
+    ones: six queries, seven with nudges (their replies)."""
+    asks, check_ins = asks_and_check_ins_in(user=user, community=community)
+    unanswered = occurrences_not_answered_by(user=user, community=community, start=start, end=end, limit=CALL_LIMIT)
+    # Unanswered questions and the viewer's own questions to close are threads both: one query for the two.
+    questions = unanswered_questions_for(user=user, limit=QUESTION_LIMIT, community=community).annotate(
+        nudge=Value(False)
+    )
+    nudges = _nudge_threads(user=user, now=timezone.now(), community=community).annotate(nudge=Value(True))
+    threads = list(questions.union(nudges.select_related("community", "focus_area", "author"), all=True))
+    return CallsToAction(
+        responsibilities=[
+            _responsibility_item(r) for r in duties_needing(user=user, until=end, community=community)[:CALL_LIMIT]
+        ],
+        polls=[_poll_item(p) for p in open_polls_unanswered_by(user=user, community=community)[:CALL_LIMIT]],
+        activities=[_occurrence_item(o) for o in unanswered],
+        questions=[_thread_item(t, action="Answer") for t in threads if not t.nudge],
+        mentoring=[_ask_item(p) for p in asks[:CALL_LIMIT]] + [_check_in_item(c, user) for c in check_ins[:CALL_LIMIT]],
+        nudges=_with_replies([t for t in threads if t.nudge], user),
+    )
 
 
 def _answered(*, users, start, end):
@@ -429,28 +467,44 @@ NUDGE_LIMIT = 5
 NUDGE_REPLIES = 5
 
 
-def answer_nudges_for(*, user: User, now: datetime | None = None) -> list[AnswerNudge]:
-    """The asker's questions with replies from others but no accepted answer, asked ANSWER_NUDGE_DAYS or
-    more ago, in communities they are still in; each with up to NUDGE_REPLIES visible replies. Two queries."""
-    now = now or timezone.now()
-    others = Post.objects.filter(is_deleted=False, is_hidden=False).exclude(author_id=user.pk)
-    threads = list(
+def _nudge_threads(*, user: User, now: datetime, community: Community | None = None) -> QuerySet[Thread]:
+    """The questions ``answer_nudges_for`` lists (without their replies), oldest first, at most NUDGE_LIMIT."""
+    theirs = Membership.objects.filter(user=user)
+    if community is not None:
+        theirs = theirs.filter(community=community)
+    return (
         Thread.objects.filter(
             author=user,
             kind=Thread.Kind.QUESTION,
             accepted_post__isnull=True,
             is_hidden=False,
             created_at__lte=now - timedelta(days=settings.ANSWER_NUDGE_DAYS),
-            community_id__in=Membership.objects.filter(user=user).values("community_id"),
+            community_id__in=theirs.values("community_id"),
         )
-        .filter(Exists(others.filter(thread_id=OuterRef("pk"))))
-        .select_related("community")
-        .prefetch_related(
-            Prefetch("posts", queryset=others.select_related("author").order_by("created_at", "pk"), to_attr="others")
-        )
+        .filter(Exists(_others_replies(user).filter(thread_id=OuterRef("pk"))))
         .order_by("created_at", "pk")[:NUDGE_LIMIT]
     )
+
+
+def _others_replies(user: User) -> QuerySet[Post]:
+    return Post.objects.filter(is_deleted=False, is_hidden=False).exclude(author_id=user.pk)
+
+
+def _with_replies(threads: list[Any], user: User) -> list[AnswerNudge]:  # Threads, given ``others`` here
+    """Each of ``threads`` (from ``_nudge_threads``) with up to NUDGE_REPLIES visible replies of others: one query."""
+    replies = _others_replies(user).select_related("author").order_by("created_at", "pk")
+    prefetch_related_objects(threads, Prefetch("posts", queryset=replies, to_attr="others"))
     return [AnswerNudge(thread=thread, replies=thread.others[:NUDGE_REPLIES]) for thread in threads]
+
+
+def answer_nudges_for(
+    *, user: User, now: datetime | None = None, community: Community | None = None
+) -> list[AnswerNudge]:
+    """The asker's questions with replies from others but no accepted answer, asked ANSWER_NUDGE_DAYS or
+    more ago, in communities they are still in (with ``community``, that one only); each with up to
+    NUDGE_REPLIES visible replies. Two queries (one when there is none)."""
+    threads = _nudge_threads(user=user, now=now or timezone.now(), community=community)
+    return _with_replies(list(threads.select_related("community")), user)
 
 
 def answer_nudges_for_many(*, users, now=None):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 
 from accounts.models import User
@@ -242,6 +242,40 @@ def asks_waiting_for(*, user: User) -> QuerySet[Pairing]:
         .select_related("mentee", "community")
         .order_by("created_at")
     )
+
+
+def asks_and_check_ins_in(*, user: User, community: Community) -> tuple[list[Pairing], list[CheckIn]]:
+    """``asks_waiting_for`` and ``check_ins_due_for`` of ``user`` in ``community`` alone (nothing once they
+    have left it), in one query: their pairings there that wait for their answer as mentor, and their
+    active ones with an open check-in, each with its oldest open check-in."""
+    open_check_ins = CheckIn.objects.filter(pairing_id=OuterRef("pk"), done_at__isnull=True).order_by("due_at", "pk")
+    waiting = Q(mentor=user, status=Pairing.Status.ASKED)
+    due = (Q(mentor=user) | Q(mentee=user)) & Q(status=Pairing.Status.ACTIVE) & Q(Exists(open_check_ins))
+    rows = (
+        Pairing.objects.filter(community=community)
+        .filter(community__in=Membership.objects.filter(user=user).values("community_id"))
+        .filter(waiting | due)
+        .annotate(
+            check_in_pk=Subquery(open_check_ins.values("pk")[:1]),
+            check_in_period=Subquery(open_check_ins.values("period")[:1]),
+            check_in_due_at=Subquery(open_check_ins.values("due_at")[:1]),
+        )
+        .select_related("mentor", "mentee", "community")
+    )
+    asks: list[Pairing] = []
+    check_ins: list[CheckIn] = []
+    pairing: Any  # with the annotations above
+    for pairing in rows:
+        if pairing.status == Pairing.Status.ASKED:
+            asks.append(pairing)
+        else:
+            check_in = CheckIn(
+                pk=pairing.check_in_pk, pairing=pairing, period=pairing.check_in_period, due_at=pairing.check_in_due_at
+            )
+            check_ins.append(check_in)
+    asks.sort(key=lambda pairing: (pairing.created_at, pairing.pk))
+    check_ins.sort(key=lambda check_in: (check_in.due_at, check_in.pk))
+    return asks, check_ins
 
 
 def _check_ins_done(*, user: User, start: datetime, end: datetime) -> QuerySet[CheckIn]:

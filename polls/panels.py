@@ -1,4 +1,7 @@
-"""What polls show on a community home and inside a discussion thread (core.panels)."""
+"""What polls show inside a discussion thread and in a community's setup steps (core.panels).
+
+The open polls a member has not answered are on the community home's "What needs you" (digests.panels).
+"""
 
 from django.urls import reverse
 
@@ -6,24 +9,6 @@ from core.panels import panel
 from polls import selectors
 from polls.forms import VoteForm
 from polls.models import Poll, PollSeries, results_visible
-
-HOME_LIMIT = 5
-
-
-@panel("community_home_panel", order=40)
-def community_home_panel(*, community, viewer, access):
-    """Open polls ``viewer`` has not answered in ``community``, with a link to all polls. One query."""
-    if not access.is_member:
-        return None
-    polls = list(selectors.open_polls_unanswered_by(user=viewer, community=community)[: HOME_LIMIT + 1])
-    if not polls:
-        return None
-    return {
-        "template": "polls/includes/home_panel.html",
-        "community": community,
-        "polls": polls[:HOME_LIMIT],
-        "more": len(polls) > HOME_LIMIT,
-    }
 
 
 @panel("thread_panel", order=40)

@@ -42,7 +42,8 @@ def test_a_teacher_asks_picks_a_mentor_who_accepts_they_talk_and_both_see_a_chec
 
     switch_to(page, login_as, riley.user)
     page.goto(f"/c/{community.slug}/")
-    page.get_by_role("link", name="Jordan Park asks you to mentor them").click()
+    needs = page.get_by_role("region", name="What needs you")
+    needs.get_by_role("link", name="Jordan Park asks you to be their mentor", exact=True).click()
     page.get_by_label("How often you will check in").select_option(label="Every week")
     page.get_by_label("A note to your mentee (optional)").fill("Glad to help!")
     page.get_by_role("button", name="Accept").click()

@@ -167,7 +167,10 @@ def test_home_page_query_count_does_not_grow_with_focus_areas(client, community,
     PostFactory(thread=thread, author=member)
     client.force_login(member)
     client.get(community.get_absolute_url())
-    with assert_num_queries_exact(18):
+    # 18 before "What needs you" (issue 20): its calls to action here add six (duties, polls, activities
+    # with the RSVPs, questions with the member's own questions, mentoring), the next chat one; the polls
+    # panel and the mentoring panel's own query are folded into it (-2).
+    with assert_num_queries_exact(22):
         client.get(community.get_absolute_url())
     for _ in range(30):
         FocusAreaFactory(community=community).leaders.add(MembershipFactory(community=community).user)
@@ -175,6 +178,6 @@ def test_home_page_query_count_does_not_grow_with_focus_areas(client, community,
         thread = ThreadFactory(community=community, author=member)
         for _ in range(4):
             PostFactory(thread=thread)
-    with assert_num_queries_exact(18):
+    with assert_num_queries_exact(22):
         response = client.get(community.get_absolute_url())
     assert response.content.decode().count("Last replies by") == 5

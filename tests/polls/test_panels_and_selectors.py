@@ -5,9 +5,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from communities.permissions import access_for
+from digests.panels import what_needs_you_panel
 from discussions.models import Thread
 from polls.models import Poll
-from polls.panels import community_home_panel, thread_panel
+from polls.panels import thread_panel
 from polls.selectors import open_polls_unanswered_by
 from tests.factories import CommunityFactory, MembershipFactory
 from tests.polls.factories import PollFactory, add_ballot, page_text
@@ -42,18 +43,20 @@ def test_community_filter_limits_unanswered_polls(member, community):
     assert list(open_polls_unanswered_by(user=member, community=community)) == [mine]
 
 
-def test_community_home_shows_polls_waiting_for_the_member(client, member, community):
+def test_community_home_shows_polls_waiting_for_the_member_in_what_needs_you(client, member, community):
     PollFactory(community=community, question="Which unplugged activity worked best?")
     client.force_login(member)
     text = page_text(client.get(community.get_absolute_url()))
-    assert "Polls waiting for your answer" in text
-    assert "Which unplugged activity worked best?" in text
+    assert "What needs you" in text
+    assert "Poll Which unplugged activity worked best?" in text
+    assert text.count("Which unplugged activity worked best?") == 1
 
 
-def test_community_home_panel_is_empty_once_everything_is_answered(member, community):
+def test_an_answered_poll_leaves_what_needs_you(member, community):
     poll = PollFactory(community=community)
     add_ballot(poll, member, poll.choices.first())
-    assert community_home_panel(community=community, viewer=member, access=access_for(member, community)) is None
+    panel = what_needs_you_panel(community=community, viewer=member, access=access_for(member, community))
+    assert panel["rows"] == []
 
 
 @pytest.fixture

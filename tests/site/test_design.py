@@ -25,8 +25,18 @@ def test_staff_see_every_component_on_the_style_page(client):
     response = client.get("/style/")
     assert response.status_code == 200
     html = response.content.decode()
-    headings = ("Colour", "Type", "Spacing", "Buttons", "Form fields", "Badges", "Icons", "Cards and panels", "Alerts")
-    for heading in (*headings, "Empty states"):
+    headings = (
+        "Colour",
+        "Type",
+        "Spacing",
+        "Buttons",
+        "Form fields",
+        "Badges",
+        "Icons",
+        "Cards and panels",
+        "To-do rows",
+    )
+    for heading in (*headings, "Alerts", "Empty states"):
         assert f">{heading}</h2>" in html
     for state in ("Answered", "Overdue", "Featured", "Unanswered"):
         assert f"{state}</span>" in html
