@@ -206,10 +206,12 @@ def _raw_portable(*, community, period, params):
 
 def _raw_from_postgresql(*, params):
     raw = health_sql.figures(params=params)
-    raw["active"] = {
-        ("all" if whole_community else district_id, None if whole_period else month): n
-        for whole_community, district_id, month, whole_period, n in raw["active"]
-    }
+    active = {}
+    for whole_community, district_id, total, *by_month in raw["active"]:
+        key = "all" if whole_community else district_id
+        active[(key, None)] = total
+        active.update({(key, month): n for month, n in zip(params["months"], by_month, strict=True) if n})
+    raw["active"] = active
     return raw
 
 
@@ -223,6 +225,7 @@ def figure_params(*, community, period, own=None, now=None):
         "happened": min(period.end, now),
         "first": period.first,
         "last": period.last,
+        "months": period.months(),
         "today": timezone.localdate(now),
         "zone": _tz(),
         "cutoff": now - timedelta(days=QUIET_DAYS),

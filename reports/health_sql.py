@@ -9,6 +9,7 @@ came from; ``reports.health._raw_portable`` computes the same rows with the ORM 
 that compares the two).
 """
 
+import functools
 import json
 from datetime import date, datetime
 from typing import Any
@@ -43,6 +44,25 @@ MEMBERS = f"""
         SELECT m.id, m.user_id, m.joined_at, u.district_id
           FROM {_t(Membership)} m JOIN accounts_user u ON u.id = m.user_id
          WHERE m.community_id = %(community)s
+    )"""
+
+# The period's threads, replies and polls, each read once (with its month in the viewer's zone worked out
+# once a row) for every figure that counts them: active members, threads and replies by kind, questions,
+# poll answers and the pulse.
+PERIOD = f"""
+    period_threads AS MATERIALIZED (
+        SELECT id, author_id, kind, focus_area_id, is_hidden, created_at, accepted_post_id,
+               {_month("created_at")} AS month
+          FROM {_t(Thread)}
+         WHERE community_id = %(community)s AND created_at >= %(start)s AND created_at < %(end)s
+    ), period_posts AS MATERIALIZED (
+        SELECT p.author_id, t.kind, p.is_hidden OR p.is_deleted AS gone, {_month("p.created_at")} AS month
+          FROM {_t(Post)} p LEFT JOIN {_t(Thread)} t ON t.id = p.thread_id AND t.community_id = %(community)s
+         WHERE p.community_id = %(community)s AND p.created_at >= %(start)s AND p.created_at < %(end)s
+    ), period_polls AS MATERIALIZED (
+        SELECT id, kind, focus_area_id, {_month("opens_at")} AS month
+          FROM {_t(Poll)}
+         WHERE community_id = %(community)s AND opens_at >= %(start)s AND opens_at < %(end)s
     )"""
 
 # Who has done anything since the cutoff: a range of the indexes on (community, created_at), not every
@@ -90,46 +110,38 @@ FIGURES = {
              FROM (SELECT district_id, COUNT(*) AS n FROM members GROUP BY district_id) x
              LEFT JOIN accounts_district d ON d.id = x.district_id""",
     ),
-    # (whole community?, district_id, month or None, whole period?, distinct active members)
+    # (whole community?, district_id, active in the period, active in the first month, the second, ...):
+    # each member's months as bits, so every count is a plain COUNT over one row per member.
     "active": (
-        "c0, c1, c2, c3, c4",
-        f"""SELECT GROUPING(members.district_id) = 1 AS c0, members.district_id AS c1, acts.month AS c2,
-                   GROUPING(acts.month) = 1 AS c3, COUNT(DISTINCT acts.user_id) AS c4
+        "c0, c1, c2, {month_columns}",
+        f"""SELECT GROUPING(mb.district_id) = 1 AS c0, mb.district_id AS c1, COUNT(*) AS c2, {{month_counts}}
               FROM (
-                SELECT author_id AS user_id, {_month("created_at")} AS month FROM {_t(Thread)}
-                 WHERE community_id = %(community)s AND created_at >= %(start)s AND created_at < %(end)s
-                   AND author_id IS NOT NULL
-                UNION
-                SELECT author_id, {_month("created_at")} FROM {_t(Post)}
-                 WHERE community_id = %(community)s AND created_at >= %(start)s AND created_at < %(end)s
-                   AND author_id IS NOT NULL
-                UNION
-                SELECT a.user_id, {_month("a.attended_on")} FROM {_t(Attendance)} a
-                 WHERE a.activity_id IN (SELECT id FROM {_t(Activity)} WHERE community_id = %(community)s)
-                   AND a.attended_on >= %(start)s AND a.attended_on < %(end)s
-                UNION
-                SELECT p.user_id, {_month("pl.opens_at")} FROM {_t(Participation)} p
-                  JOIN {_t(Poll)} pl ON pl.id = p.poll_id
-                 WHERE pl.community_id = %(community)s AND pl.opens_at >= %(start)s AND pl.opens_at < %(end)s
-              ) acts JOIN members ON members.user_id = acts.user_id
-             GROUP BY GROUPING SETS ((members.district_id, acts.month), (members.district_id), (acts.month), ())""",
+                SELECT user_id, bit_or(1::bigint << (width_bucket(month, %(months)s::date[]) - 1)) AS months
+                  FROM (
+                    SELECT author_id AS user_id, month FROM period_threads WHERE author_id IS NOT NULL
+                    UNION ALL
+                    SELECT author_id, month FROM period_posts WHERE author_id IS NOT NULL
+                    UNION ALL
+                    SELECT a.user_id, {_month("a.attended_on")} FROM {_t(Attendance)} a
+                     WHERE a.activity_id IN (SELECT id FROM {_t(Activity)} WHERE community_id = %(community)s)
+                       AND a.attended_on >= %(start)s AND a.attended_on < %(end)s
+                    UNION ALL
+                    SELECT p.user_id, pl.month FROM {_t(Participation)} p JOIN period_polls pl ON pl.id = p.poll_id
+                  ) acts
+                 GROUP BY user_id
+              ) per_member JOIN members mb ON mb.user_id = per_member.user_id
+             GROUP BY GROUPING SETS ((mb.district_id), ())""",
     ),
     # (kind, month, threads)
     "threads": (
         "c0, c1, c2",
-        f"""SELECT kind AS c0, {_month("created_at")} AS c1, COUNT(*) AS c2 FROM {_t(Thread)}
-             WHERE community_id = %(community)s AND created_at >= %(start)s AND created_at < %(end)s
-               AND NOT is_hidden
-             GROUP BY 1, 2""",
+        "SELECT kind AS c0, month AS c1, COUNT(*) AS c2 FROM period_threads WHERE NOT is_hidden GROUP BY 1, 2",
     ),
     # (kind of thread, month, replies)
     "replies": (
         "c0, c1, c2",
-        f"""SELECT t.kind AS c0, {_month("p.created_at")} AS c1, COUNT(*) AS c2
-              FROM {_t(Post)} p JOIN {_t(Thread)} t ON t.id = p.thread_id
-             WHERE p.community_id = %(community)s AND t.community_id = %(community)s
-               AND p.created_at >= %(start)s AND p.created_at < %(end)s AND NOT p.is_hidden AND NOT p.is_deleted
-             GROUP BY 1, 2""",
+        """SELECT kind AS c0, month AS c1, COUNT(*) AS c2 FROM period_posts
+             WHERE NOT gone AND kind IS NOT NULL GROUP BY 1, 2""",
     ),
     # (whole community?, focus area, asked, answered, unanswered, accepted, median s to first reply,
     #  median s to accepted answer)
@@ -140,14 +152,13 @@ FIGURES = {
                    percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM fr.first_at - t.created_at)) AS c6,
                    percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM ap.created_at - t.created_at))
                      AS c7
-              FROM {_t(Thread)} t
+              FROM period_threads t
               LEFT JOIN LATERAL (
                   SELECT MIN(p.created_at) AS first_at FROM {_t(Post)} p
                    WHERE p.thread_id = t.id AND p.parent_id IS NULL AND p.is_hidden = false AND p.is_deleted = false
               ) fr ON true
               LEFT JOIN {_t(Post)} ap ON ap.id = t.accepted_post_id
-             WHERE t.community_id = %(community)s AND t.kind = %(question)s AND t.is_hidden = false
-               AND t.created_at >= %(start)s AND t.created_at < %(end)s
+             WHERE t.kind = %(question)s AND NOT t.is_hidden
              GROUP BY GROUPING SETS ((t.focus_area_id), ())""",
     ),
     # (focus area id, name)
@@ -178,20 +189,18 @@ FIGURES = {
     "poll_answers": (
         "c0, c1",
         f"""SELECT members.district_id AS c0, COUNT(*) AS c1 FROM {_t(Participation)} p
-              JOIN {_t(Poll)} pl ON pl.id = p.poll_id JOIN members ON members.user_id = p.user_id
-             WHERE pl.community_id = %(community)s AND pl.opens_at >= %(start)s AND pl.opens_at < %(end)s
+              JOIN period_polls pl ON pl.id = p.poll_id JOIN members ON members.user_id = p.user_id
              GROUP BY 1""",
     ),
     # (month the poll opened, focus area, voter's district, sum of answers 1..5, answers) of scale polls
     "picks": (
         "c0, c1, c2, c3, c4",
-        f"""SELECT {_month("pl.opens_at")} AS c0, pl.focus_area_id AS c1, u.district_id AS c2,
-                   SUM(ch.position + 1) AS c3, COUNT(*) AS c4
+        f"""SELECT pl.month AS c0, pl.focus_area_id AS c1, u.district_id AS c2, SUM(ch.position + 1) AS c3,
+                   COUNT(*) AS c4
               FROM {_t(BallotChoice)} bc JOIN {_t(Ballot)} b ON b.id = bc.ballot_id
-              JOIN {_t(Poll)} pl ON pl.id = b.poll_id JOIN {_t(Choice)} ch ON ch.id = bc.choice_id
+              JOIN period_polls pl ON pl.id = b.poll_id JOIN {_t(Choice)} ch ON ch.id = bc.choice_id
               LEFT JOIN accounts_user u ON u.id = b.voter_id
-             WHERE pl.community_id = %(community)s AND pl.opens_at >= %(start)s AND pl.opens_at < %(end)s
-               AND pl.kind = %(scale)s
+             WHERE pl.kind = %(scale)s
              GROUP BY 1, 2, 3""",
     ),
     # (district_id, district name, done on time, done late, overdue, not due yet) due in the period
@@ -227,8 +236,7 @@ FIGURES = {
 
 # One value each, not rows.
 SINGLE = {
-    "poll_count": f"""(SELECT COUNT(*) FROM {_t(Poll)}
-                        WHERE community_id = %(community)s AND opens_at >= %(start)s AND opens_at < %(end)s)""",
+    "poll_count": "(SELECT COUNT(*) FROM period_polls)",
     # The latest repeating scale poll that opened in the period (the pulse trend by round), or null.
     "series_poll": f"""(SELECT id FROM {_t(Poll)}
                          WHERE community_id = %(community)s AND kind = %(scale)s AND series_id IS NOT NULL
@@ -245,17 +253,21 @@ SINGLE = {
 }
 
 DATETIME_COLUMNS: dict[str, tuple[int, ...]] = {"going": (1, 2), "attended": (1, 3), "quiet": (3, 4)}
-DATE_COLUMNS: dict[str, tuple[int, ...]] = {"active": (2,), "threads": (1,), "replies": (1,), "picks": (0,)}
+DATE_COLUMNS: dict[str, tuple[int, ...]] = {"threads": (1,), "replies": (1,), "picks": (0,)}
 
 
-def _statement(district):
+@functools.cache
+def statement(*, district, months):
+    """The statement for a period of ``months`` months (a district leader's: ``district``)."""
     quiet = QUIET.format(district="AND m.district_id = %(own)s" if district else "")
-    parts = [f"{_rows(*figure)} AS {name}" for name, figure in FIGURES.items()]
+    columns = {
+        "month_columns": ", ".join(f"c{3 + i}" for i in range(months)),
+        "month_counts": ", ".join(f"COUNT(*) FILTER (WHERE months & {1 << i} <> 0) AS c{3 + i}" for i in range(months)),
+    }
+    parts = [f"{_rows(cols.format(**columns), select.format(**columns), *order)} AS {name}"
+             for name, (cols, select, *order) in FIGURES.items()]  # fmt: skip
     parts += [f"{sql} AS {name}" for name, sql in SINGLE.items()]
-    return f"WITH {MEMBERS}, {quiet}\nSELECT " + ",\n".join(parts)
-
-
-STATEMENTS = {False: _statement(False), True: _statement(True)}
+    return f"WITH {MEMBERS}, {PERIOD}, {quiet}\nSELECT " + ",\n".join(parts)
 
 
 def _datetime(text):
@@ -270,7 +282,8 @@ def figures(*, params):
     """The rows of every figure (see ``FIGURES``, ``SINGLE``) as a dict, for ``reports.health.figure_params``
     (``own``: only that district's quiet members): one query."""
     with connection.cursor() as cursor:
-        cursor.execute(STATEMENTS[params["own"] is not None], params)
+        sql = statement(district=params["own"] is not None, months=len(params["months"]))
+        cursor.execute(sql, params)
         names = [column.name for column in cursor.description]
         values = cursor.fetchone()
     raw: dict[str, Any] = {}
