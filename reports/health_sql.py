@@ -41,7 +41,7 @@ def _rows(cols, select, order=""):
 
 MEMBERS = f"""
     members AS MATERIALIZED (
-        SELECT m.id, m.user_id, m.joined_at, u.district_id
+        SELECT m.id, m.user_id, m.joined_at, u.district_id, u.display_name, u.username
           FROM {_t(Membership)} m JOIN accounts_user u ON u.id = m.user_id
          WHERE m.community_id = %(community)s
     )"""
@@ -82,7 +82,7 @@ QUIET = f"""
         SELECT p.user_id FROM {_t(Participation)} p JOIN {_t(Poll)} pl ON pl.id = p.poll_id
          WHERE pl.community_id = %(community)s AND pl.opens_at >= %(cutoff)s
     ), quiet AS MATERIALIZED (
-        SELECT m.id, m.user_id, m.joined_at FROM members m
+        SELECT m.id, m.user_id, m.joined_at, m.district_id, m.display_name, m.username FROM members m
          WHERE m.joined_at < %(cutoff)s AND m.user_id NOT IN (SELECT user_id FROM recent) {{district}}
     ), quiet_last AS (
         SELECT user_id, MAX(at) AS at FROM (
@@ -222,11 +222,11 @@ FIGURES = {
     # (name, username, district name, joined, last active or the epoch, how many are quiet), quietest first
     "quiet": (
         "c0, c1, c2, c3, c4, c5",
-        """SELECT COALESCE(NULLIF(u.display_name, ''), u.username) AS c0, u.username AS c1, d.name AS c2,
+        """SELECT COALESCE(NULLIF(q.display_name, ''), q.username) AS c0, q.username AS c1, d.name AS c2,
                   q.joined_at AS c3, COALESCE(l.at, %(epoch)s) AS c4, COUNT(*) OVER () AS c5,
-                  u.display_name AS c6, q.id AS c7
-             FROM quiet q JOIN accounts_user u ON u.id = q.user_id
-             LEFT JOIN accounts_district d ON d.id = u.district_id
+                  q.display_name AS c6, q.id AS c7
+             FROM quiet q
+             LEFT JOIN accounts_district d ON d.id = q.district_id
              LEFT JOIN quiet_last l ON l.user_id = q.user_id
             ORDER BY c4, c6, c7
             LIMIT %(quiet_limit)s""",
