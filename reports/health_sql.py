@@ -11,10 +11,12 @@ that compares the two).
 
 import functools
 import json
-from datetime import date, datetime
+import re
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from django.db import connection
+from django.utils import timezone
 
 from calendar_app.models import RSVP, Activity, Attendance, Responsibility
 from communities.models import FocusArea, Membership
@@ -28,9 +30,15 @@ def _t(model):
 
 
 def _month(column):
-    # The month in the viewer's zone, as date_trunc gives it for any zone (half-hour and 45-minute
-    # offsets, daylight saving): the figures never depend on how UTC months fall.
-    return f"(date_trunc('month', {column} AT TIME ZONE %(zone)s))::date"
+    # The month of ``column`` in the viewer's zone; ``statement`` writes it one of two ways (see there).
+    return f"<month {column}>"
+
+
+MONTH = re.compile(r"<month ([a-z_.]+)>")
+# Exact for any zone (half-hour and 45-minute offsets, daylight saving), converting each row.
+MONTH_BY_ZONE = r"(date_trunc('month', \1 AT TIME ZONE %(zone)s))::date"
+# The same month without converting each row: which of the months' first instants the row follows.
+MONTH_BY_START = r"(%(months)s::date[])[width_bucket(\1, %(month_starts)s::timestamptz[])]"
 
 
 def _rows(cols, select, order=""):
@@ -257,8 +265,10 @@ DATE_COLUMNS: dict[str, tuple[int, ...]] = {"threads": (1,), "replies": (1,), "p
 
 
 @functools.cache
-def statement(*, district, months):
-    """The statement for a period of ``months`` months (a district leader's: ``district``)."""
+def statement(*, district, months, by_start=False):
+    """The statement for a period of ``months`` months (a district leader's: ``district``). ``by_start``:
+    find each row's month from the months' first instants (``month_starts``), which is the month in the
+    viewer's zone only when every month starts at a plain local midnight (see ``month_starts``)."""
     quiet = QUIET.format(district="AND m.district_id = %(own)s" if district else "")
     columns = {
         "month_columns": ", ".join(f"c{3 + i}" for i in range(months)),
@@ -267,7 +277,28 @@ def statement(*, district, months):
     parts = [f"{_rows(cols.format(**columns), select.format(**columns), *order)} AS {name}"
              for name, (cols, select, *order) in FIGURES.items()]  # fmt: skip
     parts += [f"{sql} AS {name}" for name, sql in SINGLE.items()]
-    return f"WITH {MEMBERS}, {PERIOD}, {quiet}\nSELECT " + ",\n".join(parts)
+    sql = f"WITH {MEMBERS}, {PERIOD}, {quiet}\nSELECT " + ",\n".join(parts)
+    return MONTH.sub(MONTH_BY_START if by_start else MONTH_BY_ZONE, sql)
+
+
+def _plain_midnight(day, zone):
+    """``day``'s local midnight as an instant, or None when a daylight-saving jump skips it or it comes twice."""
+    local = datetime.combine(day, time.min)
+    early, late = local.replace(tzinfo=zone, fold=0), local.replace(tzinfo=zone, fold=1)
+    if early.utcoffset() != late.utcoffset() or early.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != local:
+        return None
+    return early
+
+
+def month_starts(*, first, months):
+    """The first instant of each month of a period starting on ``first`` (its first midnight for the first
+    month), or None when one of these midnights is not a plain local time in the viewer's zone: skipped by
+    a daylight-saving jump (a gap) or there twice (a fold, as in Havana on 2026-11-01). Then a row just after
+    such an instant may still belong to the month before, so months are converted row by row. The period's
+    own edges come from the same zone rules (``reports.periods.Period``)."""
+    zone = timezone.get_current_timezone()
+    starts = [_plain_midnight(first, zone), *(_plain_midnight(month, zone) for month in months[1:])]
+    return None if None in starts else starts
 
 
 def _datetime(text):
@@ -282,8 +313,9 @@ def figures(*, params):
     """The rows of every figure (see ``FIGURES``, ``SINGLE``) as a dict, for ``reports.health.figure_params``
     (``own``: only that district's quiet members): one query."""
     with connection.cursor() as cursor:
-        sql = statement(district=params["own"] is not None, months=len(params["months"]))
-        cursor.execute(sql, params)
+        starts = month_starts(first=params["first"], months=params["months"])
+        sql = statement(district=params["own"] is not None, months=len(params["months"]), by_start=starts is not None)
+        cursor.execute(sql, {**params, "month_starts": starts})
         names = [column.name for column in cursor.description]
         values = cursor.fetchone()
     raw: dict[str, Any] = {}

@@ -17,6 +17,7 @@ from calendar_app.models import RSVP, Attendance
 from discussions.models import Post, Thread
 from polls.models import Poll
 from reports.health import _raw_from_postgresql, _raw_portable, figure_params
+from reports.health_sql import month_starts
 from reports.periods import Period
 from tests.calendar_app.factories import ActivityFactory, ResponsibilityFactory, RSVPFactory
 from tests.discussions.factories import PostFactory, ThreadFactory
@@ -27,7 +28,12 @@ from tests.reports.seed import seed_known_community
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
-ZONES = ("UTC", "America/Chicago", "Asia/Kolkata", "Asia/Kathmandu", "Australia/Lord_Howe", "Pacific/Chatham")
+# Havana falls back from 01:00 to 00:00 on 2026-11-01: that month's first midnight comes twice (its
+# months are then worked out row by row).
+ZONES = (
+    "UTC", "America/Chicago", "Asia/Kolkata", "Asia/Kathmandu", "Australia/Lord_Howe", "Pacific/Chatham",
+    "America/Havana",
+)  # fmt: skip
 
 
 def comparable(raw):
@@ -80,6 +86,8 @@ def add_edges(seeded):
         for month, day in ((9, 30), (10, 1), (10, 31), (11, 1))
         for hour, minute in ((0, 0), (5, 30), (11, 0), (13, 45), (18, 15), (23, 45))
     ]
+    # Havana's 00:30 on 2026-11-01, before the clocks go back (04:30 UTC) and after (05:30 UTC).
+    moments += [datetime(2026, 11, 1, 4, 30, tzinfo=UTC), datetime(2026, 11, 1, 5, 30, tzinfo=UTC)]
     for moment in moments:
         PostFactory(thread=rng.choice(threads), author=rng.choice(active), created_at=moment)
     hidden = PostFactory(thread=threads[0], author=people[3], created_at=datetime(2026, 10, 2, tzinfo=UTC))
@@ -141,3 +149,32 @@ def test_the_statement_gives_the_rows_the_orm_gives_in_every_zone(zone):
     assert {"edge8", "edge9", "edge10"} <= set(quiet)  # never, long ago, a second before the cutoff
     assert "edge11" not in quiet  # a second after it
     assert {row[0] for row in statement["picks"]} >= {date(2026, 9, 1), date(2026, 10, 1)}
+
+
+def test_a_month_the_clocks_go_back_into_is_still_the_viewers_month():
+    # St. John's went back from 00:01 on 2009-11-01 to 23:01 on October 31: a reply at 02:45 UTC came
+    # after the first November midnight but was written on October 31, 23:15, local time.
+    seeded = seed_known_community()
+    thread = ThreadFactory(
+        community=seeded.community, author=seeded.quiet, created_at=datetime(2009, 10, 5, tzinfo=UTC)
+    )
+    for moment in (datetime(2009, 11, 1, 2, 20, tzinfo=UTC), datetime(2009, 11, 1, 2, 45, tzinfo=UTC)):
+        PostFactory(thread=thread, author=seeded.lakeview_quiet, created_at=moment)
+    PostFactory(thread=thread, author=seeded.moderator, created_at=datetime(2009, 11, 1, 4, tzinfo=UTC))
+    period = Period(first=date(2009, 10, 1), last=date(2009, 11, 30))
+    with timezone.override("America/St_Johns"):
+        assert month_starts(first=period.first, months=period.months()) is None
+        statement, orm = both(seeded.community, period)
+    assert statement == orm
+    kind = Thread.objects.get(pk=thread.pk).kind
+    assert sorted(statement["replies"]) == [(kind, date(2009, 10, 1), 2), (kind, date(2009, 11, 1), 1)]
+
+
+def test_months_start_at_plain_midnights_unless_the_clocks_jump_over_one():
+    months = [date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1)]
+    with timezone.override("America/Chicago"):
+        starts = month_starts(first=date(2026, 9, 15), months=months)
+        assert [s.astimezone(UTC).hour for s in starts] == [5, 5, 5]  # CDT all three
+    with timezone.override("America/Havana"):
+        assert month_starts(first=date(2026, 9, 15), months=months) is None  # 2026-11-01 00:00 comes twice
+        assert month_starts(first=date(2026, 9, 15), months=months[:2]) is not None
