@@ -126,7 +126,10 @@ def explain_figures(community, period, runs):
     from reports.health import figure_params
 
     params = figure_params(community=community, period=period)
-    sql = health_sql.statement(district=False, months=len(params["months"]))
+    params["month_starts"] = health_sql.month_starts(first=params["first"], months=params["months"])
+    sql = health_sql.statement(
+        district=False, months=len(params["months"]), by_start=params["month_starts"] is not None
+    )
     names = [*health_sql.FIGURES, *health_sql.SINGLE]
     best = {}
     for _ in range(runs):

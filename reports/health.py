@@ -71,16 +71,6 @@ def _tz():
     return timezone.get_current_timezone_name()
 
 
-def _fetch(sql, params):
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _table(model):
-    return model._meta.db_table
-
-
 # -- the rows behind the figures ---------------------------------------------------------------
 # ``_raw_portable`` (any database) and ``reports.health_sql.figures`` (PostgreSQL, one statement) give
 # the same rows; ``dashboard`` turns them into tables. Months are dates (the first of the viewer's month).
