@@ -112,6 +112,41 @@ def breakdown(community, runs):
     )
     for ms, sql in sorted(best.values(), reverse=True)[:6]:
         print(f"  {ms:5.0f} ms  {sql}")
+    if connection.vendor == "postgresql":
+        explain_figures(community, period, runs)
+
+
+def explain_figures(community, period, runs):
+    """Inside the one statement (reports/health_sql.py): each figure's subquery and each shared CTE, best
+    of ``runs`` EXPLAIN ANALYZE runs. A CTE runs inside the first figure that reads it, so that figure's
+    time includes it; planning is the planner's time for the whole statement."""
+    import json
+
+    from reports import health_sql
+    from reports.health import figure_params
+
+    params = figure_params(community=community, period=period)
+    params["month_starts"] = health_sql.month_starts(first=params["first"], months=params["months"])
+    sql = health_sql.statement(
+        district=False, months=len(params["months"]), by_start=params["month_starts"] is not None
+    )
+    names = [*health_sql.FIGURES, *health_sql.SINGLE]
+    best = {}
+    for _ in range(runs):
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+            found = cursor.fetchone()[0]
+        plan = (json.loads(found) if isinstance(found, str) else found)[0]
+        parts = [("planning", plan["Planning Time"]), ("execution", plan["Execution Time"])]
+        figures = iter(names)
+        for sub in plan["Plan"].get("Plans", []):
+            label = sub.get("Subplan Name", "")
+            name = label if label.startswith("CTE ") else next(figures, label)
+            parts.append((name, sub["Actual Total Time"]))
+        for name, ms in parts:
+            best[name] = min(best.get(name, float("inf")), ms)
+    print("inside the statement (EXPLAIN ANALYZE, best of each; CTEs count inside their first reader):")
+    print("  " + ", ".join(f"{name} {ms:.1f}" for name, ms in best.items()))
 
 
 def main(runs, with_breakdown=False):

@@ -75,6 +75,12 @@ class Thread(models.Model):
             models.Index(fields=["community", "kind"], name="thread_community_kind"),
             # The health dashboard: each member's threads in a community (last active, active by month).
             models.Index(fields=["community", "author", "created_at"], name="thread_community_author"),
+            # The health dashboard reads a period's threads and every thread's kind from this index alone.
+            models.Index(
+                fields=["community", "created_at"],
+                include=["id", "author", "kind", "focus_area", "is_hidden", "accepted_post"],
+                name="thread_community_period",
+            ),
             # Search ranks the newest matches: read backwards, a common word's newest 200 are near the top.
             models.Index(fields=["-created_at"], name="thread_created"),
             # Search leaves out replies of hidden threads, which are few: NOT IN over this index.
