@@ -60,13 +60,29 @@ def threads_for_list(
 ) -> QuerySet[Thread]:
     """Threads of ``access.community`` the viewer may see, sorted and filtered, with author and focus area."""
     qs = _visible_threads(access).select_related("author", "focus_area", "community")
+    return qs.filter(_list_filter(sort=sort, kind=kind, focus_area=focus_area)).order_by(
+        *SORTS.get(sort, SORTS["latest"])
+    )
+
+
+def _list_filter(*, sort: str, kind: str, focus_area: FocusArea | None) -> Q:
+    """What the list's filters keep, beyond what the viewer may see."""
+    keep = Q()
     if kind:
-        qs = qs.filter(kind=kind)
+        keep &= Q(kind=kind)
     if focus_area is not None:
-        qs = qs.filter(focus_area=focus_area)
+        keep &= Q(focus_area=focus_area)
     if sort == "unanswered":
-        qs = qs.filter(kind=Thread.Kind.QUESTION, accepted_post__isnull=True)
-    return qs.order_by(*SORTS.get(sort, SORTS["latest"]))
+        keep &= Q(kind=Thread.Kind.QUESTION, accepted_post__isnull=True)
+    return keep
+
+
+class CountedPaginator(Paginator):
+    """A Paginator given its count (from an aggregate the page runs anyway), so it runs no COUNT of its own."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int, **kwargs: Any) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        self.count = count
 
 
 RECENT_REPLIERS = 3
@@ -106,12 +122,17 @@ def with_recent_repliers(threads: Iterable[Any], *, limit: int = RECENT_REPLIERS
     return threads
 
 
-def thread_counts(*, access: Access) -> dict[str, int]:
-    """How many threads of each kind, and unanswered questions: one query."""
+def thread_counts(
+    *, access: Access, sort: str = "latest", kind: str = "", focus_area: FocusArea | None = None
+) -> dict[str, int]:
+    """How many threads of each kind, unanswered questions, and ``listed``: how many the list shows with
+    these filters (its paginator's count). One query."""
     kinds = {value: Count("id", filter=Q(kind=value)) for value in Thread.Kind.values}
+    listed = _list_filter(sort=sort, kind=kind, focus_area=focus_area)
     return _visible_threads(access).aggregate(
         total=Count("id"),
         unanswered=Count("id", filter=Q(kind=Thread.Kind.QUESTION, accepted_post__isnull=True)),
+        listed=Count("id", filter=listed or None),
         **kinds,
     )
 
