@@ -65,6 +65,21 @@ def threads_for_list(
     )
 
 
+# What a thread row (discussions/includes/thread_row.html) shows: a list of 25 reads these, not each
+# thread's text, its search vector and every column of its author and community.
+THREAD_ROW_FIELDS = (
+    *("id", "community_id", "focus_area_id", "author_id", "title", "kind", "created_at", "last_activity_at"),
+    *("reply_count", "helpful_count", "accepted_post_id", "is_pinned", "is_locked", "is_hidden"),
+    *("author__id", "author__username", "author__display_name", "author__avatar"),
+    *("focus_area__id", "focus_area__name", "community__id", "community__slug"),
+)
+
+
+def for_rows(threads: QuerySet[Thread]) -> QuerySet[Thread]:
+    """``threads`` (with author, focus area and community) loading only what a thread row shows."""
+    return threads.only(*THREAD_ROW_FIELDS)
+
+
 def _list_filter(*, sort: str, kind: str, focus_area: FocusArea | None) -> Q:
     """What the list's filters keep, beyond what the viewer may see."""
     keep = Q()
@@ -139,11 +154,11 @@ def thread_counts(
 
 def recent_threads(*, community: Community, viewer: User, limit: int = 5) -> QuerySet[Thread]:
     """The latest visible threads of a community, for its home page: one query."""
-    return (
+    return for_rows(
         Thread.objects.filter(community=community, is_hidden=False)
         .select_related("author", "focus_area", "community")
-        .order_by("-is_pinned", "-last_activity_at")[:limit]
-    )
+        .order_by("-is_pinned", "-last_activity_at")
+    )[:limit]
 
 
 def unanswered_questions_for(*, user: User, limit: int = 10) -> QuerySet[Thread]:

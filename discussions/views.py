@@ -78,7 +78,7 @@ def thread_list(request, access):
         else:
             status = 400
     threads = selectors.threads_for_list(access=access, sort=sort, kind=kind, focus_area=focus_area)
-    threads = selectors.with_read_state(threads, user=request.user)
+    threads = selectors.with_read_state(selectors.for_rows(threads), user=request.user)
     counts = selectors.thread_counts(access=access, sort=sort, kind=kind, focus_area=focus_area)
     paginator = selectors.CountedPaginator(threads, selectors.THREADS_PER_PAGE, count=counts["listed"])
     page = paginator.get_page(request.GET.get("page"))
