@@ -2,8 +2,7 @@
 each is exactly what including call_item.html drew, in the reader's zone, and a change shows at once."""
 
 import re
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.cache import cache
@@ -24,7 +23,7 @@ TAGGED = ENGINE.from_string("{% load digest_parts %}{% call_items items %}")
 @pytest.fixture
 def items():
     community = CommunityFactory(name="Coding & <Robots>")
-    at = datetime(2026, 3, 8, 9, 30, tzinfo=dt_timezone.utc)  # the night US clocks change
+    at = datetime(2026, 3, 8, 9, 30, tzinfo=UTC)  # the night US clocks change
     return [
         Item(title="Plan the <site visit>", path="/c/x/calendar/1/", community=community, when=date(2026, 2, 11),
              when_label="due", action="See what to do", kind="Responsibility", state=DutyState.OVERDUE),
