@@ -2,7 +2,7 @@
 
 from django.dispatch import receiver
 
-from api import serializers, webhooks
+from api import webhooks
 from api.models import Webhook
 from api.tasks import deliver_webhook
 from calendar_app.signals import activity_changed, activity_created
@@ -20,25 +20,25 @@ def _queue(*, community, event, event_id, data):
 
 @receiver(thread_created, dispatch_uid="api.webhooks.thread_created")
 def on_thread_created(sender, thread, **kwargs):
-    data = {"community": thread.community.slug, "thread": serializers.ThreadSerializer(thread).data}
+    data = {"community": thread.community.slug, "thread": webhooks.serialized("ThreadSerializer", thread)}
     _queue(community=thread.community, event=Event.THREAD_CREATED, event_id=f"thread:{thread.pk}", data=data)
 
 
 @receiver(reply_created, dispatch_uid="api.webhooks.reply_created")
 def on_reply_created(sender, post, **kwargs):
-    data = {"community": post.thread.community.slug, "post": serializers.PostSerializer(post).data}
+    data = {"community": post.thread.community.slug, "post": webhooks.serialized("PostSerializer", post)}
     _queue(community=post.thread.community, event=Event.REPLY_CREATED, event_id=f"post:{post.pk}", data=data)
 
 
 @receiver(resource_approved, dispatch_uid="api.webhooks.resource_approved")
 def on_resource_approved(sender, resource, **kwargs):
-    data = {"community": resource.community.slug, "resource": serializers.ResourceSerializer(resource).data}
+    data = {"community": resource.community.slug, "resource": webhooks.serialized("ResourceSerializer", resource)}
     event_id = f"resource-approved:{resource.pk}:{int(resource.approved_at.timestamp())}"
     _queue(community=resource.community, event=Event.RESOURCE_APPROVED, event_id=event_id, data=data)
 
 
 def _queue_activity(activity, event, event_id):
-    data = {"community": activity.community.slug, "activity": serializers.ActivitySerializer(activity).data}
+    data = {"community": activity.community.slug, "activity": webhooks.serialized("ActivitySerializer", activity)}
     _queue(community=activity.community, event=event, event_id=event_id, data=data)
 
 

@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from drf_spectacular.views import SpectacularRedocView
 
 from api import tokens
 from api.models import AccessToken
@@ -40,10 +39,3 @@ def revoke_token(request, token_id):
     tokens.revoke_token(user=request.user, token=token)
     messages.success(request, f"The token “{token.name}” no longer works.")
     return redirect("accounts:settings")
-
-
-class ApiDocs(SpectacularRedocView):
-    """/api/docs/: the schema rendered by Redoc (drf-spectacular-sidecar's copy, served by WhiteNoise),
-    started from static/js/api_docs.js (no inline script) and without Redoc's web fonts from Google."""
-
-    template_name = "api/docs.html"

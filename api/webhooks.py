@@ -33,7 +33,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from api import serializers
 from api.models import PollClosing, Webhook, WebhookDelivery
 from communities.permissions import check
 from core import links, mail
@@ -43,6 +42,17 @@ from resources.linkcheck import _PinnedHTTPConnection, _PinnedHTTPSConnection
 
 Status = WebhookDelivery.Status
 TIMEOUT_SECONDS = 5
+
+
+def serialized(serializer, instance):
+    """An event's object as the API shows it: ``api.serializers.<serializer>(instance).data``."""
+    # Imported here: the serializers bring the REST framework (and pygments, markdown), which a web
+    # worker that only serves pages then never loads (issue 19, memory).
+    from api import serializers
+
+    return getattr(serializers, serializer)(instance).data
+
+
 MAX_WEBHOOKS_PER_COMMUNITY = 10
 USER_AGENT = "CoPForumWebhooks/1.0"
 CLAIM_TIMEOUT = timedelta(minutes=5)
@@ -137,7 +147,7 @@ def announce_poll_closed(*, poll):
                 PollClosing.objects.create(poll=poll, closes_at=poll.closes_at)
         except IntegrityError:
             return None
-        data = {"community": poll.community.slug, "poll": serializers.PollSerializer(poll).data}
+        data = {"community": poll.community.slug, "poll": serialized("PollSerializer", poll)}
         event_id = f"poll-closed:{poll.pk}:{int(poll.closes_at.timestamp())}"
         return queue_event(
             community_id=poll.community_id, event=Webhook.Event.POLL_CLOSED, event_id=event_id, data=data

@@ -4,7 +4,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Case, Count, Func, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, Exists, Func, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -43,13 +43,30 @@ def communities_of(*, user: User, viewer: User | None = None) -> QuerySet[Commun
     )
 
 
-def focus_areas_with_leaders(*, community: Community) -> QuerySet[FocusArea]:
-    """Focus areas of a community with their leaders: two queries."""
-    return FocusArea.objects.filter(community=community).prefetch_related("leaders")
+# What ``{% person %}`` shows of someone listed by name (leaders, moderators).
+PERSON_FIELDS = ("id", "username", "display_name", "avatar")
+
+
+def focus_areas_with_leaders(*, community: Community, follower: User | None = None) -> QuerySet[FocusArea]:
+    """Focus areas of a community with their leaders (as ``{% person %}`` shows them): two queries.
+
+    With ``follower``, each area's ``following`` says whether they follow it (in the first query).
+    """
+    leaders = Prefetch("leaders", queryset=User.objects.only(*PERSON_FIELDS))
+    areas = FocusArea.objects.filter(community=community).prefetch_related(leaders)
+    if follower is None or not follower.is_authenticated:
+        return areas.annotate(following=Value(False))
+    follows = FocusArea.followers.through.objects.filter(focusarea_id=OuterRef("pk"), user_id=follower.pk)
+    return areas.annotate(following=Exists(follows))
 
 
 def moderators_of(*, community: Community) -> QuerySet[Membership]:
-    return Membership.objects.filter(community=community, is_moderator=True).select_related("user")
+    """The community's moderators, each with the user as ``{% person %}`` shows them: one query."""
+    return (
+        Membership.objects.filter(community=community, is_moderator=True)
+        .select_related("user")
+        .only("id", "user", *(f"user__{name}" for name in PERSON_FIELDS))
+    )
 
 
 def members_for_list(
@@ -99,17 +116,6 @@ def new_members(*, communities: Iterable[Community | int], since: datetime, unti
         Membership.objects.filter(community__in=communities, joined_at__gte=since, joined_at__lt=until)
         .select_related("user", "user__district", "community")
         .order_by("community_id", "joined_at")
-    )
-
-
-def followed_focus_area_ids(*, community: Community, user: User) -> set[int]:
-    """Ids of the focus areas of ``community`` that ``user`` follows: one query (none when anonymous)."""
-    if not user or not user.is_authenticated:
-        return set()
-    return set(
-        FocusArea.followers.through.objects.filter(focusarea__community=community, user=user).values_list(
-            "focusarea_id", flat=True
-        )
     )
 
 

@@ -36,7 +36,6 @@ from communities.selectors import (
     decided_join_requests,
     districts_of_members,
     focus_areas_with_leaders,
-    followed_focus_area_ids,
     invitations_for,
     manage_summary,
     members_for_list,
@@ -116,10 +115,8 @@ def create(request):
 @cached_page()
 def home(request, access):
     community = access.community
-    focus_areas = list(focus_areas_with_leaders(community=community))
-    followed = followed_focus_area_ids(community=community, user=request.user) if access.is_member else set()
-    for area in focus_areas:
-        area.following = area.pk in followed
+    follower = request.user if access.is_member else None
+    focus_areas = list(focus_areas_with_leaders(community=community, follower=follower))
     context = {
         "community": community,
         "access": access,

@@ -86,7 +86,9 @@ INSTALLED_APPS = [
     "chats",
     "digests",
     "reports",
-    "rest_framework",
+    # Not "rest_framework": the API renders JSON only (no browsable API, so none of its templates), and
+    # as an installed app its template tags are imported with every app's when the first page renders,
+    # bringing the REST framework, pygments and markdown into every web worker (issue 19, memory).
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "lti_tool",

@@ -1,4 +1,6 @@
 import uuid
+from functools import cache as once
+from typing import cast
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -174,7 +176,13 @@ class ThreadFilterForm(forms.Form):
 
     def __init__(self, *args, community, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["focus_area"].queryset = FocusArea.objects.filter(community=community)
+        field = cast(forms.ModelChoiceField, self.fields["focus_area"])
+        areas = FocusArea.objects.filter(community=community)
+        field.queryset = areas
+        # Drawn from one query, read when a page first shows them (the API only validates): the
+        # field's own choices count the focus areas, then read them through a server-side cursor.
+        choice = field.iterator(field).choice
+        field.choices = once(lambda: [("", field.empty_label), *(choice(area) for area in areas)])
 
 
 def _searchable_date(value):

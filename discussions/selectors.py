@@ -60,13 +60,44 @@ def threads_for_list(
 ) -> QuerySet[Thread]:
     """Threads of ``access.community`` the viewer may see, sorted and filtered, with author and focus area."""
     qs = _visible_threads(access).select_related("author", "focus_area", "community")
+    return qs.filter(_list_filter(sort=sort, kind=kind, focus_area=focus_area)).order_by(
+        *SORTS.get(sort, SORTS["latest"])
+    )
+
+
+# What a thread row (discussions/includes/thread_row.html) shows: a list of 25 reads these, not each
+# thread's text, its search vector and every column of its author and community.
+THREAD_ROW_FIELDS = (
+    *("id", "community_id", "focus_area_id", "author_id", "title", "kind", "created_at", "last_activity_at"),
+    *("reply_count", "helpful_count", "accepted_post_id", "is_pinned", "is_locked", "is_hidden"),
+    *("author__id", "author__username", "author__display_name", "author__avatar"),
+    *("focus_area__id", "focus_area__name", "community__id", "community__slug"),
+)
+
+
+def for_rows(threads: QuerySet[Thread]) -> QuerySet[Thread]:
+    """``threads`` (with author, focus area and community) loading only what a thread row shows."""
+    return threads.only(*THREAD_ROW_FIELDS)
+
+
+def _list_filter(*, sort: str, kind: str, focus_area: FocusArea | None) -> Q:
+    """What the list's filters keep, beyond what the viewer may see."""
+    keep = Q()
     if kind:
-        qs = qs.filter(kind=kind)
+        keep &= Q(kind=kind)
     if focus_area is not None:
-        qs = qs.filter(focus_area=focus_area)
+        keep &= Q(focus_area=focus_area)
     if sort == "unanswered":
-        qs = qs.filter(kind=Thread.Kind.QUESTION, accepted_post__isnull=True)
-    return qs.order_by(*SORTS.get(sort, SORTS["latest"]))
+        keep &= Q(kind=Thread.Kind.QUESTION, accepted_post__isnull=True)
+    return keep
+
+
+class CountedPaginator(Paginator):
+    """A Paginator given its count (from an aggregate the page runs anyway), so it runs no COUNT of its own."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int, **kwargs: Any) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        self.count = count
 
 
 RECENT_REPLIERS = 3
@@ -106,23 +137,28 @@ def with_recent_repliers(threads: Iterable[Any], *, limit: int = RECENT_REPLIERS
     return threads
 
 
-def thread_counts(*, access: Access) -> dict[str, int]:
-    """How many threads of each kind, and unanswered questions: one query."""
+def thread_counts(
+    *, access: Access, sort: str = "latest", kind: str = "", focus_area: FocusArea | None = None
+) -> dict[str, int]:
+    """How many threads of each kind, unanswered questions, and ``listed``: how many the list shows with
+    these filters (its paginator's count). One query."""
     kinds = {value: Count("id", filter=Q(kind=value)) for value in Thread.Kind.values}
+    listed = _list_filter(sort=sort, kind=kind, focus_area=focus_area)
     return _visible_threads(access).aggregate(
         total=Count("id"),
         unanswered=Count("id", filter=Q(kind=Thread.Kind.QUESTION, accepted_post__isnull=True)),
+        listed=Count("id", filter=listed or None),
         **kinds,
     )
 
 
 def recent_threads(*, community: Community, viewer: User, limit: int = 5) -> QuerySet[Thread]:
     """The latest visible threads of a community, for its home page: one query."""
-    return (
+    return for_rows(
         Thread.objects.filter(community=community, is_hidden=False)
         .select_related("author", "focus_area", "community")
-        .order_by("-is_pinned", "-last_activity_at")[:limit]
-    )
+        .order_by("-is_pinned", "-last_activity_at")
+    )[:limit]
 
 
 def unanswered_questions_for(*, user: User, limit: int = 10, community: Community | None = None) -> QuerySet[Thread]:

@@ -78,8 +78,10 @@ def thread_list(request, access):
         else:
             status = 400
     threads = selectors.threads_for_list(access=access, sort=sort, kind=kind, focus_area=focus_area)
-    threads = selectors.with_read_state(threads, user=request.user)
-    page = selectors.Paginator(threads, selectors.THREADS_PER_PAGE).get_page(request.GET.get("page"))
+    threads = selectors.with_read_state(selectors.for_rows(threads), user=request.user)
+    counts = selectors.thread_counts(access=access, sort=sort, kind=kind, focus_area=focus_area)
+    paginator = selectors.CountedPaginator(threads, selectors.THREADS_PER_PAGE, count=counts["listed"])
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -88,7 +90,7 @@ def thread_list(request, access):
         "form": form,
         "page": page,
         "threads": selectors.with_recent_repliers(page.object_list),
-        "counts": selectors.thread_counts(access=access),
+        "counts": counts,
         "sort": sort,
         "sort_labels": selectors.SORT_LABELS,
         "query": query.urlencode(),

@@ -12,12 +12,43 @@ by equality: lists become tuples, objects with a ``cache_key`` give it, anything
 hashable (``digests.selectors.Item`` is a frozen dataclass).
 """
 
+from dataclasses import fields
+
 from django import template
+from django.db.models import Model
 from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from core.fragments import render_rows
+
 register = template.Library()
+
+CALL_ITEM = "digests/includes/call_item.html"
+CALL_ITEM_SOURCES = (
+    "templates/digests/includes/call_item.html",
+    "digests/selectors.py",  # Item: its fields and state_label
+    "core/templatetags/dates.py",
+    "core/dates.py",
+    "core/fragments.py",
+    "digests/templatetags/digest_parts.py",
+)
+
+
+def _shown(item):
+    """Every field of a ``digests.selectors.Item``, a model as its class, id and name."""
+    values = []
+    for field in fields(item):
+        value = getattr(item, field.name)
+        values.append((type(value).__name__, value.pk, str(value)) if isinstance(value, Model) else value)
+    return tuple(values)
+
+
+@register.simple_tag(takes_context=True)
+def call_items(context, items):
+    """``{% call_items items %}``: the rows of "What needs me" (call_item.html), each drawn once and kept in
+    the cache under everything it shows (core.fragments)."""
+    return render_rows(context, template=CALL_ITEM, name="item", rows=items, shown=_shown, sources=CALL_ITEM_SOURCES)
 
 
 def _key(value):

@@ -146,6 +146,23 @@ def test_following_another_communitys_focus_area_gives_404(client, community, me
     assert not other_area.followers.exists()
 
 
+def test_home_shows_which_focus_areas_each_member_follows(client, community, member):
+    followed = FocusAreaFactory(community=community, name="Block coding")
+    FocusAreaFactory(community=community, name="Assessment")
+    elsewhere = FocusAreaFactory(community=CommunityFactory(), name="Assessment")
+    followed.followers.add(member)
+    elsewhere.followers.add(member)
+    followed.leaders.add(member)
+    client.force_login(member)
+    page = client.get(community.get_absolute_url()).content.decode()
+    assert 'Unfollow<span class="visually-hidden"> Block coding' in page
+    assert 'Follow<span class="visually-hidden"> Assessment' in page
+    assert page.count("Unfollow<span") == 1
+    assert f'Led by <a class="person" href="/u/{member.username}/"' in page
+    client.force_login(MembershipFactory(community=community).user)
+    assert "Unfollow<span" not in client.get(community.get_absolute_url()).content.decode()
+
+
 def test_home_shows_follow_buttons_to_members_only(client, community, member, user):
     FocusAreaFactory(community=community, name="Block coding")
     client.force_login(member)
