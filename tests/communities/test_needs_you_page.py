@@ -5,7 +5,7 @@ import re
 import pytest
 
 from communities.models import Community, JoinRequest, Membership
-from discussions.models import Flag
+from discussions.models import Flag, Thread
 from tests.chats.factories import upcoming_chat
 from tests.digests.needs import busy_member
 from tests.discussions.factories import ThreadFactory
@@ -145,3 +145,22 @@ def test_the_home_costs_the_same_queries_with_one_or_many_of_everything(client, 
             response = client.get(community.get_absolute_url())
         assert needs_you(response).startswith("What needs you")
     assert "more waiting for you" in needs_you(response)
+
+
+def test_a_moderators_home_costs_the_same_queries_with_one_or_many_waiting(client, assert_num_queries_exact):
+    """The queues come from the counts the community's tabs already made: no query of their own. Two more than
+    a member's page: those counts and the digest note panel, as before "What needs you"."""
+    for n, community in ((1, CommunityFactory()), (15, CommunityFactory())):
+        busy = busy_member(community, n=n)
+        Membership.objects.filter(user=busy.member, community=community).update(is_moderator=True)
+        # Flags on the threads the member already has (new threads would change what Recent discussions shows).
+        for thread in Thread.objects.filter(community=community).order_by("pk")[:n]:
+            Flag.objects.create(community=community, thread=thread, reporter=busy.member)
+        for _ in range(n):
+            ResourceFactory(community=community, status="submitted")
+            JoinRequest.objects.create(community=community, user=UserFactory())
+        client.force_login(busy.member)
+        client.get(community.get_absolute_url())
+        with assert_num_queries_exact(27):
+            response = client.get(community.get_absolute_url())
+        assert f"{n} open flag" in needs_you(response)
