@@ -29,7 +29,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.mail import get_connection
 from django.db import connection as db_connection
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -161,6 +161,29 @@ RETURNING id, attempts
 """
 
 
+def _claim_without_row_locks(params: dict) -> tuple[int, int] | None:
+    """``_CLAIM`` for a database without row locks (SQLite, which `make run` uses): SQLite lets one
+    writer at a time, so a select and a guarded update in one transaction claim a row just once."""
+    claimable = (
+        Q(status=params["pending"])
+        | Q(status=params["failed"], next_attempt_at__lte=params["now"])
+        | Q(status=params["claimed"]) & (Q(claimed_at__lt=params["stale"]) | Q(claimed_by__in=params["dead"]))
+    )
+    with transaction.atomic():
+        rows = DigestDelivery.objects.filter(user_id=params["user_id"], period=params["period"]).filter(claimable)
+        pk = rows.values_list("pk", flat=True).first()
+        if pk is None:
+            return None
+        rows.filter(pk=pk).update(
+            status=params["claimed"],
+            claimed_at=params["now"],
+            claimed_by=params["me"],
+            attempts=F("attempts") + 1,
+            next_attempt_at=None,
+        )
+        return pk, DigestDelivery.objects.values_list("attempts", flat=True).get(pk=pk)
+
+
 def claim_delivery(
     *, user_id: int, period: Period, now: dt.datetime | None = None, dead: Iterable[str] = ()
 ) -> DigestDelivery | None:
@@ -183,9 +206,12 @@ def claim_delivery(
         "failed": Status.FAILED,
         "claimed": Status.CLAIMED,
     }
-    with db_connection.cursor() as cursor:
-        cursor.execute(_CLAIM.format(table=DigestDelivery._meta.db_table), params)
-        row = cursor.fetchone()
+    if db_connection.vendor == "postgresql":
+        with db_connection.cursor() as cursor:
+            cursor.execute(_CLAIM.format(table=DigestDelivery._meta.db_table), params)
+            row = cursor.fetchone()
+    else:
+        row = _claim_without_row_locks(params)
     if row is None:
         return None
     pk, attempts = row

@@ -16,6 +16,17 @@ from tests.queries import exact_queries
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytest_plugins = ["tests.browser.fixtures"]
+LONG_MARKERS = ("slow", "browser", "worker")
+
+
+def pytest_collection_modifyitems(items):
+    """Long tests first (browser, Celery worker and ``slow`` ones), the many short ones after.
+
+    xdist's worksteal hands out the list in order and lets an idle worker take from another's
+    queue, so with the long tests up front the run ends on short ones and neither worker waits
+    out a minute-long test alone at the end. The sort is stable: a module's tests stay together.
+    """
+    items.sort(key=lambda item: not any(item.get_closest_marker(name) for name in LONG_MARKERS))
 
 
 @pytest.fixture(autouse=True)

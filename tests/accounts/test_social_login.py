@@ -17,6 +17,8 @@ import pytest
 
 from tests.processes import ROOT, child_env, free_port, gunicorn_command
 
+pytestmark = pytest.mark.slow  # long: run first, so no worker waits on it at the end (tests/conftest.py)
+
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):

@@ -25,6 +25,8 @@ from tests.factories import MembershipFactory
 from tests.polls.factories import PollFactory
 from tests.resources.factories import ResourceFactory
 
+pytestmark = pytest.mark.slow  # long: run first, so no worker waits on it at the end (tests/conftest.py)
+
 EXAMPLES = 10
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 

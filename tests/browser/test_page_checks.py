@@ -1,5 +1,7 @@
 """The page checks themselves: a page with a contrast failure and invalid HTML is reported, a clean one is not."""
 
+import re
+
 import pytest
 
 from tests.browser import audit
@@ -65,3 +67,42 @@ def test_a_clean_page_passes(checked):
     problems, summary = checked(GOOD)
     assert problems == []
     assert (summary["nu_errors"], summary["nu_pages"]) == (0, 1)
+
+
+def test_the_dark_scheme_changes_only_colours():
+    """audit.py runs only axe's colour rules in the second scheme; that is sound while design.css's
+    dark blocks set nothing but colours (no display, size, spacing or content)."""
+    css = (audit.ROOT / "static/css/design.css").read_text()
+    colour_props = {
+        "color",
+        "color-scheme",
+        "background",
+        "background-color",
+        "border-color",
+        "outline-color",
+        "text-decoration-color",
+        "caret-color",
+        "accent-color",
+        "fill",
+        "stroke",
+        "box-shadow",
+        "filter",  # Bootstrap's close button is inverted in the dark: a colour change
+    }
+    blocks = []
+    for start in [m.end() for m in re.finditer(r"@media\s*\(prefers-color-scheme:\s*dark\)\s*\{", css)]:
+        depth, i = 1, start
+        while depth:
+            depth += {"{": 1, "}": -1}.get(css[i], 0)
+            i += 1
+        blocks.append(css[start : i - 1])
+    assert len(blocks) == 2, "design.css's dark blocks were counted to check them"
+    wrong = []
+    for block in blocks:
+        block = re.sub(r"/\*.*?\*/", "", block, flags=re.S)
+        for prop, value in re.findall(r"([-\w]+)\s*:\s*([^;{}]+);", block):
+            if prop.startswith("--"):
+                if not prop.endswith("shadow") and re.search(r"\d(px|rem|em|ch|vw|vh|%)\b", value):
+                    wrong.append(f"{prop}: {value}")
+            elif prop not in colour_props and not re.fullmatch(r"border(-\w+)?-color", prop):
+                wrong.append(f"{prop}: {value}")
+    assert not wrong, f"the dark scheme sets more than colours, so axe must run every rule in it: {wrong}"

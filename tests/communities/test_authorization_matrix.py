@@ -8,6 +8,7 @@ in turn, GETs twice, so a page cached for one role is tried on every other.
 from urllib.parse import urlencode
 
 import pytest
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from communities.models import Community
@@ -51,24 +52,49 @@ def expected_ok(rule, visibility, role, status, location):
     return status == 403
 
 
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """A community of each visibility, its author and a viewer in every role, made once per test process.
+
+    They are made in a transaction kept open for the module; each test runs in a savepoint inside
+    it (pytest-django's own), so whatever a test changes is undone before the next one, and the
+    cache is emptied around every test (conftest), so no page cached by one test reaches another.
+    """
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            found = {}
+            for visibility in VISIBILITIES:
+                community = CommunityFactory(
+                    name=f"Matrix {visibility} community",
+                    visibility=visibility,
+                    join_policy=(
+                        Community.JoinPolicy.INVITATION if visibility == "hidden" else Community.JoinPolicy.REQUEST
+                    ),
+                )
+                author = MembershipFactory(community=community).user
+                found[visibility] = (community.pk, author, {role: make_viewer(role, community) for role in ROLES})
+            yield found
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 @pytest.mark.django_db
 @pytest.mark.page_cache
 @pytest.mark.parametrize("visibility", VISIBILITIES)
 @pytest.mark.parametrize("url_name", sorted(RULES))
-def test_authorization_matrix(client, url_name, visibility, settings, tmp_path):
+def test_authorization_matrix(world, client, url_name, visibility, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     rule = RULES[url_name]
-    community = CommunityFactory(
-        name=f"Matrix {visibility} {url_name}",
-        visibility=visibility,
-        join_policy=Community.JoinPolicy.INVITATION if visibility == "hidden" else Community.JoinPolicy.REQUEST,
-    )
-    author = MembershipFactory(community=community).user
+    community_id, author, viewers = world[visibility]
+    community = Community.objects.get(pk=community_id)  # fresh: an earlier test may have changed it, then undone
     url = reverse(url_name, kwargs={"slug": community.slug, **rule.kwargs(community, author)})
     data = urlencode(rule.data, doseq=True)
     failures = []
     for role in ROLES:
-        viewer = make_viewer(role, community)
+        viewer = viewers[role]
         client.logout()
         if viewer is not None:
             client.force_login(viewer)

@@ -81,9 +81,10 @@ def test_weekly_members_get_the_weekly_digest_with_the_week_in_the_subject():
     community = CommunityFactory()
     weekly = member_of(community, digest_frequency="weekly")
     newcomer = MembershipFactory(community=community, user=UserFactory(display_name="Nia Newcomer"))
-    newcomer.joined_at = timezone.now() - dt.timedelta(days=3)
-    newcomer.save()
     week = current_period("weekly")
+    # The week's digest tells of the week before it ([since, start)), whatever weekday the test runs on.
+    newcomer.joined_at = week.start - dt.timedelta(days=3)
+    newcomer.save()
     start_weekly_digest()
     assert [m.to for m in mail.outbox] == [[weekly.email]]
     assert mail.outbox[0].subject.startswith(f"[CoP Forum] Your week of {week.start.day} ")

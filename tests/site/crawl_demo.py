@@ -147,6 +147,28 @@ def check_fts_survives_a_table_rebuild(client):
     return failures
 
 
+def check_the_monthly_digest():
+    """The monthly digest goes out on SQLite too (Celery runs it in-process there): every member who
+    has something to read gets one, and no delivery fails."""
+    from django.conf import settings
+    from django.core import mail
+
+    from digests.models import DigestDelivery
+    from digests.tasks import start_monthly_digest
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mail.outbox = []
+    start_monthly_digest()
+    statuses = Counter(DigestDelivery.objects.values_list("status", flat=True))
+    print(f"digest     {len(mail.outbox)} emails, {dict(sorted(statuses.items()))}", flush=True)
+    problems = []
+    if not mail.outbox or statuses.get("sent", 0) != len(mail.outbox):
+        problems.append(f"digest on SQLite: {len(mail.outbox)} emails for deliveries {dict(statuses)}")
+    if set(statuses) - {"sent", "skipped"}:
+        problems.append(f"digest on SQLite: deliveries not sent or skipped: {dict(statuses)}")
+    return problems
+
+
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cop_site.settings")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
@@ -180,6 +202,7 @@ def main():
             failures.extend(check_search(client))
         print(f"{role:10} {visited:4} pages, {len(failed)} failed, {time.monotonic() - began:.1f} s", flush=True)
     failures.extend(check_fts_survives_a_table_rebuild(Client()))
+    failures.extend(check_the_monthly_digest())
     for line in failures:
         print(line)
     return 1 if failures else 0

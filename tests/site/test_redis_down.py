@@ -30,6 +30,8 @@ from tests.factories import PASSWORD, CommunityFactory, MembershipFactory, UserF
 from tests.polls.factories import PollFactory
 from tests.processes import ROOT, child_env, free_port, gunicorn_command
 
+pytestmark = pytest.mark.slow  # long: run first, so no worker waits on it at the end (tests/conftest.py)
+
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):

@@ -6,7 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.site.crawl_demo import ROLES
+
+pytestmark = pytest.mark.slow  # long: run first, so no worker waits on it at the end (tests/conftest.py)
 
 ROOT = Path(__file__).resolve().parents[2]
 

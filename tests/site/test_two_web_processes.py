@@ -11,6 +11,8 @@ import pytest
 from tests.factories import PASSWORD, UserFactory
 from tests.processes import ROOT, child_env, free_port, gunicorn_command, wait_until_serving
 
+pytestmark = pytest.mark.slow  # long: run first, so no worker waits on it at the end (tests/conftest.py)
+
 
 @pytest.fixture
 def two_web_processes():
