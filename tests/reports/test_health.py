@@ -242,3 +242,19 @@ def test_pulse_trend_by_round_without_a_repeating_poll(client, seeded):
     PollModel.objects.filter(community=seeded.community).update(series=None)
     rows = table(client, seeded, "pulse_rounds")
     assert rows == [["Group", "Name"]]
+
+
+def test_without_a_repeating_poll_every_figure_is_one_statement(client, seeded, assert_num_queries_exact):
+    from polls.models import Poll as PollModel
+
+    PollModel.objects.filter(community=seeded.community).update(series=None)
+    for _n in range(20):
+        user = MembershipFactory(community=seeded.community).user
+        PostFactory(thread=ThreadFactory(community=seeded.community, author=user), author=seeded.moderator)
+    client.force_login(seeded.moderator)
+    url = f"/c/{seeded.community.slug}/manage/health/"
+    assert client.get(url, PERIOD).status_code == 200  # warm: the first request of a session fills caches
+    # 1 for every figure; 4 for the session, the viewer, the community and their membership, 1 for the
+    # charter goals, 1 for the bell, 1 for the tabs' moderation counts
+    with assert_num_queries_exact(8):
+        assert client.get(url, PERIOD).status_code == 200
