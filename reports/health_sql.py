@@ -71,6 +71,9 @@ PERIOD = f"""
         SELECT id, kind, focus_area_id, {_month("opens_at")} AS month
           FROM {_t(Poll)}
          WHERE community_id = %(community)s AND opens_at >= %(start)s AND opens_at < %(end)s
+    ), scale_choices AS MATERIALIZED (
+        SELECT id, position FROM {_t(Choice)}
+         WHERE poll_id IN (SELECT id FROM period_polls WHERE kind = %(scale)s)
     )"""
 
 # Who has done anything since the cutoff: a range of the indexes on (community, created_at), not every
@@ -203,12 +206,20 @@ FIGURES = {
     # (month the poll opened, focus area, voter's district, sum of answers 1..5, answers) of scale polls
     "picks": (
         "c0, c1, c2, c3, c4",
-        f"""SELECT pl.month AS c0, pl.focus_area_id AS c1, u.district_id AS c2, SUM(ch.position + 1) AS c3,
-                   COUNT(*) AS c4
-              FROM {_t(BallotChoice)} bc JOIN {_t(Ballot)} b ON b.id = bc.ballot_id
-              JOIN period_polls pl ON pl.id = b.poll_id JOIN {_t(Choice)} ch ON ch.id = bc.choice_id
-              LEFT JOIN accounts_user u ON u.id = b.voter_id
-             WHERE pl.kind = %(scale)s
+        # The voter's district from the members already read (a hash, not a probe of users for every
+        # answer); a voter who has left the community is looked up on their own.
+        f"""SELECT month AS c0, focus_area_id AS c1, district_id AS c2, SUM(value) AS c3, COUNT(*) AS c4 FROM (
+                SELECT pl.month, pl.focus_area_id, ch.position + 1 AS value,
+                       CASE WHEN b.voter_id IS NULL THEN NULL
+                            WHEN mb.user_id IS NOT NULL THEN mb.district_id
+                            ELSE (SELECT u.district_id FROM accounts_user u WHERE u.id = b.voter_id) END AS district_id
+                  FROM period_polls pl
+                  JOIN {_t(Ballot)} b ON b.poll_id = pl.id
+                  JOIN {_t(BallotChoice)} bc ON bc.ballot_id = b.id
+                  JOIN scale_choices ch ON ch.id = bc.choice_id
+                  LEFT JOIN members mb ON mb.user_id = b.voter_id
+                 WHERE pl.kind = %(scale)s
+              ) answers
              GROUP BY 1, 2, 3""",
     ),
     # (district_id, district name, done on time, done late, overdue, not due yet) due in the period

@@ -68,7 +68,7 @@ def add_edges(seeded):
         user = UserFactory(username=f"edge{i}", display_name=f"Edge {i % 4}", district=rng.choice([riverside, None]))
         MembershipFactory(user=user, community=community, joined_at=datetime(2025, 1, 1, tzinfo=UTC))
         people.append(user)
-    outsider = UserFactory(username="outsider")
+    outsider = UserFactory(username="outsider", district=seeded.lakeview)  # not a member (any more)
     active, never, long_ago, just_before, just_after = people[:10], people[10], people[11], people[12], people[13]
     cutoff = NOW - timedelta(days=60)
     threads = [
@@ -117,7 +117,7 @@ def add_edges(seeded):
             is_anonymous=anonymous,
         )  # fmt: skip
         choices = list(poll.choices.order_by("position"))
-        for user in people[:9]:
+        for user in [*people[:9], outsider]:
             add_ballot(poll, user, rng.choice(choices))
     # Duties done on the due date late in the evening (the next day in UTC for Chicago).
     ResponsibilityFactory(
