@@ -72,6 +72,7 @@ def _markdown():
     parser.core.ruler.push("mentions", _link_mentions)
     return parser
 
+
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6",
     "hr", "i", "img", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody", "td",
