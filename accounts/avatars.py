@@ -21,7 +21,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 SIZE = 256  # stored width and height, in pixels (shown at up to 128 CSS px, so sharp on 2x screens)
 FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
@@ -68,6 +67,10 @@ def process_upload(file):
     core.middleware); then Pillow reads only the header (format, dimensions) before it
     verifies and decodes the picture.
     """
+    # Pillow is imported here, by the one request that needs it: a web worker that never receives a
+    # picture does not carry it (issue 19, memory).
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     limit = settings.AVATAR_UPLOAD_MAX_BYTES
     if not file or file.size == 0:
         raise _refuse("That file is empty. Choose a photo or picture to upload.", "empty")

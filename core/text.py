@@ -5,10 +5,7 @@ Every app stores the rendered HTML beside the source at save time
 """
 
 import re
-
-import nh3
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from functools import cache
 
 # @username: not inside a word, an email address or a path.
 MENTION_RE = re.compile(r"(?<![\w@/.`])@([A-Za-z0-9_][\w.+-]{0,149})")
@@ -37,6 +34,8 @@ def _link_mentions(state):
 
 
 def _split_mentions(text, people, mentioned):
+    from markdown_it.token import Token
+
     tokens, start = [], 0
     for match in MENTION_RE.finditer(text):
         name = match.group(1).rstrip(".")
@@ -56,13 +55,23 @@ def _split_mentions(text, people, mentioned):
 
 
 def _text(content):
+    from markdown_it.token import Token
+
     token = Token("text", "", 0)
     token.content = content
     return token
 
 
-_markdown = MarkdownIt("commonmark", {"html": False, "breaks": True}).enable(["table", "strikethrough"])
-_markdown.core.ruler.push("mentions", _link_mentions)
+@cache
+def _markdown():
+    """The parser, built on first use: markdown-it-py and nh3 are imported by the first request that writes
+    text, so a web worker that only serves pages (the HTML is stored at save time) never loads them."""
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt("commonmark", {"html": False, "breaks": True}).enable(["table", "strikethrough"])
+    parser.core.ruler.push("mentions", _link_mentions)
+    return parser
+
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -81,6 +90,8 @@ URL_SCHEMES = {"http", "https", "mailto"}
 
 def sanitize_html(html):
     """Strip everything but safe formatting; links get rel="nofollow ugc noopener"."""
+    import nh3
+
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -97,5 +108,5 @@ def render_markdown(text, *, mentions=None):
     becomes a link; returns ``(html, usernames linked)`` then.
     """
     env = {"mentions": mentions or {}, "mentioned": set()}
-    html = sanitize_html(_markdown.render(text or "", env))
+    html = sanitize_html(_markdown().render(text or "", env))
     return (html, env["mentioned"]) if mentions is not None else html

@@ -1,5 +1,6 @@
 """A web worker that serves pages never imports the REST API's framework, its schema generator or what
-they pull in (issue 19, memory): the API's views load on the first API request (core.lazyviews)."""
+they pull in (issue 19, memory): the API's views load on the first API request (core.lazyviews); nor
+Pillow, markdown-it or nh3, which only pictures and text people send need."""
 
 import json
 import subprocess
@@ -11,7 +12,10 @@ from tests.processes import ROOT, child_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-HEAVY = ("rest_framework.serializers", "pygments", "markdown", "drf_spectacular.plumbing", "django.test", "unittest")
+HEAVY = (
+    *("rest_framework.serializers", "pygments", "markdown", "drf_spectacular.plumbing", "django.test", "unittest"),
+    *("PIL.Image", "nh3", "markdown_it"),  # for pictures and text people send, not for pages
+)
 
 WORKER = """
 import json, os, sys
