@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -137,16 +138,25 @@ def occurrences_not_answered_by(
     """The first ``limit`` occurrences in [start, end) of ``community``'s activities that ``user`` has not
     RSVP'd to (any answer counts), nothing once they have left it: the list ``upcoming_occurrences_for``
     and their RSVPs give, for one community. Two queries: their RSVPs come with the activities."""
-    mine = RSVP.objects.filter(activity_id=OuterRef("pk"), user=user).values("occurrence_start")
-    activities = (
-        activities_overlapping(start=start, end=end, community=community, communities_q=_member_communities_q(user))
-        .annotate(answered_starts=ArraySubquery(mine))
-        .defer("description", "description_html", "search_vector")  # most of a row's bytes, not shown
-    )
+    activities = activities_overlapping(
+        start=start, end=end, community=community, communities_q=_member_communities_q(user)
+    ).defer("description", "description_html", "search_vector")  # most of a row's bytes, not shown
+    answered: set | None = None
+    if connection.vendor == "postgresql":
+        mine = RSVP.objects.filter(activity_id=OuterRef("pk"), user=user).values("occurrence_start")
+        activities = activities.annotate(answered_starts=ArraySubquery(mine))
+    else:  # SQLite (`make run`) has no arrays: the answers are one more query
+        answered = set(
+            RSVP.objects.filter(user=user, activity__community=community).values_list("activity_id", "occurrence_start")
+        )
     found = []
     for occurrence in expand(activities, start, end):
-        activity: Any = occurrence.activity  # with ``answered_starts``
-        if occurrence.original_start not in activity.answered_starts:
+        activity: Any = occurrence.activity  # with ``answered_starts`` on PostgreSQL
+        if answered is None:
+            done = occurrence.original_start in activity.answered_starts
+        else:
+            done = (activity.pk, occurrence.original_start) in answered
+        if not done:
             found.append(occurrence)
             if len(found) == limit:
                 break

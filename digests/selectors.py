@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import connection as db_connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, Window, prefetch_related_objects
 from django.db.models.functions import RowNumber
 from django.urls import reverse
@@ -432,7 +433,11 @@ def _calls_in(*, user: User, community: Community, start: datetime, end: datetim
         nudge=Value(False)
     )
     nudges = _nudge_threads(user=user, now=timezone.now(), community=community).annotate(nudge=Value(True))
-    threads = list(questions.union(nudges.select_related("community", "focus_area", "author"), all=True))
+    nudges = nudges.select_related("community", "focus_area", "author")
+    if db_connection.features.supports_slicing_ordering_in_compound:
+        threads = list(questions.union(nudges, all=True))
+    else:  # SQLite (`make run`) cannot limit the parts of a UNION: the two lists are two queries there
+        threads = [*questions, *nudges]
     return CallsToAction(
         responsibilities=[
             _responsibility_item(r) for r in duties_needing(user=user, until=end, community=community)[:CALL_LIMIT]

@@ -54,7 +54,8 @@ def setup_from_template(verbosity, aliases, serialized_aliases, recreate=False):
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
             have_template = cursor.fetchone() is not None
             # A test database left by an interrupted run is never reused: copied afresh or migrated afresh.
-            cursor.execute(f"DROP DATABASE IF EXISTS {_quote(connection, test_name)}")
+            # FORCE: a session such a run left behind (it happened once) must not stop this one.
+            cursor.execute(f"DROP DATABASE IF EXISTS {_quote(connection, test_name)} WITH (FORCE)")
             if have_template:
                 _copy(cursor, connection, test_name, template)
             # keepdb: use the copy just made (or create and migrate a new database); migrate runs either way.
