@@ -49,7 +49,7 @@ def render_rows(context, *, template: str, name: str, rows, shown, sources: tupl
     for row, key in zip(rows, keys, strict=True):
         html = found.get(key)
         if html is None:
-            drawn = drawn or get_template(template).template
+            drawn = drawn or get_template(template).template  # type: ignore[attr-defined] # the engine's Template
             html = missing[key] = drawn.render(context.new({name: row}))
         out.append(html)
     if missing and store is not None:
