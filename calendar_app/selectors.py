@@ -59,7 +59,7 @@ def expand(activities: Iterable[Activity], start: datetime, end: datetime) -> li
     found = []
     for activity in activities:
         found.extend(activity.occurrences_between(start, end))
-    found.sort(key=lambda occurrence: (occurrence.start, occurrence.activity.title))
+    found.sort(key=_by_start)
     return found[:MAX_OCCURRENCES_PER_PAGE]
 
 
@@ -95,7 +95,8 @@ def soonest_occurrences_by_community(*, community_ids, start, end, limit):
 
 
 def _by_start(occurrence):
-    return (occurrence.start, occurrence.activity.title)
+    """Soonest first; two activities at the same time by title, then by id, so every list agrees."""
+    return (occurrence.start, occurrence.activity.title, occurrence.activity.pk)
 
 
 def _soonest(base, ranked, start, end, limit):

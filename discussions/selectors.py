@@ -179,7 +179,7 @@ def unanswered_questions_for(*, user: User, limit: int = 10, community: Communit
         .filter(community_id__in=my_communities)
         .filter(Q(focus_area_id__in=led) | Q(focus_area_id__in=followed))
         .select_related("community", "focus_area", "author")
-        .order_by("-created_at")[:limit]
+        .order_by("-created_at", "-pk")[:limit]  # newest first; the id settles ties
     )
 
 
@@ -208,10 +208,12 @@ def unanswered_questions_for_many(*, users, communities_of, limit: int = 10):
     newest = (
         _unanswered_questions()
         .filter(community_id__in=communities, focus_area_id__in=areas)
-        .annotate(rank=Window(RowNumber(), partition_by=F("focus_area_id"), order_by=F("created_at").desc()))
+        .annotate(
+            rank=Window(RowNumber(), partition_by=F("focus_area_id"), order_by=[F("created_at").desc(), F("pk").desc()])
+        )
         .filter(rank__lte=limit)
         .select_related("community", "focus_area", "author")
-        .order_by("-created_at")
+        .order_by("-created_at", "-pk")
     )
     for thread in newest:
         for user_id in user_ids:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from communities.models import Community
 from digests import selectors
 from digests.emails import render_digest
+from discussions.models import Thread
 from mentoring.models import Pairing
 from tests.calendar_app.factories import ActivityFactory, OccurrenceChangeFactory, ResponsibilityFactory
 from tests.digests.world import build_world
@@ -144,3 +145,28 @@ def test_a_batch_picks_each_members_most_helpful_discussions_across_their_commun
         assert sum(len(titles) for _name, titles in threads(batch)) == selectors.THREAD_LIMIT
     everywhere = selectors.digest_for(user=people[3], period=period, content=content)
     assert len([titles for _name, titles in threads(everywhere) if titles]) > 1, "the best of several communities"
+
+
+def test_questions_and_dates_at_the_same_instant_come_in_one_order_in_every_list():
+    """Ties of time are settled by id (newest question first, same-time dates by title, then id), so the
+    site home, the community home and the digest batch list them alike whatever order the rows come in."""
+    community = CommunityFactory()
+    area = FocusAreaFactory(community=community)
+    reader = MembershipFactory(community=community).user
+    area.followers.add(reader)
+    same = timezone.now() - dt.timedelta(days=1)
+    threads = [ThreadFactory(community=community, focus_area=area, title="Same question") for _ in range(4)]
+    Thread.objects.filter(pk__in=[t.pk for t in threads]).update(created_at=same)
+    soon = timezone.now() + dt.timedelta(days=2)
+    activities = [ActivityFactory(community=community, title="Same meeting", start=soon) for _ in range(3)]
+    newest_first = [t.pk for t in sorted(threads, key=lambda t: -t.pk)]
+    lists = {
+        "site home": selectors.calls_to_action(user=reader),
+        "community home": selectors.calls_to_action(user=reader, community=community),
+        "digest batch": selectors.calls_to_action_for_many(users=[reader])[reader.pk],
+    }
+    for name, calls in lists.items():
+        question_ids = [int(re.search(r"/t/(\d+)-", item.path).group(1)) for item in calls.questions]
+        assert question_ids == newest_first, name
+        activity_ids = [int(re.search(r"/calendar/(\d+)/", item.path).group(1)) for item in calls.activities]
+        assert activity_ids == sorted(a.pk for a in activities), name
