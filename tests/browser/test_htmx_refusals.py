@@ -183,6 +183,8 @@ def test_a_reply_after_a_stale_security_token_says_reload_and_keeps_the_text(pag
     thread = ThreadFactory(community=community)
     login_as(page, teacher)
     page.goto(thread.get_absolute_url())
+    # The page saves the reading position with a POST once loaded: let it finish before the token goes.
+    page.wait_for_load_state("networkidle")
     _reply_box(page).fill("Typed before my session changed.")
     page.context.clear_cookies(name="csrftoken")
     page.get_by_role("button", name="Post reply").click()

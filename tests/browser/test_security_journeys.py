@@ -42,9 +42,10 @@ def test_a_visitor_gets_the_cached_page_and_a_members_htmx_post_carries_the_cook
     # A bare htmx POST: no form, so no csrfmiddlewaretoken field; only site.js's header can pass the check.
     status = page.evaluate(
         """(url) => new Promise((resolve) => {
-            // Only this POST's answer: the page's own htmx requests (loaded panels) end too.
+            // Only this POST's answer: the page's own htmx requests end too (loaded panels, and the
+            // reading position, which the thread page POSTs once it has loaded).
             document.body.addEventListener("htmx:afterRequest", function done(e) {
-                if (e.detail.requestConfig.verb !== "post") return;
+                if (e.detail.requestConfig.verb !== "post" || e.detail.requestConfig.path !== url) return;
                 document.body.removeEventListener("htmx:afterRequest", done);
                 resolve(e.detail.xhr.status);
             });
