@@ -21,8 +21,6 @@ cache is skipped (never the database fallback), and the page renders as before.
 """
 
 import hashlib
-from functools import cache as once
-from pathlib import Path
 from types import SimpleNamespace
 
 from django.core.cache import cache
@@ -34,6 +32,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 
 from core.cache import cache_is_degraded
+from core.fragments import sources_digest
 
 TEMPLATE = "discussions/includes/post.html"
 # Templates and Python that draw a reply: a deploy that changes any of them changes every key.
@@ -57,15 +56,6 @@ def post_url_prefix(*, community, thread) -> str:
     """``/c/<slug>/t/<id>/p/``: every link to a reply of ``thread`` is this + ``<post id>/<action>/``
     (the URLs in discussions/urls.py), so a page reverses once, not once per link."""
     return reverse("discussions:thread", kwargs={"slug": community.slug, "thread_id": thread.pk}) + "p/"
-
-
-@once
-def _sources_digest() -> str:
-    root = Path(__file__).resolve().parent.parent
-    digest = hashlib.blake2b(digest_size=8)
-    for name in SOURCES:
-        digest.update((root / name).read_bytes())
-    return digest.hexdigest()
 
 
 def _author(person):
@@ -130,7 +120,7 @@ def render_post_tree(context, nodes) -> SafeString:
         "children_slot": CHILDREN,
     }
     shared = (
-        _sources_digest(),
+        sources_digest(SOURCES),
         timezone.get_current_timezone_name(),
         translation.get_language(),
         thread.pk,
@@ -193,15 +183,6 @@ ROW_SOURCES = (
 UNREAD = mark_safe("<!--unread-->")  # a fixed marker where the reader's own badge goes, no user text
 
 
-@once
-def _row_sources_digest() -> str:
-    root = Path(__file__).resolve().parent.parent
-    digest = hashlib.blake2b(digest_size=8)
-    for name in ROW_SOURCES:
-        digest.update((root / name).read_bytes())
-    return digest.hexdigest()
-
-
 def _row_key(thread, shared) -> str:
     focus_area = thread.focus_area if thread.focus_area_id else None
     parts = (
@@ -239,7 +220,7 @@ def render_thread_rows(context, threads) -> SafeString:
     threads = list(threads)
     if not threads:
         return SafeString("")
-    shared = (_row_sources_digest(), timezone.get_current_timezone_name(), translation.get_language())
+    shared = (sources_digest(ROW_SOURCES), timezone.get_current_timezone_name(), translation.get_language())
     keys = [_row_key(thread, shared) for thread in threads]
     store = _fragment_cache()
     found = store.get_many(keys) if store is not None else {}
