@@ -32,14 +32,22 @@ def sources_digest(sources: tuple[str, ...]) -> str:
     return digest.hexdigest()
 
 
-def render_rows(context, *, template: str, name: str, rows, shown, sources: tuple[str, ...]) -> SafeString:
-    """``rows`` drawn as ``{% for <name> in rows %}{% include template %}{% endfor %}`` would draw them when
-    ``template`` reads nothing but the row: ``shown(row)`` gives everything the row's markup shows."""
+def drawn_rows(context, *, template: str, name: str, rows, shown, sources: tuple[str, ...], extra=None) -> list[str]:
+    """Each of ``rows`` drawn as ``{% include template %}`` with ``name`` bound to it would draw it, when
+    ``template`` reads nothing but the row and ``extra`` (fixed values, such as a marker for a part the
+    caller puts in per reader; they are part of the key): ``shown(row)`` gives everything the row's
+    markup shows. One cache round trip for all of them."""
     rows = list(rows)
     if not rows:
-        return SafeString("")
+        return []
+    extra = extra or {}
     prefix = f"rows:{template}:"
-    shared = (sources_digest(sources), timezone.get_current_timezone_name(), translation.get_language())
+    shared = (
+        sources_digest(sources),
+        timezone.get_current_timezone_name(),
+        translation.get_language(),
+        sorted(extra.items()),
+    )
     keys = [prefix + hashlib.blake2b(repr((shared, shown(row))).encode(), digest_size=16).hexdigest() for row in rows]
     store = None if cache_is_degraded(cache) else cache
     found = store.get_many(keys) if store is not None else {}
@@ -50,8 +58,15 @@ def render_rows(context, *, template: str, name: str, rows, shown, sources: tupl
         html = found.get(key)
         if html is None:
             drawn = drawn or get_template(template).template  # type: ignore[attr-defined] # the engine's Template
-            html = missing[key] = drawn.render(context.new({name: row}))
+            html = missing[key] = drawn.render(context.new({name: row, **extra}))
         out.append(html)
     if missing and store is not None:
         store.set_many(missing, SECONDS)
-    return mark_safe("".join(out))  # noqa: S308 - drawn by the (autoescaping) row template
+    return out
+
+
+def render_rows(context, *, template: str, name: str, rows, shown, sources: tuple[str, ...]) -> SafeString:
+    """``rows`` drawn as ``{% for <name> in rows %}{% include template %}{% endfor %}`` would draw them when
+    ``template`` reads nothing but the row: ``shown(row)`` gives everything the row's markup shows."""
+    rows_html = drawn_rows(context, template=template, name=name, rows=rows, shown=shown, sources=sources)
+    return mark_safe("".join(rows_html))  # noqa: S308 - drawn by the (autoescaping) row template

@@ -32,7 +32,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 
 from core.cache import cache_is_degraded
-from core.fragments import sources_digest
+from core.fragments import drawn_rows, sources_digest
 
 TEMPLATE = "discussions/includes/post.html"
 # Templates and Python that draw a reply: a deploy that changes any of them changes every key.
@@ -183,10 +183,9 @@ ROW_SOURCES = (
 UNREAD = mark_safe("<!--unread-->")  # a fixed marker where the reader's own badge goes, no user text
 
 
-def _row_key(thread, shared) -> str:
+def _row_shown(thread) -> tuple:
     focus_area = thread.focus_area if thread.focus_area_id else None
-    parts = (
-        shared,
+    return (
         thread.pk,
         thread.community.slug,
         thread.title,
@@ -205,7 +204,6 @@ def _row_key(thread, shared) -> str:
         timesince(thread.last_activity_at),  # "3 hours": the key moves on as the words do
         tuple(_author(person) for person in getattr(thread, "recent_repliers", None) or ()),
     )
-    return "thread-row:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
 def render_thread_rows(context, threads) -> SafeString:
@@ -218,14 +216,15 @@ def render_thread_rows(context, threads) -> SafeString:
     "New" / "2 new replies" badge (``unread_badge.html``), is drawn per reader in its place.
     """
     threads = list(threads)
-    if not threads:
-        return SafeString("")
-    shared = (sources_digest(ROW_SOURCES), timezone.get_current_timezone_name(), translation.get_language())
-    keys = [_row_key(thread, shared) for thread in threads]
-    store = _fragment_cache()
-    found = store.get_many(keys) if store is not None else {}
-    missing = {}
-    template = None
+    rows = drawn_rows(
+        context,
+        template=ROW_TEMPLATE,
+        name="thread",
+        rows=threads,
+        shown=_row_shown,
+        sources=ROW_SOURCES,
+        extra={"unread_slot": UNREAD},
+    )
     badge_template = None
     badges: dict[tuple, str] = {}
     user = context.get("user")
@@ -233,12 +232,7 @@ def render_thread_rows(context, threads) -> SafeString:
         is_authenticated=bool(getattr(user, "is_authenticated", False)), pk=getattr(user, "pk", None)
     )
     out = []
-    for thread, key in zip(threads, keys, strict=True):
-        html = found.get(key)
-        if html is None:
-            template = template or get_template(ROW_TEMPLATE).template
-            html = template.render(context.new({"thread": thread, "unread_slot": UNREAD}))
-            missing[key] = html
+    for thread, html in zip(threads, rows, strict=True):
         # Absent on lists without read state (the community home's): the badge reads None there too.
         state = (getattr(thread, "read_upto", None), thread.author_id, getattr(thread, "new_replies", None))
         state_key = (state[0] is None, state[1] == viewer.pk, state[2])
@@ -248,6 +242,4 @@ def render_thread_rows(context, threads) -> SafeString:
             values = SimpleNamespace(read_upto=state[0], author_id=state[1], new_replies=state[2])
             badge = badges[state_key] = badge_template.render(context.new({"thread": values, "user": viewer}))
         out.append(html.replace(UNREAD, badge, 1))
-    if missing and store is not None:
-        store.set_many(missing, SECONDS)
     return mark_safe("".join(out))  # noqa: S308 - rendered by the (autoescaping) row and badge templates

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from communities.permissions import access_for
+from core import fragments as core_fragments
 from discussions import fragments
 from discussions.models import Post, ReadMark, Thread
 from discussions.selectors import recent_threads, threads_for_list, with_read_state, with_recent_repliers
@@ -111,6 +112,7 @@ def test_rows_are_kept_in_the_cache_and_drawn_once(community, member, many_kinds
         return real(name)
 
     monkeypatch.setattr(fragments, "get_template", counting)
+    monkeypatch.setattr(core_fragments, "get_template", counting)  # the rows are drawn there
     through_the_tag(listed(community, member), member)
     assert fragments.ROW_TEMPLATE not in drawn
     cache.clear()
