@@ -40,3 +40,37 @@ def count_statement(rows: QuerySet) -> Statement:
         raise ValueError("the stand-in id is not (only) in the parameters")
     counted = f"SELECT COUNT(*) FROM ({sql}) AS counted"  # noqa: S608 - the ORM's own SQL, values in params
     return Statement(counted, tuple(params), slots, rows.db)
+
+
+@dataclass(frozen=True)
+class RowStatement:
+    """A query for one model's rows whose only variable is an id, compiled once; rows come back as instances."""
+
+    statement: Statement
+    model: type
+    attnames: tuple[str, ...]
+
+    def instances(self, person_id: int) -> list:
+        using = self.statement.using
+        return [self.model.from_db(using, self.attnames, row) for row in self.statement.run(person_id)]
+
+
+def rows_statement(rows: QuerySet) -> RowStatement:
+    """``list(rows)`` as a RowStatement, ``rows`` built with GHOST_ID where the id goes.
+
+    Only for a plain queryset of one model's concrete fields (no select_related, annotations,
+    deferred fields or fields whose database values need converting), which is what it checks.
+    """
+    model = rows.model
+    fields = model._meta.concrete_fields
+    if rows.query.select_related or rows.query.annotations or rows.query.deferred_loading[0]:
+        raise ValueError("only plain querysets of one model's own fields are compiled")
+    connection = connections[rows.db]
+    if any(field.get_db_converters(connection) for field in fields):
+        raise ValueError("a field's database value needs converting")
+    attnames = tuple(field.attname for field in fields)
+    sql, params = rows.values_list(*attnames).query.sql_with_params()
+    slots = tuple(i for i, value in enumerate(params) if value == GHOST_ID)
+    if not slots or str(GHOST_ID) in sql:
+        raise ValueError("the stand-in id is not (only) in the parameters")
+    return RowStatement(Statement(sql, tuple(params), slots, rows.db), model, attnames)
