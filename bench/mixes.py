@@ -119,7 +119,9 @@ end
 
 
 def anonymous_mix_script(count=ANONYMOUS_URLS, seed=2026):
-    """The Lua source of the anonymous mix: ``count`` different public URLs, picked at random per request."""
+    """The Lua source of the anonymous mix: ``count`` different public URLs, picked at random per request.
+
+    Returns ``(source, number of URLs, the URLs)``: the run walks them once for the warm measurement."""
     rng = random.Random(seed)
     public = list(Community.objects.filter(visibility=Community.Visibility.PUBLIC).order_by("slug"))
     urls = [f"/c/{c.slug}/" for c in public]
@@ -144,4 +146,4 @@ function request()
   return wrk.format("GET", urls[math.random(#urls)])
 end
 {_COMMON}"""
-    return script, len(urls)
+    return script, len(urls), urls
