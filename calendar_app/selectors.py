@@ -364,12 +364,29 @@ def responsibilities_of_activity(*, activity: Activity, today: date | None = Non
 
 
 def district_responsibilities(
-    *, community: Community, user: User, start: date | datetime, end: date | datetime, today: date | None = None
+    *,
+    community: Community,
+    user: User,
+    start: date | datetime,
+    end: date | datetime,
+    today: date | None = None,
+    membership: Membership | None = None,
 ) -> QuerySet[Responsibility]:
-    """What ``user``'s district (or the user) must do in this community, due in [start, end): one query."""
+    """What ``user``'s district (or the user) must do in this community, due in [start, end): one query.
+
+    ``membership`` is ``user``'s in ``community`` when the caller has it: then which districts are theirs
+    is known (``answers_for``), and the query needs neither the memberships nor a subquery per row.
+    """
+    if membership is not None:
+        districts = {user.district_id, membership.confirmed_district_id} - {None}
+        mine = Q(assignee_id=user.pk)
+        if districts:
+            mine |= Q(district_id__in=sorted(districts))
+        duties = Responsibility.objects.filter(mine, activity__community_id=community.pk)
+    else:
+        duties = Responsibility.objects.filter(duties_of_q(user), activity__community=community)
     return _with_related(
-        Responsibility.objects.filter(duties_of_q(user), activity__community=community)
-        .filter(due_date__gte=_as_date(start), due_date__lt=_as_date(end))
+        duties.filter(due_date__gte=_as_date(start), due_date__lt=_as_date(end))
         .with_state(today)
         .order_by("due_date", "pk")
     )
@@ -407,14 +424,58 @@ def local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time()), timezone.get_current_timezone())
 
 
-def month_grid(*, community: Community, first: date) -> tuple[list[list[Any]], list[Occurrence]]:
-    """Weeks of ``Day`` for the month starting ``first``, in the viewer's time zone: two queries."""
+# What the month grid shows of an activity and of each of its exceptions: ``month_rows`` reads these,
+# ``month_activities`` makes activities of them, and the grid's cache key digests them.
+MONTH_ACTIVITY_FIELDS = ("pk", "title", "kind", "start", "end", "all_day", "time_zone", "recurrence")
+MONTH_CHANGE_FIELDS = ("original_start", "cancelled", "new_start", "new_end")
+
+
+def month_window(first: date) -> tuple[list[list[date]], datetime, datetime]:
+    """The weeks the grid of the month starting ``first`` shows, and the instants they start and end."""
     weeks = calendar.Calendar(FIRST_WEEKDAY).monthdatescalendar(first.year, first.month)
-    start = local_midnight(weeks[0][0])
-    end = local_midnight(weeks[-1][-1] + timedelta(days=1))
+    return weeks, local_midnight(weeks[0][0]), local_midnight(weeks[-1][-1] + timedelta(days=1))
+
+
+def month_rows(*, community: Community, start: datetime, end: datetime) -> list[tuple]:
+    """Every activity of ``community`` that may fall in [start, end), one row per exception (one row with
+    empty exception fields when it has none), by activity then original start: one query of the few
+    fields the grid shows (MONTH_ACTIVITY_FIELDS then MONTH_CHANGE_FIELDS)."""
+    changes = [f"exceptions__{name}" for name in MONTH_CHANGE_FIELDS]
+    qs = activities_overlapping(start=start, end=end, community=community).prefetch_related(None)
+    return list(qs.values_list(*MONTH_ACTIVITY_FIELDS, *changes).order_by("pk", "exceptions__original_start"))
+
+
+def month_activities(rows: Iterable[tuple], *, community: Community) -> list[tuple[Activity, list[OccurrenceChange]]]:
+    """The activities of ``month_rows``, each with its exceptions (no query)."""
+    found: dict[int, tuple[Activity, list[OccurrenceChange]]] = {}
+    width = len(MONTH_ACTIVITY_FIELDS)
+    for row in rows:
+        pk = row[0]
+        if pk not in found:
+            values = dict(zip(MONTH_ACTIVITY_FIELDS[1:], row[1:width], strict=True))
+            found[pk] = (Activity(pk=pk, community=community, **values), [])
+        activity, changes = found[pk]
+        change = dict(zip(MONTH_CHANGE_FIELDS, row[width:], strict=True))
+        if change["original_start"] is not None:
+            changes.append(OccurrenceChange(activity=activity, **change))
+    return list(found.values())
+
+
+def month_grid(
+    *, community: Community, first: date, rows: Iterable[tuple] | None = None
+) -> tuple[list[list[Any]], list[Occurrence]]:
+    """Weeks of ``Day`` for the month starting ``first``, in the viewer's time zone, and the month's
+    occurrences: one query (``month_rows``), none when the caller read ``rows`` already."""
+    weeks, start, end = month_window(first)
     today = timezone.localdate()
     days = {day: Day(day, day.month == first.month, day == today) for week in weeks for day in week}
-    occurrences = occurrences_for_community(community=community, start=start, end=end)
+    if rows is None:
+        rows = month_rows(community=community, start=start, end=end)
+    found = []
+    for activity, changes in month_activities(rows, community=community):
+        found.extend(activity.occurrences_between(start, end, changes=changes))
+    found.sort(key=_by_start)
+    occurrences = found[:MAX_OCCURRENCES_PER_PAGE]
     for occurrence in occurrences:
         day = days.get(occurrence.local_date)
         if day is not None:
