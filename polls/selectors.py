@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -78,19 +79,16 @@ class MyAnswer:
 
 
 def my_answer(*, poll: Poll, user: Any) -> MyAnswer:
-    """The viewer's answer to ``poll``: at most two queries."""
+    """The viewer's answer to ``poll``: one query (its ballot with the choices it picked, joined)."""
     if user is None or not user.is_authenticated:
         return MyAnswer()
     if poll.is_anonymous:
         return MyAnswer(answered=Participation.objects.filter(poll=poll, user=user).exists())
-    ballot = (
-        Ballot.objects.filter(poll=poll, voter=user)
-        .prefetch_related(Prefetch("picks", queryset=BallotChoice.objects.only("ballot_id", "choice_id")))
-        .first()
-    )
-    if ballot is None:
+    # One ballot per member and poll (one_ballot_per_member): a row per pick, or one row with no pick.
+    rows = list(Ballot.objects.filter(poll=poll, voter=user).values_list("text", "picks__choice_id").order_by())
+    if not rows:
         return MyAnswer()
-    return MyAnswer(answered=True, choice_ids={pick.choice_id for pick in ballot.picks.all()}, text=ballot.text)
+    return MyAnswer(answered=True, choice_ids={choice_id for _text, choice_id in rows if choice_id}, text=rows[0][0])
 
 
 @dataclass
@@ -151,11 +149,32 @@ def poll_results(*, poll: Poll, with_districts: bool = True) -> Results:
     """Counts, percentages, response rate and (named polls) the district breakdown.
 
     Percentages are of voters, so multiple-choice rows may add up to more than 100.
-    At most seven queries, whatever the number of ballots.
+    At most seven queries, whatever the number of ballots; one for a named poll with choices shown to
+    someone who does not run polls (no district breakdown).
     """
-    voters = Participation.objects.filter(poll=poll).count()
-    members = Membership.objects.filter(community_id=poll.community_id).count()
-    choices = list(Choice.objects.filter(poll=poll).annotate(num=Count("picks")).order_by("position", "pk"))
+    # The voters and members come with the choices' counts (uncorrelated subqueries, run once).
+    voters_q = Participation.objects.filter(poll=poll).order_by().values("poll").annotate(n=Count("pk")).values("n")
+    members_q = (
+        Membership.objects.filter(community_id=poll.community_id)
+        .order_by()
+        .values("community")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    choices = list(
+        Choice.objects.filter(poll=poll)
+        .annotate(
+            num=Count("picks"),
+            voters=Coalesce(Subquery(voters_q), 0),
+            members=Coalesce(Subquery(members_q), 0),
+        )
+        .order_by("position", "pk")
+    )
+    if choices:
+        voters, members = choices[0].voters, choices[0].members
+    else:
+        voters = Participation.objects.filter(poll=poll).count()
+        members = Membership.objects.filter(community_id=poll.community_id).count()
     sealed_counts, sealed_texts = _sealed_tallies([poll]).get(poll.pk, (Counter(), []))
     for choice in choices:
         choice.num += sealed_counts[choice.pk]
