@@ -6,9 +6,11 @@ import calendar
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
@@ -29,6 +31,7 @@ from calendar_app.models import (
 from communities.models import Community, Membership
 from communities.permissions import Access
 from core import search as core_search
+from core.compiled import GHOST_ID, Shape, shape_of
 
 FIRST_WEEKDAY = calendar.SUNDAY
 
@@ -436,13 +439,33 @@ def month_window(first: date) -> tuple[list[list[date]], datetime, datetime]:
     return weeks, local_midnight(weeks[0][0]), local_midnight(weeks[-1][-1] + timedelta(days=1))
 
 
-def month_rows(*, community: Community, start: datetime, end: datetime) -> list[tuple]:
-    """Every activity of ``community`` that may fall in [start, end), one row per exception (one row with
-    empty exception fields when it has none), by activity then original start: one query of the few
-    fields the grid shows (MONTH_ACTIVITY_FIELDS then MONTH_CHANGE_FIELDS)."""
+def _month_rows_query(*, community_id: int, start: datetime, end: datetime) -> QuerySet:
     changes = [f"exceptions__{name}" for name in MONTH_CHANGE_FIELDS]
-    qs = activities_overlapping(start=start, end=end, community=community).prefetch_related(None)
-    return list(qs.values_list(*MONTH_ACTIVITY_FIELDS, *changes).order_by("pk", "exceptions__original_start"))
+    qs = Activity.objects.filter(Q(span_start__lt=end) & (Q(span_end__isnull=True) | Q(span_end__gt=start)))
+    qs = qs.filter(community_id=community_id)
+    return qs.values_list(*MONTH_ACTIVITY_FIELDS, *changes).order_by("pk", "exceptions__original_start")
+
+
+# Stand-ins for compiling the month's query once (core.compiled.shape_of): instants no activity spans.
+_START = datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC)
+_END = datetime(1901, 2, 3, 4, 5, 7, tzinfo=UTC)
+
+
+@cache
+def _month_rows_shape() -> Shape:
+    return shape_of(
+        _month_rows_query(community_id=GHOST_ID, start=_START, end=_END), community=GHOST_ID, start=_START, end=_END
+    )
+
+
+def month_rows(*, community: Community, start: datetime, end: datetime) -> list[tuple]:
+    """Every activity of ``community`` that may fall in [start, end) (as ``activities_overlapping``), one row
+    per exception (one row with empty exception fields when it has none), by activity then original start:
+    one query of the few fields the grid shows (MONTH_ACTIVITY_FIELDS then MONTH_CHANGE_FIELDS), its SQL
+    compiled once per process on PostgreSQL (SQLite's dates need the ORM's converters)."""
+    if not settings.USING_POSTGRES:
+        return list(_month_rows_query(community_id=community.pk, start=start, end=end))
+    return _month_rows_shape().rows(community=community.pk, start=start, end=end)
 
 
 def month_activities(rows: Iterable[tuple], *, community: Community) -> list[tuple[Activity, list[OccurrenceChange]]]:
