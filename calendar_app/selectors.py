@@ -26,6 +26,7 @@ from calendar_app.models import (
     OccurrenceChange,
     Responsibility,
     Rotation,
+    due_soon_days,
     occurrence_key,
 )
 from communities.models import Community, Membership
@@ -393,6 +394,79 @@ def district_responsibilities(
         .with_state(today)
         .order_by("due_date", "pk")
     )
+
+
+# What the month page's "Your district's responsibilities" shows of each duty (member_duties).
+DUTY_FIELDS = (
+    "pk", "task", "due_date", "occurrence_start", "status", "state_value", "activity_id", "activity__title",
+    "district_id", "district__name", "assignee_id", "assignee__display_name", "assignee__username",
+)  # fmt: skip
+
+
+def _duties_query(*, community_id, assignee_id, district_ids, start, end, today) -> QuerySet:
+    mine = Q(assignee_id=assignee_id)
+    if district_ids:
+        mine |= Q(district_id__in=district_ids)
+    duties = Responsibility.objects.filter(mine, activity__community_id=community_id)
+    duties = duties.filter(due_date__gte=start, due_date__lt=end).with_state(today)
+    return duties.order_by("due_date", "pk").values_list(*DUTY_FIELDS)
+
+
+# Stand-ins for compiling it once: dates long past (and today's "due soon" limit, worked out from it).
+_DAY = date(1901, 3, 4)
+_DUTY_STAND_INS = {"start": date(1902, 3, 4), "end": date(1903, 3, 4), "today": _DAY}
+
+
+@cache
+def _duties_shape(districts: int, soon_days: int) -> Shape:
+    ids = [GHOST_ID - 1 - i for i in range(districts)]
+    query = _duties_query(
+        community_id=GHOST_ID, assignee_id=GHOST_ID - 1 - districts, district_ids=ids, **_DUTY_STAND_INS
+    )
+    named = {f"district_{i}": value for i, value in enumerate(ids)}
+    soon = _DAY + timedelta(days=soon_days)
+    return shape_of(query, community=GHOST_ID, assignee=GHOST_ID - 1 - districts, soon=soon, **named, **_DUTY_STAND_INS)
+
+
+def member_duties(
+    *, community: Community, user: User, membership: Membership, start: date, end: date
+) -> list[Responsibility]:
+    """``district_responsibilities`` for a member whose ``membership`` the page has, as the month page shows
+    them (the duty, its activity's title, district and assignee, its state as of today): one query, its SQL
+    compiled once per process on PostgreSQL. The duties are built from those fields alone."""
+    districts = sorted({user.district_id, membership.confirmed_district_id} - {None})
+    today = timezone.localdate()
+    if settings.USING_POSTGRES:
+        soon_days = due_soon_days()
+        values = {f"district_{i}": pk for i, pk in enumerate(districts)}
+        rows = _duties_shape(len(districts), soon_days).rows(
+            community=community.pk, assignee=user.pk, start=start, end=end, today=today,
+            soon=today + timedelta(days=soon_days), **values,
+        )  # fmt: skip
+    else:
+        rows = list(
+            _duties_query(
+                community_id=community.pk,
+                assignee_id=user.pk,
+                district_ids=districts,
+                start=start,
+                end=end,
+                today=today,
+            )
+        )
+    duties = []
+    for row in rows:
+        (pk, task, due, occurrence, status, state, activity_id, title,
+         district_id, district_name, assignee_id, display_name, username) = row  # fmt: skip
+        duty = Responsibility(
+            pk=pk, task=task, due_date=due, occurrence_start=occurrence, status=status,
+            activity=Activity(pk=activity_id, title=title, community=community),
+            district=District(pk=district_id, name=district_name),
+            assignee=User(pk=assignee_id, display_name=display_name, username=username) if assignee_id else None,
+        )  # fmt: skip
+        duty.state_value = state
+        duties.append(duty)
+    return duties
 
 
 # -- the month grid ----------------------------------------------------------

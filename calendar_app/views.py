@@ -73,12 +73,12 @@ def month(request, access):
         "feed": feed_links(_community_feed_url(request, community), name=community.name),
     }
     if request.user.is_authenticated and access.is_member:
-        context["my_responsibilities"] = selectors.district_responsibilities(
+        context["my_responsibilities"] = selectors.member_duties(
             community=community,
             user=request.user,
+            membership=access.membership,
             start=first,
             end=selectors.add_months(first, 3),
-            membership=access.membership,
         )
     return render(request, "calendar_app/month.html", context)
 

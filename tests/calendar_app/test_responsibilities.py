@@ -1,6 +1,7 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
 from calendar_app.models import Responsibility
 from tests.calendar_app.factories import ActivityFactory, ResponsibilityFactory
@@ -167,3 +168,37 @@ def test_month_page_lists_the_duties_of_my_account_and_confirmed_districts_only(
     unconfirmed = [r.task for r in district_responsibilities(**window, membership=membership)]
     assert unconfirmed == [r.task for r in district_responsibilities(**window)]
     assert "hosts for the confirmed district" not in unconfirmed
+
+
+def test_the_month_pages_duties_are_district_responsibilities_with_what_it_shows(client, community, districts):
+    """``member_duties`` (compiled once, duties built from the fields the month page shows) gives the duties
+    ``district_responsibilities`` gives, with the same state, district, assignee and activity."""
+    from calendar_app.selectors import district_responsibilities, member_duties
+    from communities.models import Membership
+
+    riverside, lakeview = districts
+    teacher = UserFactory(district=riverside, display_name="Ana Rivera")
+    MembershipFactory(user=teacher, community=community, district=lakeview, district_confirmed=True)
+    activity = ActivityFactory(community=community, title="Site visit", start=soon())
+    ResponsibilityFactory(activity=activity, district=riverside, task="brings the agenda", status="done")
+    ResponsibilityFactory(activity=activity, district=lakeview, task="hosts", assignee=teacher)
+    today = timezone.localdate()
+    ResponsibilityFactory(activity=activity, district=lakeview, task="was due", due_date=today - timedelta(days=3))
+    ResponsibilityFactory(activity=activity, district=DistrictFactory(), task="is not ours")
+    start, end = today - timedelta(days=30), today + timedelta(days=60)
+    for confirmed in (True, False):
+        Membership.objects.filter(user=teacher).update(district_confirmed=confirmed)
+        membership = Membership.objects.get(user=teacher, community=community)
+        window = {"community": community, "user": teacher, "start": start, "end": end}
+        shown = member_duties(**window, membership=membership)
+        expected = list(district_responsibilities(**window))
+
+        def seen(duties):
+            return [
+                (d.pk, d.task, d.due_date, d.occurrence_start, d.state, d.is_done, d.district.name,
+                 d.assignee.name if d.assignee else None, d.activity.title, d.activity.get_absolute_url())
+                for d in duties
+            ]  # fmt: skip
+
+        assert seen(shown) == seen(expected)
+        assert len(shown) == (3 if confirmed else 2)
