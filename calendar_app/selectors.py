@@ -464,7 +464,7 @@ def member_duties(
             district=District(pk=district_id, name=district_name),
             assignee=User(pk=assignee_id, display_name=display_name, username=username) if assignee_id else None,
         )  # fmt: skip
-        duty.state_value = state
+        vars(duty)["state_value"] = state  # where with_state's annotation goes (Responsibility.state)
         duties.append(duty)
     return duties
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -106,7 +106,7 @@ def _counts_query(*, poll_id: int, community_id: int) -> QuerySet:
 
 
 # Each fixed-shape query of the poll page compiled once per process for stand-in ids (core.compiled).
-_SHAPES = {
+_SHAPES: dict[Callable[..., QuerySet], dict[str, int]] = {
     _answer_query: {"poll_id": GHOST_ID, "voter_id": GHOST_ID - 1},
     _counts_query: {"poll_id": GHOST_ID, "community_id": GHOST_ID - 1},
 }
@@ -199,20 +199,16 @@ def poll_results(*, poll: Poll, with_districts: bool = True) -> Results:
     someone who does not run polls (no district breakdown).
     """
     counted = _rows(_counts_query, poll_id=poll.pk, community_id=poll.community_id)
-    choices = []
-    for pk, label, position, num, _voters, _members in counted:
-        choice = Choice(pk=pk, poll=poll, label=label, position=position)
-        choice.num = num
-        choices.append(choice)
+    choices = [Choice(pk=pk, poll=poll, label=label, position=position) for pk, label, position, *_counts in counted]
+    picked = {row[0]: row[3] for row in counted}
     if counted:
         voters, members = counted[0][4], counted[0][5]
     else:
         voters = Participation.objects.filter(poll=poll).count()
         members = Membership.objects.filter(community_id=poll.community_id).count()
     sealed_counts, sealed_texts = _sealed_tallies([poll]).get(poll.pk, (Counter(), []))
-    for choice in choices:
-        choice.num += sealed_counts[choice.pk]
-    rows = [ChoiceResult(choice=c, count=c.num, percent=_percent(c.num, voters)) for c in choices]
+    counts = [picked[c.pk] + sealed_counts[c.pk] for c in choices]
+    rows = [ChoiceResult(choice=c, count=n, percent=_percent(n, voters)) for c, n in zip(choices, counts, strict=True)]
     results = Results(poll=poll, voters=voters, members=members, choices=rows)
     if poll.is_scale:
         picks = sum(row.count for row in rows)
