@@ -6,9 +6,11 @@ import calendar
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
@@ -24,11 +26,13 @@ from calendar_app.models import (
     OccurrenceChange,
     Responsibility,
     Rotation,
+    due_soon_days,
     occurrence_key,
 )
 from communities.models import Community, Membership
 from communities.permissions import Access
 from core import search as core_search
+from core.compiled import GHOST_ID, Shape, shape_of
 
 FIRST_WEEKDAY = calendar.SUNDAY
 
@@ -364,15 +368,105 @@ def responsibilities_of_activity(*, activity: Activity, today: date | None = Non
 
 
 def district_responsibilities(
-    *, community: Community, user: User, start: date | datetime, end: date | datetime, today: date | None = None
+    *,
+    community: Community,
+    user: User,
+    start: date | datetime,
+    end: date | datetime,
+    today: date | None = None,
+    membership: Membership | None = None,
 ) -> QuerySet[Responsibility]:
-    """What ``user``'s district (or the user) must do in this community, due in [start, end): one query."""
+    """What ``user``'s district (or the user) must do in this community, due in [start, end): one query.
+
+    ``membership`` is ``user``'s in ``community`` when the caller has it: then which districts are theirs
+    is known (``answers_for``), and the query needs neither the memberships nor a subquery per row.
+    """
+    if membership is not None:
+        districts = {user.district_id, membership.confirmed_district_id} - {None}
+        mine = Q(assignee_id=user.pk)
+        if districts:
+            mine |= Q(district_id__in=sorted(districts))
+        duties = Responsibility.objects.filter(mine, activity__community_id=community.pk)
+    else:
+        duties = Responsibility.objects.filter(duties_of_q(user), activity__community=community)
     return _with_related(
-        Responsibility.objects.filter(duties_of_q(user), activity__community=community)
-        .filter(due_date__gte=_as_date(start), due_date__lt=_as_date(end))
+        duties.filter(due_date__gte=_as_date(start), due_date__lt=_as_date(end))
         .with_state(today)
         .order_by("due_date", "pk")
     )
+
+
+# What the month page's "Your district's responsibilities" shows of each duty (member_duties).
+DUTY_FIELDS = (
+    "pk", "task", "due_date", "occurrence_start", "status", "state_value", "activity_id", "activity__title",
+    "district_id", "district__name", "assignee_id", "assignee__display_name", "assignee__username",
+)  # fmt: skip
+
+
+def _duties_query(*, community_id, assignee_id, district_ids, start, end, today) -> QuerySet:
+    mine = Q(assignee_id=assignee_id)
+    if district_ids:
+        mine |= Q(district_id__in=district_ids)
+    duties = Responsibility.objects.filter(mine, activity__community_id=community_id)
+    duties = duties.filter(due_date__gte=start, due_date__lt=end).with_state(today)
+    return duties.order_by("due_date", "pk").values_list(*DUTY_FIELDS)
+
+
+# Stand-ins for compiling it once: dates long past (and today's "due soon" limit, worked out from it).
+_DAY = date(1901, 3, 4)
+_DUTY_STAND_INS = {"start": date(1902, 3, 4), "end": date(1903, 3, 4), "today": _DAY}
+
+
+@cache
+def _duties_shape(districts: int, soon_days: int) -> Shape:
+    ids = [GHOST_ID - 1 - i for i in range(districts)]
+    query = _duties_query(
+        community_id=GHOST_ID, assignee_id=GHOST_ID - 1 - districts, district_ids=ids, **_DUTY_STAND_INS
+    )
+    named = {f"district_{i}": value for i, value in enumerate(ids)}
+    soon = _DAY + timedelta(days=soon_days)
+    return shape_of(query, community=GHOST_ID, assignee=GHOST_ID - 1 - districts, soon=soon, **named, **_DUTY_STAND_INS)
+
+
+def member_duties(
+    *, community: Community, user: User, membership: Membership, start: date, end: date
+) -> list[Responsibility]:
+    """``district_responsibilities`` for a member whose ``membership`` the page has, as the month page shows
+    them (the duty, its activity's title, district and assignee, its state as of today): one query, its SQL
+    compiled once per process on PostgreSQL. The duties are built from those fields alone."""
+    districts = sorted({user.district_id, membership.confirmed_district_id} - {None})
+    today = timezone.localdate()
+    if settings.USING_POSTGRES:
+        soon_days = due_soon_days()
+        values = {f"district_{i}": pk for i, pk in enumerate(districts)}
+        rows = _duties_shape(len(districts), soon_days).rows(
+            community=community.pk, assignee=user.pk, start=start, end=end, today=today,
+            soon=today + timedelta(days=soon_days), **values,
+        )  # fmt: skip
+    else:
+        rows = list(
+            _duties_query(
+                community_id=community.pk,
+                assignee_id=user.pk,
+                district_ids=districts,
+                start=start,
+                end=end,
+                today=today,
+            )
+        )
+    duties = []
+    for row in rows:
+        (pk, task, due, occurrence, status, state, activity_id, title,
+         district_id, district_name, assignee_id, display_name, username) = row  # fmt: skip
+        duty = Responsibility(
+            pk=pk, task=task, due_date=due, occurrence_start=occurrence, status=status,
+            activity=Activity(pk=activity_id, title=title, community=community),
+            district=District(pk=district_id, name=district_name),
+            assignee=User(pk=assignee_id, display_name=display_name, username=username) if assignee_id else None,
+        )  # fmt: skip
+        vars(duty)["state_value"] = state  # where with_state's annotation goes (Responsibility.state)
+        duties.append(duty)
+    return duties
 
 
 # -- the month grid ----------------------------------------------------------
@@ -407,14 +501,78 @@ def local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time()), timezone.get_current_timezone())
 
 
-def month_grid(*, community: Community, first: date) -> tuple[list[list[Any]], list[Occurrence]]:
-    """Weeks of ``Day`` for the month starting ``first``, in the viewer's time zone: two queries."""
+# What the month grid shows of an activity and of each of its exceptions: ``month_rows`` reads these,
+# ``month_activities`` makes activities of them, and the grid's cache key digests them.
+MONTH_ACTIVITY_FIELDS = ("pk", "title", "kind", "start", "end", "all_day", "time_zone", "recurrence")
+MONTH_CHANGE_FIELDS = ("original_start", "cancelled", "new_start", "new_end")
+
+
+def month_window(first: date) -> tuple[list[list[date]], datetime, datetime]:
+    """The weeks the grid of the month starting ``first`` shows, and the instants they start and end."""
     weeks = calendar.Calendar(FIRST_WEEKDAY).monthdatescalendar(first.year, first.month)
-    start = local_midnight(weeks[0][0])
-    end = local_midnight(weeks[-1][-1] + timedelta(days=1))
+    return weeks, local_midnight(weeks[0][0]), local_midnight(weeks[-1][-1] + timedelta(days=1))
+
+
+def _month_rows_query(*, community_id: int, start: datetime, end: datetime) -> QuerySet:
+    changes = [f"exceptions__{name}" for name in MONTH_CHANGE_FIELDS]
+    qs = Activity.objects.filter(Q(span_start__lt=end) & (Q(span_end__isnull=True) | Q(span_end__gt=start)))
+    qs = qs.filter(community_id=community_id)
+    return qs.values_list(*MONTH_ACTIVITY_FIELDS, *changes).order_by("pk", "exceptions__original_start")
+
+
+# Stand-ins for compiling the month's query once (core.compiled.shape_of): instants no activity spans.
+_START = datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC)
+_END = datetime(1901, 2, 3, 4, 5, 7, tzinfo=UTC)
+
+
+@cache
+def _month_rows_shape() -> Shape:
+    return shape_of(
+        _month_rows_query(community_id=GHOST_ID, start=_START, end=_END), community=GHOST_ID, start=_START, end=_END
+    )
+
+
+def month_rows(*, community: Community, start: datetime, end: datetime) -> list[tuple]:
+    """Every activity of ``community`` that may fall in [start, end) (as ``activities_overlapping``), one row
+    per exception (one row with empty exception fields when it has none), by activity then original start:
+    one query of the few fields the grid shows (MONTH_ACTIVITY_FIELDS then MONTH_CHANGE_FIELDS), its SQL
+    compiled once per process on PostgreSQL (SQLite's dates need the ORM's converters)."""
+    if not settings.USING_POSTGRES:
+        return list(_month_rows_query(community_id=community.pk, start=start, end=end))
+    return _month_rows_shape().rows(community=community.pk, start=start, end=end)
+
+
+def month_activities(rows: Iterable[tuple], *, community: Community) -> list[tuple[Activity, list[OccurrenceChange]]]:
+    """The activities of ``month_rows``, each with its exceptions (no query)."""
+    found: dict[int, tuple[Activity, list[OccurrenceChange]]] = {}
+    width = len(MONTH_ACTIVITY_FIELDS)
+    for row in rows:
+        pk = row[0]
+        if pk not in found:
+            values = dict(zip(MONTH_ACTIVITY_FIELDS[1:], row[1:width], strict=True))
+            found[pk] = (Activity(pk=pk, community=community, **values), [])
+        activity, changes = found[pk]
+        change = dict(zip(MONTH_CHANGE_FIELDS, row[width:], strict=True))
+        if change["original_start"] is not None:
+            changes.append(OccurrenceChange(activity=activity, **change))
+    return list(found.values())
+
+
+def month_grid(
+    *, community: Community, first: date, rows: Iterable[tuple] | None = None
+) -> tuple[list[list[Any]], list[Occurrence]]:
+    """Weeks of ``Day`` for the month starting ``first``, in the viewer's time zone, and the month's
+    occurrences: one query (``month_rows``), none when the caller read ``rows`` already."""
+    weeks, start, end = month_window(first)
     today = timezone.localdate()
     days = {day: Day(day, day.month == first.month, day == today) for week in weeks for day in week}
-    occurrences = occurrences_for_community(community=community, start=start, end=end)
+    if rows is None:
+        rows = month_rows(community=community, start=start, end=end)
+    found = []
+    for activity, changes in month_activities(rows, community=community):
+        found.extend(activity.occurrences_between(start, end, changes=changes))
+    found.sort(key=_by_start)
+    occurrences = found[:MAX_OCCURRENCES_PER_PAGE]
     for occurrence in occurrences:
         day = days.get(occurrence.local_date)
         if day is not None:

@@ -25,6 +25,7 @@ from calendar_app.forms import (
     RotationForm,
     RSVPForm,
 )
+from calendar_app.fragments import month_markup
 from calendar_app.models import RSVP, Activity, Attendance, Responsibility, Rotation, parse_occurrence_key
 from calendar_app.subscribe import feed_links
 from communities.models import Community, Membership
@@ -62,21 +63,22 @@ def month(request, access):
             {"community": community, "access": access, "value": request.GET.get("month", "")[:20]},
             status=400,
         )
-    weeks, occurrences = selectors.month_grid(community=community, first=first)
     context = {
         "community": community,
         "access": access,
         "first": first,
-        "weeks": weeks,
-        "occurrences": occurrences,
+        "grid": month_markup(community=community, first=first),
         "previous": selectors.add_months(first, -1),
         "next": selectors.add_months(first, 1),
-        "weekdays": [weeks[0][i].date for i in range(7)],
         "feed": feed_links(_community_feed_url(request, community), name=community.name),
     }
     if request.user.is_authenticated and access.is_member:
-        context["my_responsibilities"] = selectors.district_responsibilities(
-            community=community, user=request.user, start=first, end=selectors.add_months(first, 3)
+        context["my_responsibilities"] = selectors.member_duties(
+            community=community,
+            user=request.user,
+            membership=access.membership,
+            start=first,
+            end=selectors.add_months(first, 3),
         )
     return render(request, "calendar_app/month.html", context)
 

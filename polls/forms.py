@@ -178,6 +178,15 @@ class VoteForm(forms.Form):
                 },
             )
 
+    def options(self):
+        """The choices as ``poll.html`` writes them by hand (what ``{{ option.tag }}`` of the field's widget
+        writes, without a template render per choice): (index, value, label, checked), in order."""
+        field = self["choice"]
+        value = field.value()
+        values = value if isinstance(value, list | tuple) else [value]
+        picked = {str(v) for v in values if v is not None}
+        return [(i, pk, label, str(pk) in picked) for i, (pk, label) in enumerate(self.fields["choice"].choices)]
+
     def clean_choice(self):
         value = self.cleaned_data["choice"]
         if self.poll.is_multiple and self.poll.max_choices and len(value) > self.poll.max_choices:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -16,6 +19,7 @@ from accounts.models import User
 from communities.models import Community, Membership
 from communities.permissions import Access
 from core import search as core_search
+from core.compiled import GHOST_ID, Shape, shape_of
 from polls.models import Ballot, BallotChoice, Choice, Participation, Poll, SealedAnswer, open_q
 from polls.sealing import unseal
 
@@ -77,20 +81,60 @@ class MyAnswer:
     text: str = ""
 
 
+def _answer_query(*, poll_id: int, voter_id: int) -> QuerySet:
+    # One ballot per member and poll (one_ballot_per_member): a row per pick, or one row with no pick.
+    return Ballot.objects.filter(poll_id=poll_id, voter_id=voter_id).values_list("text", "picks__choice_id").order_by()
+
+
+def _counts_query(*, poll_id: int, community_id: int) -> QuerySet:
+    """Each choice of the poll with its picks, and the poll's voters and the community's members (uncorrelated
+    subqueries, which PostgreSQL runs once): (id, label, position, picks, voters, members), in order."""
+    voters = Participation.objects.filter(poll_id=poll_id).order_by().values("poll").annotate(n=Count("pk"))
+    members = (
+        Membership.objects.filter(community_id=community_id).order_by().values("community").annotate(n=Count("pk"))
+    )
+    return (
+        Choice.objects.filter(poll_id=poll_id)
+        .annotate(
+            num=Count("picks"),
+            voters=Coalesce(Subquery(voters.values("n")), 0),
+            members=Coalesce(Subquery(members.values("n")), 0),
+        )
+        .order_by("position", "pk")
+        .values_list("pk", "label", "position", "num", "voters", "members")
+    )
+
+
+# Each fixed-shape query of the poll page compiled once per process for stand-in ids (core.compiled).
+_SHAPES: dict[Callable[..., QuerySet], dict[str, int]] = {
+    _answer_query: {"poll_id": GHOST_ID, "voter_id": GHOST_ID - 1},
+    _counts_query: {"poll_id": GHOST_ID, "community_id": GHOST_ID - 1},
+}
+
+
+@cache
+def _shape(query) -> Shape:
+    stand_ins = _SHAPES[query]
+    return shape_of(query(**stand_ins), **stand_ins)
+
+
+def _rows(query, **values) -> list[tuple]:
+    """``list(query(**values))``, its SQL compiled once on PostgreSQL."""
+    if not settings.USING_POSTGRES:
+        return list(query(**values))
+    return _shape(query).rows(**values)
+
+
 def my_answer(*, poll: Poll, user: Any) -> MyAnswer:
-    """The viewer's answer to ``poll``: at most two queries."""
+    """The viewer's answer to ``poll``: one query (its ballot with the choices it picked, joined)."""
     if user is None or not user.is_authenticated:
         return MyAnswer()
     if poll.is_anonymous:
         return MyAnswer(answered=Participation.objects.filter(poll=poll, user=user).exists())
-    ballot = (
-        Ballot.objects.filter(poll=poll, voter=user)
-        .prefetch_related(Prefetch("picks", queryset=BallotChoice.objects.only("ballot_id", "choice_id")))
-        .first()
-    )
-    if ballot is None:
+    rows = _rows(_answer_query, poll_id=poll.pk, voter_id=user.pk)
+    if not rows:
         return MyAnswer()
-    return MyAnswer(answered=True, choice_ids={pick.choice_id for pick in ballot.picks.all()}, text=ballot.text)
+    return MyAnswer(answered=True, choice_ids={choice_id for _text, choice_id in rows if choice_id}, text=rows[0][0])
 
 
 @dataclass
@@ -151,15 +195,20 @@ def poll_results(*, poll: Poll, with_districts: bool = True) -> Results:
     """Counts, percentages, response rate and (named polls) the district breakdown.
 
     Percentages are of voters, so multiple-choice rows may add up to more than 100.
-    At most seven queries, whatever the number of ballots.
+    At most seven queries, whatever the number of ballots; one for a named poll with choices shown to
+    someone who does not run polls (no district breakdown).
     """
-    voters = Participation.objects.filter(poll=poll).count()
-    members = Membership.objects.filter(community_id=poll.community_id).count()
-    choices = list(Choice.objects.filter(poll=poll).annotate(num=Count("picks")).order_by("position", "pk"))
+    counted = _rows(_counts_query, poll_id=poll.pk, community_id=poll.community_id)
+    choices = [Choice(pk=pk, poll=poll, label=label, position=position) for pk, label, position, *_counts in counted]
+    picked = {row[0]: row[3] for row in counted}
+    if counted:
+        voters, members = counted[0][4], counted[0][5]
+    else:
+        voters = Participation.objects.filter(poll=poll).count()
+        members = Membership.objects.filter(community_id=poll.community_id).count()
     sealed_counts, sealed_texts = _sealed_tallies([poll]).get(poll.pk, (Counter(), []))
-    for choice in choices:
-        choice.num += sealed_counts[choice.pk]
-    rows = [ChoiceResult(choice=c, count=c.num, percent=_percent(c.num, voters)) for c in choices]
+    counts = [picked[c.pk] + sealed_counts[c.pk] for c in choices]
+    rows = [ChoiceResult(choice=c, count=n, percent=_percent(n, voters)) for c, n in zip(choices, counts, strict=True)]
     results = Results(poll=poll, voters=voters, members=members, choices=rows)
     if poll.is_scale:
         picks = sum(row.count for row in rows)

@@ -45,6 +45,19 @@ class ResourceFilter(django_filters.FilterSet):
             del self.filters["status"]
         self.form.fields["sort"].required = False
 
+    def offered_focus_areas(self):
+        """The (id, name) of the focus areas the form's select offers, in order: one query, after which the
+        select draws these pairs instead of asking the database again."""
+        pairs = list(self.filters["focus_area"].queryset.values_list("pk", "name"))
+        field = self.form.fields["focus_area"]
+        offered = [("", field.empty_label)] if field.empty_label is not None else []
+        if field.null_label is not None:
+            offered.append((field.null_value, field.null_label))
+        # Plain choices on the field and its widget (forms.ChoiceField's setter: django-filter's own would
+        # wrap them in a queryset iterator). Validating a sent id still asks the field's queryset.
+        forms.ChoiceField.choices.fset(field, offered + pairs)
+        return pairs
+
     def filter_search(self, queryset, name, value):
         return search_resources(queryset, value)
 

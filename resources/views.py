@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from communities.permissions import community_view
 from core.pagecache import cached_page
 from core.refusals import REFUSALS, refuse, status_for
-from resources import selectors, services
+from resources import fragments, selectors, services
 from resources.filters import ResourceFilter
 from resources.forms import CollectionForm, CollectionItemForm, ItemNoteForm, RejectForm, ResourceForm
 from resources.models import Collection, CollectionItem, Resource
@@ -73,7 +73,10 @@ def library(request, access):
         "access": access,
         "community": access.community,
         "filter": resource_filter,
+        "filter_form": fragments.filter_form_markup(resource_filter, focus_areas=resource_filter.offered_focus_areas()),
         "page": page,
+        # An empty page's slice still costs compiling its query: the count says there is nothing to fetch.
+        "rows": fragments.resource_rows(page.object_list if page.paginator.count else (), access=access),
         "query_string": query.urlencode(),
     }
     return render(request, "resources/library.html", context, status=status)

@@ -1,10 +1,11 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
 from calendar_app.models import Responsibility
 from tests.calendar_app.factories import ActivityFactory, ResponsibilityFactory
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import DistrictFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +132,73 @@ def test_plan_queries_do_not_grow(client, community, leader, districts, assert_n
         )
     with assert_num_queries_exact(9):
         client.get(f"/c/{community.slug}/calendar/plan/")
+
+
+def test_month_page_lists_the_duties_of_my_account_and_confirmed_districts_only(client, community, districts):
+    """The month page knows the viewer's membership, so it asks for their districts' duties directly; it must
+    list exactly what ``duties_of_q`` (the digest's and "my calendar"'s rule) gives."""
+    from calendar_app.selectors import district_responsibilities
+    from communities.models import Membership
+
+    riverside, lakeview = districts
+    elsewhere = DistrictFactory(name="Hillcrest USD")
+    activity = ActivityFactory(community=community, start=soon())
+    teacher = UserFactory(district=riverside)
+    MembershipFactory(user=teacher, community=community, district=lakeview, district_confirmed=True)
+    ResponsibilityFactory(activity=activity, district=riverside, task="brings the agenda for the account district")
+    ResponsibilityFactory(activity=activity, district=lakeview, task="hosts for the confirmed district")
+    ResponsibilityFactory(activity=activity, district=elsewhere, assignee=teacher, task="was asked by name")
+    ResponsibilityFactory(activity=activity, district=elsewhere, task="is a job for someone else")
+    ResponsibilityFactory(
+        activity=ActivityFactory(start=soon()), district=riverside, task="belongs to another community"
+    )
+    client.force_login(teacher)
+    page = client.get(f"/c/{community.slug}/calendar/").content.decode()
+    for task in ("brings the agenda for the account district", "hosts for the confirmed district", "was asked by name"):
+        assert task in page
+    assert "is a job for someone else" not in page
+    assert "belongs to another community" not in page
+    window = {"community": community, "user": teacher, "start": soon().date(), "end": soon().date() + timedelta(days=9)}
+    membership = Membership.objects.get(user=teacher, community=community)
+    direct = list(district_responsibilities(**window, membership=membership))
+    assert direct == list(district_responsibilities(**window))
+    assert len(direct) == 3
+    Membership.objects.filter(pk=membership.pk).update(district_confirmed=False)
+    membership.refresh_from_db()
+    unconfirmed = [r.task for r in district_responsibilities(**window, membership=membership)]
+    assert unconfirmed == [r.task for r in district_responsibilities(**window)]
+    assert "hosts for the confirmed district" not in unconfirmed
+
+
+def test_the_month_pages_duties_are_district_responsibilities_with_what_it_shows(client, community, districts):
+    """``member_duties`` (compiled once, duties built from the fields the month page shows) gives the duties
+    ``district_responsibilities`` gives, with the same state, district, assignee and activity."""
+    from calendar_app.selectors import district_responsibilities, member_duties
+    from communities.models import Membership
+
+    riverside, lakeview = districts
+    teacher = UserFactory(district=riverside, display_name="Ana Rivera")
+    MembershipFactory(user=teacher, community=community, district=lakeview, district_confirmed=True)
+    activity = ActivityFactory(community=community, title="Site visit", start=soon())
+    ResponsibilityFactory(activity=activity, district=riverside, task="brings the agenda", status="done")
+    ResponsibilityFactory(activity=activity, district=lakeview, task="hosts", assignee=teacher)
+    today = timezone.localdate()
+    ResponsibilityFactory(activity=activity, district=lakeview, task="was due", due_date=today - timedelta(days=3))
+    ResponsibilityFactory(activity=activity, district=DistrictFactory(), task="is not ours")
+    start, end = today - timedelta(days=30), today + timedelta(days=60)
+    for confirmed in (True, False):
+        Membership.objects.filter(user=teacher).update(district_confirmed=confirmed)
+        membership = Membership.objects.get(user=teacher, community=community)
+        window = {"community": community, "user": teacher, "start": start, "end": end}
+        shown = member_duties(**window, membership=membership)
+        expected = list(district_responsibilities(**window))
+
+        def seen(duties):
+            return [
+                (d.pk, d.task, d.due_date, d.occurrence_start, d.state, d.is_done, d.district.name,
+                 d.assignee.name if d.assignee else None, d.activity.title, d.activity.get_absolute_url())
+                for d in duties
+            ]  # fmt: skip
+
+        assert seen(shown) == seen(expected)
+        assert len(shown) == (3 if confirmed else 2)

@@ -198,13 +198,13 @@ def test_trend_queries_are_fixed_whatever_the_rounds_districts_and_areas(
     client.force_login(moderator)
     client.get(few[-1].get_absolute_url())  # warm the session's caches
     # 21 includes the moderator's tab counts (one query).
-    with assert_num_queries_exact(21):
+    with assert_num_queries_exact(19):
         assert client.get(few[-1].get_absolute_url()).status_code == 200
     many = rounds_of(community, 12)
     grow(community, many, 8, 4, "b")
     client.get(many[-1].get_absolute_url())
     area = community.focus_areas.last()
-    with assert_num_queries_exact(21):
+    with assert_num_queries_exact(19):
         response = client.get(many[-1].get_absolute_url(), {"group": f"area-{area.pk}"})
     assert response.status_code == 200
     assert "R12" in page_text(response)
