@@ -137,7 +137,7 @@ def _community_candidates(community_id, start, end, limit):
     """[(activity, its exceptions, how many dates to expand)] for ``soonest_occurrences`` of one community."""
     activities, exceptions = _candidates_statements(limit)
     rows = activities(community=community_id, start=start, end=end)
-    changes = _changes_by_activity(rows, exceptions(community=community_id, start=start, end=end))
+    changes = _changes_by_activity(rows, exceptions(community=community_id, start=start, end=end) if rows else ())
     # Each exception can take one date out of the first ``limit``.
     return [(activity, changes[activity.pk], limit + len(changes[activity.pk])) for activity in rows]
 
@@ -224,7 +224,7 @@ def occurrences_not_answered_by(
     activities, exceptions, answers = _unanswered_statements(limit, connection.vendor == "postgresql")
     values = {"member": user.pk, "community": community.pk, "start": start, "end": end}
     rows = activities(**values)
-    changes = _changes_by_activity(rows, exceptions(**values))
+    changes = _changes_by_activity(rows, exceptions(**values) if rows else ())  # as a prefetch: none for none
     if answers is None:
         answered = {(activity.pk, moment) for activity in rows for moment in activity.answered_starts or ()}
     else:  # SQLite (`make run`) has no arrays: the answers are one more query
