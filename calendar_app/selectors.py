@@ -214,21 +214,25 @@ def upcoming_occurrences_for(
 
 
 def occurrences_not_answered_by(
-    *, user: User, community: Community, start: datetime, end: datetime, limit: int
+    *, user: User, community: Community | None, start: datetime, end: datetime, limit: int
 ) -> list[Occurrence]:
-    """The first ``limit`` occurrences in [start, end) of ``community``'s activities that ``user`` has not
-    RSVP'd to (any answer counts), nothing once they have left it: the list ``upcoming_occurrences_for``
-    and their RSVPs give, for one community. Two queries (their RSVPs come with the activities), compiled
-    once per process (core.compiled); only the activities that may hold one of those dates are expanded
-    (``soonest_occurrences``), with as many more as the dates they have answered."""
-    activities, exceptions, answers = _unanswered_statements(limit, connection.vendor == "postgresql")
-    values = {"member": user.pk, "community": community.pk, "start": start, "end": end}
+    """The first ``limit`` occurrences in [start, end) of ``community``'s activities (None: of all their
+    communities') that ``user`` has not RSVP'd to (any answer counts), nothing once they have left it:
+    the list ``upcoming_occurrences_for`` and their RSVPs give. Two queries (their RSVPs come with the
+    activities), compiled once per process (core.compiled); only the activities that may hold one of
+    those dates are expanded (``soonest_occurrences``), with as many more as the dates they answered."""
+    activities, exceptions, answers = _unanswered_statements(
+        limit, connection.vendor == "postgresql", community is not None
+    )
+    values = {"member": user.pk, "start": start, "end": end}
+    if community is not None:
+        values["community"] = community.pk
     rows = activities(**values)
     changes = _changes_by_activity(rows, exceptions(**values) if rows else ())  # as a prefetch: none for none
     if answers is None:
         answered = {(activity.pk, moment) for activity in rows for moment in activity.answered_starts or ()}
     else:  # SQLite (`make run`) has no arrays: the answers are one more query
-        answered = set(answers(member=user.pk, community=community.pk))
+        answered = set(answers(member=user.pk))
     candidates = []
     for activity in rows:
         mine = sum(1 for activity_id, _moment in answered if activity_id == activity.pk)
@@ -238,15 +242,18 @@ def occurrences_not_answered_by(
 
 
 @once
-def _unanswered_statements(limit: int, arrays: bool) -> tuple[Compiled, Compiled, Compiled | None]:
+def _unanswered_statements(limit: int, arrays: bool, one_community: bool) -> tuple[Compiled, Compiled, Compiled | None]:
     """``occurrences_not_answered_by``'s candidates, their exceptions and (without arrays) the answers."""
 
-    def base(member, community, start, end):
+    def base(member, start, end, community=None):
         theirs = Membership.objects.filter(user_id=member).values("community_id")
-        return _community_activities(community, start, end).filter(community_id__in=theirs)
+        rows = Activity.objects.filter(Q(span_start__lt=end) & (Q(span_end__isnull=True) | Q(span_end__gt=start)))
+        if one_community:
+            rows = rows.filter(community_id=community)
+        return rows.filter(community_id__in=theirs).select_related("community", "focus_area").defer(*LIST_DEFER)
 
-    def activities(member, community, start, end):
-        rows = base(member, community, start, end)
+    def activities(member, start, end, **community):
+        rows = base(member, start, end, **community)
         answered = RSVP.objects.filter(user_id=member, activity__in=rows.values("pk"))
         # Each date they answered can take one date out of the first ``limit``: that many more may be needed.
         rows = rows.filter(_candidates_q(rows, start, end, Value(limit) + _count(answered)))
@@ -255,20 +262,18 @@ def _unanswered_statements(limit: int, arrays: bool) -> tuple[Compiled, Compiled
             rows = rows.annotate(answered_starts=ArraySubquery(mine))
         return rows
 
-    def exceptions(member, community, start, end):
-        chosen = activities(member, community, start, end).values("pk")
+    def exceptions(member, start, end, **community):
+        chosen = activities(member, start, end, **community).values("pk")
         return OccurrenceChange.objects.filter(activity_id__in=chosen).order_by("original_start")
 
-    def answers(member, community):
-        return RSVP.objects.filter(user_id=member, activity__community_id=community).values_list(
-            "activity_id", "occurrence_start"
-        )
+    def answers(member):
+        return RSVP.objects.filter(user_id=member).values_list("activity_id", "occurrence_start")
 
-    slots = {"member": int, "community": int, "start": datetime, "end": datetime}
+    slots = {"member": int, "start": datetime, "end": datetime, **({"community": int} if one_community else {})}
     return (
         Compiled(activities, **slots),
         Compiled(exceptions, **slots),
-        None if arrays else Compiled(answers, member=int, community=int),
+        None if arrays else Compiled(answers, member=int),
     )
 
 

@@ -29,7 +29,6 @@ from calendar_app.selectors import (
     duties_needing_for_many,
     occurrences_not_answered_by,
     soonest_occurrences_by_community,
-    upcoming_occurrences_for,
 )
 from chats.selectors import chats_between
 from communities.models import Community, JoinRequest, Membership
@@ -50,7 +49,8 @@ from mentoring.models import CheckIn, Pairing
 from mentoring.selectors import (
     asks_and_check_ins_for_many,
     asks_waiting_for,
-    check_ins_due_for,
+    first_check_in_of_each,
+    open_check_ins_of,
     pairings_needing_in,
     split_asks_and_check_ins,
 )
@@ -407,22 +407,61 @@ def calls_to_action(
     end = max(window.end, start)
     if community is not None:
         return _calls_in(user=user, community=community, start=start, end=end)
+    return _calls_everywhere(user=user, start=start, end=end)
+
+
+def _calls_everywhere(*, user: User, start: datetime, end: datetime) -> CallsToAction:
+    """``calls_to_action`` across ``user``'s communities: ten queries, eleven with nudges (their replies),
+    compiled once per process (core.compiled): building them was most of the site home's CPU."""
+    statements = _calls_statements(has_district=bool(user.district_id))
+    mine = {"member": user.pk}
+    now = timezone.now()
     calls = CallsToAction()
+    district = {"district": user.district_id} if user.district_id else {}
+    today = timezone.localdate()
+    duties = statements["duties"](**mine, **district, until=timezone.localtime(end).date(), today=today)
     # Overdue ones, however old, come first (oldest first): they stay until someone marks them done.
-    calls.responsibilities = [_responsibility_item(r) for r in duties_needing(user=user, until=end)[:CALL_LIMIT]]
-    calls.polls = [_poll_item(p) for p in open_polls_unanswered_by(user=user)[:CALL_LIMIT]]
+    calls.responsibilities = [_responsibility_item(r) for r in duties]
+    calls.polls = [_poll_item(p) for p in statements["polls"](**mine, now=now)]
     # Only the soonest dates are worked out: as many more as the member has already answered.
-    answered = _answered(users=[user], start=start, end=end)[user.pk]
-    upcoming = upcoming_occurrences_for(user=user, start=start, end=end, limit=CALL_LIMIT + len(answered))
-    calls.activities = [_occurrence_item(o) for o in _not_answered(upcoming, answered)[:CALL_LIMIT]]
-    calls.questions = [
-        _thread_item(t, action="Answer") for t in unanswered_questions_for(user=user, limit=QUESTION_LIMIT)
-    ]
+    upcoming = occurrences_not_answered_by(user=user, community=None, start=start, end=end, limit=CALL_LIMIT)
+    calls.activities = [_occurrence_item(o) for o in upcoming]
+    calls.questions = [_thread_item(t, action="Answer") for t in statements["questions"](**mine)]
     # Mentees waiting for an answer, then check-ins: due once their period has begun, not limited to the window.
-    calls.mentoring = [_ask_item(p) for p in asks_waiting_for(user=user)[:CALL_LIMIT]]
-    calls.mentoring += [_check_in_item(c, user) for c in check_ins_due_for(user=user)[:CALL_LIMIT]]
-    calls.nudges = answer_nudges_for(user=user)
+    calls.mentoring = [_ask_item(p) for p in statements["asks"](**mine)]
+    check_ins = first_check_in_of_each(statements["check_ins"](**mine))
+    calls.mentoring += [_check_in_item(c, user) for c in check_ins[:CALL_LIMIT]]
+    cutoff = now - timedelta(days=settings.ANSWER_NUDGE_DAYS)
+    calls.nudges = _with_replies(statements["nudges"](**mine, cutoff=cutoff), user)
     return calls
+
+
+@cache
+def _calls_statements(*, has_district: bool) -> dict[str, Compiled]:
+    """``_calls_everywhere``'s queries compiled once per process (the viewer's district, or none, shapes them)."""
+
+    def duties(member, until, today, district=None):
+        return duties_needing(user=User(pk=member, district_id=district), until=until, today=today)[:CALL_LIMIT]
+
+    def polls(member, now):
+        return open_polls_unanswered_by(user=User(pk=member), now=now)[:CALL_LIMIT]
+
+    def nudges(member, cutoff):
+        now = cutoff + timedelta(days=settings.ANSWER_NUDGE_DAYS)
+        return _nudge_threads(user=User(pk=member), now=now).select_related("community")
+
+    soon = Derived(lambda values: values["today"] + timedelta(days=due_soon_days()))
+    district = {"district": int} if has_district else {}
+    return {
+        "duties": Compiled(duties, member=int, **district, until=date, today=date, soon=soon),
+        "polls": Compiled(polls, member=int, now=datetime),
+        "questions": Compiled(
+            lambda member: unanswered_questions_for(user=User(pk=member), limit=QUESTION_LIMIT), member=int
+        ),
+        "asks": Compiled(lambda member: asks_waiting_for(user=User(pk=member))[:CALL_LIMIT], member=int),
+        "check_ins": Compiled(lambda member: open_check_ins_of(user=User(pk=member)), member=int),
+        "nudges": Compiled(nudges, member=int, cutoff=datetime),
+    }
 
 
 def _calls_in(*, user: User, community: Community, start: datetime, end: datetime) -> CallsToAction:

@@ -219,13 +219,22 @@ def leaders_view(*, community: Community) -> dict[str, Any]:
 def check_ins_due_for(*, user: User) -> list[CheckIn]:
     """The open check-ins of ``user``'s active pairings (one per pairing, the oldest), in communities they are
     still a member of. One query."""
-    rows = (
+    return first_check_in_of_each(open_check_ins_of(user=user))
+
+
+def open_check_ins_of(*, user: User) -> QuerySet[CheckIn]:
+    """Every open check-in ``check_ins_due_for`` picks from (one query), soonest due first."""
+    return (
         CheckIn.objects.filter(done_at__isnull=True, pairing__status=Pairing.Status.ACTIVE)
         .filter(Q(pairing__mentor=user) | Q(pairing__mentee=user))
         .filter(pairing__community__in=Membership.objects.filter(user=user).values("community_id"))
         .select_related("pairing__mentor", "pairing__mentee", "pairing__community")
         .order_by("due_at")
     )
+
+
+def first_check_in_of_each(rows: Iterable[CheckIn]) -> list[CheckIn]:
+    """The first of ``rows`` of each pairing."""
     seen, due = set(), []
     for row in rows:
         if row.pairing_id not in seen:
