@@ -12,16 +12,16 @@ Site staff may see and moderate everything.
 """
 
 from dataclasses import dataclass
-from functools import cached_property, wraps
+from functools import cache, cached_property, wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
 from communities.models import Community, JoinRequest, Membership
+from core.compiled import Compiled
 from core.search import Scope
 
 _UNSET = object()
@@ -166,9 +166,34 @@ class Access:
 
 
 def membership_of(user, community):
+    """``user``'s membership of ``community``, or None: one query, compiled once per process (core.compiled)."""
     if not user or not user.is_authenticated:
         return None
-    return Membership.objects.filter(user=user, community=community).first()
+    found = _membership_statement()(person=user.pk, community=community.pk)
+    return found[0] if found else None
+
+
+@cache
+def _statements() -> tuple[Compiled, Compiled]:
+    def membership(person, community):
+        rows = Membership.objects.filter(user_id=person, community_id=community)
+        return (rows if rows.ordered else rows.order_by("pk"))[:1]  # as ``first()``
+
+    return Compiled(membership, person=int, community=int), Compiled(
+        lambda slug: Community.objects.filter(slug=slug)[:1], slug=str
+    )
+
+
+def _membership_statement() -> Compiled:
+    return _statements()[0]
+
+
+def community_by_slug(slug):
+    """The community at ``slug`` (Http404 if none): one query, compiled once per process."""
+    found = _statements()[1](slug=slug)
+    if not found:
+        raise Http404("No community found.")
+    return found[0]
 
 
 def access_for(user, community, membership=_UNSET):
@@ -214,7 +239,7 @@ def community_view(need="see"):
     def decorator(view):
         @wraps(view)
         def wrapper(request, slug, *args, **kwargs):
-            community = get_object_or_404(Community, slug=slug)
+            community = community_by_slug(slug)
             access = access_for(request.user, community)
             denied = check(access, need, request)
             if denied is not None:

@@ -70,6 +70,8 @@ def _stand_in(kind: Any, n: int, round_: int) -> Any:
         return datetime(1900 + round_, 1, 1, 0, 0, n, 7301, tzinfo=UTC)
     if kind is date:
         return date(1900 + round_, 1, 1 + n)
+    if kind is str:
+        return f"ghost{GHOST_ID}:{round_}:{n}"
     raise TypeError(f"no stand-in for {kind!r}")
 
 
@@ -82,7 +84,7 @@ class Compiled:
     with the call's values and builds the rows as the queryset would (models with what ``select_related``
     loads and the annotations, or ``values_list`` tuples).
 
-    ``build(**values)`` makes the queryset; ``slots`` name each value's kind (int, datetime, date) or a
+    ``build(**values)`` makes the queryset; ``slots`` name each value's kind (int, str, datetime, date) or a
     ``Derived``. The builder must read nothing but its arguments (no ``timezone.now()``, no current time
     zone): it is built twice with different stand-ins, and anything else that differs, any SQL that
     differs, a stand-in found nowhere, or a time zone written into the SQL, leaves it uncompiled (every
@@ -131,7 +133,7 @@ class Compiled:
                 raise NotFixed(f"parameter {i} depends on something other than the slots")
         if set(slots.values()) != set(values):
             raise NotFixed(f"slots not found in the parameters: {sorted(set(values) - set(slots.values()))}")
-        if any(str(value) in sql for value in values.values() if isinstance(value, int)):
+        if any(str(value) in sql for value in values.values() if isinstance(value, int | str)):
             raise NotFixed("a stand-in is written into the SQL")
         if queryset._known_related_objects:  # type: ignore[attr-defined]
             raise NotFixed("known related objects are not supported")
