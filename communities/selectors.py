@@ -73,7 +73,7 @@ def focus_areas_for_home(*, community: Community, follower: User | None = None) 
     for row in leaders_statement(**here) if areas else ():
         by_area[row.focusarea_id].append(row.user)
     for area in areas:
-        area.leader_list = by_area[area.pk]  # type: ignore[attr-defined]
+        area.leader_list = by_area[area.pk]
     return areas
 
 
