@@ -13,8 +13,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import LessThan
 from django.utils import timezone
 
 from accounts.models import District, User
@@ -32,7 +33,7 @@ from calendar_app.models import (
 from communities.models import Community, Membership
 from communities.permissions import Access
 from core import search as core_search
-from core.compiled import GHOST_ID, Shape, shape_of
+from core.compiled import GHOST_ID, Compiled, Shape, shape_of
 
 FIRST_WEEKDAY = calendar.SUNDAY
 
@@ -79,9 +80,86 @@ def soonest_occurrences(*, start, end, limit, community=None, communities_q=None
     by their stored next date (``Activity.next_start``, an index), those up to the
     ``limit``-th soonest, plus any whose stored date has passed or was never worked out.
     An activity further down the list starts after ``limit`` occurrences already found.
+    One community's (the "Coming up" panel) runs SQL compiled once per process (core.compiled).
     """
+    if community is not None and communities_q is None:
+        return _first(_community_candidates(community.pk, start, end, limit), start, end, limit)
     base = activities_overlapping(start=start, end=end, community=community, communities_q=communities_q)
     found = _soonest(base, base, start, end, limit)
+    found.sort(key=_by_start)
+    return found[:limit]
+
+
+def _count(rows: QuerySet) -> Coalesce:
+    """How many ``rows`` there are, as a subquery (0 for none)."""
+    return Coalesce(Subquery(rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")), 0)
+
+
+def _candidates_q(base: QuerySet, start: datetime, end: datetime, room: Any) -> Q:
+    """The activities of ``base`` that may hold one of its first ``room`` occurrences (an expression): those
+    whose stored next date fewer than ``room`` others' come before, and any whose stored date has passed or
+    was never worked out. ``room`` more activities each start before the first of the next one."""
+    # The stored next date is the activity's first occurrence in the window (Activity.next_occurrence).
+    exact = Q(next_as_of__lte=start) & Q(next_end__gt=start, next_start__lt=end)
+    earlier = _count(base.filter(exact, next_start__lt=OuterRef("next_start")))
+    unknown = Q(next_as_of__isnull=True) | Q(next_as_of__gt=start) | Q(next_end__lte=start)
+    return (exact & Q(LessThan(earlier, room))) | unknown
+
+
+# What a list of dates shows; descriptions and search vectors are most of a row's bytes.
+LIST_DEFER = ("description", "description_html", "search_vector")
+
+
+def _community_activities(community_id: int, start: datetime, end: datetime) -> QuerySet[Activity]:
+    return (
+        Activity.objects.filter(Q(span_start__lt=end) & (Q(span_end__isnull=True) | Q(span_end__gt=start)))
+        .filter(community_id=community_id)
+        .select_related("community", "focus_area")
+        .defer(*LIST_DEFER)
+    )
+
+
+@cache
+def _candidates_statements(limit: int) -> tuple[Compiled, Compiled]:
+    """The "Coming up" candidates of one community and their exceptions, compiled once for ``limit``."""
+
+    def activities(community, start, end):
+        base = _community_activities(community, start, end)
+        return base.filter(_candidates_q(base, start, end, Value(limit)))
+
+    def exceptions(community, start, end):
+        chosen = activities(community, start, end).values("pk")
+        return OccurrenceChange.objects.filter(activity_id__in=chosen).order_by("original_start")
+
+    slots = {"community": int, "start": datetime, "end": datetime}
+    return Compiled(activities, **slots), Compiled(exceptions, **slots)
+
+
+def _community_candidates(community_id, start, end, limit):
+    """[(activity, its exceptions, how many dates to expand)] for ``soonest_occurrences`` of one community."""
+    activities, exceptions = _candidates_statements(limit)
+    rows = activities(community=community_id, start=start, end=end)
+    changes = _changes_by_activity(rows, exceptions(community=community_id, start=start, end=end) if rows else ())
+    # Each exception can take one date out of the first ``limit``.
+    return [(activity, changes[activity.pk], limit + len(changes[activity.pk])) for activity in rows]
+
+
+def _changes_by_activity(activities, changes) -> dict[int, list]:
+    found: dict[int, list] = {activity.pk: [] for activity in activities}
+    for change in changes:
+        if change.activity_id in found:
+            found[change.activity_id].append(change)
+    return found
+
+
+def _first(candidates, start, end, limit, answered=None):
+    """The first ``limit`` occurrences in [start, end) of ``candidates`` (from ``_community_candidates`` or
+    ``_unanswered_candidates``), less those ``answered`` names as (activity id, original start)."""
+    found = []
+    for activity, changes, dates in candidates:
+        for occurrence in activity.occurrences_between(start, end, limit=dates, changes=changes):
+            if answered is None or (activity.pk, occurrence.original_start) not in answered:
+                found.append(occurrence)
     found.sort(key=_by_start)
     return found[:limit]
 
@@ -138,34 +216,67 @@ def upcoming_occurrences_for(
 
 
 def occurrences_not_answered_by(
-    *, user: User, community: Community, start: datetime, end: datetime, limit: int
+    *, user: User, community: Community | None, start: datetime, end: datetime, limit: int
 ) -> list[Occurrence]:
-    """The first ``limit`` occurrences in [start, end) of ``community``'s activities that ``user`` has not
-    RSVP'd to (any answer counts), nothing once they have left it: the list ``upcoming_occurrences_for``
-    and their RSVPs give, for one community. Two queries: their RSVPs come with the activities."""
-    activities = activities_overlapping(
-        start=start, end=end, community=community, communities_q=_member_communities_q(user)
-    ).defer("description", "description_html", "search_vector")  # most of a row's bytes, not shown
-    answered: set | None = None
-    if connection.vendor == "postgresql":
-        mine = RSVP.objects.filter(activity_id=OuterRef("pk"), user=user).values("occurrence_start")
-        activities = activities.annotate(answered_starts=ArraySubquery(mine))
+    """The first ``limit`` occurrences in [start, end) of ``community``'s activities (None: of all their
+    communities') that ``user`` has not RSVP'd to (any answer counts), nothing once they have left it:
+    the list ``upcoming_occurrences_for`` and their RSVPs give. Two queries (their RSVPs come with the
+    activities), compiled once per process (core.compiled); only the activities that may hold one of
+    those dates are expanded (``soonest_occurrences``), with as many more as the dates they answered."""
+    activities, exceptions, answers = _unanswered_statements(
+        limit, connection.vendor == "postgresql", community is not None
+    )
+    values = {"member": user.pk, "start": start, "end": end}
+    if community is not None:
+        values["community"] = community.pk
+    rows = activities(**values)
+    changes = _changes_by_activity(rows, exceptions(**values) if rows else ())  # as a prefetch: none for none
+    if answers is None:
+        answered = {(activity.pk, moment) for activity in rows for moment in activity.answered_starts or ()}
     else:  # SQLite (`make run`) has no arrays: the answers are one more query
-        answered = set(
-            RSVP.objects.filter(user=user, activity__community=community).values_list("activity_id", "occurrence_start")
-        )
-    found = []
-    for occurrence in expand(activities, start, end):
-        activity: Any = occurrence.activity  # with ``answered_starts`` on PostgreSQL
-        if answered is None:
-            done = occurrence.original_start in activity.answered_starts
-        else:
-            done = (activity.pk, occurrence.original_start) in answered
-        if not done:
-            found.append(occurrence)
-            if len(found) == limit:
-                break
-    return found
+        answered = set(answers(member=user.pk))
+    candidates = []
+    for activity in rows:
+        mine = sum(1 for activity_id, _moment in answered if activity_id == activity.pk)
+        # Each exception and each date they answered can take one date out of the first ``limit``.
+        candidates.append((activity, changes[activity.pk], limit + len(changes[activity.pk]) + mine))
+    return _first(candidates, start, end, limit, answered=answered)
+
+
+@cache
+def _unanswered_statements(limit: int, arrays: bool, one_community: bool) -> tuple[Compiled, Compiled, Compiled | None]:
+    """``occurrences_not_answered_by``'s candidates, their exceptions and (without arrays) the answers."""
+
+    def base(member, start, end, community=None):
+        theirs = Membership.objects.filter(user_id=member).values("community_id")
+        rows = Activity.objects.filter(Q(span_start__lt=end) & (Q(span_end__isnull=True) | Q(span_end__gt=start)))
+        if one_community:
+            rows = rows.filter(community_id=community)
+        return rows.filter(community_id__in=theirs).select_related("community", "focus_area").defer(*LIST_DEFER)
+
+    def activities(member, start, end, **community):
+        rows = base(member, start, end, **community)
+        answered = RSVP.objects.filter(user_id=member, activity__in=rows.values("pk"))
+        # Each date they answered can take one date out of the first ``limit``: that many more may be needed.
+        rows = rows.filter(_candidates_q(rows, start, end, Value(limit) + _count(answered)))
+        if arrays:
+            mine = RSVP.objects.filter(activity_id=OuterRef("pk"), user_id=member).values("occurrence_start")
+            rows = rows.annotate(answered_starts=ArraySubquery(mine))
+        return rows
+
+    def exceptions(member, start, end, **community):
+        chosen = activities(member, start, end, **community).values("pk")
+        return OccurrenceChange.objects.filter(activity_id__in=chosen).order_by("original_start")
+
+    def answers(member):
+        return RSVP.objects.filter(user_id=member).values_list("activity_id", "occurrence_start")
+
+    slots = {"member": int, "start": datetime, "end": datetime, **({"community": int} if one_community else {})}
+    return (
+        Compiled(activities, **slots),
+        Compiled(exceptions, **slots),
+        None if arrays else Compiled(answers, member=int),
+    )
 
 
 def _as_date(value: date | datetime) -> date:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, When
@@ -19,6 +20,7 @@ from calendar_app.models import Activity
 from chats.models import Chat, Message, Participant, Prompt
 from communities.models import Community
 from communities.permissions import Access, access_for
+from core.compiled import Compiled
 
 # Someone whose socket has not said it is still here for this long has gone.
 PRESENCE_WINDOW = timedelta(seconds=90)
@@ -247,16 +249,30 @@ class NextChat:
 
 
 def next_chat_of(*, community: Community, now: datetime | None = None) -> NextChat | None:
-    """The community's online chat on now or coming next, or None; one a host ended early is over. One query.
+    """The community's online chat on now or coming next, or None; one a host ended early is over. One query,
+    compiled once per process (core.compiled).
 
     A series counts by its stored next date (``Activity.next_start``, kept on every change and each night).
     """
-    now = now or timezone.now()
+    found = _next_chat_statement()(community=community.pk, now=now or timezone.now())
+    if not found:
+        return None
+    activity: Any = found[0]  # with the annotations of ``_next_chat_activities``
+    return NextChat(
+        activity=activity,
+        start=activity.runs_from,
+        end=activity.runs_until,
+        topic=activity.topic or "",
+        prepared=activity.prepared,
+    )
+
+
+def _next_chat_activities(community: int, now: datetime) -> QuerySet[Activity]:
     room = Chat.objects.filter(activity_id=OuterRef("pk"))
     one_off = Q(recurrence="", end__gt=now)
     series = ~Q(recurrence="") & Q(next_as_of__lte=now, next_start__isnull=False, next_end__gt=now)
-    activity = (
-        Activity.objects.filter(community=community, kind=Activity.Kind.CHAT)
+    return (
+        Activity.objects.filter(community_id=community, kind=Activity.Kind.CHAT)
         .filter(one_off | series)
         .exclude(Exists(room.filter(closed_at__lte=now)))
         .annotate(
@@ -267,15 +283,10 @@ def next_chat_of(*, community: Community, now: datetime | None = None) -> NextCh
         )
         .select_related("community")
         .defer("description", "description_html", "search_vector")
-        .order_by("runs_from", "pk")
-        .first()
+        .order_by("runs_from", "pk")[:1]
     )
-    if activity is None:
-        return None
-    return NextChat(
-        activity=activity,
-        start=activity.runs_from,
-        end=activity.runs_until,
-        topic=activity.topic or "",
-        prepared=activity.prepared,
-    )
+
+
+@cache
+def _next_chat_statement() -> Compiled:
+    return Compiled(_next_chat_activities, community=int, now=datetime)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from django.db.models import Case, Count, Exists, Func, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
@@ -12,6 +13,7 @@ from accounts.models import District, User
 from communities.models import Community, FocusArea, Invitation, JoinRequest, Membership
 from communities.permissions import listed_q, visible_q
 from core import panels
+from core.compiled import Compiled
 from core.mail import address_suppressed, latest_delivery_status
 
 
@@ -58,6 +60,49 @@ def focus_areas_with_leaders(*, community: Community, follower: User | None = No
         return areas.annotate(following=Value(False))
     follows = FocusArea.followers.through.objects.filter(focusarea_id=OuterRef("pk"), user_id=follower.pk)
     return areas.annotate(following=Exists(follows))
+
+
+def focus_areas_for_home(*, community: Community, follower: User | None = None) -> list[FocusArea]:
+    """``focus_areas_with_leaders`` for the community home, as a list: each area's leaders in ``leader_list``.
+    Two queries, compiled once per process (core.compiled)."""
+    following = follower is not None and follower.is_authenticated
+    areas_statement, leaders_statement = _home_statements(following)
+    here = {"community": community.pk}
+    areas = areas_statement(**here, **({"follower": follower.pk} if following else {}))  # type: ignore[union-attr]
+    by_area: dict[int, list[User]] = {area.pk: [] for area in areas}
+    for row in leaders_statement(**here) if areas else ():
+        by_area[row.focusarea_id].append(row.user)
+    for area in areas:
+        area.leader_list = by_area[area.pk]
+    return areas
+
+
+def moderators_for_home(*, community: Community) -> list[Membership]:
+    """``moderators_of``, compiled once per process: one query."""
+    return _moderators_statement()(community=community.pk)
+
+
+@cache
+def _home_statements(following: bool) -> tuple[Compiled, Compiled]:
+    def areas(community, follower=None):
+        found = focus_areas_with_leaders(
+            community=Community(pk=community), follower=User(pk=follower) if following else None
+        )
+        return found.prefetch_related(None)
+
+    def leaders(community):
+        rows = FocusArea.leaders.through.objects.filter(focusarea__community_id=community).select_related("user")
+        return rows.only("focusarea_id", *(f"user__{name}" for name in PERSON_FIELDS)).order_by("user__username")
+
+    return (
+        Compiled(areas, community=int, **({"follower": int} if following else {})),
+        Compiled(leaders, community=int),
+    )
+
+
+@cache
+def _moderators_statement() -> Compiled:
+    return Compiled(lambda community: moderators_of(community=Community(pk=community)), community=int)
 
 
 def moderators_of(*, community: Community) -> QuerySet[Membership]:

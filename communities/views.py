@@ -35,11 +35,12 @@ from communities.selectors import (
     communities_of,
     decided_join_requests,
     districts_of_members,
+    focus_areas_for_home,
     focus_areas_with_leaders,
     invitations_for,
     manage_summary,
     members_for_list,
-    moderators_of,
+    moderators_for_home,
     pending_join_requests,
 )
 from communities.signals import INVITATION_SESSION_KEY
@@ -116,12 +117,11 @@ def create(request):
 def home(request, access):
     community = access.community
     follower = request.user if access.is_member else None
-    focus_areas = list(focus_areas_with_leaders(community=community, follower=follower))
     context = {
         "community": community,
         "access": access,
-        "focus_areas": focus_areas,
-        "moderators": moderators_of(community=community),
+        "focus_areas": focus_areas_for_home(community=community, follower=follower),
+        "moderators": moderators_for_home(community=community),
         "join_form": JoinForm() if access.may_request_to_join else None,
         "panels": (
             collect("community_home_panel", community=community, viewer=request.user, access=access)

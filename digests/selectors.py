@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -21,18 +22,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from calendar_app.models import RSVP, DutyState, Occurrence, Responsibility
+from calendar_app.models import RSVP, DutyState, Occurrence, Responsibility, due_soon_days
 from calendar_app.selectors import (
     activities_overlapping,
     duties_needing,
     duties_needing_for_many,
     occurrences_not_answered_by,
     soonest_occurrences_by_community,
-    upcoming_occurrences_for,
 )
 from chats.selectors import chats_between
 from communities.models import Community, JoinRequest, Membership
 from communities.selectors import new_members
+from core.compiled import Compiled, Derived
 from core.links import absolute_url
 from digests.models import CommunityNote
 from digests.periods import MONTHLY, Period, parse_period, rolling_window
@@ -47,9 +48,11 @@ from discussions.selectors import (
 from mentoring.models import CheckIn, Pairing
 from mentoring.selectors import (
     asks_and_check_ins_for_many,
-    asks_and_check_ins_in,
     asks_waiting_for,
-    check_ins_due_for,
+    first_check_in_of_each,
+    open_check_ins_of,
+    pairings_needing_in,
+    split_asks_and_check_ins,
 )
 from polls.models import Poll
 from polls.selectors import open_polls_unanswered_by, open_polls_unanswered_by_many
@@ -404,50 +407,135 @@ def calls_to_action(
     end = max(window.end, start)
     if community is not None:
         return _calls_in(user=user, community=community, start=start, end=end)
+    return _calls_everywhere(user=user, start=start, end=end)
+
+
+def _calls_everywhere(*, user: User, start: datetime, end: datetime) -> CallsToAction:
+    """``calls_to_action`` across ``user``'s communities: ten queries, eleven with nudges (their replies),
+    compiled once per process (core.compiled): building them was most of the site home's CPU."""
+    statements = _calls_statements(has_district=bool(user.district_id))
+    mine = {"member": user.pk}
+    now = timezone.now()
     calls = CallsToAction()
+    district = {"district": user.district_id} if user.district_id else {}
+    today = timezone.localdate()
+    duties = statements["duties"](**mine, **district, until=timezone.localtime(end).date(), today=today)
     # Overdue ones, however old, come first (oldest first): they stay until someone marks them done.
-    calls.responsibilities = [_responsibility_item(r) for r in duties_needing(user=user, until=end)[:CALL_LIMIT]]
-    calls.polls = [_poll_item(p) for p in open_polls_unanswered_by(user=user)[:CALL_LIMIT]]
+    calls.responsibilities = [_responsibility_item(r) for r in duties]
+    calls.polls = [_poll_item(p) for p in statements["polls"](**mine, now=now)]
     # Only the soonest dates are worked out: as many more as the member has already answered.
-    answered = _answered(users=[user], start=start, end=end)[user.pk]
-    upcoming = upcoming_occurrences_for(user=user, start=start, end=end, limit=CALL_LIMIT + len(answered))
-    calls.activities = [_occurrence_item(o) for o in _not_answered(upcoming, answered)[:CALL_LIMIT]]
-    calls.questions = [
-        _thread_item(t, action="Answer") for t in unanswered_questions_for(user=user, limit=QUESTION_LIMIT)
-    ]
+    upcoming = occurrences_not_answered_by(user=user, community=None, start=start, end=end, limit=CALL_LIMIT)
+    calls.activities = [_occurrence_item(o) for o in upcoming]
+    calls.questions = [_thread_item(t, action="Answer") for t in statements["questions"](**mine)]
     # Mentees waiting for an answer, then check-ins: due once their period has begun, not limited to the window.
-    calls.mentoring = [_ask_item(p) for p in asks_waiting_for(user=user)[:CALL_LIMIT]]
-    calls.mentoring += [_check_in_item(c, user) for c in check_ins_due_for(user=user)[:CALL_LIMIT]]
-    calls.nudges = answer_nudges_for(user=user)
+    calls.mentoring = [_ask_item(p) for p in statements["asks"](**mine)]
+    check_ins = first_check_in_of_each(statements["check_ins"](**mine))
+    calls.mentoring += [_check_in_item(c, user) for c in check_ins[:CALL_LIMIT]]
+    cutoff = now - timedelta(days=settings.ANSWER_NUDGE_DAYS)
+    calls.nudges = _with_replies(statements["nudges"](**mine, cutoff=cutoff), user)
     return calls
+
+
+@cache
+def _calls_statements(*, has_district: bool) -> dict[str, Compiled]:
+    """``_calls_everywhere``'s queries compiled once per process (the viewer's district, or none, shapes them)."""
+
+    def duties(member, until, today, district=None):
+        return duties_needing(user=User(pk=member, district_id=district), until=until, today=today)[:CALL_LIMIT]
+
+    def polls(member, now):
+        return open_polls_unanswered_by(user=User(pk=member), now=now)[:CALL_LIMIT]
+
+    def nudges(member, cutoff):
+        now = cutoff + timedelta(days=settings.ANSWER_NUDGE_DAYS)
+        return _nudge_threads(user=User(pk=member), now=now).select_related("community")
+
+    soon = Derived(lambda values: values["today"] + timedelta(days=due_soon_days()))
+    district = {"district": int} if has_district else {}
+    return {
+        "duties": Compiled(duties, member=int, **district, until=date, today=date, soon=soon),
+        "polls": Compiled(polls, member=int, now=datetime),
+        "questions": Compiled(
+            lambda member: unanswered_questions_for(user=User(pk=member), limit=QUESTION_LIMIT), member=int
+        ),
+        "asks": Compiled(lambda member: asks_waiting_for(user=User(pk=member))[:CALL_LIMIT], member=int),
+        "check_ins": Compiled(lambda member: open_check_ins_of(user=User(pk=member)), member=int),
+        "nudges": Compiled(nudges, member=int, cutoff=datetime),
+    }
 
 
 def _calls_in(*, user: User, community: Community, start: datetime, end: datetime) -> CallsToAction:
     """``calls_to_action`` in one community, from the same selectors narrowed to it. The RSVPs come with
     the activities, the mentees' asks with the check-ins, the asker's own questions with the unanswered
-    ones: six queries, seven with nudges (their replies)."""
-    asks, check_ins = asks_and_check_ins_in(user=user, community=community)
+    ones: six queries, seven with nudges (their replies). Their SQL is compiled once per process
+    (core.compiled): building these queries was most of the community home's "What needs you"."""
+    compound = db_connection.features.supports_slicing_ordering_in_compound
+    statements = _calls_in_statements(has_district=bool(user.district_id), compound=compound)
+    here = {"member": user.pk, "community": community.pk}
+    now = timezone.now()
+    asks, check_ins = split_asks_and_check_ins(statements["pairings"](**here))
     unanswered = occurrences_not_answered_by(user=user, community=community, start=start, end=end, limit=CALL_LIMIT)
     # Unanswered questions and the viewer's own questions to close are threads both: one query for the two.
-    questions = unanswered_questions_for(user=user, limit=QUESTION_LIMIT, community=community).annotate(
-        nudge=Value(False)
-    )
-    nudges = _nudge_threads(user=user, now=timezone.now(), community=community).annotate(nudge=Value(True))
-    nudges = nudges.select_related("community", "focus_area", "author")
-    if db_connection.features.supports_slicing_ordering_in_compound:
-        threads = list(questions.union(nudges, all=True))
+    cutoff = now - timedelta(days=settings.ANSWER_NUDGE_DAYS)
+    if compound:
+        threads = statements["threads"](**here, cutoff=cutoff)
     else:  # SQLite (`make run`) cannot limit the parts of a UNION: the two lists are two queries there
-        threads = [*questions, *nudges]
+        threads = [*_questions_in(user.pk, community.pk), *_nudges_in(user.pk, community.pk, cutoff)]
+    district = {"district": user.district_id} if user.district_id else {}
+    today = timezone.localdate()
+    duties = statements["duties"](**here, **district, until=timezone.localtime(end).date(), today=today)
     return CallsToAction(
-        responsibilities=[
-            _responsibility_item(r) for r in duties_needing(user=user, until=end, community=community)[:CALL_LIMIT]
-        ],
-        polls=[_poll_item(p) for p in open_polls_unanswered_by(user=user, community=community)[:CALL_LIMIT]],
+        responsibilities=[_responsibility_item(r) for r in duties],
+        polls=[_poll_item(p) for p in statements["polls"](**here, now=now)],
         activities=[_occurrence_item(o) for o in unanswered],
         questions=[_thread_item(t, action="Answer") for t in threads if not t.nudge],
         mentoring=[_ask_item(p) for p in asks[:CALL_LIMIT]] + [_check_in_item(c, user) for c in check_ins[:CALL_LIMIT]],
         nudges=_with_replies([t for t in threads if t.nudge], user),
     )
+
+
+def _questions_in(member: int, community: int) -> QuerySet[Thread]:
+    questions = unanswered_questions_for(user=User(pk=member), limit=QUESTION_LIMIT, community=Community(pk=community))
+    return questions.annotate(nudge=Value(False))
+
+
+def _nudges_in(member: int, community: int, cutoff: datetime) -> QuerySet[Thread]:
+    # ``_nudge_threads`` takes the questions asked ANSWER_NUDGE_DAYS before ``now``: before ``cutoff``.
+    now = cutoff + timedelta(days=settings.ANSWER_NUDGE_DAYS)
+    nudges = _nudge_threads(user=User(pk=member), now=now, community=Community(pk=community))
+    return nudges.annotate(nudge=Value(True)).select_related("community", "focus_area", "author")
+
+
+@cache
+def _calls_in_statements(*, has_district: bool, compound: bool) -> dict[str, Compiled]:
+    """``_calls_in``'s queries compiled once per process: the viewer's district (or none) and whether the
+    database can limit the parts of a UNION shape their SQL."""
+
+    def duties(member, community, until, today, district=None):
+        person = User(pk=member, district_id=district)
+        rows = duties_needing(user=person, until=until, today=today, community=Community(pk=community))
+        return rows[:CALL_LIMIT]
+
+    def polls(member, community, now):
+        return open_polls_unanswered_by(user=User(pk=member), community=Community(pk=community), now=now)[:CALL_LIMIT]
+
+    def pairings(member, community):
+        return pairings_needing_in(user=User(pk=member), community=Community(pk=community))
+
+    def threads(member, community, cutoff):
+        return _questions_in(member, community).union(_nudges_in(member, community, cutoff), all=True)
+
+    here = {"member": int, "community": int}
+    soon = Derived(lambda values: values["today"] + timedelta(days=due_soon_days()))
+    district = {"district": int} if has_district else {}
+    statements = {
+        "duties": Compiled(duties, **here, **district, until=date, today=date, soon=soon),
+        "polls": Compiled(polls, **here, now=datetime),
+        "pairings": Compiled(pairings, **here),
+    }
+    if compound:
+        statements["threads"] = Compiled(threads, **here, cutoff=datetime)
+    return statements
 
 
 def _answered(*, users, start, end):

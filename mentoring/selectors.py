@@ -219,13 +219,22 @@ def leaders_view(*, community: Community) -> dict[str, Any]:
 def check_ins_due_for(*, user: User) -> list[CheckIn]:
     """The open check-ins of ``user``'s active pairings (one per pairing, the oldest), in communities they are
     still a member of. One query."""
-    rows = (
+    return first_check_in_of_each(open_check_ins_of(user=user))
+
+
+def open_check_ins_of(*, user: User) -> QuerySet[CheckIn]:
+    """Every open check-in ``check_ins_due_for`` picks from (one query), soonest due first."""
+    return (
         CheckIn.objects.filter(done_at__isnull=True, pairing__status=Pairing.Status.ACTIVE)
         .filter(Q(pairing__mentor=user) | Q(pairing__mentee=user))
         .filter(pairing__community__in=Membership.objects.filter(user=user).values("community_id"))
         .select_related("pairing__mentor", "pairing__mentee", "pairing__community")
         .order_by("due_at")
     )
+
+
+def first_check_in_of_each(rows: Iterable[CheckIn]) -> list[CheckIn]:
+    """The first of ``rows`` of each pairing."""
     seen, due = set(), []
     for row in rows:
         if row.pairing_id not in seen:
@@ -248,10 +257,15 @@ def asks_and_check_ins_in(*, user: User, community: Community) -> tuple[list[Pai
     """``asks_waiting_for`` and ``check_ins_due_for`` of ``user`` in ``community`` alone (nothing once they
     have left it), in one query: their pairings there that wait for their answer as mentor, and their
     active ones with an open check-in, each with its oldest open check-in."""
+    return split_asks_and_check_ins(pairings_needing_in(user=user, community=community))
+
+
+def pairings_needing_in(*, user: User, community: Community) -> QuerySet[Pairing]:
+    """The pairings ``asks_and_check_ins_in`` reads (one query), for ``split_asks_and_check_ins``."""
     open_check_ins = CheckIn.objects.filter(pairing_id=OuterRef("pk"), done_at__isnull=True).order_by("due_at", "pk")
     waiting = Q(mentor=user, status=Pairing.Status.ASKED)
     due = (Q(mentor=user) | Q(mentee=user)) & Q(status=Pairing.Status.ACTIVE) & Q(Exists(open_check_ins))
-    rows = (
+    return (
         Pairing.objects.filter(community=community)
         .filter(community__in=Membership.objects.filter(user=user).values("community_id"))
         .filter(waiting | due)
@@ -262,9 +276,12 @@ def asks_and_check_ins_in(*, user: User, community: Community) -> tuple[list[Pai
         )
         .select_related("mentor", "mentee", "community")
     )
+
+
+def split_asks_and_check_ins(rows: Iterable[Any]) -> tuple[list[Pairing], list[CheckIn]]:
+    """(asks, check-ins), each oldest first, from the rows of ``pairings_needing_in``."""
     asks: list[Pairing] = []
     check_ins: list[CheckIn] = []
-    pairing: Any  # with the annotations above
     for pairing in rows:
         if pairing.status == Pairing.Status.ASKED:
             asks.append(pairing)
