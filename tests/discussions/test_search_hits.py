@@ -1,0 +1,122 @@
+"""The discussion results of /search/ (issue 19): one statement loads the page's openings and replies
+(discussions.selectors._hits_postgres) and each result's markup comes from the fragment cache
+(search_hit.html through {% discussion_hits %}); the page shows what the querysets and the template
+showed before, and a change to a thread shows at once."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.template import Context, engines
+
+from communities.models import Community
+from communities.permissions import search_scope
+from core import fragments as core_fragments
+from core import search as core_search
+from discussions import selectors
+from discussions.models import Thread
+from tests.discussions.factories import PostFactory, ThreadFactory
+from tests.factories import CommunityFactory, FocusAreaFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def found(community):
+    """Openings and replies in every state a result shows."""
+    area = FocusAreaFactory(community=community, name="Coding & <robots>")
+    named = UserFactory(display_name="Ana <Rivera>")
+    plain = UserFactory(display_name="")
+    other = CommunityFactory(name="Second & <community>")
+    threads = [
+        ThreadFactory(community=community, author=named, title='Robots "that" <work>', kind="lesson", focus_area=area),
+        ThreadFactory(community=community, author=None, title="Robots by someone gone", body="No robots here."),
+        ThreadFactory(community=other, author=plain, title="???", body="robots " * 80, kind="idea"),
+    ]
+    PostFactory(thread=threads[0], author=plain, body="More robots & <b>bolts</b>.")
+    PostFactory(thread=threads[2], author=None, body="Robots, from a former member.")
+    PostFactory(thread=threads[1], author=named, body="Robots again, and -robots.")
+    return threads
+
+
+def candidates(terms):
+    scope = search_scope(AnonymousUser())
+    section = selectors.search(viewer=AnonymousUser(), terms=terms, scope=scope)
+    return list(section.page.object_list), section
+
+
+@pytest.mark.parametrize("text", ["robots", "robots bolts", '"robots again"', "robots -bolts", "gone"])
+def test_the_statement_gives_the_hits_the_querysets_give(found, text):
+    terms = core_search.parse(text)
+    rows, section = candidates(terms)
+    assert rows
+    assert selectors._hits_postgres(rows, terms) == selectors._hits_orm(rows, terms)
+    assert [(hit.reply, hit.title) for hit in section.hits]
+
+
+def test_a_reply_links_to_itself_and_an_opening_to_its_thread(found):
+    _rows, section = candidates(core_search.parse("bolts"))
+    [hit] = section.hits
+    post = found[0].posts.get()
+    assert hit.url == post.get_absolute_url()
+    assert hit.reply
+    _rows, section = candidates(core_search.parse("gone"))
+    assert [hit.url for hit in section.hits] == [found[1].get_absolute_url()]
+
+
+def squeezed(html):
+    return re.sub(r"\s+", " ", re.sub(r">\s+", ">", re.sub(r"\s+<", "<", html))).strip()
+
+
+def test_the_cached_markup_is_what_the_template_draws(found):
+    _rows, section = candidates(core_search.parse("robots"))
+    engine = engines["django"].engine
+    one = engine.get_template("discussions/includes/search_hit.html")
+    included = squeezed("".join(one.render(Context({"hit": hit})) for hit in section.hits))
+    tag = engine.from_string('{% include "discussions/includes/search_hits.html" %}')
+    assert squeezed(tag.render(Context({"section": section}))) == included  # drawn, then kept
+    assert squeezed(tag.render(Context({"section": section}))) == included  # from the cache
+    assert "Robots &quot;that&quot; &lt;work&gt;" in included
+    assert "Coding &amp; &lt;robots&gt;" in included
+    assert "a former member" in included
+
+
+def test_results_are_drawn_once_then_read_from_the_cache(found, monkeypatch):
+    _rows, section = candidates(core_search.parse("robots"))
+    tag = engines["django"].engine.from_string('{% include "discussions/includes/search_hits.html" %}')
+    tag.render(Context({"section": section}))
+    drawn = []
+    real = core_fragments.get_template
+
+    def counting(name):
+        drawn.append(name)
+        return real(name)
+
+    monkeypatch.setattr(core_fragments, "get_template", counting)
+    tag.render(Context({"section": section}))
+    assert drawn == []
+    cache.clear()
+    tag.render(Context({"section": section}))
+    assert drawn == ["discussions/includes/search_hit.html"]
+
+
+def test_a_renamed_thread_shows_its_new_title_at_once(client, found):
+    assert "Robots by someone gone" in client.get("/search/", {"q": "robots"}).content.decode()
+    Thread.objects.filter(pk=found[1].pk).update(title="Robots, renamed")
+    content = client.get("/search/", {"q": "robots"}).content.decode()
+    assert "Robots, renamed" in content
+    assert "Robots by someone gone" not in content
+
+
+def test_a_members_only_result_stays_with_members(client, found):
+    private = CommunityFactory(visibility=Community.Visibility.MEMBERS)
+    ThreadFactory(community=private, title="Private robots", body="Secret robots.")
+    member = UserFactory()
+    private.memberships.create(user=member)
+    client.force_login(member)
+    assert "Private robots" in client.get("/search/", {"q": "robots"}).content.decode()  # now in the cache
+    client.logout()
+    assert "Private robots" not in client.get("/search/", {"q": "robots"}).content.decode()
+    client.force_login(UserFactory())
+    assert "Private robots" not in client.get("/search/", {"q": "robots"}).content.decode()
