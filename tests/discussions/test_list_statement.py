@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
+from accounts.models import User
 from communities.models import FocusArea
 from communities.permissions import access_for
 from discussions import selectors
@@ -118,3 +119,10 @@ def test_a_community_without_threads_gives_an_empty_first_page(community, member
     assert listing.page.number == 1
     assert listing.counts["total"] == 0
     assert listing.focus_areas == []
+
+
+def test_the_rows_columns_are_in_each_models_field_order():
+    # Model.from_db takes the values in the model's field order, whatever order the names come in.
+    for model, names in ((Thread, selectors._ROW_COLUMNS), (User, selectors._PERSON_FIELDS)):
+        order = [f.attname for f in model._meta.concrete_fields]
+        assert [name for name in order if name in names] == list(names)

@@ -16,8 +16,11 @@ from core import fragments as core_fragments
 from core import search as core_search
 from discussions import selectors
 from discussions.models import Thread
+from tests.calendar_app.factories import ActivityFactory
 from tests.discussions.factories import PostFactory, ThreadFactory
 from tests.factories import CommunityFactory, FocusAreaFactory, UserFactory
+from tests.polls.factories import PollFactory
+from tests.resources.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +123,30 @@ def test_a_members_only_result_stays_with_members(client, found):
     assert "Private robots" not in client.get("/search/", {"q": "robots"}).content.decode()
     client.force_login(UserFactory())
     assert "Private robots" not in client.get("/search/", {"q": "robots"}).content.decode()
+
+
+@pytest.mark.parametrize("factory", [ResourceFactory, ActivityFactory, PollFactory])
+def test_other_kinds_load_what_the_queryset_loads(community, factory):
+    """core.search._rows_with_community: each hit as ``select_related("community")`` with ``headline``
+    loads it (every field but the search vector, the community's name and slug, the marked snippet)."""
+    other = CommunityFactory(name="Other & <co>")
+    made = [factory(community=community), factory(community=other), factory(community=community)]
+    model = type(made[0])
+    terms = core_search.parse("robots")
+    field = {"Resource": "description", "Activity": "description", "Poll": "description"}[model.__name__]
+    model.objects.filter(pk__in=[m.pk for m in made]).update(**{field: "Our robots & <b>bolts</b> club."})
+    ids = [m.pk for m in made]
+    loaded = core_search._rows_with_community(model, ids, terms, field, using="default")
+    queried = model.objects.filter(pk__in=ids).select_related("community")
+    names = [f.attname for f in model._meta.concrete_fields if f.name != "search_vector"]
+    for obj in core_search.headline(queried, terms, field):
+        mine = loaded[obj.pk]
+        assert [getattr(mine, name) for name in names] == [getattr(obj, name) for name in names]
+        assert (mine.community.pk, mine.community.name, mine.community.slug) == (
+            obj.community.pk,
+            obj.community.name,
+            obj.community.slug,
+        )
+        assert mine.snippet == obj.snippet
+        assert "<b>" not in core_search.safe_snippet(mine)
+        assert mine.get_absolute_url() == obj.get_absolute_url()
