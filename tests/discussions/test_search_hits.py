@@ -4,11 +4,13 @@
 showed before, and a change to a thread shows at once."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.template import Context, engines
+from django.utils import timezone
 
 from communities.models import Community
 from communities.permissions import search_scope
@@ -16,6 +18,7 @@ from core import fragments as core_fragments
 from core import search as core_search
 from discussions import selectors
 from discussions.models import Thread
+from polls.models import Poll
 from tests.calendar_app.factories import ActivityFactory
 from tests.discussions.factories import PostFactory, ThreadFactory
 from tests.factories import CommunityFactory, FocusAreaFactory, UserFactory
@@ -150,3 +153,65 @@ def test_other_kinds_load_what_the_queryset_loads(community, factory):
         assert mine.snippet == obj.snippet
         assert "<b>" not in core_search.safe_snippet(mine)
         assert mine.get_absolute_url() == obj.get_absolute_url()
+
+
+def test_a_poll_that_closes_shows_closed_at_once(client, community):
+    poll = PollFactory(community=community, question="Robots next term?")
+    assert ">Open</span>" in section(client, "polls")
+    Poll.objects.filter(pk=poll.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+    assert ">Closed</span>" in section(client, "polls")
+
+
+def test_a_poll_shows_closed_once_its_closing_time_has_passed(client, community, monkeypatch):
+    PollFactory(community=community, question="Robots next term?", closes_at=timezone.now() + timedelta(hours=1))
+    assert ">Open</span>" in section(client, "polls")  # now in the cache
+    later = timezone.now() + timedelta(hours=2)
+    monkeypatch.setattr(timezone, "now", lambda: later)  # nothing changed but the time
+    assert ">Closed</span>" in section(client, "polls")
+
+
+def test_a_renamed_resource_and_activity_show_at_once(client, community):
+    resource = ResourceFactory(community=community, title="Robots kit")
+    activity = ActivityFactory(community=community, title="Robots day")
+    assert "Robots kit" in section(client, "resources")
+    assert "Robots day" in section(client, "activities")
+    type(resource).objects.filter(pk=resource.pk).update(title="Robots kit, renamed")
+    type(activity).objects.filter(pk=activity.pk).update(title="Robots day, renamed")
+    assert "Robots kit, renamed" in section(client, "resources")
+    assert "Robots day, renamed" in section(client, "activities")
+
+
+def section(client, kind):
+    content = client.get("/search/", {"q": "robots"}).content.decode()
+    start = content.index(f'id="results-{kind}"')
+    return content[start : content.index("</section>", start)]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [None, {"q": "robots"}, {"q": "robots", "type": "polls", "community": "SLUG", "kind": "idea"}, {"type": "nope"}],
+)
+def test_the_search_forms_options_are_what_the_template_loop_drew(community, params):
+    from discussions.forms import SearchForm
+
+    CommunityFactory.create_batch(3)
+    if params and "community" in params:
+        params["community"] = community.slug
+    form = SearchForm(params, scope=search_scope(AnonymousUser()), kinds=core_search.providers())
+    form.is_valid()
+    engine = engines["django"].engine
+    loop = engine.from_string(
+        '{% for value, label in field.field.choices %}<option value="{{ value }}"{% if field.value|stringformat:"s"'
+        ' == value|stringformat:"s" %} selected{% endif %}>{{ label }}</option>{% endfor %}'
+    )
+    typed = engine.from_string(
+        "{% for value, label in field.field.choices %}<option value=\"{{ value }}\"{% if field.value|default:''"
+        " == value %} selected{% endif %}>{{ label }}</option>{% endfor %}"
+    )
+    tag = engine.from_string("{% load select_options %}{% select_options field %}")
+    blank = engine.from_string("{% load select_options %}{% select_options field blank=True %}")
+    for name in ("community", "kind"):
+        context = Context({"field": form[name]})
+        assert tag.render(context) == loop.render(context)
+    context = Context({"field": form["type"]})
+    assert blank.render(context) == typed.render(context)
