@@ -22,13 +22,16 @@ common word ("students" is in one post in eight) costs far more than a search ma
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
+from operator import attrgetter
+from typing import NamedTuple
 
 from django.apps import apps
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchVectorField
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections, transaction
-from django.db.models import F, FloatField, Q, TextField
+from django.db.models import FloatField, Q, TextField
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 
@@ -44,6 +47,7 @@ _TOKEN = re.compile(r'(?P<neg>(?<!\w)-)?(?:"(?P<phrase>[^"]*)"?|(?P<word>\w+))')
 _WORD = re.compile(r"\w+")
 # websearch_to_tsquery reads these as operators; they are stop words anyway.
 _OPERATOR_WORDS = {"or"}
+_TSQUERY = "websearch_to_tsquery(%s::regconfig, %s)"
 
 
 @dataclass(frozen=True)
@@ -81,16 +85,36 @@ class Terms:
 
     # PostgreSQL: websearch_to_tsquery reads quotes as phrases and "-" as NOT. Terms hold
     # only \w characters, so the strings below mean exactly what they say.
+    @property
+    def all_text(self):
+        return " ".join([_show(t) for t in self.positive] + [f"-{_show(t)}" for t in self.excluded])
+
+    @property
+    def any_text(self):
+        return " or ".join(_show(t) for t in self.positive)
+
+    @property
+    def none_text(self):
+        return " or ".join(_show(t) for t in self.excluded)
+
     def all_query(self):
-        text = " ".join([_show(t) for t in self.positive] + [f"-{_show(t)}" for t in self.excluded])
-        return SearchQuery(text, search_type="websearch", config=CONFIG)
+        return SearchQuery(self.all_text, search_type="websearch", config=CONFIG)
 
     def any_query(self, with_excluded=True):
-        query = SearchQuery(" or ".join(_show(t) for t in self.positive), search_type="websearch", config=CONFIG)
+        query = SearchQuery(self.any_text, search_type="websearch", config=CONFIG)
         if with_excluded and self.excluded:
-            none = SearchQuery(" or ".join(_show(t) for t in self.excluded), search_type="websearch", config=CONFIG)
-            query = query & ~none
+            query = query & ~SearchQuery(self.none_text, search_type="websearch", config=CONFIG)
         return query
+
+    def all_sql(self):
+        """``all_query`` as SQL for PostgreSQL: (sql, params)."""
+        return _TSQUERY, [CONFIG, self.all_text]
+
+    def any_sql(self, with_excluded=True):
+        """``any_query`` as SQL for PostgreSQL: (sql, params)."""
+        if with_excluded and self.excluded:
+            return f"({_TSQUERY} && !!{_TSQUERY})", [CONFIG, self.any_text, CONFIG, self.none_text]
+        return _TSQUERY, [CONFIG, self.any_text]
 
     # SQLite FTS5: every term a quoted string, so FTS5 keywords (AND, NEAR...) stay words.
     def fts_all(self):
@@ -211,8 +235,7 @@ def search_settings(using="default"):
         yield
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):  # a tuple: a search makes up to a thousand of them
     kind: str
     id: int
     tier: int  # 1: every term matched; 0: some
@@ -263,37 +286,58 @@ def newest_matches(qs, terms, *, kind, date_field="created_at", cap=CANDIDATES):
     """
     if not terms:
         return []
-    postgres = _using_postgres(qs)
+    if _using_postgres(qs):
+        return _newest_matches_postgres(qs, terms, kind=kind, date_field=date_field, cap=cap)
     qs = qs.order_by()
-    if postgres:
-        rank = SearchRank(F("search_vector"), terms.any_query())
-        every = qs.filter(search_vector=terms.all_query())
-        some = qs.filter(search_vector=terms.any_query()).exclude(search_vector=terms.all_query())
-    else:
-        rank = _fts_rank(qs.model, terms.fts_any())
-        every = qs.filter(pk__in=_fts_ids(qs.model, terms.fts_all()))
-        some = qs.filter(pk__in=_fts_ids(qs.model, terms.fts_any())).exclude(pk__in=_fts_ids(qs.model, terms.fts_all()))
-    branches = [(1, every, postgres and terms.has_phrase)]
-    if not terms.is_single:
-        only_phrases = all(isinstance(t, tuple) for t in terms.positive)
-        branches.append((0, some, postgres and only_phrases))
+    rank = _fts_rank(qs.model, terms.fts_any())
+    every = qs.filter(pk__in=_fts_ids(qs.model, terms.fts_all()))
+    some = qs.filter(pk__in=_fts_ids(qs.model, terms.fts_any())).exclude(pk__in=_fts_ids(qs.model, terms.fts_all()))
+    branches = [(1, every)] if terms.is_single else [(1, every), (0, some)]
     parts, params = [], []
-    for tier, branch, fenced in branches:
-        branch = branch.annotate(search_rank=rank)
+    for tier, branch in branches:
+        branch = branch.annotate(search_rank=rank).values_list("pk", "search_rank").order_by(f"-{date_field}")[:cap]
         try:
-            if fenced:
-                sql, branch_params = branch.values_list("pk", "search_rank", date_field).query.sql_with_params()
-                sql = (
-                    f"SELECT fenced.pk, fenced.search_rank FROM ({sql} OFFSET 0) AS fenced(pk, search_rank, happened) "  # noqa: S608 - names from code
-                    f"ORDER BY fenced.happened DESC LIMIT {int(cap)}"
-                )
-            else:
-                branch = branch.values_list("pk", "search_rank").order_by(f"-{date_field}")[:cap]
-                sql, branch_params = branch.query.sql_with_params()
+            sql, branch_params = branch.query.sql_with_params()
         except EmptyResultSet:  # a scope with no community in it
             return []
         parts.append(f"SELECT {tier}, branch.* FROM ({sql}) AS branch")  # noqa: S608 - built from the ORM's SQL
         params.extend(branch_params)
+    return _run_branches(qs, parts, params, kind, cap)
+
+
+def _newest_matches_postgres(qs, terms, *, kind, date_field, cap):
+    # Only ``qs``'s own rows go through the ORM (its filters, compiled once); the search around them is
+    # written here: building and compiling the ranked, filtered querysets cost several ms of CPU per kind.
+    # PostgreSQL pulls the plain subquery up into the statement, so the plans are those of one query.
+    try:
+        base, base_params = qs.order_by().values_list("pk", "search_vector", date_field).query.sql_with_params()
+    except EmptyResultSet:  # a scope with no community in it
+        return []
+    every_sql, every_params = terms.all_sql()
+    any_sql, any_params = terms.any_sql()
+    rank = f"ts_rank(b.sv, {any_sql})"
+    rows = f"FROM ({base}) AS b(pk, sv, happened)"
+    branches = [(1, f"b.sv @@ {every_sql}", every_params, terms.has_phrase)]
+    if not terms.is_single:
+        only_phrases = all(isinstance(t, tuple) for t in terms.positive)
+        branches.append(
+            (0, f"b.sv @@ {any_sql} AND NOT (b.sv @@ {every_sql})", [*any_params, *every_params], only_phrases)
+        )
+    parts, params = [], []
+    for tier, where, where_params, fenced in branches:
+        if fenced:
+            sql = (
+                f"SELECT fenced.pk, fenced.search_rank FROM (SELECT b.pk, {rank} AS search_rank, b.happened "  # noqa: S608 - names from code
+                f"{rows} WHERE {where} OFFSET 0) AS fenced ORDER BY fenced.happened DESC LIMIT {int(cap)}"
+            )
+        else:
+            sql = f"SELECT b.pk, {rank} AS search_rank {rows} WHERE {where} ORDER BY b.happened DESC LIMIT {int(cap)}"
+        parts.append(f"SELECT {tier}, branch.* FROM ({sql}) AS branch")  # noqa: S608 - built from the ORM's SQL
+        params.extend([*any_params, *base_params, *where_params])
+    return _run_branches(qs, parts, params, kind, cap)
+
+
+def _run_branches(qs, parts, params, kind, cap):
     sql = " UNION ALL ".join(parts) + f" LIMIT {int(cap)}"
     with connections[qs.db].cursor() as cursor:
         cursor.execute(sql, params)
@@ -304,7 +348,10 @@ def newest_matches(qs, terms, *, kind, date_field="created_at", cap=CANDIDATES):
 
 def best_first(candidates):
     """All-term matches first, then by rank, then newest."""
-    return sorted(candidates, key=lambda c: c.key, reverse=True)
+    return sorted(candidates, key=_BEST, reverse=True)
+
+
+_BEST = attrgetter("tier", "rank", "newness")  # Candidate.key
 
 
 def headline(qs, terms, field_name, *, words=35):
@@ -325,10 +372,25 @@ def headline(qs, terms, field_name, *, words=35):
     return qs.annotate(snippet=RawSQL(sql, [match], output_field=TextField()))  # noqa: S611 - names from code
 
 
-def safe_snippet(obj, fallback="", length=240):
+def headline_sql(column, terms, *, words=35):
+    """:func:`headline` as SQL for PostgreSQL, for ``column`` (a name from code): (sql, params)."""
+    options = f"StartSel={_START}, StopSel={_STOP}, MaxWords={int(words)}, MinWords=15"
+    query, params = terms.any_sql(with_excluded=False)
+    return f"ts_headline(%s::regconfig, {column}, {query}, %s)", [CONFIG, *params, options]
+
+
+SNIPPET_FALLBACK = 240  # characters of the text shown when the database marks no snippet
+
+
+def safe_snippet(obj, fallback="", length=SNIPPET_FALLBACK):
     """The snippet of ``obj`` (see :func:`headline`) as safe HTML: escaped, with only <mark> added."""
-    text = getattr(obj, "snippet", None) or (fallback or "")[:length]
-    return escape(text).replace(_START, "<mark>").replace(_STOP, "</mark>")
+    return marked(getattr(obj, "snippet", None) or (fallback or "")[:length])
+
+
+def marked(text):
+    """A snippet marked by the database (:func:`headline`, :func:`headline_sql`) as safe HTML: escaped,
+    with only <mark> added."""
+    return escape(text or "").replace(_START, "<mark>").replace(_STOP, "</mark>")
 
 
 # -- providers: one per kind of result ----------------------------------------------------
@@ -407,14 +469,63 @@ def ranked_section(qs, terms, *, kind, label, template, page_number, per_page, s
     section.page = Paginator(best_first(candidates), per_page).get_page(page_number)
     ids = [c.id for c in section.page.object_list]
     if ids:
-        rows = qs.model._default_manager.filter(pk__in=ids).select_related(*related)
-        found = {obj.pk: obj for obj in headline(rows, terms, snippet_field)}
+        if _using_postgres(qs) and tuple(related) == ("community",):
+            found = _rows_with_community(qs.model, ids, terms, snippet_field, using=qs.db)
+        else:
+            rows = qs.model._default_manager.filter(pk__in=ids).select_related(*related)
+            found = {obj.pk: obj for obj in headline(rows, terms, snippet_field)}
         for candidate in section.page.object_list:
             obj = found.get(candidate.id)
             if obj is not None:
                 obj.headline = safe_snippet(obj, getattr(obj, snippet_field))
                 section.hits.append(obj)
     return section
+
+
+@cache
+def _row_columns(model, using):
+    """The columns a hit loads (every one but search vectors), their attribute names and each one's
+    converters from database values, as the ORM applies them."""
+    connection = connections[using]
+    fields = [f for f in model._meta.concrete_fields if not isinstance(f, SearchVectorField)]
+    converters = []
+    for f in fields:
+        column = f.get_col(model._meta.db_table)
+        converters.append((connection.ops.get_db_converters(column) + column.get_db_converters(connection), column))
+    columns = ", ".join(f"m.{connection.ops.quote_name(f.column)}" for f in fields)
+    return columns, tuple(f.attname for f in fields), tuple(converters)
+
+
+def _rows_with_community(model, ids, terms, snippet_field, *, using):
+    """{id: instance} of ``model`` for ``ids``, with its community (id, slug and name only) and its marked
+    ``snippet``, as ``filter(pk__in=ids).select_related("community")`` with :func:`headline` gives them,
+    in one hand-written statement: building and compiling that queryset cost more than running it."""
+    community_model = model._meta.get_field("community").related_model  # every searched kind has one
+    connection = connections[using]
+    columns, names, converters = _row_columns(model, using)
+    snippet_column = connection.ops.quote_name(model._meta.get_field(snippet_field).column)
+    snippet, snippet_params = headline_sql(f"m.{snippet_column}", terms)
+    table, communities = connection.ops.quote_name(model._meta.db_table), community_model._meta.db_table
+    sql = (
+        f"SELECT {columns}, c.id, c.name, c.slug, {snippet} FROM {table} m "  # noqa: S608 - names from code
+        f"JOIN {communities} c ON c.id = m.community_id WHERE m.id = ANY(%s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*snippet_params, list(ids)])
+        rows = cursor.fetchall()
+    found = {}
+    width = len(names)
+    for row in rows:
+        values = list(row[:width])
+        for n, (functions, expression) in enumerate(converters):
+            for function in functions:
+                values[n] = function(values[n], expression, connection)
+        obj = model.from_db(using, names, values)
+        # from_db reads values in the model's field order: id, name, slug.
+        obj.community = community_model.from_db(using, ("id", "name", "slug"), row[width : width + 3])
+        obj.snippet = row[width + 3]
+        found[obj.pk] = obj
+    return found
 
 
 # -- SQLite: FTS5 tables kept in sync by triggers -----------------------------------------

@@ -184,6 +184,11 @@ class ThreadFilterForm(forms.Form):
         choice = field.iterator(field).choice
         field.choices = once(lambda: [("", field.empty_label), *(choice(area) for area in areas)])
 
+    def show_focus_areas(self, areas):
+        """The focus areas' choices from (id, name) pairs the page has read already (no query of its own)."""
+        field = cast(forms.ModelChoiceField, self.fields["focus_area"])
+        field.choices = [("", field.empty_label), *areas]
+
 
 def _searchable_date(value):
     # Posts exist between these years; beyond them a day plus one overflows (9999-12-31).

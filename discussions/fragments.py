@@ -32,7 +32,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 
 from core.cache import cache_is_degraded
-from core.fragments import drawn_rows, sources_digest
+from core.fragments import drawn_rows, render_rows, sources_digest
 
 TEMPLATE = "discussions/includes/post.html"
 # Templates and Python that draw a reply: a deploy that changes any of them changes every key.
@@ -243,3 +243,37 @@ def render_thread_rows(context, threads) -> SafeString:
             badge = badges[state_key] = badge_template.render(context.new({"thread": values, "user": viewer}))
         out.append(html.replace(UNREAD, badge, 1))
     return mark_safe("".join(out))  # noqa: S308 - rendered by the (autoescaping) row and badge templates
+
+
+# -- search results (the discussions section of /search/) --------------------------------------
+
+HIT_TEMPLATE = "discussions/includes/search_hit.html"
+HIT_SOURCES = (
+    "templates/discussions/includes/search_hit.html",
+    "core/templatetags/dates.py",
+    "core/dates.py",
+    "discussions/fragments.py",
+)
+
+
+def _hit_shown(hit) -> tuple:
+    # A Hit holds exactly what its markup shows (the marked snippet too), each value as it is shown.
+    return (
+        hit.url,
+        hit.title,
+        hit.community,
+        hit.kind,
+        hit.focus_area,
+        hit.reply,
+        hit.author,
+        hit.created_at.isoformat(),
+        hit.headline,
+    )
+
+
+def render_hits(context, hits) -> SafeString:
+    """The ``<li>`` of each discussion result (discussions.selectors.Hit) as including search_hit.html for
+    each would draw it, from the cache where it can: one round trip. A hit's markup shows only its own
+    values, so it is the same for every searcher who finds it; an entry is only read for a hit that
+    searcher's own search returned, so nothing reaches anyone who may not see it."""
+    return render_rows(context, template=HIT_TEMPLATE, name="hit", rows=hits, shown=_hit_shown, sources=HIT_SOURCES)

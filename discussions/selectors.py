@@ -13,6 +13,8 @@ from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
+from django.urls import reverse
+from django.utils.text import slugify
 
 from accounts.models import User
 from communities.models import Community, FocusArea, Membership
@@ -98,6 +100,197 @@ class CountedPaginator(Paginator):
     def __init__(self, object_list: Any, per_page: int, *, count: int, **kwargs: Any) -> None:
         super().__init__(object_list, per_page, **kwargs)
         self.count = count
+
+
+# -- the discussion list in one statement (PostgreSQL) -----------------------------------------
+
+
+@dataclass
+class ListPage:
+    """What the discussion list shows: a Page of rows, the community's counts, and its focus areas."""
+
+    page: Page
+    threads: list
+    counts: dict[str, int]
+    focus_areas: list[tuple[int, str]] | None  # (id, name) in the form's order; None: the form reads its own
+
+
+_SORT_SQL = {
+    "latest": "t.is_pinned DESC, t.last_activity_at DESC, t.id DESC",
+    "newest": "t.created_at DESC, t.id DESC",
+    "unanswered": "t.created_at DESC, t.id DESC",
+    "helpful": "t.helpful_count DESC, t.last_activity_at DESC, t.id DESC",
+}
+_ROW_COLUMNS = (
+    *("id", "community_id", "focus_area_id", "author_id", "title", "kind", "created_at", "last_activity_at"),
+    *("reply_count", "helpful_count", "accepted_post_id", "is_pinned", "is_locked", "is_hidden"),
+)
+_PERSON_FIELDS = ("id", "username", "display_name", "avatar")
+_LAST_PAGE = 2**31 - 1  # "the last page", as Paginator.get_page reads a page number below 1
+
+
+def _requested_page(number: Any) -> int:
+    """The page Paginator.get_page would show for ``number``, with _LAST_PAGE for "the last"."""
+    try:
+        if isinstance(number, float) and not number.is_integer():
+            raise ValueError
+        wanted = int(number)
+    except (TypeError, ValueError):
+        return 1
+    return wanted if 1 <= wanted < _LAST_PAGE else _LAST_PAGE
+
+
+def thread_list_page(
+    *,
+    access: Access,
+    user: Any,
+    sort: str = "latest",
+    kind: str = "",
+    focus_area: FocusArea | None = None,
+    page_number: Any = 1,
+    per_page: int = THREADS_PER_PAGE,
+) -> ListPage:
+    """The discussion list's page: what ``threads_for_list`` + ``for_rows`` + ``with_read_state`` +
+    ``thread_counts`` + ``with_recent_repliers`` and the form's focus areas give, paged as
+    ``Paginator.get_page`` pages. On PostgreSQL one hand-written statement (building and compiling
+    those five querysets cost more CPU than the page's rendering); elsewhere those querysets."""
+    if not settings.USING_POSTGRES:
+        return _thread_list_page_orm(
+            access=access, user=user, sort=sort, kind=kind, focus_area=focus_area, page_number=page_number,
+            per_page=per_page,
+        )  # fmt: skip
+    sort = sort if sort in _SORT_SQL else "latest"
+    community = access.community
+    seen = "t.community_id = %s" + ("" if access.may_moderate else " AND NOT t.is_hidden")
+    listed: list[str] = ["TRUE"]
+    listed_params: list[Any] = []
+    if kind:
+        listed.append("t.kind = %s")
+        listed_params.append(kind)
+    if focus_area is not None:
+        listed.append("t.focus_area_id = %s")
+        listed_params.append(focus_area.pk)
+    if sort == "unanswered":
+        listed.append("t.kind = %s AND t.accepted_post_id IS NULL")
+        listed_params.append(Thread.Kind.QUESTION)
+    keep = " AND ".join(listed)
+    reader = user.pk if user is not None and user.is_authenticated else None
+    kinds = Thread.Kind.values
+    kind_counts = ", ".join(f"count(*) FILTER (WHERE t.kind = %s) AS kind_{n}" for n in range(len(kinds)))
+    kind_columns = ", ".join(f"n.kind_{n}" for n in range(len(kinds)))
+    columns = ", ".join(f"r.{c}" for c in _ROW_COLUMNS)
+    person = ", ".join(f"u.{c}" for c in _PERSON_FIELDS)
+    replier = ", ".join(f"pu.{c}" for c in _PERSON_FIELDS)
+    thread_t, post_t, user_t = Thread._meta.db_table, Post._meta.db_table, User._meta.db_table
+    area_t, mark_t = FocusArea._meta.db_table, ReadMark._meta.db_table
+    # The counts first (the page number depends on them), then the page of rows, each with its author,
+    # focus area, the reader's mark and what is new since, and the last RECENT_REPLIERS people to reply.
+    sql = f"""
+        WITH counts AS MATERIALIZED (
+            SELECT count(*) AS total,
+                   count(*) FILTER (WHERE t.kind = %s AND t.accepted_post_id IS NULL) AS unanswered,
+                   count(*) FILTER (WHERE {keep}) AS listed,
+                   {kind_counts},
+                   (SELECT json_agg(json_build_array(a.id, a.name) ORDER BY a.position, a.name)
+                      FROM {area_t} a WHERE a.community_id = %s) AS areas
+            FROM {thread_t} t WHERE {seen}
+        ), numbered AS MATERIALIZED (
+            SELECT counts.*,
+                   LEAST(%s, GREATEST(CEIL(counts.listed / %s::numeric)::bigint, 1)) AS page_number
+            FROM counts
+        )
+        SELECT n.total, n.unanswered, n.listed, n.areas, n.page_number, {kind_columns},
+               {columns}, {person}, f.name, m.upto, COALESCE(new.n, 0), last.people
+        FROM numbered n
+        LEFT JOIN LATERAL (
+            SELECT {", ".join(f"t.{c}" for c in _ROW_COLUMNS)} FROM {thread_t} t
+            WHERE {seen} AND {keep}
+            ORDER BY {_SORT_SQL[sort]}
+            LIMIT %s OFFSET (n.page_number - 1) * %s
+        ) r ON TRUE
+        LEFT JOIN {user_t} u ON u.id = r.author_id
+        LEFT JOIN {area_t} f ON f.id = r.focus_area_id
+        LEFT JOIN {mark_t} m ON m.thread_id = r.id AND m.user_id = %s
+        LEFT JOIN LATERAL (
+            SELECT count(*) AS n FROM {post_t} p
+            WHERE p.thread_id = r.id AND p.id > m.upto AND NOT p.is_deleted AND NOT p.is_hidden
+              AND p.author_id IS DISTINCT FROM %s
+        ) new ON TRUE
+        LEFT JOIN LATERAL (
+            SELECT json_agg(json_build_array({replier}) ORDER BY last.at DESC, last.author_id) AS people
+            FROM (
+                SELECT p.author_id, max(p.created_at) AS at FROM {post_t} p
+                WHERE p.thread_id = r.id AND NOT p.is_deleted AND NOT p.is_hidden AND p.author_id IS NOT NULL
+                GROUP BY p.author_id ORDER BY at DESC, p.author_id LIMIT %s
+            ) last JOIN {user_t} pu ON pu.id = last.author_id
+        ) last ON TRUE
+        ORDER BY {_SORT_SQL[sort].replace("t.", "r.")}
+    """  # noqa: S608 - names from code, values in params
+    params = [
+        Thread.Kind.QUESTION,
+        *listed_params,
+        *kinds,
+        community.pk,
+        community.pk,
+        _requested_page(page_number),
+        per_page,
+        community.pk,
+        *listed_params,
+        per_page,
+        per_page,
+        reader,
+        reader,
+        RECENT_REPLIERS,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    first = rows[0]
+    total, unanswered, listed_count, areas, number = first[:5]
+    counts = {"total": total, "unanswered": unanswered, "listed": listed_count}
+    counts.update(zip(kinds, first[5 : 5 + len(kinds)], strict=True))
+    start = 5 + len(kinds)
+    threads = []
+    db = connection.alias
+    width = len(_ROW_COLUMNS)
+    people_cache: dict[int, User] = {}
+
+    def person_of(values):
+        found = people_cache.get(values[0])
+        if found is None:
+            found = people_cache[values[0]] = User.from_db(db, _PERSON_FIELDS, values)
+        return found
+
+    for row in rows:
+        values = row[start : start + width]
+        if values[0] is None:  # a page with no rows (the LEFT JOIN's one empty row)
+            continue
+        thread: Any = Thread.from_db(db, _ROW_COLUMNS, values)  # with the row's extra attributes
+        author = row[start + width : start + width + len(_PERSON_FIELDS)]
+        area_name, upto, new_replies, people = row[start + width + len(_PERSON_FIELDS) :]
+        thread.community = community
+        thread.author = person_of(author) if author[0] is not None else None
+        thread.focus_area = (
+            FocusArea.from_db(db, ("id", "community_id", "name"), (thread.focus_area_id, community.pk, area_name))
+            if thread.focus_area_id is not None
+            else None
+        )
+        if reader is not None:
+            thread.read_upto, thread.new_replies = upto, new_replies
+        thread.recent_repliers = [person_of(p) for p in people or ()]
+        threads.append(thread)
+    paginator = CountedPaginator([], per_page, count=listed_count)
+    page = Page(threads, int(number), paginator)
+    return ListPage(page, threads, counts, [(pk, name) for pk, name in areas or ()])
+
+
+def _thread_list_page_orm(*, access, user, sort, kind, focus_area, page_number, per_page) -> ListPage:
+    threads = with_read_state(
+        for_rows(threads_for_list(access=access, sort=sort, kind=kind, focus_area=focus_area)), user=user
+    )
+    counts = thread_counts(access=access, sort=sort, kind=kind, focus_area=focus_area)
+    page = CountedPaginator(threads, per_page, count=counts["listed"]).get_page(page_number)
+    return ListPage(page, with_recent_repliers(page.object_list), counts, None)
 
 
 RECENT_REPLIERS = 3
@@ -391,16 +584,29 @@ def clean_query(text: str) -> str:
     return " ".join(_WORD.findall(text))[:SEARCH_QUERY_MAX]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Hit:
-    thread: Thread
-    post: Post | None
-    headline: str
+    """One discussion result as the page shows it (discussions/includes/search_hit.html)."""
+
+    url: str
+    title: str
+    community: str  # the community's name
+    kind: str  # the thread's kind, as shown
+    focus_area: str | None
+    reply: bool  # a reply, or the thread's opening
+    author: str | None  # the author's name; None for a former member
+    created_at: Any
+    headline: str  # safe HTML: the marked snippet
     rank: float
 
-    @property
-    def url(self) -> str:
-        return self.post.get_absolute_url() if self.post else self.thread.get_absolute_url()
+
+_KIND_LABELS = dict(Thread.Kind.choices)
+
+
+def _hit(*, url, title, community, kind, focus_area, reply, author, created_at, headline, rank) -> Hit:
+    return Hit(
+        url, title, community, _KIND_LABELS.get(kind, kind), focus_area, reply, author, created_at, headline, rank
+    )
 
 
 def search(
@@ -440,23 +646,110 @@ def search(
     section.capped = SEARCH_CANDIDATES in (len(thread_rows), len(post_rows))
     section.page = Paginator(core_search.best_first(thread_rows + post_rows), per_page).get_page(page_number)
     rows = list(section.page.object_list)
+    found = _hits_postgres(rows, terms) if settings.USING_POSTGRES else _hits_orm(rows, terms)
+    section.hits = [found[row.kind, row.id] for row in rows if (row.kind, row.id) in found]
+    return section
+
+
+def _hits_postgres(rows: list, terms: core_search.Terms) -> dict[tuple[str, int], Hit]:
+    """The page's openings and replies as Hits, snippets marked: one hand-written statement (the two
+    querysets it replaced, each loading three related models, cost more to build than to run)."""
     thread_ids = [row.id for row in rows if row.kind == "t"]
     post_ids = [row.id for row in rows if row.kind == "p"]
-    by_thread, by_post = {}, {}
+    if not rows:
+        return {}
+    rank = {(row.kind, row.id): row.rank for row in rows}
+    thread_t, post_t = Thread._meta.db_table, Post._meta.db_table
+    area_t, user_t, community_t = FocusArea._meta.db_table, User._meta.db_table, Community._meta.db_table
+    thread_snippet, thread_snippet_params = core_search.headline_sql("t.body", terms)
+    post_snippet, post_snippet_params = core_search.headline_sql("p.body", terms)
+    sql = f"""
+        SELECT 't', t.id, t.id, t.title, c.slug, c.name, t.kind, f.name, u.display_name, u.username, t.created_at,
+               {thread_snippet}, left(t.body, %s)
+        FROM {thread_t} t JOIN {community_t} c ON c.id = t.community_id
+        LEFT JOIN {area_t} f ON f.id = t.focus_area_id LEFT JOIN {user_t} u ON u.id = t.author_id
+        WHERE t.id = ANY(%s)
+        UNION ALL
+        SELECT 'p', p.id, th.id, th.title, c.slug, c.name, th.kind, f.name, u.display_name, u.username, p.created_at,
+               {post_snippet}, left(p.body, %s)
+        FROM {post_t} p JOIN {thread_t} th ON th.id = p.thread_id JOIN {community_t} c ON c.id = p.community_id
+        LEFT JOIN {area_t} f ON f.id = th.focus_area_id LEFT JOIN {user_t} u ON u.id = p.author_id
+        WHERE p.id = ANY(%s)
+    """  # noqa: S608 - names from code, values in params
+    length = core_search.SNIPPET_FALLBACK
+    params = [*thread_snippet_params, length, thread_ids, *post_snippet_params, length, post_ids]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    prefixes: dict[str, str] = {}
+    hits = {}
+    for (
+        kind,
+        pk,
+        thread_id,
+        title,
+        slug,
+        community,
+        thread_kind,
+        area,
+        display_name,
+        username,
+        at,
+        snip,
+        start,
+    ) in found:
+        prefix = prefixes.get(slug)
+        if prefix is None:
+            prefix = prefixes[slug] = reverse("discussions:list", kwargs={"slug": slug})
+        # The URLs of discussions/urls.py: <list>/<id>-<title slug>/ and <list>/<id>/p/<post id>/.
+        url = (
+            f"{prefix}{thread_id}-{slugify(title)[:60] or 'thread'}/" if kind == "t" else f"{prefix}{thread_id}/p/{pk}/"
+        )
+        hits[kind, pk] = _hit(
+            url=url,
+            title=title,
+            community=community,
+            kind=thread_kind,
+            focus_area=area,
+            reply=kind == "p",
+            author=(display_name or username) if username is not None else None,
+            created_at=at,
+            headline=core_search.marked(snip or start),
+            rank=rank[kind, pk],
+        )
+    return hits
+
+
+def _hits_orm(rows: list, terms: core_search.Terms) -> dict[tuple[str, int], Hit]:
+    thread_ids = [row.id for row in rows if row.kind == "t"]
+    post_ids = [row.id for row in rows if row.kind == "p"]
+    rank = {(row.kind, row.id): row.rank for row in rows}
+    hits = {}
     if thread_ids:
         threads = Thread.objects.select_related("community", "focus_area", "author").filter(pk__in=thread_ids)
-        by_thread = {t.pk: t for t in core_search.headline(threads, terms, "body")}
+        for thread in core_search.headline(threads, terms, "body"):
+            hits["t", thread.pk] = _hit_of(thread, None, rank["t", thread.pk])
     if post_ids:
         posts = Post.objects.select_related("thread__community", "thread__focus_area", "author", "community")
-        by_post = {p.pk: p for p in core_search.headline(posts.filter(pk__in=post_ids), terms, "body")}
-    for row in rows:
-        if row.kind == "t" and row.id in by_thread:
-            thread = by_thread[row.id]
-            section.hits.append(Hit(thread, None, core_search.safe_snippet(thread, thread.body), row.rank))
-        elif row.kind == "p" and row.id in by_post:
-            post = by_post[row.id]
-            section.hits.append(Hit(post.thread, post, core_search.safe_snippet(post, post.body), row.rank))
-    return section
+        for post in core_search.headline(posts.filter(pk__in=post_ids), terms, "body"):
+            hits["p", post.pk] = _hit_of(post.thread, post, rank["p", post.pk])
+    return hits
+
+
+def _hit_of(thread: Thread, post: Post | None, rank: float) -> Hit:
+    shown: Any = post or thread
+    return _hit(
+        url=shown.get_absolute_url(),
+        title=thread.title,
+        community=thread.community.name,
+        kind=thread.kind,
+        focus_area=thread.focus_area.name if thread.focus_area else None,
+        reply=post is not None,
+        author=shown.author.name if shown.author else None,
+        created_at=shown.created_at,
+        headline=core_search.safe_snippet(shown, shown.body),
+        rank=rank,
+    )
 
 
 OVERVIEW_PER_PAGE = 5  # hits of each other kind shown beside the discussions

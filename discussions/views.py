@@ -77,20 +77,25 @@ def thread_list(request, access):
             focus_area = form.cleaned_data["focus_area"]
         else:
             status = 400
-    threads = selectors.threads_for_list(access=access, sort=sort, kind=kind, focus_area=focus_area)
-    threads = selectors.with_read_state(selectors.for_rows(threads), user=request.user)
-    counts = selectors.thread_counts(access=access, sort=sort, kind=kind, focus_area=focus_area)
-    paginator = selectors.CountedPaginator(threads, selectors.THREADS_PER_PAGE, count=counts["listed"])
-    page = paginator.get_page(request.GET.get("page"))
+    listing = selectors.thread_list_page(
+        access=access,
+        user=request.user,
+        sort=sort,
+        kind=kind,
+        focus_area=focus_area,
+        page_number=request.GET.get("page"),
+    )
+    if listing.focus_areas is not None:  # read with the list: the form need not query them
+        form.show_focus_areas(listing.focus_areas)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "community": community,
         "access": access,
         "form": form,
-        "page": page,
-        "threads": selectors.with_recent_repliers(page.object_list),
-        "counts": counts,
+        "page": listing.page,
+        "threads": listing.threads,
+        "counts": listing.counts,
         "sort": sort,
         "sort_labels": selectors.SORT_LABELS,
         "query": query.urlencode(),

@@ -171,8 +171,8 @@ def test_the_list_runs_the_same_queries_with_300_threads_half_read(client, commu
     assert page.count("2 new replies") + page.count(">New</span>") == 25
 
 
-# As pinned in test_search_and_speed (7, the bell, the last repliers' avatars): the read state adds none.
-LIST_QUERIES = 10
+# As pinned in test_search_and_speed (the list is one statement): the read state adds none.
+LIST_QUERIES = 6
 
 
 def test_marking_read_is_for_members_who_may_see_it(client, community):
