@@ -5,9 +5,12 @@ query took 1-4 ms of ORM work (filters, joins, select_related, subqueries) again
 a millisecond to send and read. ``compile_query(build, "thread", "viewer")`` calls ``build`` once
 with a distinct stand-in integer for each name (``GHOSTS``: ids no row has), compiles the queryset
 and notes where each stand-in sits in the parameters. ``run(thread=5, viewer=9)`` then sends the
-same SQL with the real values in those places and turns the rows into model instances exactly as
-the queryset would (``select_related`` objects, annotations, the database's converters), with no
-ORM work but building the instances.
+same SQL with the real values in those places and turns the rows into model instances as the
+queryset would (``select_related`` objects, annotations, the database's converters, deferred
+fields), with no ORM work but building the instances. Those are built as ``Model.from_db`` builds
+them but without ``__init__``'s per-field work (its values set straight into the instance's
+``__dict__``, as ``__init__`` leaves them) when nothing listens to the model's init signals; a
+reply and its author cost about 3 µs instead of 15.
 
 Only plain values may vary: a value that changes the SQL itself (a slice, a list of ids, an
 ordering) is part of what is compiled, so callers keep one compiled query per such shape.
@@ -17,7 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections
-from django.db.models import Model, QuerySet
+from django.db.models import Model, QuerySet, signals
+from django.db.models.base import ModelState
 from django.db.models.query import get_related_populators
 
 GHOSTS = tuple(-7_301_517 - n for n in range(8))  # ids no row has (ids are positive)
@@ -59,14 +63,50 @@ class CompiledQuery:
         model, using, init_list = self.model, self.using, self.init_list
         start, end = self.fields_start, self.fields_end
         populators, annotations = self.related_populators, self.annotation_col_map
+        build = _builder(model)
         for row in self.rows(**values):
-            obj = model.from_db(using, init_list, row[start:end])
+            obj = build(model, using, init_list, row[start:end])
             for populator in populators:
-                populator.populate(row, obj)
+                _populate(populator, row, obj)
             for name, position in annotations.items():
                 setattr(obj, name, row[position])
             out.append(obj)
         return out
+
+
+def _instance(model, using, attnames, values):
+    """What ``model.from_db(using, attnames, values)`` returns, for a model whose init signals nobody hears."""
+    obj = model.__new__(model)
+    obj.__dict__.update(zip(attnames, values, strict=True))
+    state = obj._state = ModelState()
+    state.adding = False
+    state.db = using
+    return obj
+
+
+def _from_db(model, using, attnames, values):
+    return model.from_db(using, attnames, values)
+
+
+def _builder(model):
+    heard = signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)
+    return _from_db if heard else _instance
+
+
+def _populate(populator, row, from_obj):
+    """django.db.models.query.RelatedPopulator.populate, building the instance as ``run`` does."""
+    reorder = populator.reorder_for_init
+    data = reorder(row) if reorder else row[populator.cols_start : populator.cols_end]
+    if data[populator.pk_idx] is None:
+        obj = None
+    else:
+        model = populator.model_cls
+        obj = _builder(model)(model, populator.db, populator.init_list, data)
+        for inner in populator.related_populators:
+            _populate(inner, row, obj)
+    populator.local_setter(from_obj, obj)
+    if obj is not None:
+        populator.remote_setter(obj, from_obj)
 
 
 def compile_query(build, *names: str) -> CompiledQuery:

@@ -43,3 +43,24 @@ def test_a_value_that_would_be_written_into_the_sql_is_refused():
         compile_query(lambda limit: Thread.objects.order_by("pk")[:-limit], "limit")
     with pytest.raises(ValueError, match="stand-in"):
         compile_query(lambda thread: Thread.objects.all(), "thread")  # never used
+
+
+def test_instances_behave_as_the_orms_own(django_assert_num_queries):
+    post = PostFactory(body="Original words")
+    got = compile_query(replies_of, "thread").run(thread=post.thread_id)[0]
+    assert got == post
+    assert got._state.adding is False
+    assert got._state.db == "default"
+    assert got.get_deferred_fields() == {f.attname for f in Post._meta.concrete_fields} - {
+        "id",
+        "body_html",
+        "created_at",
+        "thread_id",
+        "author_id",
+    }
+    with django_assert_num_queries(1):
+        assert got.body == "Original words"  # a deferred field loads when read
+    got.body = "New words"
+    got.save(update_fields=["body"])
+    post.refresh_from_db()
+    assert post.body == "New words"
