@@ -2,7 +2,11 @@
 accepted answer, following, the reading position and helpful marks add no query, and each reader
 sees their own."""
 
+import re
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from discussions.models import Reaction, ReadMark, Subscription, Thread
@@ -81,3 +85,23 @@ def test_a_hidden_thread_is_404_for_members_and_shown_to_moderators(client, comm
     other = ThreadFactory()
     url = reverse("discussions:thread", kwargs={"slug": community.slug, "thread_id": other.pk})
     assert client.get(url).status_code == 404
+
+
+def test_every_icon_a_reply_uses_is_drawn_once_on_the_page(client, community, member, answered):
+    thread, answer, _first = answered
+    Reaction.objects.create(post=answer, user=member, kind=Reaction.Kind.HELPFUL)
+    client.force_login(member)
+    page = client.get(thread.get_absolute_url()).content.decode()
+    used = set(re.findall(r'<use href="#(icon-symbol-[a-z0-9-]+)">', page))
+    drawn = re.findall(r'<symbol id="(icon-symbol-[a-z0-9-]+)"', page)
+    assert {"icon-symbol-reply", "icon-symbol-hand-thumbs-up-fill", "icon-symbol-check2-circle"} <= used
+    assert used <= set(drawn)
+    assert len(drawn) == len(set(drawn))
+    # Replies htmx adds later (a new reply, a helpful button's new state) use the page's drawings too.
+    templates = Path(settings.BASE_DIR, "templates/discussions")
+    in_replies = {
+        name
+        for template in ("includes/post.html", "includes/helpful_button.html")
+        for name in re.findall(r'{% icon_use "([a-z0-9-]+)"', (templates / template).read_text())
+    }
+    assert {f"icon-symbol-{name}" for name in in_replies} <= set(drawn)
