@@ -165,6 +165,7 @@ def _thread_context(request, access, thread, *, reply_form=None, page_number=Non
     posts = [node.post for node in selectors.flatten(nodes)]
     reply_to = request.GET.get("reply_to", "")
     reply_to = next((p for p in posts if str(p.pk) == reply_to and not p.is_removed), None)
+    slug = access.community.slug
     return {
         "community": access.community,
         "access": access,
@@ -182,6 +183,10 @@ def _thread_context(request, access, thread, *, reply_form=None, page_number=Non
         "panels": collect("thread_panel", thread=thread, viewer=request.user, access=access),
         "read_state": getattr(thread, "read_state", None),
         "read_upto": max((post.pk for post in posts), default=0),
+        # The thread's own links are this + "reply/", "follow/", ... (discussions/urls.py): one reverse() a page.
+        "thread_base": reverse("discussions:thread", kwargs={"slug": slug, "thread_id": thread.pk}),
+        "preview_url": reverse("discussions:preview", kwargs={"slug": slug}),
+        "mention_url": reverse("communities:mention_candidates", kwargs={"slug": slug}),
     }
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from discussions.models import Reaction, ReadMark, Subscription, Thread
 from tests.discussions.factories import PostFactory, ThreadFactory
@@ -105,3 +105,26 @@ def test_every_icon_a_reply_uses_is_drawn_once_on_the_page(client, community, me
         for name in re.findall(r'{% icon_use "([a-z0-9-]+)"', (templates / template).read_text())
     }
     assert {f"icon-symbol-{name}" for name in in_replies} <= set(drawn)
+
+
+def test_every_link_and_form_of_the_page_goes_to_a_page_of_this_thread(client, community, member, moderator, answered):
+    """The thread's links are built from one reversed prefix: each must still resolve to the view it names."""
+    thread, _answer, first = answered
+    Thread.objects.filter(pk=thread.pk).update(edited_at=thread.created_at)
+    PostFactory(thread=thread, parent=first, author=member)
+    ReadMark.objects.create(thread=thread, user=member, upto=first.pk)
+    seen = set()
+    for viewer in (member, moderator):
+        client.force_login(viewer)
+        page = client.get(thread.get_absolute_url()).content.decode()
+        for url in re.findall(r'(?:href|action|data-hx-post|data-mention-url)="(/c/[^"?#]*)', page):
+            match = resolve(url)
+            seen.add(match.url_name)
+            if url == "/c/":  # the directory
+                continue
+            assert match.kwargs["slug"] == community.slug, url
+            if "thread_id" in match.kwargs:
+                assert match.kwargs["thread_id"] == thread.pk, url
+    expected = {"reply", "preview", "follow", "flag_thread", "edit_thread", "thread_history", "mark_read"}
+    expected |= {"post_link", "helpful", "flag_post", "moderate_thread", "moderate_post", "mention_candidates"}
+    assert expected <= seen
