@@ -33,6 +33,7 @@ from django.utils.timesince import timesince
 
 from core.cache import cache_is_degraded
 from core.fragments import drawn_rows, render_rows, sources_digest
+from core.localcache import LocalCache
 
 TEMPLATE = "discussions/includes/post.html"
 # Templates and Python that draw a reply: a deploy that changes any of them changes every key.
@@ -47,6 +48,8 @@ SOURCES = (
     "discussions/fragments.py",
 )
 SECONDS = 6 * 3600
+# This process's copy of recently drawn replies (keys never go stale): about 8 pages of 200 replies.
+LOCAL = LocalCache(max_chars=4_000_000)
 CHILDREN = mark_safe("<!--replies-->")  # a fixed marker where the replies go, no user text
 CSRF_PLACEHOLDER = "csrfplaceholder0post0fragment"
 CSRF_INPUT = f'<input type="hidden" name="csrfmiddlewaretoken" value="{CSRF_PLACEHOLDER}">'
@@ -64,12 +67,27 @@ def _author(person):
     return (person.pk, person.username, person.name, person.avatar.name if person.avatar else "")
 
 
-def _key(node, shared, viewer_id) -> str:
+def _post_author(person, authors):
+    """_author(person) as text, once per person a page (a page's replies share a few authors)."""
+    if person is None:
+        return "None"
+    shown = authors.get(person.id)
+    if shown is None:
+        avatar = person.__dict__.get("avatar")  # the stored name (or the FieldFile it became), if loaded
+        if avatar is None:
+            shown = repr(_author(person))
+        else:
+            shown = repr((person.id, person.username, person.name, getattr(avatar, "name", avatar) or ""))
+        authors[person.id] = shown
+    return shown
+
+
+def _key(node, shared, viewer_id, authors) -> str:
+    """``shared`` is a blake2b of what every reply of the page shares; this reply's values go after it."""
     post = node.post
     in_reply_to = node.in_reply_to
     parts = (
-        shared,
-        post.pk,
+        post.id,
         post.created_at.isoformat(),
         post.edited_at.isoformat() if post.edited_at else "",
         post.is_hidden,
@@ -78,12 +96,14 @@ def _key(node, shared, viewer_id) -> str:
         post.helpful_count,
         bool(getattr(post, "marked", False)),
         post.author_id == viewer_id,
-        _author(post.author),
         node.visible_depth,
         (in_reply_to.name,) if in_reply_to else None,
-        post.body_html,
     )
-    return "post-html:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    digest = shared.copy()
+    digest.update(repr(parts).encode())  # a tuple's repr ends where it ends: the author and the text follow
+    digest.update(_post_author(post.author, authors).encode())
+    digest.update(post.body_html.encode())
+    return "post-html:" + digest.hexdigest()
 
 
 def _flatten(nodes, into):
@@ -99,8 +119,9 @@ def _fragment_cache():
 
 def render_post_tree(context, nodes) -> SafeString:
     """The markup of ``nodes`` (discussions.selectors.Node trees) exactly as ``post.html`` would draw
-    them in ``context`` (the thread page's), from the cache where it can: one cache round trip
-    for all, and a template render only for replies not seen in this state before."""
+    them in ``context`` (the thread page's), from the cache where it can: this process's copy
+    (core.localcache), then one Redis round trip for the rest, and a template render only for
+    replies not seen in this state before."""
     if not nodes:
         return SafeString("")
     thread, community, access, user = context["thread"], context["community"], context["access"], context["user"]
@@ -132,38 +153,47 @@ def render_post_tree(context, nodes) -> SafeString:
         shared_values["may_accept"],
         page.number if page is not None else None,
     )
+    shared_digest = hashlib.blake2b(repr(shared).encode(), digest_size=16)
     every = _flatten(nodes, [])
-    keys = [_key(node, shared, viewer_id) for node in every]
+    authors: dict = {}
+    keys = [_key(node, shared_digest, viewer_id, authors) for node in every]
     store = _fragment_cache()
-    found = store.get_many(keys) if store is not None else {}
+    fragments = LOCAL.get_many(keys) if store is not None else {}
+    wanted = [key for key in keys if key not in fragments]
+    kept = {}
+    if wanted and store is not None:
+        for key, html in store.get_many(wanted).items():
+            fragments[key] = kept[key] = tuple(html.split(CHILDREN, 1))
     missing = {}
     template = None
-    fragments = {}
     for node, key in zip(every, keys, strict=True):
-        html = found.get(key)
-        if html is None:
+        if key not in fragments:
             template = template or get_template(TEMPLATE).template
-            html = template.render(context.new({**shared_values, "node": node}))
-            missing[key] = html
-        fragments[id(node)] = html.split(CHILDREN, 1)
-    if missing and store is not None:
-        store.set_many(missing, SECONDS)
-
-    def draw(node, out):
-        before, after = fragments[id(node)]
-        out.append(before)
-        for child in node.children:
-            draw(child, out)
-        out.append(after)
+            html = missing[key] = template.render(context.new({**shared_values, "node": node}))
+            fragments[key] = kept[key] = tuple(html.split(CHILDREN, 1))
+    if store is not None:
+        if missing:
+            store.set_many(missing, SECONDS)
+        if kept:
+            LOCAL.set_many(kept)
 
     out: list[str] = []
+
+    def draw(node, key_of):
+        before, after = fragments[key_of[id(node)]]
+        out.append(before)
+        for child in node.children:
+            draw(child, key_of)
+        out.append(after)
+
+    key_of = {id(node): key for node, key in zip(every, keys, strict=True)}
     for node in nodes:
-        draw(node, out)
+        draw(node, key_of)
     html = "".join(out)
-    if CSRF_INPUT in html:  # only the template writes an <input>: sanitized user text never has one
-        token = context.get("csrf_token")
-        real = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
-        html = html.replace(CSRF_INPUT, real if token and str(token) != "NOTPROVIDED" else "")
+    token = context.get("csrf_token")
+    # Only the template writes an <input>: sanitized user text never has one.
+    real = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+    html = html.replace(CSRF_INPUT, real if token and str(token) != "NOTPROVIDED" else "")
     return mark_safe(html)  # noqa: S308 - rendered by the (autoescaping) post template
 
 

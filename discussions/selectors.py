@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils.text import slugify
@@ -20,6 +20,7 @@ from accounts.models import User
 from communities.models import Community, FocusArea, Membership
 from communities.permissions import Access
 from core import search as core_search
+from core.compiled_queries import CompiledQuery, compile_query
 from core.search import Section
 from discussions.models import (
     MAX_VISIBLE_DEPTH,
@@ -502,22 +503,118 @@ def thread_for_page(*, access: Access, thread_id: int) -> Thread | None:
     )
 
 
-def _post_query() -> QuerySet[Post]:
-    return Post.objects.select_related("author")
+# What the thread page shows of a person ({% person %}: name, @username, picture), a thread and a reply.
+PERSON_FIELDS = ("id", "username", "display_name", "avatar")
+_THREAD_SHOWN = tuple(
+    f.name for f in Thread._meta.concrete_fields if f.name not in ("body", "search_vector", "submission_key")
+)
+_POST_SHOWN = tuple(
+    f.name for f in Post._meta.concrete_fields if f.name not in ("body", "search_vector", "submission_key")
+)
+_READER_THREAD_FIELDS = (
+    *_THREAD_SHOWN,
+    *(f"author__{name}" for name in PERSON_FIELDS),
+    "focus_area__id",
+    "focus_area__name",
+    *(f"accepted_post__{name}" for name in _POST_SHOWN),
+    *(f"accepted_post__author__{name}" for name in PERSON_FIELDS),
+)
+_PAGE_POST_FIELDS = (*_POST_SHOWN, *(f"author__{name}" for name in PERSON_FIELDS))
+_compiled: dict[tuple, CompiledQuery] = {}
+_COMPILED_MAX = 64  # shapes kept (a few per page number read): a bound, not a cache of data
+
+
+def _compiled_query(shape: tuple, build, *names: str) -> CompiledQuery:
+    query = _compiled.get(shape)
+    if query is None:
+        if len(_compiled) >= _COMPILED_MAX:
+            _compiled.clear()
+        query = _compiled[shape] = compile_query(build, *names)
+    return query
+
+
+def _reader_thread(*, moderator: bool):
+    def build(thread, community, viewer):
+        mark = ReadMark.objects.filter(user_id=viewer, thread=OuterRef("pk")).values("upto")[:1]
+        unread = _unread_posts(viewer, OuterRef("pk"), OuterRef("read_upto")).values("thread")
+        tops = Post.objects.filter(thread=OuterRef("pk"), parent__isnull=True).order_by().values("thread")
+        threads = Thread.objects.filter(community_id=community, pk=thread)
+        if not moderator:
+            threads = threads.filter(is_hidden=False)
+        return (
+            threads.select_related("author", "focus_area", "accepted_post__author")
+            .only(*_READER_THREAD_FIELDS)
+            .annotate(read_upto=Subquery(mark))
+            .annotate(
+                top_count=Coalesce(Subquery(tops.annotate(n=Count("pk")).values("n")), 0),
+                unread=Coalesce(Subquery(unread.annotate(n=Count("pk")).values("n")), 0),
+                first_unread=Subquery(unread.annotate(m=Min("pk")).values("m")),
+                following=Exists(Subscription.objects.filter(thread=OuterRef("pk"), user_id=viewer)),
+            )
+            .order_by()[:1]
+        )
+
+    return _compiled_query(("reader-thread", moderator), build, "thread", "community", "viewer")
+
+
+def thread_for_reader(*, access: Access, thread_id: int, viewer: Any) -> Thread | None:
+    """The thread as thread_for_page gives it (None if not in this community or hidden from the viewer),
+    with what the thread page shows the viewer: ``top_count`` (top-level replies), ``following``, and
+    ``read_state`` (discussions.selectors.ReadState, None for visitors). One query, compiled once."""
+    viewer_id = viewer.pk if viewer is not None and viewer.is_authenticated else 0
+    rows = _reader_thread(moderator=bool(access.may_moderate)).run(
+        thread=int(thread_id), community=access.community.pk, viewer=viewer_id
+    )
+    if not rows:
+        return None
+    thread = rows[0]
+    thread.community = access.community
+    if thread.accepted_post is not None:
+        thread.accepted_post.community = access.community
+        thread.accepted_post.thread = thread
+    thread.following = bool(viewer_id and thread.following)
+    thread.read_state = None
+    if viewer_id:
+        thread.read_state = ReadState(upto=thread.read_upto, unread=thread.unread, first_unread_id=thread.first_unread)
+    return thread
+
+
+def _page_posts(*, offset: int, per_page: int, replies: bool):
+    """The page's top-level replies (or all replies under them), each with ``marked`` (the viewer's helpful)."""
+
+    def build(thread, viewer):
+        tops = Post.objects.filter(thread_id=thread, parent__isnull=True).order_by("created_at", "id")
+        marked = Exists(Reaction.objects.filter(post=OuterRef("pk"), user_id=viewer, kind=Reaction.Kind.HELPFUL))
+        if replies:
+            posts = Post.objects.filter(root_id__in=tops.values("pk")[offset : offset + per_page])
+            posts = posts.order_by("created_at", "id")
+        else:
+            posts = tops
+        posts = posts.select_related("author").only(*_PAGE_POST_FIELDS).annotate(marked=marked)
+        return posts if replies else posts[offset : offset + per_page]
+
+    return _compiled_query(("page-posts", offset, per_page, replies), build, "thread", "viewer")
 
 
 def thread_page(
-    *, thread: Thread, page_number: int | str | None = 1, per_page: int = TOP_LEVEL_PER_PAGE
+    *, thread: Thread, page_number: int | str | None = 1, per_page: int = TOP_LEVEL_PER_PAGE, viewer: Any = None
 ) -> tuple[Page[Any], list[Node]]:
-    """A page of top-level replies with all their descendants, as a tree: three queries whatever the size.
+    """A page of top-level replies with all their descendants, as a tree: two queries whatever the size
+    (three when ``thread`` is not from thread_for_reader, which counts the top-level replies).
 
-    Returns (page, nodes): ``page`` pages top-level replies; ``nodes`` are their trees in order.
+    Returns (page, nodes): ``page`` pages top-level replies; ``nodes`` are their trees in order. Each post
+    has ``marked``: whether ``viewer`` marked it helpful.
     """
-    top = _post_query().filter(thread=thread, parent__isnull=True).order_by("created_at", "id")
-    page = Paginator(top, per_page).get_page(page_number)
-    tops = list(page.object_list)
-    ids = [p.pk for p in tops]
-    descendants = list(_post_query().filter(root_id__in=ids).order_by("created_at", "id")) if ids else []
+    count = getattr(thread, "top_count", None)
+    if count is None:
+        count = Post.objects.filter(thread=thread, parent__isnull=True).count()
+    page = CountedPaginator((), per_page, count=count).get_page(page_number)
+    offset = (page.number - 1) * per_page
+    viewer_id = viewer.pk if viewer is not None and viewer.is_authenticated else 0
+    values = {"thread": thread.pk, "viewer": viewer_id}
+    tops = _page_posts(offset=offset, per_page=per_page, replies=False).run(**values) if count else []
+    page.object_list = tops
+    descendants = _page_posts(offset=offset, per_page=per_page, replies=True).run(**values) if tops else []
     nodes: dict[int | None, Node] = {p.pk: Node(p) for p in tops}
     for post in descendants:
         nodes[post.pk] = Node(post)
@@ -546,21 +643,6 @@ def flatten(nodes: list[Node]) -> list[Node]:
         out.append(node)
         stack.extend(reversed(node.children))
     return out
-
-
-def helpful_marks(*, user: User, posts: Iterable[Post]) -> set[int]:
-    """Ids of ``posts`` that ``user`` marked helpful: one query."""
-    if not user.is_authenticated or not posts:
-        return set()
-    return set(
-        Reaction.objects.filter(user=user, post__in=[p.pk for p in posts], kind=Reaction.Kind.HELPFUL).values_list(
-            "post_id", flat=True
-        )
-    )
-
-
-def is_following(*, user: User, thread: Thread) -> bool:
-    return user.is_authenticated and Subscription.objects.filter(thread=thread, user=user).exists()
 
 
 def page_of_post(*, post: Post, per_page: int = TOP_LEVEL_PER_PAGE) -> int:
@@ -905,31 +987,3 @@ class ReadState:
     upto: int | None
     unread: int = 0
     first_unread_id: int | None = None
-
-
-def read_state(*, user: Any, thread: Thread) -> ReadState | None:
-    """``user``'s ReadState in ``thread`` (None for visitors): one query (none are written)."""
-    if user is None or not user.is_authenticated:
-        return None
-    mark = ReadMark.objects.filter(user=user, thread=thread).values("upto")[:1]
-    row = (
-        Thread.objects.filter(pk=thread.pk)
-        .annotate(upto=Subquery(mark))
-        .annotate(
-            unread=Coalesce(
-                Subquery(
-                    _unread_posts(user, OuterRef("pk"), OuterRef("upto"))
-                    .values("thread")
-                    .annotate(n=Count("pk"))
-                    .values("n")
-                ),
-                0,
-            ),
-            first_unread=Subquery(
-                _unread_posts(user, OuterRef("pk"), OuterRef("upto")).values("thread").annotate(m=Min("pk")).values("m")
-            ),
-        )
-        .values("upto", "unread", "first_unread")
-        .get()
-    )
-    return ReadState(upto=row["upto"], unread=row["unread"], first_unread_id=row["first_unread"])

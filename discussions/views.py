@@ -162,13 +162,15 @@ def _form_errors(form):
 
 
 def _thread_context(request, access, thread, *, reply_form=None, page_number=None):
-    page, nodes = selectors.thread_page(thread=thread, page_number=page_number or request.GET.get("page") or 1)
+    if not hasattr(thread, "read_state"):  # a thread from thread_for_page (a refused write): what the reader sees
+        thread = selectors.thread_for_reader(access=access, thread_id=thread.pk, viewer=request.user) or thread
+    page, nodes = selectors.thread_page(
+        thread=thread, page_number=page_number or request.GET.get("page") or 1, viewer=request.user
+    )
     posts = [node.post for node in selectors.flatten(nodes)]
-    helpful = selectors.helpful_marks(user=request.user, posts=posts)
-    for post in posts:
-        post.marked = post.pk in helpful
     reply_to = request.GET.get("reply_to", "")
     reply_to = next((p for p in posts if str(p.pk) == reply_to and not p.is_removed), None)
+    slug = access.community.slug
     return {
         "community": access.community,
         "access": access,
@@ -176,7 +178,7 @@ def _thread_context(request, access, thread, *, reply_form=None, page_number=Non
         "reply_to": reply_to,
         "page": page,
         "nodes": nodes,
-        "following": selectors.is_following(user=request.user, thread=thread),
+        "following": getattr(thread, "following", False),
         "may_edit_thread": access.may_edit(thread.author_id),
         "may_accept": thread.is_question and access.may_edit(thread.author_id),
         "reply_form": reply_form or ReplyForm(),
@@ -184,15 +186,21 @@ def _thread_context(request, access, thread, *, reply_form=None, page_number=Non
         "moderate_form": ModerateThreadForm(community=access.community) if access.may_moderate else None,
         "focus_areas": FocusArea.objects.filter(community=access.community) if access.may_moderate else (),
         "panels": collect("thread_panel", thread=thread, viewer=request.user, access=access),
-        "read_state": selectors.read_state(user=request.user, thread=thread),
+        "read_state": getattr(thread, "read_state", None),
         "read_upto": max((post.pk for post in posts), default=0),
+        # The thread's own links are this + "reply/", "follow/", ... (discussions/urls.py): one reverse() a page.
+        "thread_base": reverse("discussions:thread", kwargs={"slug": slug, "thread_id": thread.pk}),
+        "preview_url": reverse("discussions:preview", kwargs={"slug": slug}),
+        "mention_url": reverse("communities:mention_candidates", kwargs={"slug": slug}),
     }
 
 
 @community_view("see")
 @cached_page(params=("page",))
 def thread_detail(request, access, thread_id, thread_slug=None):
-    thread = _thread_or_404(access, thread_id)
+    thread = selectors.thread_for_reader(access=access, thread_id=thread_id, viewer=request.user)
+    if thread is None:
+        raise Http404("No such thread in this community.")
     if thread_slug is not None and thread_slug != thread.slug:
         return redirect(thread.get_absolute_url(), permanent=True)
     return render(request, "discussions/thread.html", _thread_context(request, access, thread))

@@ -3,26 +3,37 @@
 The open polls a member has not answered are on the community home's "What needs you" (digests.panels).
 """
 
+from functools import cache
+
+from django.db.models import prefetch_related_objects
 from django.urls import reverse
 
+from core.compiled_queries import compile_query
 from core.panels import panel
 from polls import selectors
 from polls.forms import VoteForm
 from polls.models import Poll, PollSeries, results_visible
 
 
+@cache
+def _thread_polls():
+    """A thread's polls, compiled once (issue 19): every thread page asks, and most threads have none."""
+
+    def build(thread, community):
+        polls = Poll.objects.filter(thread_id=thread, community_id=community)
+        return polls.select_related("focus_area", "community").order_by("pk")
+
+    return compile_query(build, "thread", "community")
+
+
 @panel("thread_panel", order=40)
 def thread_panel(*, thread, viewer, access):
-    """The polls embedded in ``thread``, answerable in place. A fixed number of queries per poll
-    (threads carry one or two polls)."""
+    """The polls embedded in ``thread``, answerable in place. One query (compiled once), and a fixed
+    number per poll (threads carry one or two polls)."""
     if not access.may_see:
         return None
-    polls = list(
-        Poll.objects.filter(thread=thread, community=access.community)
-        .select_related("focus_area", "community")
-        .prefetch_related("choices")
-        .order_by("pk")
-    )
+    polls = _thread_polls().run(thread=thread.pk, community=access.community.pk)
+    prefetch_related_objects(polls, "choices")
     items = []
     for poll in polls:
         if poll.is_scheduled and not access.may_schedule:

@@ -154,3 +154,21 @@ def test_a_members_only_reply_is_not_shown_to_an_outsider_after_a_member_saw_it(
     response = client.get(thread.get_absolute_url())
     assert response.status_code in (403, 404)
     assert b"Only for members" not in response.content
+
+
+def test_a_second_view_in_the_same_process_does_not_ask_redis(client, thread, member, tree, monkeypatch):
+    client.force_login(member)
+    first = replies(client, thread)
+
+    class NoRedis:
+        def get_many(self, keys):
+            raise AssertionError(f"asked Redis for {len(keys)} replies")
+
+        def set_many(self, *args, **kwargs):
+            raise AssertionError("wrote to Redis")
+
+    monkeypatch.setattr(fragments, "_fragment_cache", NoRedis)
+    assert replies(client, thread) == first
+    fragments.LOCAL.clear()  # another process: Redis has them
+    monkeypatch.undo()
+    assert replies(client, thread) == first
