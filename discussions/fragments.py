@@ -190,10 +190,11 @@ def render_post_tree(context, nodes) -> SafeString:
     for node in nodes:
         draw(node, key_of)
     html = "".join(out)
-    token = context.get("csrf_token")
-    # Only the template writes an <input>: sanitized user text never has one.
-    real = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
-    html = html.replace(CSRF_INPUT, real if token and str(token) != "NOTPROVIDED" else "")
+    if CSRF_INPUT in html:  # only then: reading the token marks the page as using it (never cached for visitors)
+        token = context.get("csrf_token")
+        # Only the template writes an <input>: sanitized user text never has one.
+        real = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+        html = html.replace(CSRF_INPUT, real if token and str(token) != "NOTPROVIDED" else "")
     return mark_safe(html)  # noqa: S308 - rendered by the (autoescaping) post template
 
 
