@@ -306,13 +306,48 @@ def newest_matches(qs, terms, *, kind, date_field="created_at", cap=CANDIDATES):
 
 
 def _newest_matches_postgres(qs, terms, *, kind, date_field, cap):
-    # Only ``qs``'s own rows go through the ORM (its filters, compiled once); the search around them is
-    # written here: building and compiling the ranked, filtered querysets cost several ms of CPU per kind.
-    # PostgreSQL pulls the plain subquery up into the statement, so the plans are those of one query.
+    return newest_matches_together([(qs, kind)], terms, date_field=date_field, cap=cap)
+
+
+def newest_matches_together(kinds, terms, *, date_field="created_at", cap=CANDIDATES):
+    """:func:`newest_matches` of each ``(qs, kind)`` of ``kinds`` (querysets of one database), in one
+    statement on PostgreSQL (one per kind elsewhere). Returns [Candidate] of every kind."""
+    if not terms:
+        return []
+    if not all(_using_postgres(qs) for qs, _kind in kinds):
+        return [c for qs, kind in kinds for c in newest_matches(qs, terms, kind=kind, date_field=date_field, cap=cap)]
+    parts, params, named = [], [], []
+    for qs, kind in kinds:
+        found = _matches_sql(qs, terms, date_field=date_field, cap=cap)
+        if found is not None:
+            parts.append(f"SELECT %s, matches.* FROM ({found[0]}) AS matches")  # noqa: S608 - built from code
+            params.extend([kind, *found[1]])
+            named.append(kind)
+    if not parts:
+        return []
+    with connections[kinds[0][0].db].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
+    # Each kind comes newest first, the rows with every term first; ``newness`` counts within a kind.
+    seen = dict.fromkeys(named, 0)
+    candidates = []
+    for kind, tier, pk, rank in rows:
+        candidates.append(Candidate(kind, pk, tier, rank or 0.0, -seen[kind]))
+        seen[kind] += 1
+    return candidates
+
+
+def _matches_sql(qs, terms, *, date_field, cap):
+    """The newest ``cap`` (tier, pk, rank) of ``qs`` matching ``terms`` as PostgreSQL: (sql, params), None
+    for a scope with no community in it.
+
+    Only ``qs``'s own rows go through the ORM (its filters, compiled alone); the search around them is
+    written here: building and compiling the ranked, filtered querysets cost several ms of CPU per kind.
+    PostgreSQL pulls the plain subquery up into the statement, so the plans are those of one query."""
     try:
         base, base_params = qs.order_by().values_list("pk", "search_vector", date_field).query.sql_with_params()
-    except EmptyResultSet:  # a scope with no community in it
-        return []
+    except EmptyResultSet:
+        return None
     every_sql, every_params = terms.all_sql()
     any_sql, any_params = terms.any_sql()
     rank = f"ts_rank(b.sv, {any_sql})"
@@ -334,7 +369,7 @@ def _newest_matches_postgres(qs, terms, *, kind, date_field, cap):
             sql = f"SELECT b.pk, {rank} AS search_rank {rows} WHERE {where} ORDER BY b.happened DESC LIMIT {int(cap)}"
         parts.append(f"SELECT {tier}, branch.* FROM ({sql}) AS branch")  # noqa: S608 - built from the ORM's SQL
         params.extend([*any_params, *base_params, *where_params])
-    return _run_branches(qs, parts, params, kind, cap)
+    return "(" + " UNION ALL ".join(parts) + f" LIMIT {int(cap)})", params
 
 
 def _run_branches(qs, parts, params, kind, cap):

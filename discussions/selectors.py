@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -707,7 +708,8 @@ def search(
     Any term matches; openings and replies with every term rank first, then by rank (a
     title weighs more than a body), then newest. Only the newest SEARCH_CANDIDATES
     matches of openings and of replies are ranked; ``section.capped`` says there may be
-    more. Hidden threads and hidden or deleted replies never appear. Four queries.
+    more. Hidden threads and hidden or deleted replies never appear. Two queries on PostgreSQL
+    (the matches of both, the page's hits), four elsewhere.
     Returns a ``core.search.Section``.
     """
     section = Section("discussions", "Discussions", "discussions/includes/search_hits.html")
@@ -723,10 +725,10 @@ def search(
         threads, posts = threads.filter(kind=kind), posts.filter(thread__kind=kind)
     if focus_area is not None:
         threads, posts = threads.filter(focus_area=focus_area), posts.filter(thread__focus_area=focus_area)
-    thread_rows = core_search.newest_matches(threads, terms, kind="t", cap=SEARCH_CANDIDATES)
-    post_rows = core_search.newest_matches(posts, terms, kind="p", cap=SEARCH_CANDIDATES)
-    section.capped = SEARCH_CANDIDATES in (len(thread_rows), len(post_rows))
-    section.page = Paginator(core_search.best_first(thread_rows + post_rows), per_page).get_page(page_number)
+    found = core_search.newest_matches_together([(threads, "t"), (posts, "p")], terms, cap=SEARCH_CANDIDATES)
+    counts = Counter(candidate.kind for candidate in found)
+    section.capped = SEARCH_CANDIDATES in (counts["t"], counts["p"])
+    section.page = Paginator(core_search.best_first(found), per_page).get_page(page_number)
     rows = list(section.page.object_list)
     found = _hits_postgres(rows, terms) if settings.USING_POSTGRES else _hits_orm(rows, terms)
     section.hits = [found[row.kind, row.id] for row in rows if (row.kind, row.id) in found]
