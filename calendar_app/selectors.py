@@ -33,7 +33,7 @@ from calendar_app.models import (
 from communities.models import Community, Membership
 from communities.permissions import Access
 from core import search as core_search
-from core.compiled import GHOST_ID, Compiled, Shape, shape_of
+from core.compiled import GHOST_ID, Compiled, Statement, values_statement
 
 FIRST_WEEKDAY = calendar.SUNDAY
 
@@ -529,14 +529,13 @@ _DUTY_STAND_INS = {"start": date(1902, 3, 4), "end": date(1903, 3, 4), "today": 
 
 
 @cache
-def _duties_shape(districts: int, soon_days: int) -> Shape:
+def _duties_statement(districts: int, soon_days: int) -> Statement:
+    """Run with (community, assignee, *district ids, start, end, today, today's due-soon limit)."""
     ids = [GHOST_ID - 1 - i for i in range(districts)]
-    query = _duties_query(
-        community_id=GHOST_ID, assignee_id=GHOST_ID - 1 - districts, district_ids=ids, **_DUTY_STAND_INS
-    )
-    named = {f"district_{i}": value for i, value in enumerate(ids)}
+    assignee = GHOST_ID - 1 - districts
+    query = _duties_query(community_id=GHOST_ID, assignee_id=assignee, district_ids=ids, **_DUTY_STAND_INS)
     soon = _DAY + timedelta(days=soon_days)
-    return shape_of(query, community=GHOST_ID, assignee=GHOST_ID - 1 - districts, soon=soon, **named, **_DUTY_STAND_INS)
+    return values_statement(query, ghosts=(GHOST_ID, assignee, *ids, *_DUTY_STAND_INS.values(), soon))
 
 
 def member_duties(
@@ -549,11 +548,9 @@ def member_duties(
     today = timezone.localdate()
     if settings.USING_POSTGRES:
         soon_days = due_soon_days()
-        values = {f"district_{i}": pk for i, pk in enumerate(districts)}
-        rows = _duties_shape(len(districts), soon_days).rows(
-            community=community.pk, assignee=user.pk, start=start, end=end, today=today,
-            soon=today + timedelta(days=soon_days), **values,
-        )  # fmt: skip
+        rows = _duties_statement(len(districts), soon_days).run(
+            community.pk, user.pk, *districts, start, end, today, today + timedelta(days=soon_days)
+        )
     else:
         rows = list(
             _duties_query(
@@ -631,16 +628,15 @@ def _month_rows_query(*, community_id: int, start: datetime, end: datetime) -> Q
     return qs.values_list(*MONTH_ACTIVITY_FIELDS, *changes).order_by("pk", "exceptions__original_start")
 
 
-# Stand-ins for compiling the month's query once (core.compiled.shape_of): instants no activity spans.
+# Stand-ins for compiling the month's query once (core.compiled): instants no activity spans.
 _START = datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC)
 _END = datetime(1901, 2, 3, 4, 5, 7, tzinfo=UTC)
 
 
 @cache
-def _month_rows_shape() -> Shape:
-    return shape_of(
-        _month_rows_query(community_id=GHOST_ID, start=_START, end=_END), community=GHOST_ID, start=_START, end=_END
-    )
+def _month_rows_statement() -> Statement:
+    """Run with (community id, start, end)."""
+    return values_statement(_month_rows_query(community_id=GHOST_ID, start=_START, end=_END), (GHOST_ID, _START, _END))
 
 
 def month_rows(*, community: Community, start: datetime, end: datetime) -> list[tuple]:
@@ -650,7 +646,7 @@ def month_rows(*, community: Community, start: datetime, end: datetime) -> list[
     compiled once per process on PostgreSQL (SQLite's dates need the ORM's converters)."""
     if not settings.USING_POSTGRES:
         return list(_month_rows_query(community_id=community.pk, start=start, end=end))
-    return _month_rows_shape().rows(community=community.pk, start=start, end=end)
+    return _month_rows_statement().run(community.pk, start, end)
 
 
 def month_activities(rows: Iterable[tuple], *, community: Community) -> list[tuple[Activity, list[OccurrenceChange]]]:

@@ -52,46 +52,6 @@ def count_statement(rows: QuerySet, ghosts=(GHOST_ID,)) -> Statement:
     return Statement(counted, tuple(params), slots, rows.db)
 
 
-@dataclass(frozen=True)
-class Shape:
-    """A query's SQL compiled once, with named slots for the values that differ from one run to the next."""
-
-    sql: str
-    params: tuple
-    slots: tuple[tuple[str, tuple[int, ...]], ...]  # (name, where its stand-in stands in params)
-    using: str
-
-    def rows(self, **values) -> list[tuple]:
-        """The rows, each value put in its slots (every slot must be given)."""
-        params = list(self.params)
-        for name, places in self.slots:
-            for place in places:
-                params[place] = values[name]
-        with connections[self.using].cursor() as cursor:
-            cursor.execute(self.sql, params)
-            return cursor.fetchall()
-
-
-def shape_of(rows: QuerySet, **stand_ins) -> Shape:
-    """``rows`` (a ``values_list`` queryset built with ``stand_ins`` for the values that vary) as a Shape.
-
-    A stand-in must be a value no real row has (GHOST_ID and its neighbours, a date long past) and must
-    appear only as a parameter, never in the SQL itself, nor stand for two names. The rows come back as the
-    database gives them: only for fields without converters (no JSON, no SQLite dates).
-    """
-    sql, params = rows.query.sql_with_params()
-    slots = []
-    for name, stand_in in stand_ins.items():
-        places = tuple(i for i, value in enumerate(params) if type(value) is type(stand_in) and value == stand_in)
-        if not places or str(stand_in) in sql:
-            raise ValueError(f"the stand-in for {name} is not (only) in the parameters")
-        slots.append((name, places))
-    taken = [place for _name, places in slots for place in places]
-    if len(taken) != len(set(taken)):
-        raise ValueError("two names share a stand-in")
-    return Shape(sql, tuple(params), tuple(slots), rows.db)
-
-
 # -- any fixed-shape queryset -----------------------------------------------------------------------------
 
 
@@ -230,3 +190,11 @@ class Compiled:
         if prefetch and found:
             prefetch_related_objects(found, *prefetch)
         return found
+
+
+def values_statement(rows: QuerySet, ghosts=(GHOST_ID,)) -> Statement:
+    """``list(rows)`` of a ``values_list`` queryset as a Statement, ``rows`` built with ``ghosts`` (ids no row
+    has, instants long past) where ``run()``'s values go, in that order. Rows come back as the database gives
+    them: only for fields whose values need no converting (no JSON; not SQLite's dates)."""
+    sql, params = rows.query.sql_with_params()
+    return Statement(sql, tuple(params), _slots(sql, params, ghosts), rows.db)

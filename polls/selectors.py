@@ -19,7 +19,7 @@ from accounts.models import User
 from communities.models import Community, Membership
 from communities.permissions import Access
 from core import search as core_search
-from core.compiled import GHOST_ID, Shape, shape_of
+from core.compiled import GHOST_ID, GHOST_ID_2, Statement, values_statement
 from polls.models import Ballot, BallotChoice, Choice, Participation, Poll, SealedAnswer, open_q
 from polls.sealing import unseal
 
@@ -107,22 +107,22 @@ def _counts_query(*, poll_id: int, community_id: int) -> QuerySet:
 
 # Each fixed-shape query of the poll page compiled once per process for stand-in ids (core.compiled).
 _SHAPES: dict[Callable[..., QuerySet], dict[str, int]] = {
-    _answer_query: {"poll_id": GHOST_ID, "voter_id": GHOST_ID - 1},
-    _counts_query: {"poll_id": GHOST_ID, "community_id": GHOST_ID - 1},
+    _answer_query: {"poll_id": GHOST_ID, "voter_id": GHOST_ID_2},
+    _counts_query: {"poll_id": GHOST_ID, "community_id": GHOST_ID_2},
 }
 
 
 @cache
-def _shape(query) -> Shape:
+def _statement(query) -> Statement:
     stand_ins = _SHAPES[query]
-    return shape_of(query(**stand_ins), **stand_ins)
+    return values_statement(query(**stand_ins), ghosts=tuple(stand_ins.values()))
 
 
 def _rows(query, **values) -> list[tuple]:
     """``list(query(**values))``, its SQL compiled once on PostgreSQL."""
     if not settings.USING_POSTGRES:
         return list(query(**values))
-    return _shape(query).rows(**values)
+    return _statement(query).run(*(values[name] for name in _SHAPES[query]))
 
 
 def my_answer(*, poll: Poll, user: Any) -> MyAnswer:

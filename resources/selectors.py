@@ -66,11 +66,26 @@ def search_section(
 
 
 def resources_for_library(*, access: Access) -> QuerySet[Resource]:
-    """Resources ``access`` may list in a community, with submitter, focus areas and the viewer's marks: 2 queries."""
+    """Resources ``access`` may list in a community, with submitter and focus areas: 2 queries.
+
+    (Neither the library's rows nor the API's show the viewer's useful and saved marks: the detail page
+    reads those.)
+    """
     qs = Resource.objects.filter(community=access.community)
     qs = qs.visible_to(access) if access.may_moderate else qs.visible()
-    qs = qs.select_related("submitted_by").prefetch_related("focus_areas")
-    return _with_viewer_marks(qs, access.user)
+    return qs.select_related("submitted_by").prefetch_related("focus_areas")
+
+
+# What a row of the library page shows (resources/includes/resource_card.html), and so all it loads.
+LIBRARY_ROW_FIELDS = (
+    "community_id", "title", "kind", "status", "link_status", "created_at", "useful_count", "grade_bands",
+    "submitted_by__id", "submitted_by__username", "submitted_by__display_name",
+)  # fmt: skip
+
+
+def library_rows(*, access: Access) -> QuerySet[Resource]:
+    """``resources_for_library`` loading only what the library page's rows show: 2 queries."""
+    return resources_for_library(access=access).only(*LIBRARY_ROW_FIELDS)
 
 
 def resource_for_page(*, access: Access, pk: int) -> QuerySet[Resource]:

@@ -58,7 +58,7 @@ def _service_args(data):
 @community_view("see")
 @cached_page(params=("q", "kind", "focus_area", "grade_band", "subject", "status", "sort", "page"))
 def library(request, access):
-    queryset = selectors.resources_for_library(access=access)
+    queryset = selectors.library_rows(access=access)
     resource_filter = ResourceFilter(request.GET or None, queryset=queryset, access=access)
     status = 200
     if resource_filter.is_bound and not resource_filter.form.is_valid():
