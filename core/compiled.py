@@ -18,6 +18,7 @@ from django.db.models import QuerySet, prefetch_related_objects
 from django.db.models.query import FlatValuesListIterable, ModelIterable, ValuesListIterable, get_related_populators
 
 GHOST_ID = -7_301_517  # an id no row has (ids are positive), found again in the compiled parameters
+GHOST_ID_2 = -7_301_518  # a second one, for a query of two ids
 
 
 @dataclass(frozen=True)
