@@ -12,16 +12,16 @@ Site staff may see and moderate everything.
 """
 
 from dataclasses import dataclass
-from functools import cached_property, wraps
+from functools import cache, cached_property, wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
 from communities.models import Community, JoinRequest, Membership
+from core.compiled import GHOST_ID, GHOST_ID_2, GHOST_SLUG, rows_statement
 from core.search import Scope
 
 _UNSET = object()
@@ -165,10 +165,30 @@ class Access:
         }[need]
 
 
+@cache
+def _membership_statement():
+    return rows_statement(Membership.objects.filter(user_id=GHOST_ID, community_id=GHOST_ID_2), (GHOST_ID, GHOST_ID_2))
+
+
+@cache
+def _community_statement():
+    return rows_statement(Community.objects.filter(slug=GHOST_SLUG), (GHOST_SLUG,))
+
+
 def membership_of(user, community):
+    """The membership (one or none: one per person and community), with SQL compiled once (issue 19)."""
     if not user or not user.is_authenticated:
         return None
-    return Membership.objects.filter(user=user, community=community).first()
+    found = _membership_statement().instances(user.pk, community.pk)
+    return found[0] if found else None
+
+
+def community_or_404(slug):
+    """``get_object_or_404(Community, slug=slug)``, with SQL compiled once: every community page asks."""
+    found = _community_statement().instances(str(slug))
+    if not found:
+        raise Http404("No community found.")
+    return found[0]
 
 
 def access_for(user, community, membership=_UNSET):
@@ -214,7 +234,7 @@ def community_view(need="see"):
     def decorator(view):
         @wraps(view)
         def wrapper(request, slug, *args, **kwargs):
-            community = get_object_or_404(Community, slug=slug)
+            community = community_or_404(slug)
             access = access_for(request.user, community)
             denied = check(access, need, request)
             if denied is not None:
