@@ -27,13 +27,14 @@ from django.core.cache import cache
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import timesince
 
 from core.cache import cache_is_degraded
 from core.fragments import drawn_rows, render_rows, sources_digest
 from core.localcache import LocalCache
+from discussions.forms import new_submission
 
 TEMPLATE = "discussions/includes/post.html"
 # Templates and Python that draw a reply: a deploy that changes any of them changes every key.
@@ -196,6 +197,68 @@ def render_post_tree(context, nodes) -> SafeString:
         real = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
         html = html.replace(CSRF_INPUT, real if token and str(token) != "NOTPROVIDED" else "")
     return mark_safe(html)  # noqa: S308 - rendered by the (autoescaping) post template
+
+
+# -- the reply forms ---------------------------------------------------------------------------
+
+REPLY_FORM = "discussions/includes/reply_form.html"
+REPLY_FORM_SOURCES = (
+    "templates/discussions/includes/reply_form.html",
+    "templates/discussions/includes/mention_box.html",
+    "discussions/fragments.py",
+)
+SUBMISSION_PLACEHOLDER = "submissionplaceholder0reply0form"
+
+
+def render_reply_form(context, parent_id, form) -> SafeString:
+    """``{% include REPLY_FORM with parent_id=parent_id form=form %}`` as it would draw. An empty form (every
+    page's, and the template each post's Reply copies) is the same for every reader of the thread but for
+    the CSRF token and the submission key, so it is kept (this process, then Redis) under a digest of the
+    thread's links, the parent and the templates, and those two are put in per page. A form with what was
+    typed, its errors or a preview is drawn as it is."""
+    if (form is not None and form.is_bound) or context.get("preview_html"):
+        with context.push(parent_id=parent_id, form=form):
+            return get_template(REPLY_FORM).template.render(context)
+    shown = {
+        "thread": SimpleNamespace(pk=context["thread"].pk),
+        "thread_base": context["thread_base"],
+        "preview_url": context["preview_url"],
+        "mention_url": context["mention_url"],
+        "parent_id": parent_id,
+        "form": None,
+        "submission_key": SUBMISSION_PLACEHOLDER,
+        "csrf_token": CSRF_PLACEHOLDER,
+    }
+    values = (
+        sources_digest(REPLY_FORM_SOURCES),
+        translation.get_language(),
+        shown["thread"].pk,
+        shown["thread_base"],
+        shown["preview_url"],
+        shown["mention_url"],
+        str(parent_id),
+    )
+    key = "reply-form:" + hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
+    store = _fragment_cache()
+    html = None
+    if store is not None:
+        html = LOCAL.get_many([key]).get(key)
+        if html is None:
+            html = store.get(key)
+            if html is None:
+                html = get_template(REPLY_FORM).template.render(context.new(shown))
+                store.set(key, html, SECONDS)
+            LOCAL.set_many({key: html})
+    else:
+        html = get_template(REPLY_FORM).template.render(context.new(shown))
+    token = context.get("csrf_token")
+    real = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+    html = html.replace(CSRF_INPUT, real if token and str(token) != "NOTPROVIDED" else "")
+    # As the template says: an (empty) form's own submission field starts with a fresh key, the bare template
+    # with the page's.
+    submission = new_submission() if form is not None else context.get("submission_key", "")
+    html = html.replace(SUBMISSION_PLACEHOLDER, conditional_escape(submission))
+    return mark_safe(html)  # noqa: S308 - rendered by the (autoescaping) form template
 
 
 # -- thread rows (the discussion list, the community home's recent threads) -------------------

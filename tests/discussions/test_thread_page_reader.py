@@ -128,3 +128,28 @@ def test_every_link_and_form_of_the_page_goes_to_a_page_of_this_thread(client, c
     expected = {"reply", "preview", "follow", "flag_thread", "edit_thread", "thread_history", "mark_read"}
     expected |= {"post_link", "helpful", "flag_post", "moderate_thread", "moderate_post", "mention_candidates"}
     assert expected <= seen
+
+
+def test_each_reply_form_has_its_own_fresh_submission_key_and_the_pages_token(client, community, member, answered):
+    thread, _answer, _first = answered
+    client.force_login(member)
+    pages = [client.get(thread.get_absolute_url()).content.decode() for _ in range(2)]
+    keys = [re.findall(r'name="submission" value="([0-9a-f]{32})"', page) for page in pages]
+    assert [len(found) for found in keys] == [2, 2]  # the thread's form and the template each reply copies
+    assert len({*keys[0], *keys[1]}) == 4  # new on every page, and the form's own is not the template's
+    for page in pages:
+        forms = re.findall(r'<form method="post" class="reply-form.*?</form>', page, re.S)
+        assert len(forms) == 2
+        for form in forms:
+            assert re.search(r'name="csrfmiddlewaretoken" value="[A-Za-z0-9]{64}"', form)
+        assert "placeholder0" not in page
+
+
+def test_a_previewed_reply_keeps_its_text_in_the_form(client, community, member, answered):
+    thread, _answer, _first = answered
+    client.force_login(member)
+    url = reverse("discussions:reply", kwargs={"slug": community.slug, "thread_id": thread.pk})
+    page = client.post(url, {"body": "Try **pairs** first", "preview": "1", "submission": "a" * 32}).content.decode()
+    assert "<strong>pairs</strong>" in page
+    assert ">Try **pairs** first</textarea>" in page
+    assert 'name="submission" value="' + "a" * 32 + '"' in page
