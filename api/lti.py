@@ -165,7 +165,7 @@ def launch_view(request):
         person = person_for_launch(launch)
     except LtiException as exc:
         return _refused(request, exc)
-    login(request, person, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, person, backend="accounts.backends.ModelBackend")
     if launch.is_deep_link_launch:
         return _framed(_deep_link_picker(request, launch, person), launch.registration)
     community = _linked(launch)

@@ -96,7 +96,7 @@ def seed(clients):
     for person in people:
         session = SessionStore()
         session[SESSION_KEY] = str(person.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "accounts.backends.ModelBackend"
         session[HASH_SESSION_KEY] = person.get_session_auth_hash()
         session.create()
         cookies.append(f"sessionid={session.session_key}")

@@ -57,7 +57,7 @@ def _session_cookie(user):
     engine = import_module(settings.SESSION_ENGINE)
     session = engine.SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "accounts.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.save()
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
@@ -119,7 +119,9 @@ end
 
 
 def anonymous_mix_script(count=ANONYMOUS_URLS, seed=2026):
-    """The Lua source of the anonymous mix: ``count`` different public URLs, picked at random per request."""
+    """The Lua source of the anonymous mix: ``count`` different public URLs, picked at random per request.
+
+    Returns ``(source, number of URLs, the URLs)``: the run walks them once for the warm measurement."""
     rng = random.Random(seed)
     public = list(Community.objects.filter(visibility=Community.Visibility.PUBLIC).order_by("slug"))
     urls = [f"/c/{c.slug}/" for c in public]
@@ -144,4 +146,4 @@ function request()
   return wrk.format("GET", urls[math.random(#urls)])
 end
 {_COMMON}"""
-    return script, len(urls)
+    return script, len(urls), urls

@@ -21,7 +21,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404
 
 from communities.models import Community, JoinRequest, Membership
-from core.compiled import Compiled
+from core.compiled import GHOST_ID, GHOST_ID_2, GHOST_SLUG, rows_statement
 from core.search import Scope
 
 _UNSET = object()
@@ -165,32 +165,27 @@ class Access:
         }[need]
 
 
-def membership_of(user, community):
-    """``user``'s membership of ``community``, or None: one query, compiled once per process (core.compiled)."""
-    if not user or not user.is_authenticated:
-        return None
-    found = _membership_statement()(person=user.pk, community=community.pk)
-    return found[0] if found else None
+@cache
+def _membership_statement():
+    return rows_statement(Membership.objects.filter(user_id=GHOST_ID, community_id=GHOST_ID_2), (GHOST_ID, GHOST_ID_2))
 
 
 @cache
-def _statements() -> tuple[Compiled, Compiled]:
-    def membership(person, community):
-        rows = Membership.objects.filter(user_id=person, community_id=community)
-        return (rows if rows.ordered else rows.order_by("pk"))[:1]  # as ``first()``
-
-    return Compiled(membership, person=int, community=int), Compiled(
-        lambda slug: Community.objects.filter(slug=slug)[:1], slug=str
-    )
+def _community_statement():
+    return rows_statement(Community.objects.filter(slug=GHOST_SLUG), (GHOST_SLUG,))
 
 
-def _membership_statement() -> Compiled:
-    return _statements()[0]
+def membership_of(user, community):
+    """The membership (one or none: one per person and community), with SQL compiled once (issue 19)."""
+    if not user or not user.is_authenticated:
+        return None
+    found = _membership_statement().instances(user.pk, community.pk)
+    return found[0] if found else None
 
 
-def community_by_slug(slug):
-    """The community at ``slug`` (Http404 if none): one query, compiled once per process."""
-    found = _statements()[1](slug=slug)
+def community_or_404(slug):
+    """``get_object_or_404(Community, slug=slug)``, with SQL compiled once: every community page asks."""
+    found = _community_statement().instances(str(slug))
     if not found:
         raise Http404("No community found.")
     return found[0]
@@ -239,7 +234,7 @@ def community_view(need="see"):
     def decorator(view):
         @wraps(view)
         def wrapper(request, slug, *args, **kwargs):
-            community = community_by_slug(slug)
+            community = community_or_404(slug)
             access = access_for(request.user, community)
             denied = check(access, need, request)
             if denied is not None:

@@ -140,6 +140,8 @@ TEMPLATES = [
                 "core.context_processors.site",
                 "notifications.context_processors.bell",
             ],
+            # {% url %} keeping each distinct link it reversed (issue 19).
+            "builtins": ["core.templatetags.reversed_urls"],
         },
     },
 ]
@@ -186,8 +188,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Sessions live in PostgreSQL and are read from it (one indexed query): they never depend
 # on Redis, and a session ended while Redis was away can never come back from a stale
-# cached copy. Every web process shares them.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# cached copy. Every web process shares them. accounts.sessions is Django's database
+# engine reading with one fixed statement (no queryset built per request).
+SESSION_ENGINE = "accounts.sessions"
 # Whole-page cache of visitors' pages (core/pagecache.py); 0 turns it off. Short, since
 # only writes through the site retire entries early. On by default only with Redis: a
 # local-memory cache is one per process, and a write in one process could not retire the
@@ -238,8 +241,9 @@ CELERY_BEAT_SCHEDULE = {
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's and allauth's backends, looking the user up with SQL compiled once (issue 19).
+    "accounts.backends.ModelBackend",
+    "accounts.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -330,7 +334,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "core.storage.StaticStorage"  # WhiteNoise's compressed manifest storage, URLs kept per process
             if PRODUCTION
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )

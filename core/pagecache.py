@@ -114,13 +114,31 @@ def _normalised_query(request, params):
     return query
 
 
-def page_key(request, query, scopes):
-    tokens = versions(["all", *scopes])
+def _page_entry_key(request, query):
     where = "\n".join(
         [request.scheme, request.get_host(), request.path, query.urlencode(), timezone.get_current_timezone_name()]
     )
-    digest = hashlib.sha256(where.encode()).hexdigest()[:40]
-    return f"pagecache:p:{digest}:{'.'.join(tokens)}"
+    return f"pagecache:p:{hashlib.sha256(where.encode()).hexdigest()[:40]}"
+
+
+def lookup(request, query, scopes):
+    """``(entry key, current tokens, stored page or None)`` in one cache round trip.
+
+    An entry holds the tokens it was stored under; it is a hit only while they are still the
+    current tokens of its scopes, so a bump retires it as a new key once did. Only a scope
+    never bumped (or whose token was evicted) costs more round trips, once.
+    """
+    entry = _page_entry_key(request, query)
+    scopes = ["all", *scopes]
+    token_keys = [_version_key(s) for s in scopes]
+    found = cache.get_many([*token_keys, entry])
+    tokens = [found.get(k) for k in token_keys]
+    if None in tokens:
+        tokens = versions(scopes)
+    stored = found.get(entry)
+    if stored is not None and list(stored[0]) != tokens:
+        stored = None
+    return entry, tokens, stored
 
 
 def _storable(request, response, csrf_used):
@@ -174,10 +192,9 @@ def cached_page(*, params=(), community=True):
             # get_full_path() reads), so an entry always matches its request.
             request.GET = query
             request.META["QUERY_STRING"] = query.urlencode()
-            key = page_key(request, query, scopes)
-            stored = cache.get(key)
+            key, tokens, stored = lookup(request, query, scopes)
             if stored is not None:
-                content_type, content = stored
+                _, content_type, content = stored
                 response = HttpResponse(content, content_type=content_type)
                 response["X-Page-Cache"] = "hit"
                 return response
@@ -187,7 +204,8 @@ def cached_page(*, params=(), community=True):
             if csrf_flag:
                 request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
             if _storable(request, response, csrf_used):
-                cache.set(key, (response["Content-Type"], response.content), settings.PAGE_CACHE_SECONDS)
+                entry = (tuple(tokens), response["Content-Type"], response.content)
+                cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
                 response["X-Page-Cache"] = "miss"
             return response
 

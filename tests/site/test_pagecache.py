@@ -237,3 +237,46 @@ def test_placed_above_community_view_it_refuses_to_run():
     request.user = AnonymousUser()
     with pytest.raises(ImproperlyConfigured, match="below @community_view"):
         wrong(request, slug=CommunityFactory().slug)
+
+
+class CacheCalls:
+    """Counts the cache calls a request makes (each one round trip to Redis); the calls still run."""
+
+    def __init__(self, monkeypatch):
+        self.calls = []
+        for name in ("get", "get_many", "add", "set"):
+            real = getattr(cache, name)
+            monkeypatch.setattr(cache, name, self._counting(name, real))
+
+    def _counting(self, name, real):
+        def call(*args, **kwargs):
+            self.calls.append(name)
+            return real(*args, **kwargs)
+
+        return call
+
+
+def test_a_hit_is_one_round_trip_to_the_cache(monkeypatch):
+    thread = ThreadFactory()
+    url = _thread_url(thread)
+    _client().get(url)
+    counted = CacheCalls(monkeypatch)
+    assert _client().get(url)["X-Page-Cache"] == "hit"
+    assert counted.calls == ["get_many"]  # the scopes' tokens and the entry together
+
+
+def test_an_entry_stored_before_a_bump_is_not_served_after_it():
+    thread = ThreadFactory(title="Before the bump")
+    url = _thread_url(thread)
+    _client().get(url)
+    (entry,) = _page_entries()
+    Thread.objects.filter(pk=thread.pk).update(title="After the bump")  # no request: nothing bumps yet
+    assert "Before the bump" in _client().get(url).content.decode()
+    from core.pagecache import bump_community
+
+    bump_community(thread.community.slug)
+    seen = _client().get(url)
+    assert seen["X-Page-Cache"] == "miss"
+    assert "After the bump" in seen.content.decode()
+    assert _page_entries() == [entry]  # the same entry, stored again under the new tokens
+    assert _client().get(url)["X-Page-Cache"] == "hit"
