@@ -27,6 +27,16 @@ def communities_for_directory(*, viewer: User, query: str = "", audience: str = 
     return qs.order_by("name")
 
 
+def my_communities(*, user: User) -> list[Community]:
+    """``communities_of(user=user)`` for the site home, with member counts: one query, compiled once per process."""
+    return _my_communities_statement(user.is_staff)(member=user.pk)
+
+
+@cache
+def _my_communities_statement(staff: bool) -> Compiled:
+    return Compiled(lambda member: communities_of(user=User(pk=member, is_staff=staff)), member=int)
+
+
 def communities_of(*, user: User, viewer: User | None = None) -> QuerySet[Community]:
     """Communities ``user`` belongs to, limited to those whose members ``viewer`` may see (default: the user).
 

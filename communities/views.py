@@ -32,7 +32,6 @@ from communities.models import FocusArea, Invitation, InvitationLink, JoinReques
 from communities.permissions import access_for, community_view, may_create_community
 from communities.selectors import (
     communities_for_directory,
-    communities_of,
     decided_join_requests,
     districts_of_members,
     focus_areas_for_home,
@@ -41,6 +40,7 @@ from communities.selectors import (
     manage_summary,
     members_for_list,
     moderators_for_home,
+    my_communities,
     pending_join_requests,
 )
 from communities.signals import INVITATION_SESSION_KEY
@@ -58,7 +58,7 @@ def site_home(request):
     """Members see their communities and what needs them; visitors the directory."""
     if request.user.is_authenticated:
         context = {
-            "my_communities": communities_of(user=request.user),
+            "my_communities": my_communities(user=request.user),
             "panels": collect("site_home_panel", user=request.user),
         }
         return render(request, "home_member.html", context)

@@ -31,7 +31,7 @@ from calendar_app.selectors import (
     soonest_occurrences_by_community,
 )
 from chats.selectors import chats_between
-from communities.models import Community, JoinRequest, Membership
+from communities.models import Community, FocusArea, JoinRequest, Membership
 from communities.selectors import new_members
 from core.compiled import Compiled, Derived
 from core.links import absolute_url
@@ -357,7 +357,7 @@ def moderation_work_for(*, user: User, moderated: Iterable[Community] | None = N
     ``moderated`` (the communities they moderate, when the caller has them) saves the first query.
     """
     if moderated is None:
-        moderated = Community.objects.filter(memberships__user=user, memberships__is_moderator=True)
+        moderated = _onboarding_statements()["moderated"](member=user.pk)
     communities = sorted(moderated, key=lambda community: community.name)
     if not communities:
         return []
@@ -636,17 +636,14 @@ def answer_nudges_for_many(*, users, now=None):
 
 def onboarding_for(*, user, now=None):
     """A member who signed up in the last ONBOARDING_DAYS days: their checklist (done or not, from their
-    account, memberships, posts and follows), or None once it is all done or they are no longer new. 1-4 queries."""
+    account, memberships, posts and follows), or None once it is all done or they are no longer new. 1-4 queries,
+    compiled once per process (core.compiled)."""
     now = now or timezone.now()
     if user.date_joined < now - timedelta(days=settings.ONBOARDING_DAYS):
         return None
-    first = (
-        Membership.objects.filter(user=user)
-        .select_related("community")
-        .annotate(follows=Exists(user.followed_focus_areas.through.objects.filter(user_id=user.pk)))
-        .order_by("joined_at", "pk")
-        .first()
-    )
+    statements = _onboarding_statements()
+    found = statements["first"](member=user.pk)
+    first: Any = found[0] if found else None  # a Membership with ``follows``
     profile_done = bool(user.district_id) and user.time_zone != "UTC"
     steps = [ChecklistStep("Confirm your district and time zone", profile_done, reverse("accounts:settings"))]
     steps.append(ChecklistStep("Join a community", first is not None, reverse("communities:directory")))
@@ -656,20 +653,53 @@ def onboarding_for(*, user, now=None):
         return Onboarding(steps=steps)
     community = first.community
     # Its welcome thread: the first thread its moderators pinned; without one, any post there counts.
-    welcome = Thread.objects.filter(community=community, is_pinned=True, is_hidden=False).order_by("created_at", "pk")
-    welcome_thread = welcome.first()
+    welcome = statements["welcome"](community=community.pk)
+    welcome_thread = welcome[0] if welcome else None
     if welcome_thread is not None:
-        introduced = Post.objects.filter(thread=welcome_thread, author=user, is_deleted=False).exists()
+        introduced = bool(statements["replied"](thread=welcome_thread.pk, member=user.pk))
         path = welcome_thread.get_absolute_url()
     else:
-        introduced = (
-            Post.objects.filter(community=community, author=user, is_deleted=False).exists()
-            or Thread.objects.filter(community=community, author=user).exists()
-        )
+        here = {"community": community.pk, "member": user.pk}
+        introduced = bool(statements["posted"](**here)) or bool(statements["started"](**here))
         path = reverse("discussions:list", kwargs={"slug": community.slug})
     steps.append(ChecklistStep(f"Introduce yourself in {community.name}'s welcome thread", introduced, path))
     steps.append(ChecklistStep("Follow a focus area", first.follows, community.get_absolute_url()))
     return Onboarding(steps=steps)
+
+
+@cache
+def _onboarding_statements() -> dict[str, Compiled]:
+    """``onboarding_for``'s queries and the communities a person moderates, compiled once per process."""
+
+    def first(member):
+        follows = FocusArea.followers.through.objects.filter(user_id=member)
+        rows = Membership.objects.filter(user_id=member).select_related("community")
+        return rows.annotate(follows=Exists(follows)).order_by("joined_at", "pk")[:1]
+
+    def welcome(community):
+        rows = Thread.objects.filter(community_id=community, is_pinned=True, is_hidden=False)
+        return rows.order_by("created_at", "pk")[:1]
+
+    def replied(thread, member):
+        return Post.objects.filter(thread_id=thread, author_id=member, is_deleted=False).values_list("pk")[:1]
+
+    def posted(community, member):
+        return Post.objects.filter(community_id=community, author_id=member, is_deleted=False).values_list("pk")[:1]
+
+    def started(community, member):
+        return Thread.objects.filter(community_id=community, author_id=member).values_list("pk")[:1]
+
+    def moderated(member):
+        return Community.objects.filter(memberships__user_id=member, memberships__is_moderator=True)
+
+    return {
+        "first": Compiled(first, member=int),
+        "welcome": Compiled(welcome, community=int),
+        "replied": Compiled(replied, thread=int, member=int),
+        "posted": Compiled(posted, community=int, member=int),
+        "started": Compiled(started, community=int, member=int),
+        "moderated": Compiled(moderated, member=int),
+    }
 
 
 def calls_to_action_for_many(*, users, month=None):

@@ -72,3 +72,33 @@ def shared_part(context, template_name, **values):
     if key is not None:
         parts[key] = markup
     return markup
+
+
+NEEDS_ROW = "digests/includes/needs_row.html"
+NEEDS_ROW_SOURCES = (
+    "templates/digests/includes/needs_row.html",
+    "digests/selectors.py",  # Item: its fields, is_overdue and state_label
+    "core/templatetags/dates.py",
+    "core/dates.py",
+    "core/templatetags/icons.py",
+    "accounts/templatetags/people.py",
+    "accounts/avatars.py",
+    "core/fragments.py",
+    "digests/templatetags/digest_parts.py",
+)
+
+
+def _needs_shown(row):
+    """A row of What needs you: its icon, every field of its item, and its person as ``{% person %}`` shows them."""
+    person = row["item"].person
+    who = (person.pk, person.username, person.name, person.avatar.name if person.avatar else "") if person else None
+    return (row["icon"], _shown(row["item"]), who)
+
+
+@register.simple_tag(takes_context=True)
+def needs_rows(context, rows):
+    """``{% needs_rows rows %}``: the rows of a community home's What needs you (needs_row.html), each drawn once
+    and kept in the cache under everything it shows (core.fragments)."""
+    return render_rows(
+        context, template=NEEDS_ROW, name="row", rows=rows, shown=_needs_shown, sources=NEEDS_ROW_SOURCES
+    )

@@ -165,3 +165,34 @@ def test_a_moderators_home_costs_the_same_queries_with_one_or_many_waiting(clien
         with assert_num_queries_exact(26):
             response = client.get(community.get_absolute_url())
         assert f"{n} open flag" in needs_you(response)
+
+
+def test_the_rows_drawn_once_follow_every_change_of_what_they_show(client, community, monkeypatch):
+    """The rows of What needs you are kept in the cache under all they show (core.fragments, issue 19): the
+    second view draws none, and a renamed asker, a changed title or another time zone draws the row again."""
+    from core import fragments
+
+    busy = busy_member(community)
+    client.force_login(busy.member)
+    first = needs_you(client.get(community.get_absolute_url()))
+    drawn = []
+    real = fragments.get_template
+
+    def counting(name):
+        drawn.append(name)
+        return real(name)
+
+    monkeypatch.setattr(fragments, "get_template", counting)
+    assert needs_you(client.get(community.get_absolute_url())) == first
+    assert "digests/includes/needs_row.html" not in drawn
+    asker = Thread.objects.get(title=busy.titles["question"][0]).author
+    asker.display_name = "Asha Renamed"
+    asker.save()
+    assert "Asha Renamed" in needs_you(client.get(community.get_absolute_url()))
+    Thread.objects.filter(title=busy.titles["question"][0]).update(title="Who has a better loop game?")
+    text = needs_you(client.get(community.get_absolute_url()))
+    assert "Who has a better loop game?" in text
+    assert busy.titles["question"][0] not in text
+    busy.member.time_zone = "Asia/Kathmandu"
+    busy.member.save()
+    assert re.search(r"\+0545|Kathmandu|\b\d{1,2}:\d5 [AP]M\b", needs_you(client.get(community.get_absolute_url())))
