@@ -9,6 +9,7 @@ from discussions.models import Flag, Thread
 from tests.chats.factories import upcoming_chat
 from tests.digests.needs import busy_member
 from tests.discussions.factories import ThreadFactory
+from tests.drawn import templates_drawn
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory
 from tests.polls.factories import page_text
 from tests.resources.factories import ResourceFactory
@@ -175,14 +176,7 @@ def test_the_rows_drawn_once_follow_every_change_of_what_they_show(client, commu
     busy = busy_member(community)
     client.force_login(busy.member)
     first = needs_you(client.get(community.get_absolute_url()))
-    drawn = []
-    real = fragments.get_template
-
-    def counting(name):
-        drawn.append(name)
-        return real(name)
-
-    monkeypatch.setattr(fragments, "get_template", counting)
+    drawn = templates_drawn(monkeypatch, fragments)
     assert needs_you(client.get(community.get_absolute_url())) == first
     assert "digests/includes/needs_row.html" not in drawn
     asker = Thread.objects.get(title=busy.titles["question"][0]).author

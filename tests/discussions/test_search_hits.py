@@ -21,6 +21,7 @@ from discussions.models import Thread
 from polls.models import Poll
 from tests.calendar_app.factories import ActivityFactory
 from tests.discussions.factories import PostFactory, ThreadFactory
+from tests.drawn import templates_drawn
 from tests.factories import CommunityFactory, FocusAreaFactory, UserFactory
 from tests.polls.factories import PollFactory
 from tests.resources.factories import ResourceFactory
@@ -92,14 +93,7 @@ def test_results_are_drawn_once_then_read_from_the_cache(found, monkeypatch):
     _rows, section = candidates(core_search.parse("robots"))
     tag = engines["django"].engine.from_string('{% include "discussions/includes/search_hits.html" %}')
     tag.render(Context({"section": section}))
-    drawn = []
-    real = core_fragments.get_template
-
-    def counting(name):
-        drawn.append(name)
-        return real(name)
-
-    monkeypatch.setattr(core_fragments, "get_template", counting)
+    drawn = templates_drawn(monkeypatch, core_fragments)
     tag.render(Context({"section": section}))
     assert drawn == []
     cache.clear()

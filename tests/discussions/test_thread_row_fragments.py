@@ -19,6 +19,7 @@ from discussions import fragments
 from discussions.models import Post, ReadMark, Thread
 from discussions.selectors import recent_threads, threads_for_list, with_read_state, with_recent_repliers
 from tests.discussions.factories import PostFactory, ThreadFactory
+from tests.drawn import templates_drawn
 from tests.factories import FocusAreaFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -104,15 +105,7 @@ def test_rows_from_the_tag_match_including_the_row_template(community, member, m
 def test_rows_are_kept_in_the_cache_and_drawn_once(community, member, many_kinds, monkeypatch):
     threads = listed(community, member)
     through_the_tag(threads, member)
-    drawn = []
-    real = fragments.get_template
-
-    def counting(name):
-        drawn.append(name)
-        return real(name)
-
-    monkeypatch.setattr(fragments, "get_template", counting)
-    monkeypatch.setattr(core_fragments, "get_template", counting)  # the rows are drawn there
+    drawn = templates_drawn(monkeypatch, fragments, core_fragments)  # the rows are drawn in core.fragments
     through_the_tag(listed(community, member), member)
     assert fragments.ROW_TEMPLATE not in drawn
     cache.clear()
