@@ -99,10 +99,9 @@ def test_soonest_dates_are_exactly_the_first_of_every_expanded_series(community,
     assert len(found) == min(limit, len(selectors.occurrences_for_community(community=community, start=start, end=end)))
 
 
-def test_only_the_activities_that_can_hold_a_listed_date_are_expanded(community, monkeypatch):
-    for n in range(30):
-        _weekly(community, _hour(-7 + n % 7, 8 + n % 10), title=f"Series {n}")
-    expanded = []
+def expanded_activities(monkeypatch) -> list[int]:
+    """The ids of the activities whose dates are expanded from now on (they are still expanded)."""
+    expanded: list[int] = []
     real = Activity.occurrences_between
 
     def counting(self, *args, **kwargs):
@@ -110,6 +109,13 @@ def test_only_the_activities_that_can_hold_a_listed_date_are_expanded(community,
         return real(self, *args, **kwargs)
 
     monkeypatch.setattr(Activity, "occurrences_between", counting)
+    return expanded
+
+
+def test_only_the_activities_that_can_hold_a_listed_date_are_expanded(community, monkeypatch):
+    for n in range(30):
+        _weekly(community, _hour(-7 + n % 7, 8 + n % 10), title=f"Series {n}")
+    expanded = expanded_activities(monkeypatch)
     now = timezone.now()
     found = selectors.soonest_occurrences(community=community, start=now, end=now + timedelta(days=120), limit=5)
     assert len(found) == 5

@@ -11,9 +11,8 @@ import pytest
 from django.utils import timezone
 
 from calendar_app import selectors
-from calendar_app.models import Activity
 from tests.calendar_app.factories import ActivityFactory, RSVPFactory
-from tests.calendar_app.test_next_dates import _hour, _key, _weekly, busy_calendar  # noqa: F401 - its fixture
+from tests.calendar_app.test_next_dates import _hour, _key, _weekly, busy_calendar, expanded_activities  # noqa: F401 - its fixture
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,14 +63,7 @@ def test_only_the_activities_that_can_hold_a_listed_date_are_expanded(community,
     now = timezone.now()
     first = selectors.occurrences_for_community(community=community, start=now, end=now + timedelta(days=31))[0]
     RSVPFactory(activity=first.activity, user=user, occurrence_start=first.original_start)
-    expanded = []
-    real = Activity.occurrences_between
-
-    def counting(self, *args, **kwargs):
-        expanded.append(self.pk)
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(Activity, "occurrences_between", counting)
+    expanded = expanded_activities(monkeypatch)
     found = selectors.occurrences_not_answered_by(
         user=user, community=community, start=now, end=now + timedelta(days=31), limit=5
     )
