@@ -39,7 +39,7 @@ from communities.models import Community, FocusArea, Membership
 from core.text import render_markdown
 from discussions.models import Post, Reaction, Thread
 from polls.models import Ballot, BallotChoice, Choice, Participation, Poll
-from resources.models import Resource
+from resources.models import Resource, join_codes
 
 rng = random.Random(2026)
 corpus = Corpus(2026)
@@ -242,8 +242,9 @@ def main(scale):
                 description_html=htmls[b],
                 kind=rng.choice(resource_kinds),
                 url=f"https://example.org/resource/{i}",
-                grade_bands=rng.choice(["K-2", "3-5", "6-8", "9-12", "3-5,6-8"]),
-                subjects=rng.choice(["math", "science", "cs", "ela", "math,cs"]),
+                # Stored as the forms store them (",3-5,6-8,"), so the library's filters find them.
+                grade_bands=join_codes(rng.choice([["k2"], ["3-5"], ["6-8"], ["9-12"], ["3-5", "6-8"]])),
+                subjects=join_codes(rng.choice([["math"], ["science"], ["cs"], ["ela"], ["math", "cs"]])),
                 tags="bench",
                 submitted_by_id=rng.choice(member_lists[community.pk]),
                 status=status,
