@@ -6,11 +6,10 @@ import calendar
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from typing import Any
 
-from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
 from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
@@ -33,7 +32,7 @@ from calendar_app.models import (
 from communities.models import Community, Membership
 from communities.permissions import Access
 from core import search as core_search
-from core.compiled import GHOST_ID, Compiled, Statement, values_statement
+from core.compiled import Compiled, Derived
 
 FIRST_WEEKDAY = calendar.SUNDAY
 
@@ -523,19 +522,21 @@ def _duties_query(*, community_id, assignee_id, district_ids, start, end, today)
     return duties.order_by("due_date", "pk").values_list(*DUTY_FIELDS)
 
 
-# Stand-ins for compiling it once: dates long past (and today's "due soon" limit, worked out from it).
-_DAY = date(1901, 3, 4)
-_DUTY_STAND_INS = {"start": date(1902, 3, 4), "end": date(1903, 3, 4), "today": _DAY}
-
-
 @cache
-def _duties_statement(districts: int, soon_days: int) -> Statement:
-    """Run with (community, assignee, *district ids, start, end, today, today's due-soon limit)."""
-    ids = [GHOST_ID - 1 - i for i in range(districts)]
-    assignee = GHOST_ID - 1 - districts
-    query = _duties_query(community_id=GHOST_ID, assignee_id=assignee, district_ids=ids, **_DUTY_STAND_INS)
-    soon = _DAY + timedelta(days=soon_days)
-    return values_statement(query, ghosts=(GHOST_ID, assignee, *ids, *_DUTY_STAND_INS.values(), soon))
+def _duties_statement(districts: int) -> Compiled:
+    """``_duties_query`` compiled once for a member of ``districts`` districts; today's "due soon" limit is
+    worked out on each call (RESPONSIBILITY_DUE_SOON_DAYS may change)."""
+    names = tuple(f"district_{n}" for n in range(districts))
+
+    def duties(community, assignee, start, end, today, **district_ids):
+        ids = [district_ids[name] for name in names]
+        return _duties_query(
+            community_id=community, assignee_id=assignee, district_ids=ids, start=start, end=end, today=today
+        )
+
+    soon = Derived(lambda values: values["today"] + timedelta(days=due_soon_days()))
+    slots = {"community": int, "assignee": int, **dict.fromkeys(names, int)}
+    return Compiled(duties, **slots, start=date, end=date, today=date, soon=soon)
 
 
 def member_duties(
@@ -543,25 +544,11 @@ def member_duties(
 ) -> list[Responsibility]:
     """``district_responsibilities`` for a member whose ``membership`` the page has, as the month page shows
     them (the duty, its activity's title, district and assignee, its state as of today): one query, its SQL
-    compiled once per process on PostgreSQL. The duties are built from those fields alone."""
+    compiled once per process (core.compiled). The duties are built from those fields alone."""
     districts = sorted({user.district_id, membership.confirmed_district_id} - {None})
-    today = timezone.localdate()
-    if settings.USING_POSTGRES:
-        soon_days = due_soon_days()
-        rows = _duties_statement(len(districts), soon_days).run(
-            community.pk, user.pk, *districts, start, end, today, today + timedelta(days=soon_days)
-        )
-    else:
-        rows = list(
-            _duties_query(
-                community_id=community.pk,
-                assignee_id=user.pk,
-                district_ids=districts,
-                start=start,
-                end=end,
-                today=today,
-            )
-        )
+    ids = {f"district_{n}": district for n, district in enumerate(districts)}
+    statement = _duties_statement(len(districts))
+    rows = statement(community=community.pk, assignee=user.pk, **ids, start=start, end=end, today=timezone.localdate())
     duties = []
     for row in rows:
         (pk, task, due, occurrence, status, state, activity_id, title,
@@ -628,25 +615,20 @@ def _month_rows_query(*, community_id: int, start: datetime, end: datetime) -> Q
     return qs.values_list(*MONTH_ACTIVITY_FIELDS, *changes).order_by("pk", "exceptions__original_start")
 
 
-# Stand-ins for compiling the month's query once (core.compiled): instants no activity spans.
-_START = datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC)
-_END = datetime(1901, 2, 3, 4, 5, 7, tzinfo=UTC)
-
-
 @cache
-def _month_rows_statement() -> Statement:
-    """Run with (community id, start, end)."""
-    return values_statement(_month_rows_query(community_id=GHOST_ID, start=_START, end=_END), (GHOST_ID, _START, _END))
+def _month_rows_statement() -> Compiled:
+    def rows(community, start, end):
+        return _month_rows_query(community_id=community, start=start, end=end)
+
+    return Compiled(rows, community=int, start=datetime, end=datetime)
 
 
 def month_rows(*, community: Community, start: datetime, end: datetime) -> list[tuple]:
     """Every activity of ``community`` that may fall in [start, end) (as ``activities_overlapping``), one row
     per exception (one row with empty exception fields when it has none), by activity then original start:
     one query of the few fields the grid shows (MONTH_ACTIVITY_FIELDS then MONTH_CHANGE_FIELDS), its SQL
-    compiled once per process on PostgreSQL (SQLite's dates need the ORM's converters)."""
-    if not settings.USING_POSTGRES:
-        return list(_month_rows_query(community_id=community.pk, start=start, end=end))
-    return _month_rows_statement().run(community.pk, start, end)
+    compiled once per process (core.compiled)."""
+    return _month_rows_statement()(community=community.pk, start=start, end=end)
 
 
 def month_activities(rows: Iterable[tuple], *, community: Community) -> list[tuple[Activity, list[OccurrenceChange]]]:

@@ -21,7 +21,7 @@ from accounts.models import User
 from communities.models import Community, FocusArea, Membership
 from communities.permissions import Access
 from core import search as core_search
-from core.compiled_queries import CompiledQuery, compile_query
+from core.compiled import Compiled
 from core.search import Section
 from discussions.models import (
     MAX_VISIBLE_DEPTH,
@@ -521,16 +521,17 @@ _READER_THREAD_FIELDS = (
     *(f"accepted_post__author__{name}" for name in PERSON_FIELDS),
 )
 _PAGE_POST_FIELDS = (*_POST_SHOWN, *(f"author__{name}" for name in PERSON_FIELDS))
-_compiled: dict[tuple, CompiledQuery] = {}
+_compiled: dict[tuple, Compiled] = {}
 _COMPILED_MAX = 64  # shapes kept (a few per page number read): a bound, not a cache of data
 
 
-def _compiled_query(shape: tuple, build, *names: str) -> CompiledQuery:
+def _compiled_query(shape: tuple, build, *names: str) -> Compiled:
+    """``build`` compiled once for ``shape`` (what else its SQL depends on), each of ``names`` an id."""
     query = _compiled.get(shape)
     if query is None:
         if len(_compiled) >= _COMPILED_MAX:
             _compiled.clear()
-        query = _compiled[shape] = compile_query(build, *names)
+        query = _compiled[shape] = Compiled(build, **dict.fromkeys(names, int))
     return query
 
 
@@ -563,7 +564,7 @@ def thread_for_reader(*, access: Access, thread_id: int, viewer: Any) -> Thread 
     with what the thread page shows the viewer: ``top_count`` (top-level replies), ``following``, and
     ``read_state`` (discussions.selectors.ReadState, None for visitors). One query, compiled once."""
     viewer_id = viewer.pk if viewer is not None and viewer.is_authenticated else 0
-    rows = _reader_thread(moderator=bool(access.may_moderate)).run(
+    rows = _reader_thread(moderator=bool(access.may_moderate))(
         thread=int(thread_id), community=access.community.pk, viewer=viewer_id
     )
     if not rows:
@@ -613,9 +614,9 @@ def thread_page(
     offset = (page.number - 1) * per_page
     viewer_id = viewer.pk if viewer is not None and viewer.is_authenticated else 0
     values = {"thread": thread.pk, "viewer": viewer_id}
-    tops = _page_posts(offset=offset, per_page=per_page, replies=False).run(**values) if count else []
+    tops = _page_posts(offset=offset, per_page=per_page, replies=False)(**values) if count else []
     page.object_list = tops
-    descendants = _page_posts(offset=offset, per_page=per_page, replies=True).run(**values) if tops else []
+    descendants = _page_posts(offset=offset, per_page=per_page, replies=True)(**values) if tops else []
     nodes: dict[int | None, Node] = {p.pk: Node(p) for p in tops}
     for post in descendants:
         nodes[post.pk] = Node(post)

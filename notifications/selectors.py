@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts.models import User
 from communities.models import Community, Membership
 from communities.permissions import visible_q
-from core.compiled import GHOST_ID, Statement, count_statement
+from core.compiled import Counted
 from notifications import kinds
 from notifications.models import Notification
 
@@ -53,13 +53,15 @@ def unread_count(user: User) -> int:
     The SQL is the ORM's, compiled once per process for staff and once for everyone else
     (core.compiled): building it was most of the bell's cost on every page.
     """
-    return _unread_statement(bool(user.is_staff)).run(user.pk)[0][0]
+    return _unread_statement(bool(user.is_staff))(member=user.pk)
 
 
 @cache
-def _unread_statement(is_staff: bool) -> Statement:
-    ghost = User(pk=GHOST_ID, is_staff=is_staff)
-    return count_statement(visible_notifications(ghost).filter(read_at=None)[: UNREAD_CAP + 1])
+def _unread_statement(is_staff: bool) -> Counted:
+    def unread(member):
+        return visible_notifications(User(pk=member, is_staff=is_staff)).filter(read_at=None)[: UNREAD_CAP + 1]
+
+    return Counted(unread, member=int)
 
 
 def notifications_page(user: User, *, before: int | None = None) -> tuple[list[Notification], bool]:

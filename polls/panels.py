@@ -8,7 +8,7 @@ from functools import cache
 from django.db.models import prefetch_related_objects
 from django.urls import reverse
 
-from core.compiled_queries import compile_query
+from core.compiled import Compiled
 from core.panels import panel
 from polls import selectors
 from polls.forms import VoteForm
@@ -23,7 +23,7 @@ def _thread_polls():
         polls = Poll.objects.filter(thread_id=thread, community_id=community)
         return polls.select_related("focus_area", "community").order_by("pk")
 
-    return compile_query(build, "thread", "community")
+    return Compiled(build, thread=int, community=int)
 
 
 @panel("thread_panel", order=40)
@@ -32,7 +32,7 @@ def thread_panel(*, thread, viewer, access):
     number per poll (threads carry one or two polls)."""
     if not access.may_see:
         return None
-    polls = _thread_polls().run(thread=thread.pk, community=access.community.pk)
+    polls = _thread_polls()(thread=thread.pk, community=access.community.pk)
     prefetch_related_objects(polls, "choices")
     items = []
     for poll in polls:

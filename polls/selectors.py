@@ -9,7 +9,6 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -19,7 +18,7 @@ from accounts.models import User
 from communities.models import Community, Membership
 from communities.permissions import Access
 from core import search as core_search
-from core.compiled import GHOST_ID, GHOST_ID_2, Statement, values_statement
+from core.compiled import Compiled
 from polls.models import Ballot, BallotChoice, Choice, Participation, Poll, SealedAnswer, open_q
 from polls.sealing import unseal
 
@@ -105,24 +104,21 @@ def _counts_query(*, poll_id: int, community_id: int) -> QuerySet:
     )
 
 
-# Each fixed-shape query of the poll page compiled once per process for stand-in ids (core.compiled).
-_SHAPES: dict[Callable[..., QuerySet], dict[str, int]] = {
-    _answer_query: {"poll_id": GHOST_ID, "voter_id": GHOST_ID_2},
-    _counts_query: {"poll_id": GHOST_ID, "community_id": GHOST_ID_2},
+# The slots of each fixed-shape query of the poll page, compiled once per process (core.compiled).
+_SLOTS: dict[Callable[..., QuerySet], tuple[str, ...]] = {
+    _answer_query: ("poll_id", "voter_id"),
+    _counts_query: ("poll_id", "community_id"),
 }
 
 
 @cache
-def _statement(query) -> Statement:
-    stand_ins = _SHAPES[query]
-    return values_statement(query(**stand_ins), ghosts=tuple(stand_ins.values()))
+def _compiled(query) -> Compiled:
+    return Compiled(query, **dict.fromkeys(_SLOTS[query], int))
 
 
 def _rows(query, **values) -> list[tuple]:
-    """``list(query(**values))``, its SQL compiled once on PostgreSQL."""
-    if not settings.USING_POSTGRES:
-        return list(query(**values))
-    return _statement(query).run(*(values[name] for name in _SHAPES[query]))
+    """``list(query(**values))``, its SQL compiled once."""
+    return _compiled(query)(**values)
 
 
 def my_answer(*, poll: Poll, user: Any) -> MyAnswer:
