@@ -246,3 +246,19 @@ class Counted(Compiled):
         if self.frozen is None:
             return self.build(**values).count()
         return self._fetch(*self.frozen, values)[0][0]
+
+
+def prefetched(instance: Model, name: str, rows: list) -> None:
+    """Leave ``instance`` as ``prefetch_related(name)`` leaves it, with ``rows`` (say, from a Compiled) as the
+    objects of its reverse foreign key ``name``, each linked back to ``instance``: ``instance.<name>.all()``
+    then gives them with no query, as after Django's own prefetch."""
+    manager = getattr(instance, name)
+    queryset = manager.get_queryset()
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    field = manager.field
+    for row in rows:
+        field.set_cached_value(row, instance)
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}  # type: ignore[attr-defined]
+    instance._prefetched_objects_cache[field.remote_field.cache_name] = queryset  # type: ignore[attr-defined]

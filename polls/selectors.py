@@ -18,7 +18,7 @@ from accounts.models import User
 from communities.models import Community, Membership
 from communities.permissions import Access
 from core import search as core_search
-from core.compiled import Compiled
+from core.compiled import Compiled, prefetched
 from polls.models import Ballot, BallotChoice, Choice, Participation, Poll, SealedAnswer, open_q
 from polls.sealing import unseal
 
@@ -61,12 +61,27 @@ def poll_counts(*, access: Access, now: datetime | None = None) -> dict[str, int
     )
 
 
+@cache
+def _page_statements() -> tuple[Compiled, Compiled]:
+    """poll_for_page's poll (with its focus area and author) and its choices, compiled once (core.compiled)."""
+
+    def poll(community, poll):
+        return Poll.objects.filter(community_id=community, pk=poll).select_related("focus_area", "created_by")
+
+    return Compiled(poll, community=int, poll=int), Compiled(lambda poll: Choice.objects.filter(poll_id=poll), poll=int)
+
+
 def poll_for_page(*, access: Access, poll_id: int) -> Poll:
     """One poll of ``access.community`` with its choices; 404 for another community's poll
-    and for a scheduled poll to someone who does not run polls. Two queries."""
-    qs = Poll.objects.filter(community=access.community).select_related("focus_area", "created_by", "community")
-    poll = qs.prefetch_related("choices").filter(pk=poll_id).first()
-    if poll is None or (poll.is_scheduled and not access.may_schedule):
+    and for a scheduled poll to someone who does not run polls. Two queries, compiled once."""
+    poll_statement, choices_statement = _page_statements()
+    found = poll_statement(community=access.community.pk, poll=int(poll_id))
+    if not found:
+        raise Http404("No poll found.")
+    poll = found[0]
+    poll.community = access.community
+    prefetched(poll, "choices", choices_statement(poll=poll.pk))
+    if poll.is_scheduled and not access.may_schedule:
         raise Http404("No poll found.")
     return poll
 

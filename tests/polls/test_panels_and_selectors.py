@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -9,8 +10,8 @@ from digests.panels import what_needs_you_panel
 from discussions.models import Thread
 from polls.models import Poll
 from polls.panels import thread_panel
-from polls.selectors import open_polls_unanswered_by
-from tests.factories import CommunityFactory, MembershipFactory
+from polls.selectors import open_polls_unanswered_by, poll_for_page
+from tests.factories import CommunityFactory, FocusAreaFactory, MembershipFactory
 from tests.polls.factories import PollFactory, add_ballot, page_text
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +123,24 @@ def test_a_thread_of_another_community_cannot_hold_the_poll(client, moderator, c
     )
     assert response.status_code == 400
     assert not Poll.objects.exists()
+
+
+def test_the_poll_page_reads_the_poll_and_its_choices_in_two_queries(member, community, assert_num_queries_exact):
+    area = FocusAreaFactory(community=community)
+    poll = PollFactory(community=community, focus_area=area, created_by=member, choices=["Later", "Sooner"])
+    later, sooner = poll.choices.all()
+    later.position, sooner.position = 5, 1  # choices come in the order of their positions
+    later.save()
+    sooner.save()
+    access = access_for(member, community)
+    with assert_num_queries_exact(2):
+        found = poll_for_page(access=access, poll_id=poll.pk)
+    with assert_num_queries_exact(0):
+        assert (found.focus_area.name, found.created_by.pk, found.community) == (area.name, member.pk, community)
+        assert [choice.label for choice in found.choices.all()] == ["Sooner", "Later"]
+        assert all(choice.poll is found for choice in found.choices.all())
+    # The prefetched choices are the poll's own queryset: narrowing it still asks for this poll's choices alone.
+    PollFactory(community=community, choices=["Later"])
+    assert [choice.pk for choice in found.choices.filter(label="Later")] == [later.pk]
+    with pytest.raises(Http404):
+        poll_for_page(access=access_for(member, MembershipFactory(user=member).community), poll_id=poll.pk)
