@@ -180,12 +180,15 @@ class VoteForm(forms.Form):
 
     def options(self):
         """The choices as ``poll.html`` writes them by hand (what ``{{ option.tag }}`` of the field's widget
-        writes, without a template render per choice): (index, value, label, checked), in order."""
+        writes, without a template render per choice): (index, value, label, checked), in order. The index and
+        value come as text: a number is localized each time a template writes it."""
         field = self["choice"]
         value = field.value()
         values = value if isinstance(value, list | tuple) else [value]
         picked = {str(v) for v in values if v is not None}
-        return [(i, pk, label, str(pk) in picked) for i, (pk, label) in enumerate(self.fields["choice"].choices)]
+        return [
+            (str(i), str(pk), label, str(pk) in picked) for i, (pk, label) in enumerate(self.fields["choice"].choices)
+        ]
 
     def clean_choice(self):
         value = self.cleaned_data["choice"]
