@@ -156,6 +156,16 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# Server-side binding, so psycopg prepares a statement on the connection once it has run
+# DB_PREPARE_THRESHOLD times (5) and PostgreSQL stops parsing and planning it again; Django's
+# default (client-side binding) never prepares. Planning was a large part of PostgreSQL's CPU
+# on the member pages (bench/README.md, "Prepared statements"). 0 turns it off, for a
+# connection pooler in transaction mode (PgBouncer before 1.21), which cannot keep them.
+DB_PREPARE_THRESHOLD = int(env("DB_PREPARE_THRESHOLD", "5"))
+if USING_POSTGRES and DB_PREPARE_THRESHOLD > 0:
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=DB_PREPARE_THRESHOLD
+    )
 
 # Cache and Celery: Redis when REDIS_URL is set, otherwise local memory and
 # tasks run in-process.
