@@ -10,8 +10,8 @@ prints the SQL queries of one request, the median wall time and the median CPU t
 process (``time.process_time``: on a shared machine the wall clock mostly measures waiting for
 a core), the mean CPU time the PostgreSQL backend spent a request (its ``/proc/<pid>/schedstat``,
 so only when the server runs on this machine; planning and executing the statements), with the
-load average at the start and the end. ``--sql`` prints each statement of one request with its
-time. The settings are the load
+load average at the start and the end. ``--sql`` prints each statement's time in every run
+(a prepared statement whose plan turns generic shows as a jump). The settings are the load
 benchmark's (bench/run.py: production, persistent connections, its Redis in ``BENCH_REDIS_URL``).
 """
 
@@ -148,7 +148,13 @@ def main():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             backend = cursor.fetchone()[0]
-        wall, cpu, pg = timed(get, args.runs, backend)
+        if args.sql:
+            # Every timed run's statements too: a plan that changes after some runs shows as a jump.
+            statements.clear()
+            with connection.execute_wrapper(count):
+                wall, cpu, pg = timed(get, args.runs, backend)
+        else:
+            wall, cpu, pg = timed(get, args.runs, backend)
         pg_text = f"{pg:.1f}" if pg is not None else "-"
         row = f"| {page['name']} | {len(statements)} | {wall:.1f} | {cpu:.1f} | {pg_text} |"
         if watch:
@@ -157,8 +163,12 @@ def main():
             row += f" {per} | {watch.ms / runs:.2f} |"
         print(row, flush=True)
         if args.sql:
+            runs_of = {}
             for ms, sql in statements:
-                print(f"    {ms:7.2f} ms  {sql[:400]}")
+                runs_of.setdefault(sql, []).append(ms)
+            for sql, times in runs_of.items():
+                print(f"    median {statistics.median(times):6.2f}, max {max(times):7.2f} ms  {sql[:300]}")
+                print("      each run: " + " ".join(f"{ms:.1f}" for ms in times))
         if args.profile:
             profile = cProfile.Profile()
             profile.enable()
