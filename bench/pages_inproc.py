@@ -2,6 +2,7 @@
 
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/cop_bench .venv/bin/python bench/pages_inproc.py [--runs 40]
     ... bench/pages_inproc.py --only thread --profile 20   # and the 20 costliest functions of that page
+    ... bench/pages_inproc.py --gc [--settle]   # garbage collections per request, with or without core.gcsettle
 
 Runs on the load benchmark's data set (bench/seed.py) as its ordinary member of five
 communities, through Django's test client (middleware, view, rendering). For each page it
@@ -13,6 +14,7 @@ benchmark's (bench/run.py: production, persistent connections, its Redis in ``BE
 
 import argparse
 import cProfile
+import gc
 import os
 import pstats
 import statistics
@@ -23,6 +25,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cop_bench")
 sys.path.insert(0, str(ROOT))
+
+
+class GCWatch:
+    """Collections of each generation, and the milliseconds they took, while enabled."""
+
+    def __init__(self):
+        self.counts = [0, 0, 0]
+        self.ms = 0.0
+        self._started = 0.0
+        gc.callbacks.append(self)
+
+    def __call__(self, phase, info):
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.counts[info["generation"]] += 1
+            self.ms += (time.perf_counter() - self._started) * 1000
+
+    def reset(self):
+        self.counts, self.ms = [0, 0, 0], 0.0
 
 
 def timed(function, runs):
@@ -42,6 +64,8 @@ def main():
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--only", default="", help="pages whose name contains this")
     parser.add_argument("--profile", type=int, default=0, help="print this many costliest functions per page")
+    parser.add_argument("--gc", action="store_true", help="also count garbage collections per request")
+    parser.add_argument("--settle", action="store_true", help="settle the collector as a worker does")
     args = parser.parse_args()
     from bench.run import BENCH_ENV
 
@@ -61,11 +85,21 @@ def main():
 
     client = Client()
     client.force_login(member())
+    if args.settle:
+        from core.gcsettle import settle
+
+        settle()
+    watch = GCWatch() if args.gc else None
     pages = [p for p in bench_pages() if p["auth"] and args.only in p["name"]]
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"{timezone.now():%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, load average {load}, {args.runs} runs")
-    print("| page (member) | queries | p50 wall ms | p50 CPU ms |")
-    print("| --- | ---: | ---: | ---: |")
+    print(f"collector thresholds {gc.get_threshold()}, {gc.get_freeze_count()} objects frozen")
+    if watch:
+        print("| page (member) | queries | p50 wall ms | p50 CPU ms | collections (young, middle, full) | GC ms |")
+        print("| --- | ---: | ---: | ---: | --- | ---: |")
+    else:
+        print("| page (member) | queries | p50 wall ms | p50 CPU ms |")
+        print("| --- | ---: | ---: | ---: |")
     for page in pages:
         path = page["path"]
 
@@ -84,8 +118,15 @@ def main():
 
         with connection.execute_wrapper(count):
             get()
+        if watch:
+            watch.reset()
         wall, cpu = timed(get, args.runs)
-        print(f"| {page['name']} | {len(statements)} | {wall:.1f} | {cpu:.1f} |", flush=True)
+        row = f"| {page['name']} | {len(statements)} | {wall:.1f} | {cpu:.1f} |"
+        if watch:
+            runs = args.runs + 1  # timed() warms up with one more call
+            per = ", ".join(f"{n / runs:.2f}" for n in watch.counts)
+            row += f" {per} | {watch.ms / runs:.2f} |"
+        print(row, flush=True)
         if args.profile:
             profile = cProfile.Profile()
             profile.enable()
