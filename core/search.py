@@ -106,6 +106,20 @@ class Terms:
             query = query & ~SearchQuery(self.none_text, search_type="websearch", config=CONFIG)
         return query
 
+    def pairs_sql(self):
+        """The adjacent word pairs the positive phrases need, as a PostgreSQL ``text[]`` of
+        ``search_pairs`` (discussions' migration 0013): (sql, params); None without a phrase.
+
+        Each phrase is read alone (one tsvector would make its last word and the next phrase's
+        first a pair). Pairs are of stems, as the phrase query reads them; a phrase whose words
+        are never next to each other once stop words are gone ("the students") needs none.
+        """
+        phrases = [" ".join(t) for t in self.positive if isinstance(t, tuple)]
+        if not phrases:
+            return None
+        sql = " || ".join("search_pairs(to_tsvector(%s::regconfig, %s))" for _ in phrases)
+        return f"({sql})", [x for phrase in phrases for x in (CONFIG, phrase)]
+
     def all_sql(self):
         """``all_query`` as SQL for PostgreSQL: (sql, params)."""
         return _TSQUERY, [CONFIG, self.all_text]
@@ -309,16 +323,20 @@ def _newest_matches_postgres(qs, terms, *, kind, date_field, cap):
     return newest_matches_together([(qs, kind)], terms, date_field=date_field, cap=cap)
 
 
-def newest_matches_together(kinds, terms, *, date_field="created_at", cap=CANDIDATES):
+def newest_matches_together(kinds, terms, *, date_field="created_at", cap=CANDIDATES, phrase_pairs=False):
     """:func:`newest_matches` of each ``(qs, kind)`` of ``kinds`` (querysets of one database), in one
-    statement on PostgreSQL (one per kind elsewhere). Returns [Candidate] of every kind."""
+    statement on PostgreSQL (one per kind elsewhere). Returns [Candidate] of every kind.
+
+    ``phrase_pairs``: every model of ``kinds`` has a GIN index on ``search_pairs(search_vector)``
+    (the word pairs of its text), so a quoted phrase is found through the pairs it needs rather
+    than by reading every row that holds its words anywhere."""
     if not terms:
         return []
     if not all(_using_postgres(qs) for qs, _kind in kinds):
         return [c for qs, kind in kinds for c in newest_matches(qs, terms, kind=kind, date_field=date_field, cap=cap)]
     parts, params, named = [], [], []
     for qs, kind in kinds:
-        found = _matches_sql(qs, terms, date_field=date_field, cap=cap)
+        found = _matches_sql(qs, terms, date_field=date_field, cap=cap, phrase_pairs=phrase_pairs)
         if found is not None:
             parts.append(f"SELECT %s, matches.* FROM ({found[0]}) AS matches")  # noqa: S608 - built from code
             params.extend([kind, *found[1]])
@@ -337,7 +355,7 @@ def newest_matches_together(kinds, terms, *, date_field="created_at", cap=CANDID
     return candidates
 
 
-def _matches_sql(qs, terms, *, date_field, cap):
+def _matches_sql(qs, terms, *, date_field, cap, phrase_pairs=False):
     """The newest ``cap`` (tier, pk, rank) of ``qs`` matching ``terms`` as PostgreSQL: (sql, params), None
     for a scope with no community in it.
 
@@ -350,7 +368,6 @@ def _matches_sql(qs, terms, *, date_field, cap):
         return None
     every_sql, every_params = terms.all_sql()
     any_sql, any_params = terms.any_sql()
-    rank = f"ts_rank(b.sv, {any_sql})"
     rows = f"FROM ({base}) AS b(pk, sv, happened)"
     branches = [(1, f"b.sv @@ {every_sql}", every_params, terms.has_phrase)]
     if not terms.is_single:
@@ -358,8 +375,29 @@ def _matches_sql(qs, terms, *, date_field, cap):
         branches.append(
             (0, f"b.sv @@ {any_sql} AND NOT (b.sv @@ {every_sql})", [*any_params, *every_params], only_phrases)
         )
+    pairs = terms.pairs_sql() if phrase_pairs else None
     parts, params = [], []
     for tier, where, where_params, fenced in branches:
+        if tier == 1 and fenced and pairs is not None:
+            # The rows with every pair the phrases need (few: a GIN lookup), behind the fence, then the
+            # phrase query itself on those. The planner folds the constant test on the pairs away, so
+            # a phrase without pairs is found as before, through the search_vector index.
+            pairs_sql, pairs_params = pairs
+            narrowed = (
+                f"((cardinality({pairs_sql}) > 0 AND search_pairs(b.sv) @> {pairs_sql}) "
+                f"OR (cardinality({pairs_sql}) = 0 AND {where}))"
+            )
+            sql = (
+                f"SELECT fenced.pk, ts_rank(fenced.sv, {any_sql}) AS search_rank FROM (SELECT b.pk, b.sv, b.happened "  # noqa: S608 - names from code
+                f"{rows} WHERE {narrowed} OFFSET 0) AS fenced WHERE fenced.sv @@ {every_sql} "
+                f"ORDER BY fenced.happened DESC LIMIT {int(cap)}"
+            )
+            parts.append(f"SELECT {tier}, branch.* FROM ({sql}) AS branch")  # noqa: S608 - built from the ORM's SQL
+            params.extend(
+                [*any_params, *base_params, *pairs_params, *pairs_params, *pairs_params, *where_params, *every_params]
+            )
+            continue
+        rank = f"ts_rank(b.sv, {any_sql})"
         if fenced:
             sql = (
                 f"SELECT fenced.pk, fenced.search_rank FROM (SELECT b.pk, {rank} AS search_rank, b.happened "  # noqa: S608 - names from code

@@ -725,7 +725,9 @@ def search(
         threads, posts = threads.filter(kind=kind), posts.filter(thread__kind=kind)
     if focus_area is not None:
         threads, posts = threads.filter(focus_area=focus_area), posts.filter(thread__focus_area=focus_area)
-    found = core_search.newest_matches_together([(threads, "t"), (posts, "p")], terms, cap=SEARCH_CANDIDATES)
+    found = core_search.newest_matches_together(
+        [(threads, "t"), (posts, "p")], terms, cap=SEARCH_CANDIDATES, phrase_pairs=True
+    )
     counts = Counter(candidate.kind for candidate in found)
     section.capped = SEARCH_CANDIDATES in (counts["t"], counts["p"])
     section.page = Paginator(core_search.best_first(found), per_page).get_page(page_number)
