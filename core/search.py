@@ -219,6 +219,59 @@ class Scope:
         return f"({column} = ANY(%s))", [list(self.visible)]
 
 
+@dataclass(frozen=True)
+class Rows:
+    """The rows of one kind a viewer may search, as ``build()`` makes them (a queryset), given where a
+    queryset would be. On PostgreSQL the SQL of those rows is compiled once per process for each ``key``:
+    building and compiling the filtered queryset of every kind cost more CPU than running the search.
+
+    ``key`` must hold every value ``build`` reads (the kind, the scope, the filters, any narrowing), so
+    two searches with one key search the same rows; ``build`` must read no clock, setting or request.
+    """
+
+    model: type
+    key: tuple
+    build: object  # () -> QuerySet
+
+    @property
+    def db(self):
+        return self.model._default_manager.db
+
+    def queryset(self):
+        return self.build()
+
+
+KEPT_ROWS = 512  # compiled rows kept per process (a key is one viewer's scope and filters)
+_kept_rows = {}
+_EMPTY = object()  # a scope with no community in it
+
+
+def _rows_sql(qs, date_field):
+    """(sql, params) of the pk, search vector and ``date_field`` of ``qs`` (a queryset or :class:`Rows`),
+    or None when it can hold no row."""
+    if not isinstance(qs, Rows):
+        return _compiled_rows(qs, date_field)
+    key = (qs.model, qs.key, date_field)
+    found = _kept_rows.get(key)
+    if found is None:
+        found = _compiled_rows(qs.build(), date_field) or _EMPTY
+        if len(_kept_rows) >= KEPT_ROWS:
+            _kept_rows.pop(next(iter(_kept_rows)), None)
+        _kept_rows[key] = found
+    return None if found is _EMPTY else found
+
+
+def _compiled_rows(qs, date_field):
+    try:
+        return qs.order_by().values_list("pk", "search_vector", date_field).query.sql_with_params()
+    except EmptyResultSet:
+        return None
+
+
+def _queryset(qs):
+    return qs.queryset() if isinstance(qs, Rows) else qs
+
+
 # -- finding matches ----------------------------------------------------------------------
 
 SUGGESTION_SIMILARITY = 0.25  # pg_trgm similarity a "Did you mean" word needs ("rubirc" -> "rubric": 0.27)
@@ -302,7 +355,7 @@ def newest_matches(qs, terms, *, kind, date_field="created_at", cap=CANDIDATES):
         return []
     if _using_postgres(qs):
         return _newest_matches_postgres(qs, terms, kind=kind, date_field=date_field, cap=cap)
-    qs = qs.order_by()
+    qs = _queryset(qs).order_by()
     rank = _fts_rank(qs.model, terms.fts_any())
     every = qs.filter(pk__in=_fts_ids(qs.model, terms.fts_all()))
     some = qs.filter(pk__in=_fts_ids(qs.model, terms.fts_any())).exclude(pk__in=_fts_ids(qs.model, terms.fts_all()))
@@ -362,10 +415,10 @@ def _matches_sql(qs, terms, *, date_field, cap, phrase_pairs=False):
     Only ``qs``'s own rows go through the ORM (its filters, compiled alone); the search around them is
     written here: building and compiling the ranked, filtered querysets cost several ms of CPU per kind.
     PostgreSQL pulls the plain subquery up into the statement, so the plans are those of one query."""
-    try:
-        base, base_params = qs.order_by().values_list("pk", "search_vector", date_field).query.sql_with_params()
-    except EmptyResultSet:
+    found = _rows_sql(qs, date_field)
+    if found is None:
         return None
+    base, base_params = found
     every_sql, every_params = terms.all_sql()
     any_sql, any_params = terms.any_sql()
     rows = f"FROM ({base}) AS b(pk, sv, happened)"
@@ -531,7 +584,7 @@ class Filters:
 def ranked_section(qs, terms, *, kind, label, template, page_number, per_page, snippet_field, related=("community",)):
     """A :class:`Section` of ``qs``'s matches, best first: the newest CANDIDATES ranked, one page loaded.
 
-    ``qs`` must hold only what the viewer may see; the page's rows are loaded with
+    ``qs`` (a queryset or :class:`Rows`) must hold only what the viewer may see; the page's rows are loaded with
     ``related`` selected. Two queries (none when ``terms`` is empty). Each hit gets ``headline``.
     """
     section = Section(kind, label, template)
