@@ -287,6 +287,8 @@ def search_settings(using="default"):
     - ``random_page_cost`` 1.1, not the default 4 (meant for spinning disks): searched
       indexes and rows are in memory, and at 4 the planner reads all of a community's
       rows through its plain index (50 ms) rather than its newest rows first (1.5 ms).
+    - No JIT compilation: a search's plans run for milliseconds, and compiling one (when the
+      planner's estimate passes ``jit_above_cost``, as with the branches it folds away) took 60 ms.
     - pg_trgm's similarity threshold for "Did you mean".
     """
     connection = connections[using]
@@ -295,7 +297,7 @@ def search_settings(using="default"):
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT set_config('max_parallel_workers_per_gather', '0', true), "
-                    "set_config('random_page_cost', '1.1', true), "
+                    "set_config('random_page_cost', '1.1', true), set_config('jit', 'off', true), "
                     "set_config('pg_trgm.similarity_threshold', %s, true)",
                     [str(SUGGESTION_SIMILARITY)],
                 )
@@ -432,23 +434,9 @@ def _matches_sql(qs, terms, *, date_field, cap, phrase_pairs=False):
     parts, params = [], []
     for tier, where, where_params, fenced in branches:
         if tier == 1 and fenced and pairs is not None:
-            # The rows with every pair the phrases need (few: a GIN lookup), behind the fence, then the
-            # phrase query itself on those. The planner folds the constant test on the pairs away, so
-            # a phrase without pairs is found as before, through the search_vector index.
-            pairs_sql, pairs_params = pairs
-            narrowed = (
-                f"((cardinality({pairs_sql}) > 0 AND search_pairs(b.sv) @> {pairs_sql}) "
-                f"OR (cardinality({pairs_sql}) = 0 AND {where}))"
-            )
-            sql = (
-                f"SELECT fenced.pk, ts_rank(fenced.sv, {any_sql}) AS search_rank FROM (SELECT b.pk, b.sv, b.happened "  # noqa: S608 - names from code
-                f"{rows} WHERE {narrowed} OFFSET 0) AS fenced WHERE fenced.sv @@ {every_sql} "
-                f"ORDER BY fenced.happened DESC LIMIT {int(cap)}"
-            )
-            parts.append(f"SELECT {tier}, branch.* FROM ({sql}) AS branch")  # noqa: S608 - built from the ORM's SQL
-            params.extend(
-                [*any_params, *base_params, *pairs_params, *pairs_params, *pairs_params, *where_params, *every_params]
-            )
+            parts_, params_ = _phrase_branches(rows, base_params, where, where_params, terms, pairs, cap)
+            parts.extend(parts_)
+            params.extend(params_)
             continue
         rank = f"ts_rank(b.sv, {any_sql})"
         if fenced:
@@ -461,6 +449,46 @@ def _matches_sql(qs, terms, *, date_field, cap, phrase_pairs=False):
         parts.append(f"SELECT {tier}, branch.* FROM ({sql}) AS branch")  # noqa: S608 - built from the ORM's SQL
         params.extend([*any_params, *base_params, *where_params])
     return "(" + " UNION ALL ".join(parts) + f" LIMIT {int(cap)})", params
+
+
+def _phrase_branches(rows, base_params, where, where_params, terms, pairs, cap):
+    """The rows with every term, phrases among them, as three branches of which the planner keeps one
+    (each is guarded by a test on constants, which it folds): (parts, params).
+
+    - The phrases have pairs of neighbouring words: the rows with every pair (few: a GIN lookup on
+      ``search_pairs``), behind the fence, then the query itself on those.
+    - No pairs, but still a phrase (its words apart by stop words, "teach the kids"): the matches
+      through the search_vector index first, behind the fence, as a phrase is read elsewhere.
+    - No phrase left once stop words go ('"the students"' is the word students): newest first, as
+      words are read; behind the fence that read every post with the word.
+    """
+    every_sql, every_params = terms.all_sql()
+    any_sql, any_params = terms.any_sql()
+    pairs_sql, pairs_params = pairs
+    rank = f"ts_rank(b.sv, {any_sql})"
+    no_pairs = f"cardinality({pairs_sql}) = 0"
+    phrase_left = f"strpos(({every_sql})::text, '<') > 0"  # <-> or <N>; lexemes here are \w only
+    limit = f"LIMIT {int(cap)}"
+    branches = [
+        (
+            f"SELECT fenced.pk, ts_rank(fenced.sv, {any_sql}) AS search_rank FROM (SELECT b.pk, b.sv, b.happened "  # noqa: S608
+            f"{rows} WHERE cardinality({pairs_sql}) > 0 AND search_pairs(b.sv) @> {pairs_sql} OFFSET 0) AS fenced "
+            f"WHERE fenced.sv @@ {every_sql} ORDER BY fenced.happened DESC {limit}",
+            [*any_params, *base_params, *pairs_params, *pairs_params, *every_params],
+        ),
+        (
+            f"SELECT fenced.pk, fenced.search_rank FROM (SELECT b.pk, {rank} AS search_rank, b.happened {rows} "  # noqa: S608
+            f"WHERE {no_pairs} AND {phrase_left} AND {where} OFFSET 0) AS fenced ORDER BY fenced.happened DESC {limit}",
+            [*any_params, *base_params, *pairs_params, *every_params, *where_params],
+        ),
+        (
+            f"SELECT b.pk, {rank} AS search_rank {rows} WHERE {no_pairs} AND NOT {phrase_left} AND {where} "
+            f"ORDER BY b.happened DESC {limit}",
+            [*any_params, *base_params, *pairs_params, *every_params, *where_params],
+        ),
+    ]
+    parts = [f"SELECT 1, branch.* FROM ({sql}) AS branch" for sql, _ in branches]  # noqa: S608 - names from code
+    return parts, [p for _, branch_params in branches for p in branch_params]
 
 
 def _run_branches(qs, parts, params, kind, cap):

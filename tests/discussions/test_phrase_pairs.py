@@ -66,3 +66,24 @@ def test_a_phrase_finds_through_its_pairs_what_the_phrase_query_finds(community,
     found = newest(terms, phrase_pairs=True)
     assert found == newest(terms, phrase_pairs=False)
     assert found  # every phrase here occurs, in one post at least
+
+
+@pytest.mark.parametrize(
+    ("typed", "through_pairs"),
+    [
+        ('"old tablets"', True),  # its pair, through their index
+        ('"teach the kids"', False),  # a phrase without pairs: behind the fence, as before
+        ('"the kids"', False),  # no phrase left: newest first, as a word
+    ],
+)
+def test_the_planner_keeps_one_way_to_read_a_phrase(community, typed, through_pairs):
+    terms = core_search.parse(typed)
+    sql, params = core_search._matches_sql(
+        Post.objects.all(), terms, date_field="created_at", cap=200, phrase_pairs=True
+    )
+    with core_search.search_settings(), connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (VERBOSE, COSTS OFF) " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    # Three ways, each behind a test on constants; the planner folds two of them to nothing.
+    assert plan.count("One-Time Filter: false") == 2, plan
+    assert ("search_pairs(" in plan) is through_pairs
