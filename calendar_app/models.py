@@ -15,12 +15,12 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import District, validate_time_zone
 from calendar_app.recurrence import MAX_YEARS, describe_rule, safe_rule, starts_between
 from communities.models import Community, FocusArea
+from core.links import kept_reverse
 
 OCCURRENCE_KEY_FORMAT = "%Y%m%dT%H%M%SZ"
 # A series shows at most this many dates in one window (a year of daily dates fits).
@@ -105,7 +105,7 @@ class Activity(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("calendar_app:activity", kwargs={"slug": self.community.slug, "pk": self.pk})
+        return kept_reverse("calendar_app:activity", kwargs={"slug": self.community.slug, "pk": self.pk})
 
     @property
     def zone(self):

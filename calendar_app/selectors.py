@@ -15,7 +15,6 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
 from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import LessThan
 from django.utils import timezone
 
 from accounts.models import District, User
@@ -95,15 +94,41 @@ def _count(rows: QuerySet) -> Coalesce:
     return Coalesce(Subquery(rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")), 0)
 
 
+class _Nth(Subquery):
+    """The first value of ``queryset`` (one column, ordered, sliced ``[:1]``) after skipping ``skip`` rows (an
+    expression, such as a count in a subquery): NULL when there are not that many."""
+
+    def __init__(self, queryset: QuerySet, skip: Any, **extra: Any):
+        super().__init__(queryset, **extra)
+        self.skip = skip
+
+    def get_source_expressions(self):
+        return [self.query, self.skip]
+
+    def set_source_expressions(self, exprs):
+        self.query, self.skip = exprs
+
+    def as_sql(self, compiler, connection, template=None, **extra_context):
+        sql, params = super().as_sql(compiler, connection, template, **extra_context)
+        skip_sql, skip_params = compiler.compile(self.skip)
+        if not sql.endswith(" LIMIT 1)"):
+            raise ValueError("_Nth needs a queryset sliced [:1]")
+        return f"{sql[:-1]} OFFSET ({skip_sql}))", (*params, *skip_params)
+
+
 def _candidates_q(base: QuerySet, start: datetime, end: datetime, room: Any) -> Q:
     """The activities of ``base`` that may hold one of its first ``room`` occurrences (an expression): those
     whose stored next date fewer than ``room`` others' come before, and any whose stored date has passed or
     was never worked out. ``room`` more activities each start before the first of the next one."""
     # The stored next date is the activity's first occurrence in the window (Activity.next_occurrence).
     exact = Q(next_as_of__lte=start) & Q(next_end__gt=start, next_start__lt=end)
-    earlier = _count(base.filter(exact, next_start__lt=OuterRef("next_start")))
+    # Fewer than ``room`` others come before an activity exactly when its date is at most the room-th
+    # soonest (ties included); with fewer dates than that, every one. One subquery run once, where
+    # counting the earlier ones for each activity read the window's activities again per row (9 ms of
+    # the site home at 1,000,000 posts).
+    nth = _Nth(base.filter(exact).order_by("next_start").values("next_start")[:1], room - Value(1))
     unknown = Q(next_as_of__isnull=True) | Q(next_as_of__gt=start) | Q(next_end__lte=start)
-    return (exact & Q(LessThan(earlier, room))) | unknown
+    return (exact & Q(next_start__lte=Coalesce(nth, Value(end)))) | unknown
 
 
 # What a list of dates shows; descriptions and search vectors are most of a row's bytes.

@@ -2,10 +2,10 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import District
+from core.links import kept_reverse
 
 slug_validator = RegexValidator(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
@@ -74,7 +74,7 @@ class Community(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("communities:home", kwargs={"slug": self.slug})
+        return kept_reverse("communities:home", kwargs={"slug": self.slug})
 
     @property
     def is_public(self):

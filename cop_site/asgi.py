@@ -3,7 +3,6 @@
 Served by uvicorn in the Procfile (`make up`) and by daphne's runserver in `make run`.
 """
 
-import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -25,7 +24,9 @@ application = ProtocolTypeRouter(
     }
 )
 
+from core.gcsettle import settle  # noqa: E402
+
 # Everything loaded so far lives as long as the process: keep the garbage collector from
-# walking it again and again. A full collection over Django's objects stalls every socket
-# of the process for tens of milliseconds.
-gc.freeze()
+# walking it again and again (core/gcsettle.py). A full collection over Django's objects
+# stalls every socket of the process for tens of milliseconds.
+settle()

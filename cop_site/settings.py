@@ -156,6 +156,20 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+# Prepared statements are off by default. DB_PREPARE_THRESHOLD=N turns on server-side binding,
+# so psycopg prepares a statement once it has run N times on a connection and PostgreSQL stops
+# planning it again (Django's default, client-side binding, never prepares). It halves
+# PostgreSQL's CPU on the thread pages, but after a few runs PostgreSQL may switch a prepared
+# statement to a generic plan, one made without the parameters' values: the ORM sends every
+# constant as a parameter, so such a plan cannot use a partial index and misjudges skewed
+# columns. Measured here: the site home's unanswered questions went from 10 ms to 600 ms on the
+# eleventh run (bench/README.md, "Prepared statements"). So turn it on only after measuring
+# your own workload; never behind a pooler in transaction mode (PgBouncer before 1.21).
+DB_PREPARE_THRESHOLD = int(env("DB_PREPARE_THRESHOLD", "0"))
+if USING_POSTGRES and DB_PREPARE_THRESHOLD > 0:
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=DB_PREPARE_THRESHOLD
+    )
 
 # Cache and Celery: Redis when REDIS_URL is set, otherwise local memory and
 # tasks run in-process.

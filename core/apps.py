@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
 
@@ -16,6 +17,7 @@ class CoreConfig(AppConfig):
 
         post_migrate.connect(signals.sync_site, sender=self, dispatch_uid="core.sync_site")
         worker_ready.connect(signals.send_due_emails_on_start, dispatch_uid="core.send_due_emails_on_start")
+        connection_created.connect(signals.keep_more_prepared, dispatch_uid="core.keep_more_prepared")
         tracking.connect(signals.record_tracking_event, dispatch_uid="core.record_tracking_event")
 
         from core.search import ensure_sqlite_fts

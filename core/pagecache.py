@@ -17,7 +17,11 @@ The key is made of
   ``site`` for pages across communities, ``all`` for everything.
 
 An unsafe request under ``/c/<slug>/`` bumps that community's token (and ``site``); any
-other unsafe request outside ``/accounts/`` bumps ``all``. Everything else (a Celery
+other unsafe request outside ``/accounts/`` bumps ``all``; a view marked
+:func:`keeps_visitor_pages` (it changes only the requester's own state, such as a read mark)
+bumps nothing. Without that mark, every thread a member opened retired every cached page of
+its community and the site's home, directory and search: the thread page POSTs its read mark
+as it loads. Everything else (a Celery
 task, the admin's bulk actions, the shell) is covered by the short lifetime,
 ``PAGE_CACHE_SECONDS``, or calls :func:`bump_community`.
 
@@ -214,6 +218,15 @@ def cached_page(*, params=(), community=True):
     return decorator
 
 
+def keeps_visitor_pages(view):
+    """Mark a view whose unsafe requests change only the requester's own state (what they have
+    read, their notifications and email settings): nothing any visitor's page shows, so
+    :class:`PageCacheInvalidationMiddleware` bumps no version for it. Put it outermost; the
+    mark is read off the resolved view."""
+    view.keeps_visitor_pages = True
+    return view
+
+
 class PageCacheInvalidationMiddleware:
     """Bump the versions an unsafe request may have changed, whatever it answered."""
 
@@ -223,6 +236,9 @@ class PageCacheInvalidationMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if request.method in UNSAFE_METHODS:
+            view = getattr(getattr(request, "resolver_match", None), "func", None)
+            if getattr(view, "keeps_visitor_pages", False):
+                return response
             match = _COMMUNITY_PATH.match(request.path_info)
             if match:
                 bump_community(match.group(1))

@@ -1,5 +1,6 @@
-"""Core's receivers: keep the Sites framework equal to SITE_URL/SITE_NAME, and stop writing to
-addresses the email service reports as bounced or complained (django-anymail's tracking signal)."""
+"""Core's receivers: keep the Sites framework equal to SITE_URL/SITE_NAME, stop writing to
+addresses the email service reports as bounced or complained (django-anymail's tracking signal),
+and let each PostgreSQL connection keep more prepared statements."""
 
 import logging
 
@@ -8,6 +9,10 @@ from django.conf import settings
 from core import links
 
 log = logging.getLogger(__name__)
+
+# psycopg keeps the 100 statements used last on a connection prepared; the member pages alone
+# run more distinct ones than that, so the oldest would be dropped and prepared again in turn.
+PREPARED_PER_CONNECTION = 500
 
 # anymail event types after which an address gets nothing more.
 SUPPRESSING_EVENTS = {"bounced": "bounced", "complained": "complained", "rejected": "rejected"}
@@ -40,3 +45,10 @@ def send_due_emails_on_start(**kwargs):
     from core.tasks import send_due_emails
 
     send_due_emails.delay()
+
+
+def keep_more_prepared(sender, connection, **kwargs):
+    """connection_created: room for PREPARED_PER_CONNECTION prepared statements (cop_site/settings.py)."""
+    raw = connection.connection
+    if connection.vendor == "postgresql" and hasattr(raw, "prepared_max"):
+        raw.prepared_max = PREPARED_PER_CONNECTION

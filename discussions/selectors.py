@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from accounts.models import User
 from communities.models import Community, FocusArea, Membership
 from communities.permissions import Access
 from core import search as core_search
+from core.compiled import Compiled
 from core.compiled_queries import CompiledQuery, compile_query
 from core.search import Section
 from discussions.models import (
@@ -310,10 +312,24 @@ def with_recent_repliers(threads: Iterable[Any], *, limit: int = RECENT_REPLIERS
         thread.recent_repliers = []
     if not threads:
         return threads
-    ranked = (
-        Post.objects.filter(
-            thread_id__in=[t.pk for t in threads], is_deleted=False, is_hidden=False, author__isnull=False
-        )
+    rows = sorted(_ranked_repliers([t.pk for t in threads], limit), key=lambda row: (row[0], row[2]))
+    people = _people_shown({row[1] for row in rows})
+    by_id = {thread.pk: thread for thread in threads}
+    for thread_id, author_id, _rank in rows:
+        if author_id in people:
+            by_id[thread_id].recent_repliers.append(people[author_id])
+    return threads
+
+
+# Lists up to this long have their repliers' two queries compiled once per length (core.compiled): building
+# them was most of the community home's Recent discussions panel.
+COMPILED_UP_TO = 100
+
+
+def _ranked_query(thread_ids: list[int], limit: int) -> QuerySet[Any]:
+    """(thread id, author id, rank): each thread's last ``limit`` distinct repliers, newest first."""
+    return (
+        Post.objects.filter(thread_id__in=thread_ids, is_deleted=False, is_hidden=False, author__isnull=False)
         .order_by()  # no default ordering: it would join the GROUP BY and split each person's replies
         .values("thread_id", "author_id")
         .annotate(last_at=Max("created_at"))
@@ -323,13 +339,38 @@ def with_recent_repliers(threads: Iterable[Any], *, limit: int = RECENT_REPLIERS
         .filter(rank__lte=limit)
         .values_list("thread_id", "author_id", "rank")
     )
-    rows = sorted(ranked, key=lambda row: (row[0], row[2]))
-    people = User.objects.only("id", "username", "display_name", "avatar").in_bulk({row[1] for row in rows})
-    by_id = {thread.pk: thread for thread in threads}
-    for thread_id, author_id, _rank in rows:
-        if author_id in people:
-            by_id[thread_id].recent_repliers.append(people[author_id])
-    return threads
+
+
+def _people_query(ids: list[int]) -> QuerySet[User]:
+    return User.objects.only("id", "username", "display_name", "avatar").filter(pk__in=ids)
+
+
+def _ranked_repliers(thread_ids: list[int], limit: int) -> list[tuple]:
+    if len(thread_ids) > COMPILED_UP_TO:
+        return list(_ranked_query(thread_ids, limit))
+    return _ranked_statement(len(thread_ids), limit)(**{f"thread{i}": pk for i, pk in enumerate(thread_ids)})
+
+
+def _people_shown(ids: set[int]) -> dict[int, User]:
+    """The people by id, with only what ``{% avatar %}`` and ``{% person %}`` show: one query, none for nobody."""
+    if not ids:
+        return {}
+    ordered = sorted(ids)
+    if len(ordered) > COMPILED_UP_TO:
+        found = list(_people_query(ordered))
+    else:
+        found = _people_statement(len(ordered))(**{f"person{i}": pk for i, pk in enumerate(ordered)})
+    return {person.pk: person for person in found}
+
+
+@cache
+def _ranked_statement(n: int, limit: int) -> Compiled:
+    return Compiled(lambda **ids: _ranked_query(list(ids.values()), limit), **{f"thread{i}": int for i in range(n)})
+
+
+@cache
+def _people_statement(n: int) -> Compiled:
+    return Compiled(lambda **ids: _people_query(list(ids.values())), **{f"person{i}": int for i in range(n)})
 
 
 def thread_counts(

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from communities.models import FocusArea
 from communities.permissions import community_view, search_scope
 from core import search as core_search
-from core.pagecache import cached_page
+from core.pagecache import cached_page, keeps_visitor_pages
 from core.panels import collect
 from core.refusals import REFUSALS, refuse
 from discussions import selectors, services
@@ -605,6 +605,7 @@ def _day_start(day, next_day=False):
 # -- reading position ------------------------------------------------------------------------
 
 
+@keeps_visitor_pages
 @require_POST
 @community_view("see")
 def mark_read(request, access, thread_id):

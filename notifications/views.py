@@ -9,6 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
+from core.pagecache import keeps_visitor_pages
 from core.refusals import refuse
 from notifications import emails, kinds, selectors, services
 from notifications.forms import PreferencesForm
@@ -48,6 +49,7 @@ def _target_gone(notification):
     return target is None or bool(getattr(target, "is_deleted", False))
 
 
+@keeps_visitor_pages
 @login_required
 @require_POST
 def read(request, pk):
@@ -61,6 +63,7 @@ def read(request, pk):
     return redirect("notifications:list")
 
 
+@keeps_visitor_pages
 @login_required
 @require_POST
 def read_all(request):
@@ -69,6 +72,7 @@ def read_all(request):
     return redirect("notifications:list")
 
 
+@keeps_visitor_pages
 @login_required
 @require_POST
 def preferences(request):
@@ -87,6 +91,7 @@ def preferences(request):
 
 # Mail clients POST here without a session or CSRF token (RFC 8058 one-click); the signed token
 # is the only credential and it can only move one kind of email to "only in the site".
+@keeps_visitor_pages
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])

@@ -16,9 +16,9 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
+from core.links import kept_reverse
 from core.text import render_markdown
 
 SCALE_LABELS = (
@@ -127,7 +127,7 @@ class Poll(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("polls:detail", kwargs={"slug": self.community.slug, "poll_id": self.pk})
+        return kept_reverse("polls:detail", kwargs={"slug": self.community.slug, "poll_id": self.pk})
 
     def status_at(self, now):
         if self.opens_at > now:

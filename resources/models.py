@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from communities.models import Community, FocusArea
+from core.links import kept_reverse
 
 
 class GradeBand(models.TextChoices):
@@ -154,7 +155,7 @@ class Resource(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("resources:detail", kwargs={"slug": self.community.slug, "pk": self.pk})
+        return kept_reverse("resources:detail", kwargs={"slug": self.community.slug, "pk": self.pk})
 
     @property
     def is_visible(self):

@@ -1,11 +1,16 @@
 """The resource library's panel on the community home: featured resources and collections (two queries)."""
 
+from datetime import datetime
+from functools import cache
+
 from django.db.models import Q
 
+from communities.models import Community
 from communities.selectors import count_in_community
+from core.compiled import Compiled
 from core.panels import panel
 from resources.models import Resource
-from resources.selectors import collections_for_community, featured_for_home
+from resources.selectors import collections_for_community, featured_for_home, this_month_start
 
 
 @panel("moderation_count")
@@ -19,11 +24,29 @@ def review_queue_count(*, here):
 
 @panel("community_home_panel", order=20)
 def community_home_panel(*, community, viewer, access):
-    """Featured resources (this month's first) and the first collections; the template reads ``panel.*``."""
+    """Featured resources (this month's first) and the first collections; the template reads ``panel.*``.
+    Two queries, compiled once per process (core.compiled)."""
     if not access.may_see:
         return None
+    featured, collections = _home_statements()
     return {
         "template": "resources/includes/home_panel.html",
-        "featured": list(featured_for_home(community=community)),
-        "collections": list(collections_for_community(community=community, limit=4)),
+        "featured": featured(community=community.pk, month_start=this_month_start()),
+        "collections": collections(community=community.pk),
     }
+
+
+@cache
+def _home_statements() -> tuple[Compiled, Compiled]:
+    # Only what the panel shows: a resource's description and search vector are most of its row.
+    def featured(community, month_start):
+        found = featured_for_home(community=Community(pk=community), month_start=month_start)
+        return found.only("id", "community_id", "title", "kind")
+
+    def collections(community):
+        return collections_for_community(community=Community(pk=community), limit=4).only("id", "title")
+
+    return (
+        Compiled(featured, community=int, month_start=datetime),
+        Compiled(collections, community=int),
+    )

@@ -133,14 +133,23 @@ def collection_items(*, collection: Collection, visible_only: bool = True) -> Qu
     return qs.order_by("position", "pk")
 
 
-def featured_for_home(*, community: Community, limit: int = 4) -> QuerySet[Resource]:
-    """Featured resources, this month's first, then the most recently featured: one query."""
-    month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+def featured_for_home(
+    *, community: Community, limit: int = 4, month_start: datetime | None = None
+) -> QuerySet[Resource]:
+    """Featured resources, this month's first (``month_start``: by default the start of this month in the
+    current time zone), then the most recently featured: one query."""
+    if month_start is None:
+        month_start = this_month_start()
     return (
         Resource.objects.filter(community=community, status=Resource.Status.FEATURED)
         .annotate(this_month=ExpressionWrapper(Q(featured_at__gte=month_start), output_field=BooleanField()))
         .order_by("-this_month", "-featured_at")[:limit]
     )
+
+
+def this_month_start() -> datetime:
+    """The start of the current month in the current time zone."""
+    return timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
 def featured_and_approved(

@@ -9,16 +9,13 @@ not reverse raises every time, as before.
 """
 
 from django import template
-from django.conf import settings
 from django.template import defaulttags
-from django.urls import get_script_prefix, get_urlconf
-from django.utils import translation
 from django.utils.html import conditional_escape
+
+from core.links import kept_reverse
 
 register = template.Library()
 
-MAX_KEPT = 20_000  # distinct links kept per process before starting over
-_kept: dict[tuple, str] = {}
 _PLAIN = (str, int)
 
 
@@ -34,29 +31,8 @@ class KeptURLNode(defaulttags.URLNode):
         current_app = getattr(request, "current_app", None)
         if current_app is None:
             current_app = getattr(getattr(request, "resolver_match", None), "namespace", None)
-        view_name = self.view_name.resolve(context)
-        key = (
-            view_name,
-            args,
-            kwargs,
-            current_app,
-            get_urlconf() or settings.ROOT_URLCONF,
-            get_script_prefix(),
-            translation.get_language(),
-        )
-        url = _kept.get(key)
-        if url is None:
-            url = self._reverse(view_name, args, kwargs, current_app)
-            if len(_kept) >= MAX_KEPT:
-                _kept.clear()
-            _kept[key] = url
+        url = kept_reverse(self.view_name.resolve(context), args, dict(kwargs), current_app=current_app)
         return conditional_escape(url) if context.autoescape else url
-
-    @staticmethod
-    def _reverse(view_name, args, kwargs, current_app):
-        from django.urls import reverse
-
-        return reverse(view_name, args=list(args), kwargs=dict(kwargs), current_app=current_app)
 
 
 @register.tag

@@ -228,3 +228,21 @@ def test_cancelled_dates_do_not_shorten_the_list(community):
     now = timezone.now()
     found = selectors.soonest_occurrences(community=community, start=now, end=now + timedelta(days=120), limit=5)
     assert [o.start for o in found] == [_hour(1 + n) for n in range(3, 8)]
+
+
+def test_activities_at_the_same_time_as_the_last_listed_are_all_weighed(community):
+    # The list settles a tie by title: each of the tied ones must be a candidate, not only as many as fit.
+    when = _hour(2)
+    for title in ["Echo", "Delta", "Charlie", "Bravo", "Alpha", "Foxtrot"]:
+        ActivityFactory(community=community, title=title, start=when)
+    ActivityFactory(community=community, title="Earlier", start=_hour(1))
+    now = timezone.now()
+    end = now + timedelta(days=120)
+    found = selectors.soonest_occurrences(community=community, start=now, end=end, limit=3)
+    assert [o.activity.title for o in found] == ["Earlier", "Alpha", "Bravo"]
+    assert _key(found) == _key(selectors.occurrences_for_community(community=community, start=now, end=end)[:3])
+
+
+def test_the_candidates_statements_are_compiled():
+    for statement in (*selectors._candidates_statements(5), *selectors._unanswered_statements(10, True, True)[:2]):
+        assert statement.frozen is not None, statement.error

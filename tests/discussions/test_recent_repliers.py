@@ -57,3 +57,10 @@ def test_the_thread_list_shows_them_named_for_screen_readers(client, community):
     page = client.get(f"/c/{community.slug}/t/").content.decode()
     assert "Last replies by" in page
     assert 'role="img" aria-label="Ana Rivera (@rivera)"' in page
+
+
+def test_the_two_queries_are_compiled_once_for_each_length():
+    from discussions import selectors
+
+    for statement in (selectors._ranked_statement(5, 3), selectors._people_statement(7)):
+        assert statement.frozen is not None, statement.error

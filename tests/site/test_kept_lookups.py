@@ -8,6 +8,7 @@ from django.template import Context, RequestContext, Template, engines
 from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse, set_script_prefix, set_urlconf
 
+from core import links
 from core.storage import StaticStorage
 from core.templatetags import reversed_urls
 from tests.site.test_settings import _run_manage
@@ -77,13 +78,13 @@ def test_url_is_the_kept_tag_in_every_template():
     ],
 )
 def test_a_kept_link_is_the_link_reverse_gives(source, context, expected):
-    reversed_urls._kept.clear()
+    links._kept.clear()
     assert render(source, **context) == expected
     assert render(source, **context) == expected  # the second time from what was kept
 
 
 def test_links_differ_by_argument_and_are_escaped():
-    reversed_urls._kept.clear()
+    links._kept.clear()
     first = render("{% url 'communities:home' slug %}", slug="one")
     second = render("{% url 'communities:home' slug %}", slug="two")
     assert first.endswith("/one/")
@@ -92,7 +93,7 @@ def test_links_differ_by_argument_and_are_escaped():
 
 
 def test_a_link_for_another_script_prefix_or_urlconf_is_not_reused():
-    reversed_urls._kept.clear()
+    links._kept.clear()
     plain = render("{% url 'home' %}")
     try:
         set_script_prefix("/forum/")
@@ -115,12 +116,12 @@ def test_an_object_argument_is_reversed_every_time():
         def __str__(self):
             return self.slug
 
-    reversed_urls._kept.clear()
+    links._kept.clear()
     thing = Named("first")
     assert render("{% url 'communities:home' thing %}", thing=thing).endswith("/first/")
     thing.slug = "renamed"
     assert render("{% url 'communities:home' thing %}", thing=thing).endswith("/renamed/")
-    assert reversed_urls._kept == {}
+    assert links._kept == {}
 
 
 def test_a_name_that_does_not_reverse_raises_every_time():
@@ -132,14 +133,14 @@ def test_a_name_that_does_not_reverse_raises_every_time():
 def test_the_current_apps_namespace_is_part_of_the_key():
     request = RequestFactory().get("/")
     request.current_app = "admin"
-    reversed_urls._kept.clear()
+    links._kept.clear()
     Template("{% url 'admin:index' %}").render(RequestContext(request))
-    assert any(key[3] == "admin" for key in reversed_urls._kept)
+    assert any(key[3] == "admin" for key in links._kept)
 
 
 def test_the_kept_links_are_bounded(monkeypatch):
-    monkeypatch.setattr(reversed_urls, "MAX_KEPT", 3)
-    reversed_urls._kept.clear()
+    monkeypatch.setattr(links, "MAX_KEPT", 3)
+    links._kept.clear()
     for slug in ("a", "b", "c", "d", "e"):
         render("{% url 'communities:home' slug %}", slug=slug)
-    assert len(reversed_urls._kept) <= 3
+    assert len(links._kept) <= 3

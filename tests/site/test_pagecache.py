@@ -17,6 +17,7 @@ from core.pagecache import cached_page
 from discussions.models import Thread
 from tests.discussions.factories import PostFactory, ThreadFactory
 from tests.factories import CommunityFactory, MembershipFactory, UserFactory
+from tests.notifications.test_pages import make as make_notifications
 
 pytestmark = [pytest.mark.django_db, pytest.mark.page_cache]
 
@@ -280,3 +281,27 @@ def test_an_entry_stored_before_a_bump_is_not_served_after_it():
     assert "After the bump" in seen.content.decode()
     assert _page_entries() == [entry]  # the same entry, stored again under the new tokens
     assert _client().get(url)["X-Page-Cache"] == "hit"
+
+
+def test_a_member_reading_a_thread_keeps_the_visitors_pages_cached():
+    """The thread page POSTs its read mark as it loads; that changes nothing a visitor sees."""
+    thread = ThreadFactory()
+    reply = PostFactory(thread=thread)
+    member = MembershipFactory(community=thread.community).user
+    visitor = _client()
+    visitor.get(_thread_url(thread))
+    visitor.get(reverse("home"))
+    reader = _client(member)
+    url = reverse("discussions:mark_read", kwargs={"slug": thread.community.slug, "thread_id": thread.pk})
+    assert reader.post(url, {"upto": str(reply.pk)}).status_code == 302
+    (notice,) = make_notifications(member, thread.community)
+    assert reader.post(reverse("notifications:read", kwargs={"pk": notice.pk})).status_code == 302
+    assert reader.post(reverse("notifications:read_all")).status_code == 302
+    assert visitor.get(_thread_url(thread))["X-Page-Cache"] == "hit"
+    assert visitor.get(reverse("home"))["X-Page-Cache"] == "hit"
+    # A refused read mark bumps nothing either, and a real change still does.
+    assert reader.post(url, {"upto": "x"}).status_code == 400
+    assert visitor.get(_thread_url(thread))["X-Page-Cache"] == "hit"
+    reply_url = reverse("discussions:reply", kwargs={"slug": thread.community.slug, "thread_id": thread.pk})
+    assert reader.post(reply_url, {"body": "Exit tickets on sticky notes."}).status_code == 302
+    assert visitor.get(_thread_url(thread))["X-Page-Cache"] == "miss"
