@@ -108,7 +108,7 @@ class Terms:
 
     def pairs_sql(self):
         """The adjacent word pairs the positive phrases need, as a PostgreSQL ``text[]`` of
-        ``search_pairs`` (discussions' migration 0013): (sql, params); None without a phrase.
+        ``search_pairs`` (discussions' migration 0014): (sql, params); None without a phrase.
 
         Each phrase is read alone (one tsvector would make its last word and the next phrase's
         first a pair). Pairs are of stems, as the phrase query reads them; a phrase whose words

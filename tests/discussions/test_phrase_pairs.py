@@ -1,5 +1,5 @@
 """Quoted phrases are found through the index of neighbouring word pairs (``search_pairs``, migration
-0013) and find exactly what the phrase query alone finds: the pairs only narrow which rows it reads."""
+0014) and find exactly what the phrase query alone finds: the pairs only narrow which rows it reads."""
 
 import random
 

@@ -54,6 +54,6 @@ def backward(apps, schema_editor):
 class Migration(migrations.Migration):
     atomic = False  # CREATE INDEX CONCURRENTLY cannot run in a transaction
 
-    dependencies = [("discussions", "0012_health_thread_period_index")]
+    dependencies = [("discussions", "0013_thread_unanswered_index")]
 
     operations = [migrations.RunPython(forward, backward)]
