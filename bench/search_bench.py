@@ -134,7 +134,7 @@ def main():
         def with_parallel_workers(using="default"):
             with transaction.atomic(using=using), connection.cursor() as cursor:
                 cursor.execute(
-                    "SELECT set_config('random_page_cost', '1.1', true), "
+                    "SELECT set_config('random_page_cost', '1.1', true), set_config('jit', 'off', true), "
                     "set_config('pg_trgm.similarity_threshold', '0.25', true)"
                 )
                 yield

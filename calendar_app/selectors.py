@@ -875,9 +875,13 @@ def search_section(
     per_page: int,
 ) -> core_search.Section:
     """Activities matching ``terms`` in communities ``scope`` allows (site search): two queries."""
-    qs = filters.apply(Activity.objects.filter(scope.q()), author_field="organizer")
+    rows = core_search.Rows(
+        Activity,
+        ("activities", scope, filters),
+        lambda: filters.apply(Activity.objects.filter(scope.q()), author_field="organizer"),
+    )
     return core_search.ranked_section(
-        qs,
+        rows,
         terms,
         kind="activities",
         label="Activities",

@@ -106,6 +106,20 @@ class Terms:
             query = query & ~SearchQuery(self.none_text, search_type="websearch", config=CONFIG)
         return query
 
+    def pairs_sql(self):
+        """The adjacent word pairs the positive phrases need, as a PostgreSQL ``text[]`` of
+        ``search_pairs`` (discussions' migration 0014): (sql, params); None without a phrase.
+
+        Each phrase is read alone (one tsvector would make its last word and the next phrase's
+        first a pair). Pairs are of stems, as the phrase query reads them; a phrase whose words
+        are never next to each other once stop words are gone ("the students") needs none.
+        """
+        phrases = [" ".join(t) for t in self.positive if isinstance(t, tuple)]
+        if not phrases:
+            return None
+        sql = " || ".join("search_pairs(to_tsvector(%s::regconfig, %s))" for _ in phrases)
+        return f"({sql})", [x for phrase in phrases for x in (CONFIG, phrase)]
+
     def all_sql(self):
         """``all_query`` as SQL for PostgreSQL: (sql, params)."""
         return _TSQUERY, [CONFIG, self.all_text]
@@ -205,6 +219,59 @@ class Scope:
         return f"({column} = ANY(%s))", [list(self.visible)]
 
 
+@dataclass(frozen=True)
+class Rows:
+    """The rows of one kind a viewer may search, as ``build()`` makes them (a queryset), given where a
+    queryset would be. On PostgreSQL the SQL of those rows is compiled once per process for each ``key``:
+    building and compiling the filtered queryset of every kind cost more CPU than running the search.
+
+    ``key`` must hold every value ``build`` reads (the kind, the scope, the filters, any narrowing), so
+    two searches with one key search the same rows; ``build`` must read no clock, setting or request.
+    """
+
+    model: type
+    key: tuple
+    build: object  # () -> QuerySet
+
+    @property
+    def db(self):
+        return self.model._default_manager.db
+
+    def queryset(self):
+        return self.build()
+
+
+KEPT_ROWS = 512  # compiled rows kept per process (a key is one viewer's scope and filters)
+_kept_rows = {}
+_EMPTY = object()  # a scope with no community in it
+
+
+def _rows_sql(qs, date_field):
+    """(sql, params) of the pk, search vector and ``date_field`` of ``qs`` (a queryset or :class:`Rows`),
+    or None when it can hold no row."""
+    if not isinstance(qs, Rows):
+        return _compiled_rows(qs, date_field)
+    key = (qs.model, qs.key, date_field)
+    found = _kept_rows.get(key)
+    if found is None:
+        found = _compiled_rows(qs.build(), date_field) or _EMPTY
+        if len(_kept_rows) >= KEPT_ROWS:
+            _kept_rows.pop(next(iter(_kept_rows)), None)
+        _kept_rows[key] = found
+    return None if found is _EMPTY else found
+
+
+def _compiled_rows(qs, date_field):
+    try:
+        return qs.order_by().values_list("pk", "search_vector", date_field).query.sql_with_params()
+    except EmptyResultSet:
+        return None
+
+
+def _queryset(qs):
+    return qs.queryset() if isinstance(qs, Rows) else qs
+
+
 # -- finding matches ----------------------------------------------------------------------
 
 SUGGESTION_SIMILARITY = 0.25  # pg_trgm similarity a "Did you mean" word needs ("rubirc" -> "rubric": 0.27)
@@ -220,6 +287,8 @@ def search_settings(using="default"):
     - ``random_page_cost`` 1.1, not the default 4 (meant for spinning disks): searched
       indexes and rows are in memory, and at 4 the planner reads all of a community's
       rows through its plain index (50 ms) rather than its newest rows first (1.5 ms).
+    - No JIT compilation: a search's plans run for milliseconds, and compiling one (when the
+      planner's estimate passes ``jit_above_cost``, as with the branches it folds away) took 60 ms.
     - pg_trgm's similarity threshold for "Did you mean".
     """
     connection = connections[using]
@@ -228,7 +297,7 @@ def search_settings(using="default"):
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT set_config('max_parallel_workers_per_gather', '0', true), "
-                    "set_config('random_page_cost', '1.1', true), "
+                    "set_config('random_page_cost', '1.1', true), set_config('jit', 'off', true), "
                     "set_config('pg_trgm.similarity_threshold', %s, true)",
                     [str(SUGGESTION_SIMILARITY)],
                 )
@@ -288,7 +357,7 @@ def newest_matches(qs, terms, *, kind, date_field="created_at", cap=CANDIDATES):
         return []
     if _using_postgres(qs):
         return _newest_matches_postgres(qs, terms, kind=kind, date_field=date_field, cap=cap)
-    qs = qs.order_by()
+    qs = _queryset(qs).order_by()
     rank = _fts_rank(qs.model, terms.fts_any())
     every = qs.filter(pk__in=_fts_ids(qs.model, terms.fts_all()))
     some = qs.filter(pk__in=_fts_ids(qs.model, terms.fts_any())).exclude(pk__in=_fts_ids(qs.model, terms.fts_all()))
@@ -309,16 +378,20 @@ def _newest_matches_postgres(qs, terms, *, kind, date_field, cap):
     return newest_matches_together([(qs, kind)], terms, date_field=date_field, cap=cap)
 
 
-def newest_matches_together(kinds, terms, *, date_field="created_at", cap=CANDIDATES):
+def newest_matches_together(kinds, terms, *, date_field="created_at", cap=CANDIDATES, phrase_pairs=False):
     """:func:`newest_matches` of each ``(qs, kind)`` of ``kinds`` (querysets of one database), in one
-    statement on PostgreSQL (one per kind elsewhere). Returns [Candidate] of every kind."""
+    statement on PostgreSQL (one per kind elsewhere). Returns [Candidate] of every kind.
+
+    ``phrase_pairs``: every model of ``kinds`` has a GIN index on ``search_pairs(search_vector)``
+    (the word pairs of its text), so a quoted phrase is found through the pairs it needs rather
+    than by reading every row that holds its words anywhere."""
     if not terms:
         return []
     if not all(_using_postgres(qs) for qs, _kind in kinds):
         return [c for qs, kind in kinds for c in newest_matches(qs, terms, kind=kind, date_field=date_field, cap=cap)]
     parts, params, named = [], [], []
     for qs, kind in kinds:
-        found = _matches_sql(qs, terms, date_field=date_field, cap=cap)
+        found = _matches_sql(qs, terms, date_field=date_field, cap=cap, phrase_pairs=phrase_pairs)
         if found is not None:
             parts.append(f"SELECT %s, matches.* FROM ({found[0]}) AS matches")  # noqa: S608 - built from code
             params.extend([kind, *found[1]])
@@ -337,20 +410,19 @@ def newest_matches_together(kinds, terms, *, date_field="created_at", cap=CANDID
     return candidates
 
 
-def _matches_sql(qs, terms, *, date_field, cap):
+def _matches_sql(qs, terms, *, date_field, cap, phrase_pairs=False):
     """The newest ``cap`` (tier, pk, rank) of ``qs`` matching ``terms`` as PostgreSQL: (sql, params), None
     for a scope with no community in it.
 
     Only ``qs``'s own rows go through the ORM (its filters, compiled alone); the search around them is
     written here: building and compiling the ranked, filtered querysets cost several ms of CPU per kind.
     PostgreSQL pulls the plain subquery up into the statement, so the plans are those of one query."""
-    try:
-        base, base_params = qs.order_by().values_list("pk", "search_vector", date_field).query.sql_with_params()
-    except EmptyResultSet:
+    found = _rows_sql(qs, date_field)
+    if found is None:
         return None
+    base, base_params = found
     every_sql, every_params = terms.all_sql()
     any_sql, any_params = terms.any_sql()
-    rank = f"ts_rank(b.sv, {any_sql})"
     rows = f"FROM ({base}) AS b(pk, sv, happened)"
     branches = [(1, f"b.sv @@ {every_sql}", every_params, terms.has_phrase)]
     if not terms.is_single:
@@ -358,8 +430,15 @@ def _matches_sql(qs, terms, *, date_field, cap):
         branches.append(
             (0, f"b.sv @@ {any_sql} AND NOT (b.sv @@ {every_sql})", [*any_params, *every_params], only_phrases)
         )
+    pairs = terms.pairs_sql() if phrase_pairs else None
     parts, params = [], []
     for tier, where, where_params, fenced in branches:
+        if tier == 1 and fenced and pairs is not None:
+            parts_, params_ = _phrase_branches(rows, base_params, where, where_params, terms, pairs, cap)
+            parts.extend(parts_)
+            params.extend(params_)
+            continue
+        rank = f"ts_rank(b.sv, {any_sql})"
         if fenced:
             sql = (
                 f"SELECT fenced.pk, fenced.search_rank FROM (SELECT b.pk, {rank} AS search_rank, b.happened "  # noqa: S608 - names from code
@@ -370,6 +449,46 @@ def _matches_sql(qs, terms, *, date_field, cap):
         parts.append(f"SELECT {tier}, branch.* FROM ({sql}) AS branch")  # noqa: S608 - built from the ORM's SQL
         params.extend([*any_params, *base_params, *where_params])
     return "(" + " UNION ALL ".join(parts) + f" LIMIT {int(cap)})", params
+
+
+def _phrase_branches(rows, base_params, where, where_params, terms, pairs, cap):
+    """The rows with every term, phrases among them, as three branches of which the planner keeps one
+    (each is guarded by a test on constants, which it folds): (parts, params).
+
+    - The phrases have pairs of neighbouring words: the rows with every pair (few: a GIN lookup on
+      ``search_pairs``), behind the fence, then the query itself on those.
+    - No pairs, but still a phrase (its words apart by stop words, "teach the kids"): the matches
+      through the search_vector index first, behind the fence, as a phrase is read elsewhere.
+    - No phrase left once stop words go ('"the students"' is the word students): newest first, as
+      words are read; behind the fence that read every post with the word.
+    """
+    every_sql, every_params = terms.all_sql()
+    any_sql, any_params = terms.any_sql()
+    pairs_sql, pairs_params = pairs
+    rank = f"ts_rank(b.sv, {any_sql})"
+    no_pairs = f"cardinality({pairs_sql}) = 0"
+    phrase_left = f"strpos(({every_sql})::text, '<') > 0"  # <-> or <N>; lexemes here are \w only
+    limit = f"LIMIT {int(cap)}"
+    branches = [
+        (
+            f"SELECT fenced.pk, ts_rank(fenced.sv, {any_sql}) AS search_rank FROM (SELECT b.pk, b.sv, b.happened "  # noqa: S608
+            f"{rows} WHERE cardinality({pairs_sql}) > 0 AND search_pairs(b.sv) @> {pairs_sql} OFFSET 0) AS fenced "
+            f"WHERE fenced.sv @@ {every_sql} ORDER BY fenced.happened DESC {limit}",
+            [*any_params, *base_params, *pairs_params, *pairs_params, *every_params],
+        ),
+        (
+            f"SELECT fenced.pk, fenced.search_rank FROM (SELECT b.pk, {rank} AS search_rank, b.happened {rows} "  # noqa: S608
+            f"WHERE {no_pairs} AND {phrase_left} AND {where} OFFSET 0) AS fenced ORDER BY fenced.happened DESC {limit}",
+            [*any_params, *base_params, *pairs_params, *every_params, *where_params],
+        ),
+        (
+            f"SELECT b.pk, {rank} AS search_rank {rows} WHERE {no_pairs} AND NOT {phrase_left} AND {where} "
+            f"ORDER BY b.happened DESC {limit}",
+            [*any_params, *base_params, *pairs_params, *every_params, *where_params],
+        ),
+    ]
+    parts = [f"SELECT 1, branch.* FROM ({sql}) AS branch" for sql, _ in branches]  # noqa: S608 - names from code
+    return parts, [p for _, branch_params in branches for p in branch_params]
 
 
 def _run_branches(qs, parts, params, kind, cap):
@@ -493,7 +612,7 @@ class Filters:
 def ranked_section(qs, terms, *, kind, label, template, page_number, per_page, snippet_field, related=("community",)):
     """A :class:`Section` of ``qs``'s matches, best first: the newest CANDIDATES ranked, one page loaded.
 
-    ``qs`` must hold only what the viewer may see; the page's rows are loaded with
+    ``qs`` (a queryset or :class:`Rows`) must hold only what the viewer may see; the page's rows are loaded with
     ``related`` selected. Two queries (none when ``terms`` is empty). Each hit gets ``headline``.
     """
     section = Section(kind, label, template)

@@ -756,17 +756,12 @@ def search(
     section = Section("discussions", "Discussions", "discussions/includes/search_hits.html")
     if not terms:
         return section
-    threads = Thread.objects.filter(scope.q(), is_hidden=False)
-    # NOT IN over the few hidden threads (a partial index), rather than a join per reply.
-    hidden_threads = Thread.objects.filter(is_hidden=True).values("pk")
-    posts = Post.objects.filter(scope.q(), is_hidden=False, is_deleted=False).exclude(thread_id__in=hidden_threads)
-    threads = filters.apply(threads, author_field="author")
-    posts = filters.apply(posts, author_field="author")
-    if kind:
-        threads, posts = threads.filter(kind=kind), posts.filter(thread__kind=kind)
-    if focus_area is not None:
-        threads, posts = threads.filter(focus_area=focus_area), posts.filter(thread__focus_area=focus_area)
-    found = core_search.newest_matches_together([(threads, "t"), (posts, "p")], terms, cap=SEARCH_CANDIDATES)
+    key = (scope, filters, kind, focus_area.pk if focus_area is not None else None)
+    threads = core_search.Rows(Thread, key, lambda: _searched_threads(scope, filters, kind, focus_area))
+    posts = core_search.Rows(Post, key, lambda: _searched_posts(scope, filters, kind, focus_area))
+    found = core_search.newest_matches_together(
+        [(threads, "t"), (posts, "p")], terms, cap=SEARCH_CANDIDATES, phrase_pairs=True
+    )
     counts = Counter(candidate.kind for candidate in found)
     section.capped = SEARCH_CANDIDATES in (counts["t"], counts["p"])
     section.page = Paginator(core_search.best_first(found), per_page).get_page(page_number)
@@ -774,6 +769,31 @@ def search(
     found = _hits_postgres(rows, terms) if settings.USING_POSTGRES else _hits_orm(rows, terms)
     section.hits = [found[row.kind, row.id] for row in rows if (row.kind, row.id) in found]
     return section
+
+
+def _searched_threads(
+    scope: core_search.Scope, filters: core_search.Filters, kind: str, focus_area: FocusArea | None
+) -> QuerySet[Thread]:
+    threads = filters.apply(Thread.objects.filter(scope.q(), is_hidden=False), author_field="author")
+    if kind:
+        threads = threads.filter(kind=kind)
+    if focus_area is not None:
+        threads = threads.filter(focus_area=focus_area)
+    return threads
+
+
+def _searched_posts(
+    scope: core_search.Scope, filters: core_search.Filters, kind: str, focus_area: FocusArea | None
+) -> QuerySet[Post]:
+    # NOT IN over the few hidden threads (a partial index), rather than a join per reply.
+    hidden_threads = Thread.objects.filter(is_hidden=True).values("pk")
+    posts = Post.objects.filter(scope.q(), is_hidden=False, is_deleted=False).exclude(thread_id__in=hidden_threads)
+    posts = filters.apply(posts, author_field="author")
+    if kind:
+        posts = posts.filter(thread__kind=kind)
+    if focus_area is not None:
+        posts = posts.filter(thread__focus_area=focus_area)
+    return posts
 
 
 def _hits_postgres(rows: list, terms: core_search.Terms) -> dict[tuple[str, int], Hit]:

@@ -52,9 +52,13 @@ def search_section(
     per_page: int,
 ) -> core_search.Section:
     """Approved and featured resources matching ``terms`` in communities ``scope`` allows (site search): two queries."""
-    qs = filters.apply(Resource.objects.filter(scope.q()).visible(), author_field="submitted_by")
+    rows = core_search.Rows(
+        Resource,
+        ("resources", scope, filters),
+        lambda: filters.apply(Resource.objects.filter(scope.q()).visible(), author_field="submitted_by"),
+    )
     return core_search.ranked_section(
-        qs,
+        rows,
         terms,
         kind="resources",
         label="Resources",
