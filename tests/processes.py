@@ -2,6 +2,7 @@
 
 import os
 import socket
+import subprocess
 import sys
 import time
 import urllib.request
@@ -29,6 +30,21 @@ def child_env(**overrides):
     env = {k: v for k, v in os.environ.items() if k not in {"PYTEST_XDIST_WORKER", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update({"DATABASE_URL": database_url(), "REDIS_URL": settings.REDIS_URL, **overrides})
     return env
+
+
+def run_python(code, *args, timeout=120, env=None):
+    """Run ``python -c code *args`` in the project's folder on this test process's database and
+    Redis (``env`` overrides); its standard output. A failure raises with what it printed."""
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=ROOT,
+        env=child_env(**(env or {})),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=True,
+    )
+    return done.stdout
 
 
 def gunicorn_command(port):

@@ -3,12 +3,10 @@ they pull in (issue 19, memory): the API's views load on the first API request (
 Pillow, markdown-it or nh3, which only pictures and text people send need."""
 
 import json
-import subprocess
-import sys
 
 import pytest
 
-from tests.processes import ROOT, child_env
+from tests.processes import run_python
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,16 +39,7 @@ print(json.dumps({"pages": pages, "before": before, "api": api, "after": after})
 
 
 def test_pages_load_no_api_framework_and_the_api_still_answers(community):
-    done = subprocess.run(
-        [sys.executable, "-c", WORKER, json.dumps(HEAVY)],
-        cwd=ROOT,
-        env=child_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    seen = json.loads(run_python(WORKER, json.dumps(HEAVY)).strip().splitlines()[-1])
     assert seen["pages"] == [200, 200, 200, 200]
     assert seen["before"] == []
     assert seen["api"] == [200, 200]

@@ -1,13 +1,11 @@
 """A web worker settles the garbage collector once it has loaded the application (core/gcsettle.py)."""
 
 import gc
-import subprocess
-import sys
 
 import pytest
 
 from core.gcsettle import DEFAULT_YOUNG_THRESHOLD, settle
-from tests.processes import ROOT, child_env
+from tests.processes import run_python
 
 PROBE = "import gc, {module}; print(gc.get_threshold()[0], gc.get_freeze_count())"
 
@@ -40,18 +38,9 @@ def test_the_threshold_comes_from_the_environment_and_zero_keeps_pythons(collect
 
 
 @pytest.mark.parametrize("module", ["cop_site.wsgi", "cop_site.asgi"])
-def test_both_applications_settle_when_a_worker_loads_them(module):
-    env = child_env(DJANGO_SETTINGS_MODULE="cop_site.settings")
-    env.pop("GC_YOUNG_THRESHOLD", None)
-    out = subprocess.run(
-        [sys.executable, "-c", PROBE.format(module=module)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    threshold, frozen = map(int, out.stdout.split())
+def test_both_applications_settle_when_a_worker_loads_them(module, monkeypatch):
+    monkeypatch.delenv("GC_YOUNG_THRESHOLD", raising=False)
+    out = run_python(PROBE.format(module=module), timeout=60, env={"DJANGO_SETTINGS_MODULE": "cop_site.settings"})
+    threshold, frozen = map(int, out.split())
     assert threshold == DEFAULT_YOUNG_THRESHOLD
     assert frozen > 50_000

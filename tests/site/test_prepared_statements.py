@@ -2,14 +2,12 @@
 for the ORM's parameters can be far slower; DB_PREPARE_THRESHOLD turns them on."""
 
 import json
-import subprocess
-import sys
 
 import pytest
 from django.db import connection
 
 from core.signals import PREPARED_PER_CONNECTION
-from tests.processes import ROOT, child_env
+from tests.processes import run_python
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,16 +30,8 @@ print(json.dumps({
 
 
 def run_child(**env):
-    done = subprocess.run(
-        [sys.executable, "-c", CHILD],
-        cwd=ROOT,
-        env=child_env(DJANGO_SETTINGS_MODULE="cop_site.settings", **env),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    out = run_python(CHILD, env={"DJANGO_SETTINGS_MODULE": "cop_site.settings", **env})
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def test_statements_are_not_prepared_by_default():
