@@ -132,6 +132,16 @@ def _preparing_cursor(connection):
     return logged(raw, connection) if connection.queries_logged else connection.make_cursor(raw)
 
 
+def statement_cursor(using: str = "default"):
+    """A cursor for a fixed statement written by hand and run on every request (the session's read): on
+    PostgreSQL it prepares what it runs, as the compiled statements are prepared (its values must be
+    ones whose plan does not change with them, say a key), unless DB_PREPARE_COMPILED is off."""
+    connection = connections[using]
+    if settings.DB_PREPARE_COMPILED and connection.vendor == "postgresql":
+        return _preparing_cursor(connection)
+    return connection.cursor()
+
+
 def _stand_in(kind: Any, n: int, round_: int) -> Any:
     """A value no row holds, different for each slot (``n``) and each of the two compiling rounds."""
     if kind is int:

@@ -110,3 +110,13 @@ def test_the_query_log_shows_a_prepared_statement_with_its_values(members):
     for sql in logged:
         assert sql.startswith('SELECT "communities_community"."id"')
         assert f'WHERE "communities_community"."id" = {community.pk}' in sql
+
+
+def test_a_members_session_is_read_by_a_prepared_statement(client, members):
+    _community, rows = members
+    client.force_login(rows[0].user)
+    assert client.get("/").status_code == 200
+    assert client.get("/").context["user"] == rows[0].user
+    reads = [s for s in _prepared_statements() if 'FROM "django_session"' in s]
+    assert len(reads) == 1, reads
+    assert '"session_key" = $1 AND "expire_date" > $2' in reads[0]
