@@ -132,7 +132,7 @@ _PERSON_FIELDS = ("id", "username", "display_name", "avatar")
 _LAST_PAGE = 2**31 - 1  # "the last page", as Paginator.get_page reads a page number below 1
 
 
-def _requested_page(number: Any) -> int:
+def requested_page(number: Any) -> int:
     """The page Paginator.get_page would show for ``number``, with _LAST_PAGE for "the last"."""
     try:
         if isinstance(number, float) and not number.is_integer():
@@ -235,7 +235,7 @@ def thread_list_page(
         *kinds,
         community.pk,
         community.pk,
-        _requested_page(page_number),
+        requested_page(page_number),
         per_page,
         community.pk,
         *listed_params,

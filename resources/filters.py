@@ -2,11 +2,14 @@
 
 import django_filters
 from django import forms
+from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import F
 
 from communities.models import FocusArea
+from resources import selectors
 from resources.models import GradeBand, Resource, Subject
-from resources.selectors import search_resources
+from resources.selectors import LibraryFilters, LibraryPage, search_resources
 
 SORTS = [
     ("newest", "Newest"),
@@ -49,14 +52,33 @@ class ResourceFilter(django_filters.FilterSet):
         """The (id, name) of the focus areas the form's select offers, in order: one query, after which the
         select draws these pairs instead of asking the database again."""
         pairs = list(self.filters["focus_area"].queryset.values_list("pk", "name"))
+        self.show_focus_areas(pairs)
+        return pairs
+
+    def show_focus_areas(self, pairs):
+        """Let the focus area select offer ``pairs``, the (id, name) of the community's focus areas in order,
+        read with the page (after validating: validating a sent id still asks the field's queryset)."""
         field = self.form.fields["focus_area"]
         offered = [("", field.empty_label)] if field.empty_label is not None else []
         if field.null_label is not None:
             offered.append((field.null_value, field.null_label))
         # Plain choices on the field and its widget (forms.ChoiceField's setter: django-filter's own would
         # wrap them in a queryset iterator). Validating a sent id still asks the field's queryset.
-        forms.ChoiceField.choices.fset(field, offered + pairs)
-        return pairs
+        forms.ChoiceField.choices.fset(field, offered + list(pairs))
+
+    def wanted(self):
+        """The valid form's filters and sort, as ``selectors.library_page`` takes them."""
+        data = self.form.cleaned_data if self.is_bound else {}
+        area = data.get("focus_area")
+        return LibraryFilters(
+            q=data.get("q") or "",
+            kind=data.get("kind") or "",
+            focus_area=area.pk if area is not None else None,
+            grade_band=data.get("grade_band") or "",
+            subject=data.get("subject") or "",
+            status=data.get("status") or "",
+            sort=data.get("sort") or "",
+        )
 
     def filter_search(self, queryset, name, value):
         return search_resources(queryset, value)
@@ -80,3 +102,27 @@ class ResourceFilter(django_filters.FilterSet):
         if not sort and "rank" in queryset.query.annotations:
             return queryset.order_by("-rank", "-created_at", "-pk")
         return queryset.order_by("-created_at", "-pk")
+
+
+def library_listing(data, *, access, page_number, per_page, statement=None):
+    """The library page's filter (``data``: the GET parameters, None for none), whether its form is valid, and
+    the LibraryPage it picks out (no rows for a refused form). On PostgreSQL (``statement``) one statement,
+    ``selectors.library_page``; elsewhere the filter's querysets, which that statement must equal."""
+    if statement is None:
+        statement = settings.USING_POSTGRES
+    if statement:
+        resource_filter = ResourceFilter(data, access=access)
+        valid = not resource_filter.is_bound or resource_filter.form.is_valid()
+        listing = selectors.library_page(
+            access=access, filters=resource_filter.wanted() if valid else None, page_number=page_number,
+            per_page=per_page,
+        )  # fmt: skip
+        resource_filter.show_focus_areas(listing.focus_areas)
+        return resource_filter, valid, listing
+    queryset = selectors.library_rows(access=access)
+    resource_filter = ResourceFilter(data, queryset=queryset, access=access)
+    valid = not resource_filter.is_bound or resource_filter.form.is_valid()
+    page = Paginator(resource_filter.qs if valid else queryset.none(), per_page).get_page(page_number)
+    if page.paginator.count:
+        selectors.with_area_names(page.object_list)
+    return resource_filter, valid, LibraryPage(page, resource_filter.offered_focus_areas())

@@ -77,7 +77,7 @@ def _shown(resource):
         (submitter.pk, submitter.name) if submitter is not None else None,
         resource.created_at.isoformat(),
         resource.useful_count,
-        tuple((area.pk, area.name) for area in resource.focus_areas.all()),
+        tuple(resource.area_names),
         resource.grade_bands,
     )
 

@@ -11,7 +11,7 @@ from communities.permissions import community_view
 from core.pagecache import cached_page
 from core.refusals import REFUSALS, refuse, status_for
 from resources import fragments, selectors, services
-from resources.filters import ResourceFilter
+from resources.filters import library_listing
 from resources.forms import CollectionForm, CollectionItemForm, ItemNoteForm, RejectForm, ResourceForm
 from resources.models import Collection, CollectionItem, Resource
 
@@ -58,28 +58,23 @@ def _service_args(data):
 @community_view("see")
 @cached_page(params=("q", "kind", "focus_area", "grade_band", "subject", "status", "sort", "page"))
 def library(request, access):
-    queryset = selectors.library_rows(access=access)
-    resource_filter = ResourceFilter(request.GET or None, queryset=queryset, access=access)
-    status = 200
-    if resource_filter.is_bound and not resource_filter.form.is_valid():
-        status = 400
-        resources = queryset.none()
-    else:
-        resources = resource_filter.qs
-    page = Paginator(resources, PAGE_SIZE).get_page(request.GET.get("page"))
+    resource_filter, valid, listing = library_listing(
+        request.GET or None, access=access, page_number=request.GET.get("page"), per_page=PAGE_SIZE
+    )
+    page = listing.page
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "access": access,
         "community": access.community,
         "filter": resource_filter,
-        "filter_form": fragments.filter_form_markup(resource_filter, focus_areas=resource_filter.offered_focus_areas()),
+        "filter_form": fragments.filter_form_markup(resource_filter, focus_areas=listing.focus_areas),
         "page": page,
         # An empty page's slice still costs compiling its query: the count says there is nothing to fetch.
         "rows": fragments.resource_rows(page.object_list if page.paginator.count else (), access=access),
         "query_string": query.urlencode(),
     }
-    return render(request, "resources/library.html", context, status=status)
+    return render(request, "resources/library.html", context, status=200 if valid else 400)
 
 
 @community_view("see")
