@@ -2,14 +2,11 @@
 
 import django_filters
 from django import forms
-from django.conf import settings
-from django.core.paginator import Paginator
 from django.db.models import F
 
 from communities.models import FocusArea
-from resources import selectors
 from resources.models import GradeBand, Resource, Subject
-from resources.selectors import LibraryFilters, LibraryPage, search_resources
+from resources.selectors import LibraryFilters, search_resources
 
 SORTS = [
     ("newest", "Newest"),
@@ -44,9 +41,14 @@ class ResourceFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, access, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.filters["focus_area"].queryset = FocusArea.objects.filter(community=access.community)
-        if not access.may_moderate:
-            del self.filters["status"]
+        for name in set(self.filters) - set(self.field_names(access)):
+            del self.filters[name]
         self.form.fields["sort"].required = False
+
+    @classmethod
+    def field_names(cls, access):
+        """The form's fields for ``access``, in order: the status filter is for moderators only."""
+        return tuple(name for name in cls.base_filters if access.may_moderate or name != "status")
 
     def offered_focus_areas(self):
         """The (id, name) of the focus areas the form's select offers, in order: one query, after which the
@@ -102,27 +104,3 @@ class ResourceFilter(django_filters.FilterSet):
         if not sort and "rank" in queryset.query.annotations:
             return queryset.order_by("-rank", "-created_at", "-pk")
         return queryset.order_by("-created_at", "-pk")
-
-
-def library_listing(data, *, access, page_number, per_page, statement=None):
-    """The library page's filter (``data``: the GET parameters, None for none), whether its form is valid, and
-    the LibraryPage it picks out (no rows for a refused form). On PostgreSQL (``statement``) one statement,
-    ``selectors.library_page``; elsewhere the filter's querysets, which that statement must equal."""
-    if statement is None:
-        statement = settings.USING_POSTGRES
-    if statement:
-        resource_filter = ResourceFilter(data, access=access)
-        valid = not resource_filter.is_bound or resource_filter.form.is_valid()
-        listing = selectors.library_page(
-            access=access, filters=resource_filter.wanted() if valid else None, page_number=page_number,
-            per_page=per_page,
-        )  # fmt: skip
-        resource_filter.show_focus_areas(listing.focus_areas)
-        return resource_filter, valid, listing
-    queryset = selectors.library_rows(access=access)
-    resource_filter = ResourceFilter(data, queryset=queryset, access=access)
-    valid = not resource_filter.is_bound or resource_filter.form.is_valid()
-    page = Paginator(resource_filter.qs if valid else queryset.none(), per_page).get_page(page_number)
-    if page.paginator.count:
-        selectors.with_area_names(page.object_list)
-    return resource_filter, valid, LibraryPage(page, resource_filter.offered_focus_areas())

@@ -5,13 +5,14 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
 from communities.permissions import community_view
 from core.pagecache import cached_page
 from core.refusals import REFUSALS, refuse, status_for
 from resources import fragments, selectors, services
-from resources.filters import library_listing
+from resources.filters import ResourceFilter
 from resources.forms import CollectionForm, CollectionItemForm, ItemNoteForm, RejectForm, ResourceForm
 from resources.models import Collection, CollectionItem, Resource
 
@@ -58,8 +59,9 @@ def _service_args(data):
 @community_view("see")
 @cached_page(params=("q", "kind", "focus_area", "grade_band", "subject", "status", "sort", "page"))
 def library(request, access):
-    resource_filter, valid, listing = library_listing(
-        request.GET or None, access=access, page_number=request.GET.get("page"), per_page=PAGE_SIZE
+    data = request.GET or None
+    form, listing = fragments.library_listing(
+        data, access=access, page_number=request.GET.get("page"), per_page=PAGE_SIZE
     )
     page = listing.page
     query = request.GET.copy()
@@ -67,14 +69,16 @@ def library(request, access):
     context = {
         "access": access,
         "community": access.community,
-        "filter": resource_filter,
-        "filter_form": fragments.filter_form_markup(resource_filter, focus_areas=listing.focus_areas),
+        # Built only if something reads it: the form's markup and outcome come from the cache.
+        "filter": SimpleLazyObject(lambda: ResourceFilter(data, access=access)),
+        "filtered": data is not None,
+        "filter_form": form.markup,
         "page": page,
         # An empty page's slice still costs compiling its query: the count says there is nothing to fetch.
         "rows": fragments.resource_rows(page.object_list if page.paginator.count else (), access=access),
         "query_string": query.urlencode(),
     }
-    return render(request, "resources/library.html", context, status=200 if valid else 400)
+    return render(request, "resources/library.html", context, status=200 if form.valid else 400)
 
 
 @community_view("see")

@@ -10,7 +10,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from communities.permissions import access_for
-from resources.filters import library_listing
+from resources.fragments import library_listing
 from resources.models import Resource
 from resources.views import PAGE_SIZE
 from tests.factories import FocusAreaFactory, UserFactory
@@ -56,7 +56,7 @@ def shelf(community):
 
 
 def listed(access, data, page_number, *, statement):
-    _filter, _valid, listing = library_listing(
+    _form, listing = library_listing(
         data, access=access, page_number=page_number, per_page=PAGE_SIZE, statement=statement
     )
     return listing.page, list(listing.page.object_list), listing.focus_areas
