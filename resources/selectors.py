@@ -19,6 +19,7 @@ from accounts.models import User
 from communities.models import Community, FocusArea
 from communities.permissions import Access, visible_q
 from core import search as core_search
+from core.compiled import instance_builder
 from discussions.selectors import CountedPaginator, requested_page
 from resources.models import Collection, CollectionItem, CurationDecision, Resource, SavedResource, UsefulMark
 
@@ -215,23 +216,24 @@ def library_page(*, access: Access, filters: LibraryFilters | None, page_number:
     total, number, areas = rows[0][:3]
     db = connection.alias
     width = len(_ROW_COLUMNS)
+    build_resource, build_person = instance_builder(Resource), instance_builder(User)
     people: dict[int, User] = {}
     resources = []
     for row in rows:
         values = row[3 : 3 + width]
         if values[0] is None:  # a page with no rows (the LEFT JOIN's one empty row)
             continue
-        resource = Resource.from_db(db, _ROW_COLUMNS, values)
+        resource = build_resource(Resource, db, _ROW_COLUMNS, values)
         person = row[3 + width : 3 + width + len(_SUBMITTER_COLUMNS)]
         if person[0] is None:
             resource.submitted_by = None
         else:
             found = people.get(person[0])
             if found is None:
-                found = people[person[0]] = User.from_db(db, _SUBMITTER_COLUMNS, person)
+                found = people[person[0]] = build_person(User, db, _SUBMITTER_COLUMNS, person)
             resource.submitted_by = found
         resource.community = community
-        resource.area_names = row[-1] or []  # type: ignore[attr-defined] # as with_area_names gives them
+        resource.area_names = row[-1] or []  # as with_area_names gives them
         resources.append(resource)
     page = Page(resources, int(number), CountedPaginator([], per_page, count=total))
     return LibraryPage(page, [(pk, name) for pk, name in areas or ()])
