@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.template import Context, engines
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.timesince import timesince
 
 from communities.permissions import access_for
 from core import fragments as core_fragments
@@ -141,3 +142,17 @@ def test_a_change_to_a_thread_shows_on_the_list_at_once(client, community, membe
     assert "Brand Newcomer (@" in list_page(client, community)
     Thread.objects.filter(pk=thread.pk).update(is_locked=True)
     assert page.count(">Locked</span>") + 1 == list_page(client, community).count(">Locked</span>")
+
+
+def test_a_rows_time_in_its_key_moves_on_exactly_when_the_words_do():
+    now = timezone.now()
+    ago = [
+        timedelta(seconds=5), timedelta(seconds=59), timedelta(seconds=61), timedelta(minutes=2, seconds=3),
+        timedelta(hours=1, seconds=2), timedelta(hours=1, minutes=1, seconds=2), timedelta(days=1, seconds=2),
+        timedelta(days=8, seconds=2), timedelta(days=8, hours=3, seconds=2), timedelta(days=40), timedelta(days=400),
+        timedelta(days=800), -timedelta(minutes=3),
+    ]  # fmt: skip
+    shown = [(timesince(now - delta), fragments.elapsed(now - delta)) for delta in ago]
+    for words, key in shown:
+        for other_words, other_key in shown:
+            assert (words == other_words) == (key == other_key), (words, other_words)
