@@ -65,7 +65,12 @@ def post_url_prefix(*, community, thread) -> str:
 def _author(person):
     if person is None:
         return None
-    return (person.pk, person.username, person.name, person.avatar.name if person.avatar else "")
+    # The stored name as loaded (or the FieldFile it became), without the file descriptor's wrapping.
+    try:
+        avatar = person.__dict__["avatar"]
+    except KeyError:  # deferred: the descriptor loads it
+        avatar = person.avatar
+    return (person.pk, person.username, person.name, getattr(avatar, "name", avatar) or "")
 
 
 def _post_author(person, authors):

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from accounts.models import User
 from communities.permissions import access_for
 from core import fragments as core_fragments
 from discussions import fragments
@@ -156,3 +157,15 @@ def test_a_rows_time_in_its_key_moves_on_exactly_when_the_words_do():
     for words, key in shown:
         for other_words, other_key in shown:
             assert (words == other_words) == (key == other_key), (words, other_words)
+
+
+def test_a_persons_avatar_is_in_a_rows_key_however_the_person_was_loaded():
+    person = UserFactory(avatar="avatars/one.webp", display_name="Ana")
+    fresh = User.objects.get(pk=person.pk)  # the stored name, as loaded
+    touched = User.objects.get(pk=person.pk)
+    assert touched.avatar  # now the FieldFile the descriptor made of it
+    deferred = User.objects.only("id", "username", "display_name").get(pk=person.pk)
+    wanted = (person.pk, person.username, "Ana", "avatars/one.webp")
+    assert fragments._author(fresh) == fragments._author(touched) == fragments._author(deferred) == wanted
+    User.objects.filter(pk=person.pk).update(avatar="")
+    assert fragments._author(User.objects.get(pk=person.pk)) == (person.pk, person.username, "Ana", "")
