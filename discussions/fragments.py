@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timesince import timesince
+from django.utils.timesince import TIME_STRINGS_KEYS, timesince
 
 from core.cache import cache_is_degraded
 from core.fragments import drawn_rows, render_rows, sources_digest
@@ -65,7 +65,12 @@ def post_url_prefix(*, community, thread) -> str:
 def _author(person):
     if person is None:
         return None
-    return (person.pk, person.username, person.name, person.avatar.name if person.avatar else "")
+    # The stored name as loaded (or the FieldFile it became), without the file descriptor's wrapping.
+    try:
+        avatar = person.__dict__["avatar"]
+    except KeyError:  # deferred: the descriptor loads it
+        avatar = person.avatar
+    return (person.pk, person.username, person.name, getattr(avatar, "name", avatar) or "")
 
 
 def _post_author(person, authors):
@@ -277,6 +282,16 @@ ROW_SOURCES = (
 UNREAD = mark_safe("<!--unread-->")  # a fixed marker where the reader's own badge goes, no user text
 
 
+# timesince's units and numbers without their words ("3 hour, 2 minute"): the same text exactly when the
+# words are (the language is in the key already), without translating each unit's plural for every row.
+_UNITS = {name: f"%(num)d {name}" for name in TIME_STRINGS_KEYS}
+
+
+def elapsed(moment) -> str:
+    """What ``moment|timesince`` says, as a key: it changes exactly when those words do."""
+    return timesince(moment, time_strings=_UNITS)
+
+
 def _row_shown(thread) -> tuple:
     focus_area = thread.focus_area if thread.focus_area_id else None
     return (
@@ -295,7 +310,7 @@ def _row_shown(thread) -> tuple:
         _author(thread.author),
         thread.created_at.isoformat(),
         thread.last_activity_at.isoformat(),
-        timesince(thread.last_activity_at),  # "3 hours": the key moves on as the words do
+        elapsed(thread.last_activity_at),  # "3 hours": the key moves on as the words do
         tuple(_author(person) for person in getattr(thread, "recent_repliers", None) or ()),
     )
 

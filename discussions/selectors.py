@@ -22,7 +22,7 @@ from accounts.models import User
 from communities.models import Community, FocusArea, Membership
 from communities.permissions import Access
 from core import search as core_search
-from core.compiled import Compiled
+from core.compiled import Compiled, instance_builder
 from core.search import Section
 from discussions.models import (
     MAX_VISIBLE_DEPTH,
@@ -132,7 +132,7 @@ _PERSON_FIELDS = ("id", "username", "display_name", "avatar")
 _LAST_PAGE = 2**31 - 1  # "the last page", as Paginator.get_page reads a page number below 1
 
 
-def _requested_page(number: Any) -> int:
+def requested_page(number: Any) -> int:
     """The page Paginator.get_page would show for ``number``, with _LAST_PAGE for "the last"."""
     try:
         if isinstance(number, float) and not number.is_integer():
@@ -235,7 +235,7 @@ def thread_list_page(
         *kinds,
         community.pk,
         community.pk,
-        _requested_page(page_number),
+        requested_page(page_number),
         per_page,
         community.pk,
         *listed_params,
@@ -257,24 +257,29 @@ def thread_list_page(
     db = connection.alias
     width = len(_ROW_COLUMNS)
     people_cache: dict[int, User] = {}
+    build_person, build_thread, build_area = (
+        instance_builder(User),
+        instance_builder(Thread),
+        instance_builder(FocusArea),
+    )
 
     def person_of(values):
         found = people_cache.get(values[0])
         if found is None:
-            found = people_cache[values[0]] = User.from_db(db, _PERSON_FIELDS, values)
+            found = people_cache[values[0]] = build_person(User, db, _PERSON_FIELDS, values)
         return found
 
     for row in rows:
         values = row[start : start + width]
         if values[0] is None:  # a page with no rows (the LEFT JOIN's one empty row)
             continue
-        thread: Any = Thread.from_db(db, _ROW_COLUMNS, values)  # with the row's extra attributes
+        thread: Any = build_thread(Thread, db, _ROW_COLUMNS, values)  # with the row's extra attributes
         author = row[start + width : start + width + len(_PERSON_FIELDS)]
         area_name, upto, new_replies, people = row[start + width + len(_PERSON_FIELDS) :]
         thread.community = community
         thread.author = person_of(author) if author[0] is not None else None
         thread.focus_area = (
-            FocusArea.from_db(db, ("id", "community_id", "name"), (thread.focus_area_id, community.pk, area_name))
+            build_area(FocusArea, db, ("id", "community_id", "name"), (thread.focus_area_id, community.pk, area_name))
             if thread.focus_area_id is not None
             else None
         )

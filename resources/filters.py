@@ -6,7 +6,7 @@ from django.db.models import F
 
 from communities.models import FocusArea
 from resources.models import GradeBand, Resource, Subject
-from resources.selectors import search_resources
+from resources.selectors import LibraryFilters, search_resources
 
 SORTS = [
     ("newest", "Newest"),
@@ -41,22 +41,46 @@ class ResourceFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, access, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.filters["focus_area"].queryset = FocusArea.objects.filter(community=access.community)
-        if not access.may_moderate:
-            del self.filters["status"]
+        for name in set(self.filters) - set(self.field_names(access)):
+            del self.filters[name]
         self.form.fields["sort"].required = False
+
+    @classmethod
+    def field_names(cls, access):
+        """The form's fields for ``access``, in order: the status filter is for moderators only."""
+        return tuple(name for name in cls.base_filters if access.may_moderate or name != "status")
 
     def offered_focus_areas(self):
         """The (id, name) of the focus areas the form's select offers, in order: one query, after which the
         select draws these pairs instead of asking the database again."""
         pairs = list(self.filters["focus_area"].queryset.values_list("pk", "name"))
+        self.show_focus_areas(pairs)
+        return pairs
+
+    def show_focus_areas(self, pairs):
+        """Let the focus area select offer ``pairs``, the (id, name) of the community's focus areas in order,
+        read with the page (after validating: validating a sent id still asks the field's queryset)."""
         field = self.form.fields["focus_area"]
         offered = [("", field.empty_label)] if field.empty_label is not None else []
         if field.null_label is not None:
             offered.append((field.null_value, field.null_label))
         # Plain choices on the field and its widget (forms.ChoiceField's setter: django-filter's own would
         # wrap them in a queryset iterator). Validating a sent id still asks the field's queryset.
-        forms.ChoiceField.choices.fset(field, offered + pairs)
-        return pairs
+        forms.ChoiceField.choices.fset(field, offered + list(pairs))
+
+    def wanted(self):
+        """The valid form's filters and sort, as ``selectors.library_page`` takes them."""
+        data = self.form.cleaned_data if self.is_bound else {}
+        area = data.get("focus_area")
+        return LibraryFilters(
+            q=data.get("q") or "",
+            kind=data.get("kind") or "",
+            focus_area=area.pk if area is not None else None,
+            grade_band=data.get("grade_band") or "",
+            subject=data.get("subject") or "",
+            status=data.get("status") or "",
+            sort=data.get("sort") or "",
+        )
 
     def filter_search(self, queryset, name, value):
         return search_resources(queryset, value)

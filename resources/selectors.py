@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.paginator import Page
+from django.db import connection
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
-from communities.models import Community
+from communities.models import Community, FocusArea
 from communities.permissions import Access, visible_q
 from core import search as core_search
+from core.compiled import instance_builder
+from discussions.selectors import CountedPaginator, requested_page
 from resources.models import Collection, CollectionItem, CurationDecision, Resource, SavedResource, UsefulMark
 
 
@@ -90,6 +95,157 @@ LIBRARY_ROW_FIELDS = (
 def library_rows(*, access: Access) -> QuerySet[Resource]:
     """``resources_for_library`` loading only what the library page's rows show: 2 queries."""
     return resources_for_library(access=access).only(*LIBRARY_ROW_FIELDS)
+
+
+@dataclass(frozen=True)
+class LibraryFilters:
+    """What the library's filter form asked for (ResourceFilter's cleaned values; "" for a field left empty)."""
+
+    q: str = ""
+    kind: str = ""
+    focus_area: int | None = None
+    grade_band: str = ""
+    subject: str = ""
+    status: str = ""
+    sort: str = ""
+
+
+@dataclass
+class LibraryPage:
+    """What the library shows: a Page of rows (each with its submitter and ``area_names``) and the focus areas
+    its filter offers, (id, name) in order."""
+
+    page: Page
+    focus_areas: list[tuple[int, str]]
+
+
+# The library statement's row columns, in Resource's field order (Model.from_db reads them so).
+_ROW_COLUMNS = (
+    "id", "community_id", "title", "kind", "grade_bands", "submitted_by_id", "created_at", "status", "useful_count",
+    "link_status",
+)  # fmt: skip
+_SUBMITTER_COLUMNS = ("id", "username", "display_name")
+# ResourceFilter.qs's orders ({t}: the table's alias; ``rank`` is the search's, as SearchRank ranks).
+_LIBRARY_SORTS = {
+    "useful": "{t}useful_count DESC, {t}created_at DESC, {t}id DESC",
+    "featured": "{t}featured_at DESC NULLS LAST, {t}created_at DESC, {t}id DESC",
+    "rank": "{r}rank DESC, {t}created_at DESC, {t}id DESC",
+    "": "{t}created_at DESC, {t}id DESC",
+}
+
+
+def library_page(*, access: Access, filters: LibraryFilters | None, page_number: Any, per_page: int) -> LibraryPage:
+    """The library's page on PostgreSQL in one statement: what ``library_rows`` filtered by ResourceFilter,
+    paged by ``Paginator.get_page``, with the filter's focus areas (``filters`` None: a refused form, no rows).
+    Building and compiling those querysets (count, rows, focus areas of the rows and of the form) cost more
+    CPU than drawing the page."""
+    community = access.community
+    where = ["t.community_id = %s"]
+    params: list[Any] = [community.pk]
+    rank = "NULL::real"
+    rank_params: list[Any] = []
+    if filters is None:
+        where.append("FALSE")
+        filters = LibraryFilters()
+    if not access.may_moderate:
+        where.append("t.status IN (%s, %s)")
+        params.extend(Resource.VISIBLE_STATUSES)
+    query = filters.q.strip()
+    if query:
+        where.append("t.search_vector @@ websearch_to_tsquery('english'::regconfig, %s)")
+        params.append(query)
+        rank = "ts_rank(t.search_vector, websearch_to_tsquery('english'::regconfig, %s))"
+        rank_params.append(query)
+    if filters.kind:
+        where.append("t.kind = %s")
+        params.append(filters.kind)
+    resource_t, user_t, area_t = Resource._meta.db_table, User._meta.db_table, FocusArea._meta.db_table
+    through_t = Resource.focus_areas.through._meta.db_table
+    if filters.focus_area is not None:
+        where.append(f"EXISTS (SELECT 1 FROM {through_t} rf WHERE rf.resource_id = t.id AND rf.focusarea_id = %s)")  # noqa: S608
+        params.append(filters.focus_area)
+    for column, code in (("grade_bands", filters.grade_band), ("subjects", filters.subject)):
+        if code:
+            where.append(f"t.{column}::text LIKE %s")
+            params.append(f"%,{connection.ops.prep_for_like_query(code)},%")
+    if filters.status:
+        where.append("t.status = %s")
+        params.append(filters.status)
+    sort = filters.sort if filters.sort in ("useful", "featured") else "rank" if query and not filters.sort else ""
+    order = _LIBRARY_SORTS[sort]
+    kept = " AND ".join(where)
+    columns = ", ".join(f"t.{c}" for c in _ROW_COLUMNS)
+    shown = ", ".join(f"r.{c}" for c in _ROW_COLUMNS)
+    submitter = ", ".join(f"u.{c}" for c in _SUBMITTER_COLUMNS)
+    # The count first (the page number depends on it), then the page of rows with their submitters and focus
+    # areas, and the community's focus areas for the form.
+    sql = f"""
+        WITH counted AS MATERIALIZED (
+            SELECT count(*) AS total FROM {resource_t} t WHERE {kept}
+        ), numbered AS MATERIALIZED (
+            SELECT counted.total, LEAST(%s, GREATEST(CEIL(counted.total / %s::numeric)::bigint, 1)) AS page_number,
+                   (SELECT json_agg(json_build_array(a.id, a.name) ORDER BY a.position, a.name)
+                      FROM {area_t} a WHERE a.community_id = %s) AS areas
+            FROM counted
+        )
+        SELECT n.total, n.page_number, n.areas, {shown}, {submitter},
+               (SELECT json_agg(a.name ORDER BY a.position, a.name)
+                  FROM {through_t} rf JOIN {area_t} a ON a.id = rf.focusarea_id WHERE rf.resource_id = r.id)
+        FROM numbered n
+        LEFT JOIN LATERAL (
+            SELECT {columns}, t.featured_at, {rank} AS rank FROM {resource_t} t WHERE {kept}
+            ORDER BY {order.format(t="t.", r="")}
+            LIMIT %s OFFSET (n.page_number - 1) * %s
+        ) r ON TRUE
+        LEFT JOIN {user_t} u ON u.id = r.submitted_by_id
+        ORDER BY {order.format(t="r.", r="r.")}
+    """  # noqa: S608 - names from code, values in params
+    sent = [
+        *params,
+        requested_page(page_number),
+        per_page,
+        community.pk,
+        *rank_params,
+        *params,
+        per_page,
+        per_page,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, sent)
+        rows = cursor.fetchall()
+    total, number, areas = rows[0][:3]
+    db = connection.alias
+    width = len(_ROW_COLUMNS)
+    build_resource, build_person = instance_builder(Resource), instance_builder(User)
+    people: dict[int, User] = {}
+    resources = []
+    for row in rows:
+        values = row[3 : 3 + width]
+        if values[0] is None:  # a page with no rows (the LEFT JOIN's one empty row)
+            continue
+        resource = build_resource(Resource, db, _ROW_COLUMNS, values)
+        person = row[3 + width : 3 + width + len(_SUBMITTER_COLUMNS)]
+        if person[0] is None:
+            resource.submitted_by = None
+        else:
+            found = people.get(person[0])
+            if found is None:
+                found = people[person[0]] = build_person(User, db, _SUBMITTER_COLUMNS, person)
+            resource.submitted_by = found
+        resource.community = community
+        resource.area_names = row[-1] or []  # as with_area_names gives them
+        resources.append(resource)
+    page = Page(resources, int(number), CountedPaginator([], per_page, count=total))
+    return LibraryPage(page, [(pk, name) for pk, name in areas or ()])
+
+
+def with_area_names(resources: Iterable[Resource]) -> list[Resource]:
+    """``resources`` (focus areas prefetched) as a list, each with ``area_names``, its focus areas' names in
+    order, as the library's rows show them."""
+    resources = list(resources)
+    for resource in resources:
+        resource.area_names = [area.name for area in resource.focus_areas.all()]  # type: ignore[attr-defined]
+    return resources
 
 
 def resource_for_page(*, access: Access, pk: int) -> QuerySet[Resource]:

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
 from communities.permissions import community_view
@@ -58,28 +59,26 @@ def _service_args(data):
 @community_view("see")
 @cached_page(params=("q", "kind", "focus_area", "grade_band", "subject", "status", "sort", "page"))
 def library(request, access):
-    queryset = selectors.library_rows(access=access)
-    resource_filter = ResourceFilter(request.GET or None, queryset=queryset, access=access)
-    status = 200
-    if resource_filter.is_bound and not resource_filter.form.is_valid():
-        status = 400
-        resources = queryset.none()
-    else:
-        resources = resource_filter.qs
-    page = Paginator(resources, PAGE_SIZE).get_page(request.GET.get("page"))
+    data = request.GET or None
+    form, listing = fragments.library_listing(
+        data, access=access, page_number=request.GET.get("page"), per_page=PAGE_SIZE
+    )
+    page = listing.page
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "access": access,
         "community": access.community,
-        "filter": resource_filter,
-        "filter_form": fragments.filter_form_markup(resource_filter, focus_areas=resource_filter.offered_focus_areas()),
+        # Built only if something reads it: the form's markup and outcome come from the cache.
+        "filter": SimpleLazyObject(lambda: ResourceFilter(data, access=access)),
+        "filtered": data is not None,
+        "filter_form": form.markup,
         "page": page,
         # An empty page's slice still costs compiling its query: the count says there is nothing to fetch.
         "rows": fragments.resource_rows(page.object_list if page.paginator.count else (), access=access),
         "query_string": query.urlencode(),
     }
-    return render(request, "resources/library.html", context, status=status)
+    return render(request, "resources/library.html", context, status=200 if form.valid else 400)
 
 
 @community_view("see")

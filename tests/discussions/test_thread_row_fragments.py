@@ -12,7 +12,9 @@ from django.core.cache import cache
 from django.template import Context, engines
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.timesince import timesince
 
+from accounts.models import User
 from communities.permissions import access_for
 from core import fragments as core_fragments
 from discussions import fragments
@@ -141,3 +143,29 @@ def test_a_change_to_a_thread_shows_on_the_list_at_once(client, community, membe
     assert "Brand Newcomer (@" in list_page(client, community)
     Thread.objects.filter(pk=thread.pk).update(is_locked=True)
     assert page.count(">Locked</span>") + 1 == list_page(client, community).count(">Locked</span>")
+
+
+def test_a_rows_time_in_its_key_moves_on_exactly_when_the_words_do():
+    now = timezone.now()
+    ago = [
+        timedelta(seconds=5), timedelta(seconds=59), timedelta(seconds=61), timedelta(minutes=2, seconds=3),
+        timedelta(hours=1, seconds=2), timedelta(hours=1, minutes=1, seconds=2), timedelta(days=1, seconds=2),
+        timedelta(days=8, seconds=2), timedelta(days=8, hours=3, seconds=2), timedelta(days=40), timedelta(days=400),
+        timedelta(days=800), -timedelta(minutes=3),
+    ]  # fmt: skip
+    shown = [(timesince(now - delta), fragments.elapsed(now - delta)) for delta in ago]
+    for words, key in shown:
+        for other_words, other_key in shown:
+            assert (words == other_words) == (key == other_key), (words, other_words)
+
+
+def test_a_persons_avatar_is_in_a_rows_key_however_the_person_was_loaded():
+    person = UserFactory(avatar="avatars/one.webp", display_name="Ana")
+    fresh = User.objects.get(pk=person.pk)  # the stored name, as loaded
+    touched = User.objects.get(pk=person.pk)
+    assert touched.avatar  # now the FieldFile the descriptor made of it
+    deferred = User.objects.only("id", "username", "display_name").get(pk=person.pk)
+    wanted = (person.pk, person.username, "Ana", "avatars/one.webp")
+    assert fragments._author(fresh) == fragments._author(touched) == fragments._author(deferred) == wanted
+    User.objects.filter(pk=person.pk).update(avatar="")
+    assert fragments._author(User.objects.get(pk=person.pk)) == (person.pk, person.username, "Ana", "")

@@ -10,6 +10,7 @@ from django.template import Context, Template
 from django.template.loader import get_template
 from django.urls import reverse
 
+from communities.models import FocusArea
 from communities.permissions import access_for
 from resources import fragments
 from resources.filters import ResourceFilter
@@ -136,3 +137,45 @@ def test_what_the_cache_gives_is_what_drawing_it_now_gives(client, community, mo
     ):
         drawn = library(client, community, **params), library(client, community)
     assert cached == again == drawn
+
+
+def test_a_second_request_builds_no_filter_and_shows_the_same_page(client, community, member):
+    area = FocusAreaFactory(community=community, name="Assessment")
+    ResourceFactory(community=community, kind="video", grade_bands=",3-5,").focus_areas.add(area)
+    ResourceFactory(community=community, kind="article")
+    client.force_login(member)
+    params = {"kind": "video", "grade_band": "3-5", "focus_area": area.pk}
+    first = library(client, community, **params)
+    with mock.patch.object(fragments, "ResourceFilter", wraps=fragments.ResourceFilter) as built:
+        second = library(client, community, **params)
+    assert built.call_count == 0
+    assert first == second
+    assert "1 resource<" in second
+
+
+def test_a_focus_area_that_moves_away_or_comes_in_changes_the_page_at_once(client, community, member):
+    """What a set of filters was last validated to is only a first guess: the form's outcome for the
+    community's focus areas now decides, and the page is listed again when they differ."""
+    area = FocusAreaFactory(community=community, name="Assessment")
+    ResourceFactory(community=community, title="Tagged one").focus_areas.add(area)
+    ResourceFactory(community=community, title="Untagged one")
+    client.force_login(member)
+    url = reverse("resources:library", kwargs={"slug": community.slug})
+    response = client.get(url, {"focus_area": area.pk})
+    assert response.status_code == 200
+    assert titles_of(response) == ["Tagged one"]
+    elsewhere = FocusAreaFactory(name="Elsewhere")
+    FocusArea.objects.filter(pk=area.pk).update(community=elsewhere.community)
+    response = client.get(url, {"focus_area": area.pk})
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert titles_of(response) == []
+    FocusArea.objects.filter(pk=area.pk).update(community=community)
+    response = client.get(url, {"focus_area": area.pk})
+    assert response.status_code == 200
+    assert titles_of(response) == ["Tagged one"]
+    assert response.context["page"].paginator.count == 1
+
+
+def titles_of(response):
+    return [resource.title for resource in response.context["page"].object_list]
