@@ -750,7 +750,7 @@ def search(
     title weighs more than a body), then newest. Only the newest SEARCH_CANDIDATES
     matches of openings and of replies are ranked; ``section.capped`` says there may be
     more. Hidden threads and hidden or deleted replies never appear. Two queries on PostgreSQL
-    (the matches of both, the page's hits), four elsewhere.
+    (the matches of both, the page's hits; three for a page number past the last page), four elsewhere.
     Returns a ``core.search.Section``.
     """
     section = Section("discussions", "Discussions", "discussions/includes/search_hits.html")
@@ -759,13 +759,19 @@ def search(
     key = (scope, filters, kind, focus_area.pk if focus_area is not None else None)
     threads = core_search.Rows(Thread, key, lambda: _searched_threads(scope, filters, kind, focus_area))
     posts = core_search.Rows(Post, key, lambda: _searched_posts(scope, filters, kind, focus_area))
-    found = core_search.newest_matches_together(
-        [(threads, "t"), (posts, "p")], terms, cap=SEARCH_CANDIDATES, phrase_pairs=True
-    )
-    counts = Counter(candidate.kind for candidate in found)
+    counts: Counter[str] = Counter()
+
+    def find(shown):
+        found = core_search.newest_matches_together(
+            [(threads, "t"), (posts, "p")], terms, cap=SEARCH_CANDIDATES, phrase_pairs=True, shown=shown
+        )
+        counts.clear()
+        counts.update(candidate.kind for candidate in found)
+        return found
+
+    page = section.page = core_search.best_page(find, page_number, per_page)
     section.capped = SEARCH_CANDIDATES in (counts["t"], counts["p"])
-    section.page = Paginator(core_search.best_first(found), per_page).get_page(page_number)
-    rows = list(section.page.object_list)
+    rows = list(page.object_list)
     found = _hits_postgres(rows, terms) if settings.USING_POSTGRES else _hits_orm(rows, terms)
     section.hits = [found[row.kind, row.id] for row in rows if (row.kind, row.id) in found]
     return section
