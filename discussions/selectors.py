@@ -27,6 +27,7 @@ from core.search import Section
 from discussions.models import (
     MAX_VISIBLE_DEPTH,
     Flag,
+    KnownWord,
     ModerationLogEntry,
     Post,
     Reaction,
@@ -952,31 +953,37 @@ def did_you_mean(*, terms: core_search.Terms, scope: core_search.Scope) -> core_
 
     A word is known when it, or its English stem, occurs in a visible community
     (``SearchWord``, refreshed nightly). Suggestions come from words in at least two
-    openings or replies (a one-off is more likely a typo itself), by trigram similarity
-    (pg_trgm, threshold set by ``core.search.search_settings``), then by how common they
-    are. One query; PostgreSQL only (None on SQLite).
+    openings or replies of one visible community (a one-off is more likely a typo itself), by
+    trigram similarity (pg_trgm, threshold set by ``core.search.search_settings``) among the
+    ``KnownWord``s, then by how common they are in such a community. One query; PostgreSQL only
+    (None on SQLite).
     """
     typed = [w for w in terms.words if MIN_SUGGESTED_LENGTH <= len(w) <= SearchWord.MAX_LENGTH and w.isalpha()]
     if not typed or not settings.USING_POSTGRES:
         return None
     seen, seen_params = scope.sql("s.community_id")
     known, known_params = scope.sql("k.community_id")
-    table = SearchWord._meta.db_table
-    sql = f"""
-        SELECT typed.word, (
-            SELECT s.word FROM {table} s
-            WHERE s.word %% typed.word AND s.documents >= 2 AND {seen}
-            ORDER BY similarity(s.word, typed.word) DESC, s.documents DESC, s.word LIMIT 1
+    words, known_words = SearchWord._meta.db_table, KnownWord._meta.db_table
+    # One branch per typed word, the word written in: the planner finds its similar words through the
+    # trigram index only for a constant (for a column of unnest() it compared all of them).
+    branch = f"""
+        SELECT %s::text, (
+            SELECT c.word FROM {known_words} c
+            CROSS JOIN LATERAL (
+                SELECT max(s.documents) AS documents FROM {words} s
+                WHERE s.word = c.word AND s.documents >= 2 AND {seen}
+            ) AS v
+            WHERE c.word %% %s AND v.documents IS NOT NULL
+            ORDER BY similarity(c.word, %s) DESC, v.documents DESC, c.word LIMIT 1
         )
-        FROM unnest(%s::text[]) AS typed(word)
         WHERE NOT EXISTS (
-            SELECT 1 FROM {table} k
-            WHERE (k.word = typed.word OR k.lexeme = (ts_lexize('english_stem', typed.word))[1])
-              AND {known}
+            SELECT 1 FROM {words} k
+            WHERE (k.word = %s OR k.lexeme = (ts_lexize('english_stem', %s))[1]) AND {known}
         )
-    """  # noqa: S608 - the table name and the scope's SQL come from code; words are parameters
+    """  # noqa: S608 - the tables' names and the scope's SQL come from code; words are parameters
+    params = [p for word in typed for p in (word, *seen_params, word, word, word, word, *known_params)]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*seen_params, typed, *known_params])
+        cursor.execute(" UNION ALL ".join([branch] * len(typed)), params)
         corrections = {word: better for word, better in cursor.fetchall() if better and better != word}
     if not corrections:
         return None
