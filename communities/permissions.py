@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from functools import cache, cached_property, wraps
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import Http404
 
+from accounts.models import User
 from communities.models import Community, JoinRequest, Membership
 from core.compiled import Compiled
 from core.search import Scope
@@ -266,13 +268,15 @@ def visible_q(user, prefix=""):
 
 
 def search_scope(user):
-    """The communities ``user`` may search, as a ``core.search.Scope`` with their slugs and names: one query."""
+    """The communities ``user`` may search, as a ``core.search.Scope`` with their slugs and names: one query,
+    compiled once per process for staff, for members and for visitors (building it cost 1.5-2 ms of CPU)."""
     staff = user is not None and user.is_authenticated and user.is_staff
-    rows = list(
-        Community.objects.annotate(seen=ExpressionWrapper(visible_q(user), output_field=BooleanField()))
-        .order_by("pk")
-        .values_list("pk", "slug", "name", "seen")
-    )
+    if staff:
+        rows = _scope_statement("staff")()
+    elif user is not None and user.is_authenticated:
+        rows = _scope_statement("member")(member=user.pk)
+    else:
+        rows = _scope_statement("visitor")()
     return Scope(
         everything=staff,
         visible=tuple(pk for pk, _slug, _name, seen in rows if seen),
@@ -280,6 +284,18 @@ def search_scope(user):
         max_id=rows[-1][0] if rows else 0,
         communities=tuple(sorted(((pk, slug, name) for pk, slug, name, seen in rows if seen), key=lambda c: c[2])),
     )
+
+
+@cache
+def _scope_statement(who: str) -> Compiled:
+    """(id, slug, name, whether ``who`` may see its content) of every community, by id."""
+
+    def build(**member):
+        viewer = AnonymousUser() if who == "visitor" else User(pk=member.get("member", 0), is_staff=who == "staff")
+        seen = ExpressionWrapper(visible_q(viewer), output_field=BooleanField())
+        return Community.objects.annotate(seen=seen).order_by("pk").values_list("pk", "slug", "name", "seen")
+
+    return Compiled(build, **({"member": int} if who == "member" else {}))
 
 
 def _member_of_q(user, prefix):

@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
 from core.cache import cache_is_degraded
+from core.localcache import LocalCache
 
 ROOT = Path(__file__).resolve().parent.parent
 SECONDS = 6 * 3600
@@ -32,11 +33,22 @@ def sources_digest(sources: tuple[str, ...]) -> str:
     return digest.hexdigest()
 
 
-def drawn_rows(context, *, template: str, name: str, rows, shown, sources: tuple[str, ...], extra=None) -> list[str]:
+def drawn_rows(
+    context,
+    *,
+    template: str,
+    name: str,
+    rows,
+    shown,
+    sources: tuple[str, ...],
+    extra=None,
+    kept: LocalCache | None = None,
+) -> list[str]:
     """Each of ``rows`` drawn as ``{% include template %}`` with ``name`` bound to it would draw it, when
     ``template`` reads nothing but the row and ``extra`` (fixed values, such as a marker for a part the
     caller puts in per reader; they are part of the key): ``shown(row)`` gives everything the row's
-    markup shows. One cache round trip for all of them."""
+    markup shows. One cache round trip for all of them, none for those ``kept`` (a copy in this
+    process's memory, core.localcache) already holds."""
     rows = list(rows)
     if not rows:
         return []
@@ -50,7 +62,14 @@ def drawn_rows(context, *, template: str, name: str, rows, shown, sources: tuple
     )
     keys = [prefix + hashlib.blake2b(repr((shared, shown(row))).encode(), digest_size=16).hexdigest() for row in rows]
     store = None if cache_is_degraded(cache) else cache
-    found = store.get_many(keys) if store is not None else {}
+    kept = kept if store is not None else None
+    found = kept.get_many(keys) if kept is not None else {}
+    wanted = [key for key in keys if key not in found]
+    if wanted and store is not None:
+        stored = store.get_many(wanted)
+        found.update(stored)
+        if kept is not None and stored:
+            kept.set_many(stored)
     missing = {}
     drawn = None
     out = []
@@ -62,11 +81,15 @@ def drawn_rows(context, *, template: str, name: str, rows, shown, sources: tuple
         out.append(html)
     if missing and store is not None:
         store.set_many(missing, SECONDS)
+        if kept is not None:
+            kept.set_many(missing)
     return out
 
 
-def render_rows(context, *, template: str, name: str, rows, shown, sources: tuple[str, ...]) -> SafeString:
+def render_rows(
+    context, *, template: str, name: str, rows, shown, sources: tuple[str, ...], kept: LocalCache | None = None
+) -> SafeString:
     """``rows`` drawn as ``{% for <name> in rows %}{% include template %}{% endfor %}`` would draw them when
     ``template`` reads nothing but the row: ``shown(row)`` gives everything the row's markup shows."""
-    rows_html = drawn_rows(context, template=template, name=name, rows=rows, shown=shown, sources=sources)
+    rows_html = drawn_rows(context, template=template, name=name, rows=rows, shown=shown, sources=sources, kept=kept)
     return mark_safe("".join(rows_html))  # noqa: S308 - drawn by the (autoescaping) row template

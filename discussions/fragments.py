@@ -357,6 +357,7 @@ def render_thread_rows(context, threads) -> SafeString:
 # -- search results (the discussions section of /search/) --------------------------------------
 
 HIT_TEMPLATE = "discussions/includes/search_hit.html"
+HITS_KEPT = LocalCache(max_chars=2_000_000)  # this process's copy of results' markup, read before Redis
 HIT_SOURCES = (
     "templates/discussions/includes/search_hit.html",
     "core/templatetags/dates.py",
@@ -385,4 +386,6 @@ def render_hits(context, hits) -> SafeString:
     each would draw it, from the cache where it can: one round trip. A hit's markup shows only its own
     values, so it is the same for every searcher who finds it; an entry is only read for a hit that
     searcher's own search returned, so nothing reaches anyone who may not see it."""
-    return render_rows(context, template=HIT_TEMPLATE, name="hit", rows=hits, shown=_hit_shown, sources=HIT_SOURCES)
+    return render_rows(
+        context, template=HIT_TEMPLATE, name="hit", rows=hits, shown=_hit_shown, sources=HIT_SOURCES, kept=HITS_KEPT
+    )

@@ -27,6 +27,7 @@ from core.search import Section
 from discussions.models import (
     MAX_VISIBLE_DEPTH,
     Flag,
+    KnownWord,
     ModerationLogEntry,
     Post,
     Reaction,
@@ -755,7 +756,7 @@ def search(
     title weighs more than a body), then newest. Only the newest SEARCH_CANDIDATES
     matches of openings and of replies are ranked; ``section.capped`` says there may be
     more. Hidden threads and hidden or deleted replies never appear. Two queries on PostgreSQL
-    (the matches of both, the page's hits), four elsewhere.
+    (the matches of both, the page's hits; three for a page number past the last page), four elsewhere.
     Returns a ``core.search.Section``.
     """
     section = Section("discussions", "Discussions", "discussions/includes/search_hits.html")
@@ -764,13 +765,19 @@ def search(
     key = (scope, filters, kind, focus_area.pk if focus_area is not None else None)
     threads = core_search.Rows(Thread, key, lambda: _searched_threads(scope, filters, kind, focus_area))
     posts = core_search.Rows(Post, key, lambda: _searched_posts(scope, filters, kind, focus_area))
-    found = core_search.newest_matches_together(
-        [(threads, "t"), (posts, "p")], terms, cap=SEARCH_CANDIDATES, phrase_pairs=True
-    )
-    counts = Counter(candidate.kind for candidate in found)
+    counts: Counter[str] = Counter()
+
+    def find(shown):
+        found = core_search.newest_matches_together(
+            [(threads, "t"), (posts, "p")], terms, cap=SEARCH_CANDIDATES, phrase_pairs=True, shown=shown
+        )
+        counts.clear()
+        counts.update(candidate.kind for candidate in found)
+        return found
+
+    page = section.page = core_search.best_page(find, page_number, per_page)
     section.capped = SEARCH_CANDIDATES in (counts["t"], counts["p"])
-    section.page = Paginator(core_search.best_first(found), per_page).get_page(page_number)
-    rows = list(section.page.object_list)
+    rows = list(page.object_list)
     found = _hits_postgres(rows, terms) if settings.USING_POSTGRES else _hits_orm(rows, terms)
     section.hits = [found[row.kind, row.id] for row in rows if (row.kind, row.id) in found]
     return section
@@ -951,31 +958,37 @@ def did_you_mean(*, terms: core_search.Terms, scope: core_search.Scope) -> core_
 
     A word is known when it, or its English stem, occurs in a visible community
     (``SearchWord``, refreshed nightly). Suggestions come from words in at least two
-    openings or replies (a one-off is more likely a typo itself), by trigram similarity
-    (pg_trgm, threshold set by ``core.search.search_settings``), then by how common they
-    are. One query; PostgreSQL only (None on SQLite).
+    openings or replies of one visible community (a one-off is more likely a typo itself), by
+    trigram similarity (pg_trgm, threshold set by ``core.search.search_settings``) among the
+    ``KnownWord``s, then by how common they are in such a community. One query; PostgreSQL only
+    (None on SQLite).
     """
     typed = [w for w in terms.words if MIN_SUGGESTED_LENGTH <= len(w) <= SearchWord.MAX_LENGTH and w.isalpha()]
     if not typed or not settings.USING_POSTGRES:
         return None
     seen, seen_params = scope.sql("s.community_id")
     known, known_params = scope.sql("k.community_id")
-    table = SearchWord._meta.db_table
-    sql = f"""
-        SELECT typed.word, (
-            SELECT s.word FROM {table} s
-            WHERE s.word %% typed.word AND s.documents >= 2 AND {seen}
-            ORDER BY similarity(s.word, typed.word) DESC, s.documents DESC, s.word LIMIT 1
+    words, known_words = SearchWord._meta.db_table, KnownWord._meta.db_table
+    # One branch per typed word, the word written in: the planner finds its similar words through the
+    # trigram index only for a constant (for a column of unnest() it compared all of them).
+    branch = f"""
+        SELECT %s::text, (
+            SELECT c.word FROM {known_words} c
+            CROSS JOIN LATERAL (
+                SELECT max(s.documents) AS documents FROM {words} s
+                WHERE s.word = c.word AND s.documents >= 2 AND {seen}
+            ) AS v
+            WHERE c.word %% %s AND v.documents IS NOT NULL
+            ORDER BY similarity(c.word, %s) DESC, v.documents DESC, c.word LIMIT 1
         )
-        FROM unnest(%s::text[]) AS typed(word)
         WHERE NOT EXISTS (
-            SELECT 1 FROM {table} k
-            WHERE (k.word = typed.word OR k.lexeme = (ts_lexize('english_stem', typed.word))[1])
-              AND {known}
+            SELECT 1 FROM {words} k
+            WHERE (k.word = %s OR k.lexeme = (ts_lexize('english_stem', %s))[1]) AND {known}
         )
-    """  # noqa: S608 - the table name and the scope's SQL come from code; words are parameters
+    """  # noqa: S608 - the tables' names and the scope's SQL come from code; words are parameters
+    params = [p for word in typed for p in (word, *seen_params, word, word, word, word, *known_params)]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*seen_params, typed, *known_params])
+        cursor.execute(" UNION ALL ".join([branch] * len(typed)), params)
         corrections = {word: better for word, better in cursor.fetchall() if better and better != word}
     if not corrections:
         return None

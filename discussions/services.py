@@ -32,6 +32,7 @@ from discussions.models import (
     REASON_MAX,
     TITLE_MAX,
     Flag,
+    KnownWord,
     Mention,
     ModerationLogEntry,
     Post,
@@ -649,7 +650,8 @@ _WORD_SOURCES = {
 
 
 def refresh_search_words(*, full: bool = False, batch: int = SEARCH_WORD_BATCH) -> int:
-    """Count the words of openings and replies written since the last run into ``SearchWord``; PostgreSQL only.
+    """Count the words of openings and replies written since the last run into ``SearchWord`` (and each new
+    word into ``KnownWord``); PostgreSQL only.
 
     Reads each table in id batches past ``SearchWordProgress``, one transaction per batch
     with the progress row locked, so two runs never count a row twice and a killed run
@@ -660,6 +662,7 @@ def refresh_search_words(*, full: bool = False, batch: int = SEARCH_WORD_BATCH) 
     if full:
         with transaction.atomic():
             SearchWord.objects.all().delete()
+            KnownWord.objects.all().delete()
             SearchWordProgress.objects.all().delete()
     read = 0
     for source, (table, text, visible) in _WORD_SOURCES.items():
@@ -676,25 +679,32 @@ def refresh_search_words(*, full: bool = False, batch: int = SEARCH_WORD_BATCH) 
                     last, count = cursor.fetchone()
                     if not count:
                         break
-                    cursor.execute(_COUNT_WORDS.format(words=SearchWord._meta.db_table, table=table, text=text,
-                                                       visible=visible), [progress.last_id, last])  # fmt: skip
+                    cursor.execute(_COUNT_WORDS.format(words=SearchWord._meta.db_table, known=KnownWord._meta.db_table,
+                                                       table=table, text=text, visible=visible),
+                                   [progress.last_id, last])  # fmt: skip
                 progress.last_id = last
                 progress.save(update_fields=["last_id"])
                 read += count
     return read
 
 
-# Each row's distinct words ('simple': lower case, not stemmed), alphabetic, 3 to 40 letters.
+# Each row's distinct words ('simple': lower case, not stemmed), alphabetic, 3 to 40 letters, counted per
+# community; and each word once in the known words.
 _COUNT_WORDS = """
-    INSERT INTO {words} (community_id, word, lexeme, documents)
-    SELECT community_id, word, coalesce((ts_lexize('english_stem', word))[1], ''), count(*)
-    FROM (
-        SELECT community_id, unnest(tsvector_to_array(to_tsvector('simple', {text}))) AS word
-        FROM {table} WHERE id > %s AND id <= %s AND {visible}
-    ) AS w
-    WHERE length(word) BETWEEN 3 AND 40 AND word ~ '^[[:alpha:]]+$'
-    GROUP BY community_id, word
-    ON CONFLICT (word, community_id) DO UPDATE SET documents = {words}.documents + EXCLUDED.documents
+    WITH counted AS MATERIALIZED (
+        SELECT community_id, word, count(*) AS documents
+        FROM (
+            SELECT community_id, unnest(tsvector_to_array(to_tsvector('simple', {text}))) AS word
+            FROM {table} WHERE id > %s AND id <= %s AND {visible}
+        ) AS w
+        WHERE length(word) BETWEEN 3 AND 40 AND word ~ '^[[:alpha:]]+$'
+        GROUP BY community_id, word
+    ), added AS (
+        INSERT INTO {words} (community_id, word, lexeme, documents)
+        SELECT community_id, word, coalesce((ts_lexize('english_stem', word))[1], ''), documents FROM counted
+        ON CONFLICT (word, community_id) DO UPDATE SET documents = {words}.documents + EXCLUDED.documents
+    )
+    INSERT INTO {known} (word) SELECT DISTINCT word FROM counted ON CONFLICT (word) DO NOTHING
 """
 
 

@@ -68,3 +68,15 @@ def test_a_viewer_after_another_finds_only_what_they_may_see(client):
     assert found(client, q="loops") == {"Loops cards"}
     client.logout()
     assert found(client, q="loops") == {"Loops cards"}
+
+
+def test_kept_rows_hold_their_values_written_in_as_the_driver_writes_them():
+    from django.db import connection
+
+    from core import search as core_search
+
+    sql, params = core_search._with_values(("SELECT %s, %s, %s", ["50% off", 3, None]), "default")
+    assert params == ()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM ({sql}) AS kept WHERE %s", [True])  # noqa: S608 - a template, as in a search
+        assert cursor.fetchone() == ("50% off", 3, None)

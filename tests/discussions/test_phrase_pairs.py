@@ -78,7 +78,7 @@ def test_a_phrase_finds_through_its_pairs_what_the_phrase_query_finds(community,
 )
 def test_the_planner_keeps_one_way_to_read_a_phrase(community, typed, through_pairs):
     terms = core_search.parse(typed)
-    sql, params = core_search._matches_sql(
+    (sql, params), _some = core_search._matches_sql(
         Post.objects.all(), terms, date_field="created_at", cap=200, phrase_pairs=True
     )
     with core_search.search_settings(), connection.cursor() as cursor:

@@ -16,6 +16,7 @@ from communities.models import Community
 from communities.permissions import search_scope
 from core import fragments as core_fragments
 from core import search as core_search
+from discussions import fragments as discussion_fragments
 from discussions import selectors
 from discussions.models import Thread
 from polls.models import Poll
@@ -98,7 +99,14 @@ def test_results_are_drawn_once_then_read_from_the_cache(found, monkeypatch):
     assert drawn == []
     cache.clear()
     tag.render(Context({"section": section}))
+    assert drawn == []  # this process's copy
+    discussion_fragments.HITS_KEPT.clear()  # and nowhere else
+    tag.render(Context({"section": section}))
     assert drawn == ["discussions/includes/search_hit.html"]
+    drawn.clear()
+    discussion_fragments.HITS_KEPT.clear()  # another process: Redis has them
+    tag.render(Context({"section": section}))
+    assert drawn == []
 
 
 def test_a_renamed_thread_shows_its_new_title_at_once(client, found):

@@ -145,6 +145,35 @@ def test_refreshing_the_word_list_twice_counts_each_reply_once(community):
     assert SearchWord.objects.get(community=community, word="gradebook").documents == 3
 
 
+def test_each_word_is_known_once_whichever_communities_wrote_it(community):
+    from discussions.models import KnownWord
+
+    for place in (community, CommunityFactory(visibility=Community.Visibility.HIDDEN)):
+        ThreadFactory(community=place, title="Gradebook", body="gradebook tips")
+    services.refresh_search_words()
+    services.refresh_search_words()
+    assert list(
+        KnownWord.objects.filter(word__in=["gradebook", "tips"]).order_by("word").values_list("word", flat=True)
+    ) == [
+        "gradebook",
+        "tips",
+    ]
+    services.refresh_search_words(full=True)
+    assert KnownWord.objects.filter(word="gradebook").count() == 1
+
+
+def test_a_suggestion_is_the_most_common_of_the_closest_words_the_searcher_may_see(client, community):
+    secret = CommunityFactory(visibility=Community.Visibility.MEMBERS)
+    for n in range(2):
+        ThreadFactory(community=community, title=f"Grading {n}", body="Grading rubrics.")
+    for n in range(5):
+        ThreadFactory(community=secret, title=f"Gradint {n}", body="gradint")
+    services.refresh_search_words()
+    assert "grading</a>?" in results(client, q="gradinq")
+    client.force_login(MembershipFactory(community=secret).user)
+    assert "gradint</a>?" in results(client, q="gradinq")
+
+
 # -- every kind of content -------------------------------------------------------------------
 
 
