@@ -1,6 +1,6 @@
 """Where a web worker's memory goes (issue 19): RSS of a gunicorn worker after load, and tracemalloc by package.
 
-    .venv/bin/python bench/memory.py [--requests 300] [--preload] [--workers-only]
+    .venv/bin/python bench/memory.py [--requests 300] [--no-preload] [--workers-only]
 
 Uses the load benchmark's database and settings (bench/run.py: BENCH_DB, BENCH_REDIS_URL,
 BENCH_PORT). Starts gunicorn as the load benchmark does (2 sync workers, production
@@ -13,9 +13,10 @@ anonymously, and prints each worker's memory before and after, from /proc/PID/sm
   the workers' PSS add up to what they cost the machine together;
 - USS: its own pages only (private clean and dirty), what the machine gets back when it exits.
 
-``--preload`` starts gunicorn with ``--preload`` (the application is loaded once in the master
-and the workers fork from it; cop_site/wsgi.py's gc.freeze() then runs before the fork), and
-also prints the master's. ``--workers-only`` skips the tracemalloc part. Then, unless
+gunicorn reads gunicorn.conf.py, which preloads the application: the master loads it once and
+the workers fork from it (cop_site/wsgi.py's gc.freeze() runs before the fork), so the master's
+memory is printed too. ``--no-preload`` starts gunicorn without that file: each worker loads the
+application by itself. ``--workers-only`` skips the tracemalloc part. Then, unless
 ``--workers-only``, in this process, it imports and sets up Django the same way under ``tracemalloc``, renders
 the same pages once, and prints the memory still allocated, grouped by top-level package
 (what importing and warming each library costs), and the total.
@@ -67,7 +68,7 @@ def package_of(filename):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=300)
-    parser.add_argument("--preload", action="store_true", help="gunicorn --preload: load in the master, then fork")
+    parser.add_argument("--no-preload", action="store_true", help="without gunicorn.conf.py: each worker loads the app")
     parser.add_argument("--workers-only", action="store_true", help="only the gunicorn workers, no tracemalloc")
     args = parser.parse_args()
     from bench import run
@@ -142,7 +143,8 @@ def serve(args, pages, cookie):
     """Real gunicorn workers: their memory after start and after ``args.requests`` requests."""
     from bench import run
 
-    gunicorn = run.start_gunicorn(*(["--preload"] if args.preload else []))
+    # An empty configuration file instead of gunicorn.conf.py: gunicorn's defaults, no preloading.
+    gunicorn = run.start_gunicorn(*(["--config", os.devnull] if args.no_preload else []))
     try:
         workers = worker_pids(gunicorn.pid)
         master = memory_kib(gunicorn.pid)
@@ -158,7 +160,8 @@ def serve(args, pages, cookie):
     finally:
         os.killpg(gunicorn.pid, signal.SIGTERM)
         gunicorn.wait(timeout=30)
-    print(f"gunicorn{' --preload' if args.preload else ''}, master {gunicorn.pid}: {shown(master)} after start")
+    how = "not preloaded" if args.no_preload else "preloaded"
+    print(f"gunicorn, {how}, master {gunicorn.pid}: {shown(master)} after start")
     for pid in workers:
         print(f"  worker {pid}: {shown(before[pid])} after start")
         print(f"  worker {pid}: {shown(after[pid])} after {args.requests} requests (both workers share them)")

@@ -89,7 +89,7 @@ def free(port):
 
 
 def start_gunicorn(*extra_args):
-    """gunicorn as the benchmark serves the site; ``extra_args`` (bench/memory.py's --preload) go last."""
+    """gunicorn as the benchmark serves the site (with gunicorn.conf.py); ``extra_args`` go last."""
     if not free(PORT):
         sys.exit(f"port {PORT} is busy; set BENCH_PORT")
     command = [PYTHON, "-m", "gunicorn", "cop_site.wsgi:application", "-b", f"127.0.0.1:{PORT}", "-w", "2"]
