@@ -27,6 +27,7 @@ import importlib
 import os
 import signal
 import sys
+import time
 import tracemalloc
 import urllib.request
 from collections import Counter
@@ -146,6 +147,9 @@ def serve(args, pages, cookie):
     # An empty configuration file instead of gunicorn.conf.py: gunicorn's defaults, no preloading.
     gunicorn = run.start_gunicorn(*(["--config", os.devnull] if args.no_preload else []))
     try:
+        deadline = time.monotonic() + 30
+        while len(worker_pids(gunicorn.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)  # the master forks them one after the other; /healthz answered from the first
         workers = worker_pids(gunicorn.pid)
         master = memory_kib(gunicorn.pid)
         before = {pid: memory_kib(pid) for pid in workers}
