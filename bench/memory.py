@@ -13,6 +13,9 @@ anonymously, and prints each worker's memory before and after, from /proc/PID/sm
   the workers' PSS add up to what they cost the machine together;
 - USS: its own pages only (private clean and dirty), what the machine gets back when it exits.
 
+The anonymous part of the RSS is the process's heap (Python's objects, the allocator's slack);
+the rest is files mapped in, mostly shared libraries.
+
 gunicorn reads gunicorn.conf.py, which preloads the application: the master loads it once and
 the workers fork from it (cop_site/wsgi.py's gc.freeze() runs before the fork), so the master's
 memory is printed too. ``--no-preload`` starts gunicorn without that file: each worker loads the
@@ -38,12 +41,17 @@ sys.path.insert(0, str(ROOT))
 
 
 def memory_kib(pid):
-    """RSS, PSS and USS of a process, in KiB (see the module's docstring)."""
+    """RSS (and its anonymous part), PSS and USS of a process, in KiB (see the module's docstring)."""
     fields = {}
     for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
         name, value = line.split(":")
         fields[name] = int(value.split()[0])
-    return {"RSS": fields["Rss"], "PSS": fields["Pss"], "USS": fields["Private_Clean"] + fields["Private_Dirty"]}
+    return {
+        "RSS": fields["Rss"],
+        "of it anonymous": fields["Anonymous"],
+        "PSS": fields["Pss"],
+        "USS": fields["Private_Clean"] + fields["Private_Dirty"],
+    }
 
 
 def shown(kib):
