@@ -88,11 +88,13 @@ def free(port):
         return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
-def start_gunicorn():
+def start_gunicorn(*extra_args):
+    """gunicorn as the benchmark serves the site (with gunicorn.conf.py); ``extra_args`` go last."""
     if not free(PORT):
         sys.exit(f"port {PORT} is busy; set BENCH_PORT")
+    command = [PYTHON, "-m", "gunicorn", "cop_site.wsgi:application", "-b", f"127.0.0.1:{PORT}", "-w", "2"]
     process = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "cop_site.wsgi:application", "-b", f"127.0.0.1:{PORT}", "-w", "2", "-k", "sync"],
+        [*command, "-k", "sync", *extra_args],
         cwd=ROOT,
         env=env(),
         stdout=subprocess.DEVNULL,

@@ -47,6 +47,22 @@ def run_python(code, *args, timeout=120, env=None):
     return done.stdout
 
 
+def tcp_sockets(pid):
+    """How many TCP sockets (IPv4 or IPv6, listening or connected) process ``pid`` has open."""
+    tcp = set()
+    for name in ("tcp", "tcp6"):
+        tcp.update(line.split()[9] for line in Path(f"/proc/net/{name}").read_text().splitlines()[1:])
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            link = os.readlink(fd)
+        except OSError:  # closed meanwhile (the directory listing's own)
+            continue
+        if link.startswith("socket:["):
+            inodes.add(link.removeprefix("socket:[").removesuffix("]"))
+    return len(inodes & tcp)
+
+
 def gunicorn_command(port):
     """One WSGI worker on ``port``, as in production."""
     return [sys.executable, "-m", "gunicorn", "cop_site.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "1"]
