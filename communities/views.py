@@ -117,6 +117,9 @@ def create(request):
 def home(request, access):
     community = access.community
     follower = request.user if access.is_member else None
+    # "What needs you": for members only; a visitor, a non-member or a former member sees no trace of it.
+    # Asked before the panels: the community's first dates it works out serve "Coming up" too.
+    needs = collect("needs_you", community=community, viewer=request.user, access=access) if access.is_member else []
     context = {
         "community": community,
         "access": access,
@@ -128,10 +131,7 @@ def home(request, access):
             if access.may_see
             else []
         ),
-        # "What needs you": for members only; a visitor, a non-member or a former member sees no trace of it.
-        "needs": (
-            collect("needs_you", community=community, viewer=request.user, access=access) if access.is_member else []
-        ),
+        "needs": needs,
     }
     return render(request, "communities/home.html", context)
 
