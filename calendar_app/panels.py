@@ -1,27 +1,23 @@
 """The community home's "Coming up" panel."""
 
-from datetime import timedelta
-
 from django.urls import reverse
 from django.utils import timezone
 
 from calendar_app.models import Rotation
-from calendar_app.selectors import soonest_occurrences
+from calendar_app.selectors import COMING_UP_DAYS, kept_soonest
 from core.panels import panel
 
 PANEL_SIZE = 5
-PANEL_DAYS = 120
+PANEL_DAYS = COMING_UP_DAYS
 
 
 @panel("community_home_panel", order=30)
 def community_home_panel(*, community, viewer, access):
-    """The next activities of the community: two queries."""
+    """The next activities of the community: two queries, none for a member whose What needs you (asked
+    first, communities.views.home) worked out the community's first dates already."""
     if not access.may_see:
         return None
-    now = timezone.now()
-    occurrences = soonest_occurrences(
-        community=community, start=now, end=now + timedelta(days=PANEL_DAYS), limit=PANEL_SIZE
-    )
+    _as_of, occurrences = kept_soonest(community=community, now=timezone.now(), days=PANEL_DAYS, limit=PANEL_SIZE)
     return {
         "template": "calendar_app/includes/home_panel.html",
         "occurrences": occurrences,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import calendar
+import heapq
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -176,16 +178,70 @@ def _changes_by_activity(activities, changes) -> dict[int, list]:
     return found
 
 
-def _first(candidates, start, end, limit, answered=None):
-    """The first ``limit`` occurrences in [start, end) of ``candidates`` (from ``_community_candidates`` or
-    ``_unanswered_candidates``), less those ``answered`` names as (activity id, original start)."""
-    found = []
+def _stored_first(activity: Activity, changes, start: datetime, end: datetime) -> Occurrence | None:
+    """A series' first occurrence in [start, end) read off its stored next date, when that is exact and no
+    exception can change it; None when the series must be expanded to know.
+
+    Stored at ``next_as_of`` (before ``start``), the next date is the first occurrence still running then
+    (Activity.next_occurrence): while it still runs at ``start``, every date before it had ended, so it
+    is the first date ``occurrences_between(start, end)`` lists. A series without exceptions never moves
+    or cancels a date, and happens at most once a day, so its later dates start after this one."""
+    if changes or not activity.is_recurring:
+        return None
+    as_of, first, last = activity.next_as_of, activity.next_start, activity.next_end
+    if as_of is None or first is None or last is None or not (as_of < start < last) or first >= end:
+        return None
+    return Occurrence(activity=activity, start=first, end=last, original_start=first)
+
+
+def _first(candidates, start, end, limit, answered=None, every=None, until=None):
+    """The first ``limit`` occurrences in [start, ``until`` or end) of ``candidates`` (from
+    ``_community_candidates`` or ``occurrences_not_answered_by``), less those ``answered`` names as
+    (activity id, original start).
+
+    The candidates' dates are merged soonest first (as ``_by_start`` sorts them), and a series whose first
+    date is its stored next one (``_stored_first``) is expanded only once that date is taken and its later
+    ones could still be among the first: for five dates of fourteen series, five expansions or none instead
+    of fourteen. ``every`` (a list) receives the first ``limit`` occurrences of [start, end), answered or not."""
+    until = end if until is None else until
+    heap: list[tuple] = []
+    order = itertools.count()
+
+    def push(occurrence):
+        soonest, title, pk = _by_start(occurrence)
+        # 0 before 1: at the same start, dates come before a series still to expand (whose dates are later).
+        heapq.heappush(heap, (soonest, 0, title, pk, next(order), occurrence))
+
     for activity, changes, dates in candidates:
-        for occurrence in activity.occurrences_between(start, end, limit=dates, changes=changes):
-            if answered is None or (activity.pk, occurrence.original_start) not in answered:
-                found.append(occurrence)
-    found.sort(key=_by_start)
-    return found[:limit]
+        known = _stored_first(activity, changes, start, end)
+        if known is None:
+            for occurrence in activity.occurrences_between(start, end, limit=dates, changes=changes):
+                push(occurrence)
+        else:
+            push(known)
+            # The rest of the series starts after its first date: worked out when nothing comes before it.
+            heapq.heappush(heap, (known.start, 1, next(order), (activity, changes, dates, known.start)))
+    found: list[Occurrence] = []
+    taken = 0
+    while heap and ((len(found) < limit and heap[0][0] < until) or (every is not None and taken < limit)):
+        entry = heapq.heappop(heap)
+        if entry[1]:
+            activity, changes, dates, first = entry[-1]
+            for occurrence in activity.occurrences_between(start, end, limit=dates, changes=changes):
+                if occurrence.start > first:
+                    push(occurrence)
+            continue
+        occurrence = entry[-1]
+        if every is not None and taken < limit:
+            every.append(occurrence)
+        taken += 1
+        if (
+            len(found) < limit
+            and occurrence.start < until
+            and (answered is None or (occurrence.activity.pk, occurrence.original_start) not in answered)
+        ):
+            found.append(occurrence)
+    return found
 
 
 def soonest_occurrences_by_community(*, community_ids, start, end, limit):
@@ -246,11 +302,16 @@ def occurrences_not_answered_by(
     communities') that ``user`` has not RSVP'd to (any answer counts), nothing once they have left it:
     the list ``upcoming_occurrences_for`` and their RSVPs give. Two queries (their RSVPs come with the
     activities), compiled once per process (core.compiled); only the activities that may hold one of
-    those dates are expanded (``soonest_occurrences``), with as many more as the dates they answered."""
+    those dates are expanded (``soonest_occurrences``), with as many more as the dates they answered.
+
+    For one community, the community's first ``limit`` dates (answered or not) over at least COMING_UP_DAYS
+    come out of the same work and are kept for the page's "Coming up" (``kept_soonest``): the activities are
+    read for that window, which holds every candidate of the shorter one too."""
     activities, exceptions, answers = _unanswered_statements(
         limit, connection.vendor == "postgresql", community is not None
     )
-    values = {"member": user.pk, "start": start, "end": end}
+    wide = end if community is None else max(end, start + timedelta(days=COMING_UP_DAYS))
+    values = {"member": user.pk, "start": start, "end": wide}
     if community is not None:
         values["community"] = community.pk
     rows = activities(**values)
@@ -264,7 +325,53 @@ def occurrences_not_answered_by(
         mine = sum(1 for activity_id, _moment in answered if activity_id == activity.pk)
         # Each exception and each date they answered can take one date out of the first ``limit``.
         candidates.append((activity, changes[activity.pk], limit + len(changes[activity.pk]) + mine))
-    return _first(candidates, start, end, limit, answered=answered)
+    if community is None:
+        return _first(candidates, start, end, limit, answered=answered)
+    every: list[Occurrence] = []
+    found = _first(candidates, start, wide, limit, answered=answered, every=every, until=end)
+    # Whether answered or not, these are the community's first dates: "Coming up" need not work them out again.
+    vars(community)[_KEPT_DATES] = KeptDates(start=start, end=wide, occurrences=every, complete=len(every) < limit)
+    return found
+
+
+# The community home's "Coming up" lists the dates of this many days ahead (calendar_app.panels).
+COMING_UP_DAYS = 120
+# Where a community's first dates are kept for the rest of the request (on the Community instance the
+# community home's panels share; see ``kept_soonest``).
+_KEPT_DATES = "_kept_soonest_dates"
+# Kept dates are read only this soon after they were worked out: within the same page.
+KEPT_FOR = timedelta(seconds=5)
+
+
+@dataclass(frozen=True)
+class KeptDates:
+    """The first occurrences of a community in [start, end) (answered or not), as ``_first`` merged them;
+    ``complete``: every one of that window (fewer than were asked for)."""
+
+    start: datetime
+    end: datetime
+    occurrences: list[Occurrence]
+    complete: bool
+
+
+def kept_soonest(*, community: Community, now: datetime, days: int, limit: int) -> tuple[datetime, list]:
+    """What ``soonest_occurrences`` gives for ``community`` over ``days`` days, ``limit`` of them: from the
+    dates this page worked out a moment ago for the member's What needs you (``occurrences_not_answered_by``
+    of the same community) when those hold them, with no query; else its two queries. Returns the moment
+    the dates are as of, and the dates.
+
+    The kept dates are the community's first occurrences from their ``start``: when there are at least
+    ``limit`` of them, or all those of a window at least ``days`` long, the first ``limit`` of them that
+    start within ``days`` days are the first of that window too."""
+    kept = vars(community).get(_KEPT_DATES)
+    if kept is not None and timedelta(0) <= now - kept.start <= KEPT_FOR:
+        horizon = kept.start + timedelta(days=days)
+        # A date of [start, horizon) the kept ones lack comes after all of them: after the limit-th, or
+        # after the end of a window they hold completely.
+        if len(kept.occurrences) >= limit or (kept.complete and kept.end >= horizon):
+            return kept.start, [o for o in kept.occurrences[:limit] if o.start < horizon]
+    end = now + timedelta(days=days)
+    return now, soonest_occurrences(community=community, start=now, end=end, limit=limit)
 
 
 @cache

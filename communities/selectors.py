@@ -5,6 +5,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Case, Count, Exists, Func, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -15,6 +16,7 @@ from communities.permissions import listed_q, visible_q
 from core import panels
 from core.compiled import Compiled
 from core.mail import address_suppressed, latest_delivery_status
+from core.pagecache import keeps, kept
 
 
 def communities_for_directory(*, viewer: User, query: str = "", audience: str = "") -> QuerySet[Community]:
@@ -98,6 +100,40 @@ def focus_areas_for_home(*, community: Community, follower: User | None = None) 
 def moderators_for_home(*, community: Community) -> list[Membership]:
     """``moderators_of``, compiled once per process: one query."""
     return _moderators_statement()(community=community.pk)
+
+
+def home_areas_and_moderators(
+    *, community: Community, follower: User | None = None
+) -> tuple[list[FocusArea], list[Membership]]:
+    """``focus_areas_for_home`` and ``moderators_for_home`` of the community home. They read nothing about the
+    reader but which areas ``follower`` follows, so they are kept for everyone alike under the community's
+    version tokens (core.pagecache.kept, KEPT_SECONDS): no query when kept, then one for what ``follower``
+    follows (none for a visitor); three when built (following in the first, as before when keeping is off)."""
+    following = follower is not None and follower.is_authenticated
+    if not keeps(settings.KEPT_SECONDS):
+        return focus_areas_for_home(community=community, follower=follower), moderators_for_home(community=community)
+    areas, moderators = kept(
+        scopes=[f"c:{community.slug}"],
+        key=f"community-home-side:{community.pk}",
+        build=lambda: (focus_areas_for_home(community=community), moderators_for_home(community=community)),
+        seconds=settings.KEPT_SECONDS,
+        sources=("communities/models.py", "communities/selectors.py", "accounts/models.py"),
+    )
+    followed: set[int] = set()
+    if follower is not None and following and areas:
+        followed = set(_followed_statement()(community=community.pk, follower=follower.pk))
+    for area in areas:
+        area.following = area.pk in followed  # as focus_areas_with_leaders annotates
+    return areas, moderators
+
+
+@cache
+def _followed_statement() -> Compiled:
+    def followed(community, follower):
+        rows = FocusArea.followers.through.objects.filter(focusarea__community_id=community, user_id=follower)
+        return rows.values_list("focusarea_id", flat=True)
+
+    return Compiled(followed, community=int, follower=int)
 
 
 @cache

@@ -34,12 +34,11 @@ from communities.selectors import (
     communities_for_directory,
     decided_join_requests,
     districts_of_members,
-    focus_areas_for_home,
     focus_areas_with_leaders,
+    home_areas_and_moderators,
     invitations_for,
     manage_summary,
     members_for_list,
-    moderators_for_home,
     my_communities,
     pending_join_requests,
 )
@@ -117,21 +116,22 @@ def create(request):
 def home(request, access):
     community = access.community
     follower = request.user if access.is_member else None
+    # "What needs you": for members only; a visitor, a non-member or a former member sees no trace of it.
+    # Asked before the panels: the community's first dates it works out serve "Coming up" too.
+    needs = collect("needs_you", community=community, viewer=request.user, access=access) if access.is_member else []
+    focus_areas, moderators = home_areas_and_moderators(community=community, follower=follower)
     context = {
         "community": community,
         "access": access,
-        "focus_areas": focus_areas_for_home(community=community, follower=follower),
-        "moderators": moderators_for_home(community=community),
+        "focus_areas": focus_areas,
+        "moderators": moderators,
         "join_form": JoinForm() if access.may_request_to_join else None,
         "panels": (
             collect("community_home_panel", community=community, viewer=request.user, access=access)
             if access.may_see
             else []
         ),
-        # "What needs you": for members only; a visitor, a non-member or a former member sees no trace of it.
-        "needs": (
-            collect("needs_you", community=community, viewer=request.user, access=access) if access.is_member else []
-        ),
+        "needs": needs,
     }
     return render(request, "communities/home.html", context)
 

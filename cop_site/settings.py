@@ -214,6 +214,10 @@ SESSION_ENGINE = "accounts.sessions"
 # local-memory cache is one per process, and a write in one process could not retire the
 # pages another process keeps.
 PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "30" if REDIS_URL else "0"))
+# The parts of member pages every reader sees alike (a community home's recent threads, focus areas and
+# moderators, featured resources) kept under the same version tokens, with this lifetime (core.pagecache.kept);
+# 0 = off. Only with Redis, for the same reason.
+KEPT_SECONDS = int(env("KEPT_SECONDS", "30" if REDIS_URL else "0"))
 
 # Live chats (Django Channels): every ASGI process shares rooms through Redis. The pub/sub
 # layer publishes a room's event once and each process hands it to its own sockets (the

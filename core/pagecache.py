@@ -45,6 +45,7 @@ from django.http import HttpResponse, QueryDict
 from django.utils import timezone
 
 from core.cache import cache_is_degraded
+from core.fragments import sources_digest
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 _COMMUNITY_PATH = re.compile(r"^/c/([-\w]+)/")
@@ -245,3 +246,36 @@ class PageCacheInvalidationMiddleware:
             elif not request.path_info.startswith("/accounts/"):
                 bump("all")
         return response
+
+
+def keeps(seconds):
+    """Whether ``kept`` keeps anything with this lifetime now (it is on, and Redis is there)."""
+    return bool(seconds) and not cache_is_degraded(cache)
+
+
+def kept(*, scopes, key, build, seconds, sources=()):
+    """``build()``, kept in the cache for ``seconds`` while the version tokens of ``scopes`` (and ``all``) stay
+    what they were when it was built: what a page shows every reader alike (a community's recent threads, its
+    focus areas), for members too, with the visitors' page cache's freshness. Every request that may change it
+    bumps a token (``PageCacheInvalidationMiddleware``, ``bump``), so its next page is fresh; a change from
+    elsewhere (a task, the shell) shows within ``seconds``. ``key`` names the value and holds everything that
+    shapes it besides the scopes' content (ids, the month); ``build()`` must read nothing about the reader.
+    ``sources``: the files (from the project's root) of the models and code that make the value, so a deploy
+    that changes them never reads what an older one kept. One cache round trip for a hit; built every time
+    with ``seconds`` 0 or Redis away.
+    """
+    if not keeps(seconds):
+        return build()
+    entry = f"kept:{key}:{sources_digest(tuple(sources))}"
+    scopes = ["all", *scopes]
+    token_keys = [_version_key(s) for s in scopes]
+    found = cache.get_many([*token_keys, entry])
+    tokens = [found.get(k) for k in token_keys]
+    if None in tokens:
+        tokens = versions(scopes)
+    stored = found.get(entry)
+    if stored is not None and list(stored[0]) == tokens:
+        return stored[1]
+    value = build()
+    cache.set(entry, (tuple(tokens), value), seconds)
+    return value

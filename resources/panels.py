@@ -3,11 +3,13 @@
 from datetime import datetime
 from functools import cache
 
+from django.conf import settings
 from django.db.models import Q
 
 from communities.models import Community
 from communities.selectors import count_in_community
 from core.compiled import Compiled
+from core.pagecache import kept
 from core.panels import panel
 from resources.models import Resource
 from resources.selectors import collections_for_community, featured_for_home, this_month_start
@@ -25,15 +27,20 @@ def review_queue_count(*, here):
 @panel("community_home_panel", order=20)
 def community_home_panel(*, community, viewer, access):
     """Featured resources (this month's first) and the first collections; the template reads ``panel.*``.
-    Two queries, compiled once per process (core.compiled)."""
+    Two queries, compiled once per process (core.compiled); none while kept for every reader alike under the
+    community's version tokens (core.pagecache.kept), for the month."""
     if not access.may_see:
         return None
     featured, collections = _home_statements()
-    return {
-        "template": "resources/includes/home_panel.html",
-        "featured": featured(community=community.pk, month_start=this_month_start()),
-        "collections": collections(community=community.pk),
-    }
+    month_start = this_month_start()
+    shown = kept(
+        scopes=[f"c:{community.slug}"],
+        key=f"community-home-resources:{community.pk}:{month_start.isoformat()}",
+        build=lambda: (featured(community=community.pk, month_start=month_start), collections(community=community.pk)),
+        seconds=settings.KEPT_SECONDS,
+        sources=("resources/models.py", "resources/selectors.py", "resources/panels.py"),
+    )
+    return {"template": "resources/includes/home_panel.html", "featured": shown[0], "collections": shown[1]}
 
 
 @cache

@@ -43,10 +43,13 @@ def _page_cache_only_where_asked(request, settings):
 
     With it on, a repeated GET is answered from the cache, and a query-count test would
     measure the cache instead of the page. Browser journeys, the authorization matrix and
-    tests/site/test_pagecache.py keep it on: they prove it never serves stale or private pages.
+    tests/site/test_pagecache.py keep it on: they prove it never serves stale or private pages. The kept parts
+    of member pages (KEPT_SECONDS) go with it.
     """
     if not (request.node.get_closest_marker("page_cache") or request.node.get_closest_marker("browser")):
         settings.PAGE_CACHE_SECONDS = 0
+        # The same for the parts of member pages kept under the same tokens (core.pagecache.kept).
+        settings.KEPT_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

@@ -142,7 +142,7 @@ def test_the_home_costs_the_same_queries_with_one_or_many_of_everything(client, 
         MembershipFactory(community=community, is_moderator=True)
         client.force_login(person)
         client.get(community.get_absolute_url())
-        with assert_num_queries_exact(24):
+        with assert_num_queries_exact(22):
             response = client.get(community.get_absolute_url())
         assert needs_you(response).startswith("What needs you")
     assert "more waiting for you" in needs_you(response)
@@ -163,7 +163,7 @@ def test_a_moderators_home_costs_the_same_queries_with_one_or_many_waiting(clien
             JoinRequest.objects.create(community=community, user=UserFactory())
         client.force_login(busy.member)
         client.get(community.get_absolute_url())
-        with assert_num_queries_exact(26):
+        with assert_num_queries_exact(24):
             response = client.get(community.get_absolute_url())
         assert f"{n} open flag" in needs_you(response)
 

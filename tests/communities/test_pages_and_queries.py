@@ -171,7 +171,7 @@ def test_home_page_query_count_does_not_grow_with_focus_areas(client, community,
     # with the RSVPs, questions with the member's own questions, mentoring), the next chat one; the polls
     # panel and the mentoring panel's own query are folded into it (-2). Which focus areas the member
     # follows comes with the focus areas (-1, issue 19).
-    with assert_num_queries_exact(21):
+    with assert_num_queries_exact(20):
         client.get(community.get_absolute_url())
     for _ in range(30):
         FocusAreaFactory(community=community).leaders.add(MembershipFactory(community=community).user)
@@ -179,6 +179,6 @@ def test_home_page_query_count_does_not_grow_with_focus_areas(client, community,
         thread = ThreadFactory(community=community, author=member)
         for _ in range(4):
             PostFactory(thread=thread)
-    with assert_num_queries_exact(21):
+    with assert_num_queries_exact(20):
         response = client.get(community.get_absolute_url())
     assert response.content.decode().count("Last replies by") == 5
