@@ -27,14 +27,19 @@ def communities_for_directory(*, viewer: User, query: str = "", audience: str = 
     return qs.order_by("name")
 
 
-def my_communities(*, user: User) -> list[Community]:
-    """``communities_of(user=user)`` for the site home, with member counts: one query, compiled once per process."""
+def my_communities(*, user: User) -> list[Any]:  # Communities with ``num_members`` and ``moderated_by_user``
+    """``communities_of(user=user)`` for the site home, with member counts and ``moderated_by_user`` (whether
+    ``user`` moderates it, for its "Needs moderation"): one query, compiled once per process."""
     return _my_communities_statement(user.is_staff)(member=user.pk)
 
 
 @cache
 def _my_communities_statement(staff: bool) -> Compiled:
-    return Compiled(lambda member: communities_of(user=User(pk=member, is_staff=staff)), member=int)
+    def mine(member):
+        moderates = Membership.objects.filter(user_id=member, community_id=OuterRef("pk"), is_moderator=True)
+        return communities_of(user=User(pk=member, is_staff=staff)).annotate(moderated_by_user=Exists(moderates))
+
+    return Compiled(mine, member=int)
 
 
 def communities_of(*, user: User, viewer: User | None = None) -> QuerySet[Community]:

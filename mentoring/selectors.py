@@ -260,14 +260,15 @@ def asks_and_check_ins_in(*, user: User, community: Community) -> tuple[list[Pai
     return split_asks_and_check_ins(pairings_needing_in(user=user, community=community))
 
 
-def pairings_needing_in(*, user: User, community: Community) -> QuerySet[Pairing]:
-    """The pairings ``asks_and_check_ins_in`` reads (one query), for ``split_asks_and_check_ins``."""
+def pairings_needing_in(*, user: User, community: Community | None) -> QuerySet[Pairing]:
+    """The pairings ``asks_and_check_ins_in`` reads (one query), for ``split_asks_and_check_ins``; with
+    ``community`` None, in all of ``user``'s communities (``asks_waiting_for`` and ``check_ins_due_for``)."""
     open_check_ins = CheckIn.objects.filter(pairing_id=OuterRef("pk"), done_at__isnull=True).order_by("due_at", "pk")
     waiting = Q(mentor=user, status=Pairing.Status.ASKED)
     due = (Q(mentor=user) | Q(mentee=user)) & Q(status=Pairing.Status.ACTIVE) & Q(Exists(open_check_ins))
+    rows = Pairing.objects.all() if community is None else Pairing.objects.filter(community=community)
     return (
-        Pairing.objects.filter(community=community)
-        .filter(community__in=Membership.objects.filter(user=user).values("community_id"))
+        rows.filter(community__in=Membership.objects.filter(user=user).values("community_id"))
         .filter(waiting | due)
         .annotate(
             check_in_pk=Subquery(open_check_ins.values("pk")[:1]),
