@@ -15,7 +15,18 @@ from functools import cache
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window, prefetch_related_objects
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+    prefetch_related_objects,
+)
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -582,14 +593,13 @@ def answer_nudges_for_many(*, users, now=None):
 
 def onboarding_for(*, user, now=None):
     """A member who signed up in the last ONBOARDING_DAYS days: their checklist (done or not, from their
-    account, memberships, posts and follows), or None once it is all done or they are no longer new. 1-4 queries,
-    compiled once per process (core.compiled)."""
+    account, memberships, posts and follows), or None once it is all done or they are no longer new. One query
+    (none for members past those days), compiled once per process (core.compiled)."""
     now = now or timezone.now()
     if user.date_joined < now - timedelta(days=settings.ONBOARDING_DAYS):
         return None
-    statements = _onboarding_statements()
-    found = statements["first"](member=user.pk)
-    first: Any = found[0] if found else None  # a Membership with ``follows``
+    found = _onboarding_statements()["first"](member=user.pk)
+    first: Any = found[0] if found else None  # a Membership with what its steps need (``first`` below)
     profile_done = bool(user.district_id) and user.time_zone != "UTC"
     steps = [ChecklistStep("Confirm your district and time zone", profile_done, reverse("accounts:settings"))]
     steps.append(ChecklistStep("Join a community", first is not None, reverse("communities:directory")))
@@ -599,14 +609,11 @@ def onboarding_for(*, user, now=None):
         return Onboarding(steps=steps)
     community = first.community
     # Its welcome thread: the first thread its moderators pinned; without one, any post there counts.
-    welcome = statements["welcome"](community=community.pk)
-    welcome_thread = welcome[0] if welcome else None
-    if welcome_thread is not None:
-        introduced = bool(statements["replied"](thread=welcome_thread.pk, member=user.pk))
-        path = welcome_thread.get_absolute_url()
+    if first.welcome_id is not None:
+        introduced = first.replied
+        path = Thread(pk=first.welcome_id, title=first.welcome_title, community=community).get_absolute_url()
     else:
-        here = {"community": community.pk, "member": user.pk}
-        introduced = bool(statements["posted"](**here)) or bool(statements["started"](**here))
+        introduced = first.posted or first.started
         path = reverse("discussions:list", kwargs={"slug": community.slug})
     steps.append(ChecklistStep(f"Introduce yourself in {community.name}'s welcome thread", introduced, path))
     steps.append(ChecklistStep("Follow a focus area", first.follows, community.get_absolute_url()))
@@ -615,35 +622,32 @@ def onboarding_for(*, user, now=None):
 
 @cache
 def _onboarding_statements() -> dict[str, Compiled]:
-    """``onboarding_for``'s queries and the communities a person moderates, compiled once per process."""
+    """``onboarding_for``'s query and the communities a person moderates, compiled once per process."""
 
     def first(member):
+        """Their first membership, with whether they follow a focus area, its community's welcome thread (the
+        first one pinned and shown), whether they replied there, posted or started a thread there: one query."""
         follows = FocusArea.followers.through.objects.filter(user_id=member)
+        welcome = Thread.objects.filter(community_id=OuterRef("community_id"), is_pinned=True, is_hidden=False)
+        welcome = welcome.order_by("created_at", "pk")
+        replied = Post.objects.filter(thread_id=OuterRef("welcome_id"), author_id=member, is_deleted=False)
+        posted = Post.objects.filter(community_id=OuterRef("community_id"), author_id=member, is_deleted=False)
+        started = Thread.objects.filter(community_id=OuterRef("community_id"), author_id=member)
         rows = Membership.objects.filter(user_id=member).select_related("community")
-        return rows.annotate(follows=Exists(follows)).order_by("joined_at", "pk")[:1]
-
-    def welcome(community):
-        rows = Thread.objects.filter(community_id=community, is_pinned=True, is_hidden=False)
-        return rows.order_by("created_at", "pk")[:1]
-
-    def replied(thread, member):
-        return Post.objects.filter(thread_id=thread, author_id=member, is_deleted=False).values_list("pk")[:1]
-
-    def posted(community, member):
-        return Post.objects.filter(community_id=community, author_id=member, is_deleted=False).values_list("pk")[:1]
-
-    def started(community, member):
-        return Thread.objects.filter(community_id=community, author_id=member).values_list("pk")[:1]
+        return rows.annotate(
+            follows=Exists(follows),
+            welcome_id=Subquery(welcome.values("pk")[:1]),
+            welcome_title=Subquery(welcome.values("title")[:1]),
+            replied=Exists(replied),
+            posted=Exists(posted),
+            started=Exists(started),
+        ).order_by("joined_at", "pk")[:1]
 
     def moderated(member):
         return Community.objects.filter(memberships__user_id=member, memberships__is_moderator=True)
 
     return {
         "first": Compiled(first, member=int),
-        "welcome": Compiled(welcome, community=int),
-        "replied": Compiled(replied, thread=int, member=int),
-        "posted": Compiled(posted, community=int, member=int),
-        "started": Compiled(started, community=int, member=int),
         "moderated": Compiled(moderated, member=int),
     }
 
