@@ -166,6 +166,10 @@ USING_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresq
 # eleventh run (bench/README.md, "Prepared statements"). So turn it on only after measuring
 # your own workload; never behind a pooler in transaction mode (PgBouncer before 1.21).
 DB_PREPARE_THRESHOLD = int(env("DB_PREPARE_THRESHOLD", "0"))
+# The statements the member pages run most (core/compiled.py: the session, the user, the bell, the
+# homes' panels) are prepared anyway, with their constants written in, so their generic plans see them.
+# Off (DB_PREPARE_COMPILED=0) behind a pooler in transaction mode (PgBouncer before 1.21).
+DB_PREPARE_COMPILED = env_bool("DB_PREPARE_COMPILED", True)
 if USING_POSTGRES and DB_PREPARE_THRESHOLD > 0:
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True, prepare_threshold=DB_PREPARE_THRESHOLD
