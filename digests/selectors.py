@@ -58,7 +58,7 @@ from discussions.selectors import (
 from mentoring.models import CheckIn, Pairing
 from mentoring.selectors import (
     asks_and_check_ins_for_many,
-    pairings_needing_in,
+    pairings_needing,
     split_asks_and_check_ins,
 )
 from polls.models import Poll
@@ -469,7 +469,7 @@ def _calls_in_statements(*, has_district: bool, one_community: bool) -> dict[str
         )
 
     def pairings(member, community=None):
-        return pairings_needing_in(user=User(pk=member), community=_place(community))
+        return pairings_needing(user=User(pk=member), community=_place(community))
 
     def questions(member, community=None):
         rows = unanswered_questions_for(user=User(pk=member), limit=QUESTION_LIMIT, community=_place(community))

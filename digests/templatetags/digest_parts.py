@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from core.fragments import drawn_rows, render_rows
+from digests.selectors import Item
 
 register = template.Library()
 
@@ -35,13 +36,13 @@ CALL_ITEM_SOURCES = (
 )
 
 
+ITEM_FIELDS = tuple(field.name for field in fields(Item))
+
+
 def _shown(item):
     """Every field of a ``digests.selectors.Item``, a model as its class, id and name."""
-    values = []
-    for field in fields(item):
-        value = getattr(item, field.name)
-        values.append((type(value).__name__, value.pk, str(value)) if isinstance(value, Model) else value)
-    return tuple(values)
+    values = [getattr(item, name) for name in ITEM_FIELDS]
+    return tuple((type(v).__name__, v.pk, str(v)) if isinstance(v, Model) else v for v in values)
 
 
 @register.simple_tag(takes_context=True)
