@@ -56,10 +56,8 @@ ROLES_PER_PAGE = 50
 def site_home(request):
     """Members see their communities and what needs them; visitors the directory."""
     if request.user.is_authenticated:
-        context = {
-            "my_communities": my_communities(user=request.user),
-            "panels": collect("site_home_panel", user=request.user),
-        }
+        mine = my_communities(user=request.user)
+        context = {"my_communities": mine, "panels": collect("site_home_panel", user=request.user, communities=mine)}
         return render(request, "home_member.html", context)
     context = {"communities": communities_for_directory(viewer=request.user)[:12]}
     return render(request, "home_visitor.html", context)

@@ -12,7 +12,8 @@ template needs. It must run a fixed number of queries whatever the data size.
 
 Slots in use:
 
-- ``site_home_panel(*, user)``
+- ``site_home_panel(*, user, communities)``: ``communities`` are the user's (``communities.selectors.my_communities``:
+  each with ``num_members`` and ``moderated_by_user``)
 - ``community_home_panel(*, community, viewer, access)``
 - ``needs_you(*, community, viewer, access)``: the parts of a community home's "What needs you" (the
   member's calls to action there, the next chat), shown together at the top of the page

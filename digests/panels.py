@@ -24,7 +24,7 @@ KIND_ICONS = {
 
 
 @panel("site_home_panel", order=50)
-def site_home_panel(*, user):
+def site_home_panel(*, user, communities):
     """What needs ``user`` in the coming month, a brand-new member's checklist first; a fixed number of queries."""
     calls = calls_to_action(user=user)
     calls.onboarding = onboarding_for(user=user)
@@ -36,9 +36,11 @@ def site_home_panel(*, user):
 
 
 @panel("site_home_panel", order=40)
-def needs_moderation_panel(*, user):
-    """ "Needs moderation" for moderators, above "What needs me": one query, four more when they moderate."""
-    work = moderation_work_for(user=user)
+def needs_moderation_panel(*, user, communities):
+    """ "Needs moderation" for moderators, above "What needs me": no query for members, four for moderators
+    (``communities``, the user's, say which they moderate)."""
+    moderated = [community for community in communities if community.moderated_by_user]
+    work = moderation_work_for(user=user, moderated=moderated) if moderated else []
     if not work:
         return None
     return {"template": "digests/includes/needs_moderation.html", "slot": "what_needs_me", "work": work}

@@ -15,8 +15,18 @@ from functools import cache
 from typing import Any
 
 from django.conf import settings
-from django.db import connection as db_connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, Window, prefetch_related_objects
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+    prefetch_related_objects,
+)
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -48,10 +58,7 @@ from discussions.selectors import (
 from mentoring.models import CheckIn, Pairing
 from mentoring.selectors import (
     asks_and_check_ins_for_many,
-    asks_waiting_for,
-    first_check_in_of_each,
-    open_check_ins_of,
-    pairings_needing_in,
+    pairings_needing,
     split_asks_and_check_ins,
 )
 from polls.models import Poll
@@ -395,147 +402,95 @@ def calls_to_action(
     Their district's open responsibilities, open polls they have not answered,
     activities with RSVP links, unanswered questions in focus areas they lead or
     follow, mentees waiting for their answer and check-ins of their pairings; only
-    from their own communities. A fixed number of queries (ten or eleven).
+    from their own communities. A fixed number of queries (seven, eight with nudges).
 
     With ``community``, only what comes from that community (nothing once they have left
     it): the same lists ``calls_to_action(user=user).only(community)`` would give (the
-    limits apply to that community's items alone), in six or seven queries.
+    limits apply to that community's items alone), in as many queries.
     """
     window = _window(month)
     # Mid-period (a preview, a late run) only what is still ahead is a call to action.
     start = max(window.start, timezone.now())
     end = max(window.end, start)
-    if community is not None:
-        return _calls_in(user=user, community=community, start=start, end=end)
-    return _calls_everywhere(user=user, start=start, end=end)
+    return _calls_in(user=user, community=community, start=start, end=end)
 
 
-def _calls_everywhere(*, user: User, start: datetime, end: datetime) -> CallsToAction:
-    """``calls_to_action`` across ``user``'s communities: ten queries, eleven with nudges (their replies),
-    compiled once per process (core.compiled): building them was most of the site home's CPU."""
-    statements = _calls_statements(has_district=bool(user.district_id))
-    mine = {"member": user.pk}
-    now = timezone.now()
-    calls = CallsToAction()
-    district = {"district": user.district_id} if user.district_id else {}
-    today = timezone.localdate()
-    duties = statements["duties"](**mine, **district, until=timezone.localtime(end).date(), today=today)
-    # Overdue ones, however old, come first (oldest first): they stay until someone marks them done.
-    calls.responsibilities = [_responsibility_item(r) for r in duties]
-    calls.polls = [_poll_item(p) for p in statements["polls"](**mine, now=now)]
-    # Only the soonest dates are worked out: as many more as the member has already answered.
-    upcoming = occurrences_not_answered_by(user=user, community=None, start=start, end=end, limit=CALL_LIMIT)
-    calls.activities = [_occurrence_item(o) for o in upcoming]
-    calls.questions = [_thread_item(t, action="Answer") for t in statements["questions"](**mine)]
-    # Mentees waiting for an answer, then check-ins: due once their period has begun, not limited to the window.
-    calls.mentoring = [_ask_item(p) for p in statements["asks"](**mine)]
-    check_ins = first_check_in_of_each(statements["check_ins"](**mine))
-    calls.mentoring += [_check_in_item(c, user) for c in check_ins[:CALL_LIMIT]]
-    cutoff = now - timedelta(days=settings.ANSWER_NUDGE_DAYS)
-    calls.nudges = _with_replies(statements["nudges"](**mine, cutoff=cutoff), user)
-    return calls
-
-
-@cache
-def _calls_statements(*, has_district: bool) -> dict[str, Compiled]:
-    """``_calls_everywhere``'s queries compiled once per process (the viewer's district, or none, shapes them)."""
-
-    def duties(member, until, today, district=None):
-        return duties_needing(user=User(pk=member, district_id=district), until=until, today=today)[:CALL_LIMIT]
-
-    def polls(member, now):
-        return open_polls_unanswered_by(user=User(pk=member), now=now)[:CALL_LIMIT]
-
-    def nudges(member, cutoff):
-        now = cutoff + timedelta(days=settings.ANSWER_NUDGE_DAYS)
-        return _nudge_threads(user=User(pk=member), now=now).select_related("community")
-
-    soon = Derived(lambda values: values["today"] + timedelta(days=due_soon_days()))
-    district = {"district": int} if has_district else {}
-    return {
-        "duties": Compiled(duties, member=int, **district, until=date, today=date, soon=soon),
-        "polls": Compiled(polls, member=int, now=datetime),
-        "questions": Compiled(
-            lambda member: unanswered_questions_for(user=User(pk=member), limit=QUESTION_LIMIT), member=int
-        ),
-        "asks": Compiled(lambda member: asks_waiting_for(user=User(pk=member))[:CALL_LIMIT], member=int),
-        "check_ins": Compiled(lambda member: open_check_ins_of(user=User(pk=member)), member=int),
-        "nudges": Compiled(nudges, member=int, cutoff=datetime),
-    }
-
-
-def _calls_in(*, user: User, community: Community, start: datetime, end: datetime) -> CallsToAction:
-    """``calls_to_action`` in one community, from the same selectors narrowed to it. The RSVPs come with
-    the activities, the mentees' asks with the check-ins, the asker's own questions with the unanswered
-    ones: six queries, seven with nudges (their replies). Their SQL is compiled once per process
-    (core.compiled): building these queries was most of the community home's "What needs you"."""
-    compound = db_connection.features.supports_slicing_ordering_in_compound
-    statements = _calls_in_statements(has_district=bool(user.district_id), compound=compound)
-    here = {"member": user.pk, "community": community.pk}
+def _calls_in(*, user: User, community: Community | None, start: datetime, end: datetime) -> CallsToAction:
+    """``calls_to_action`` in ``community`` (None: across all of ``user``'s communities). The RSVPs come with
+    the activities, the mentees' asks with the check-ins: seven queries, eight with nudges (their
+    replies). Their SQL is compiled once per process
+    (core.compiled): building these queries was most of the site home's "What needs me" and of the
+    community home's "What needs you"."""
+    statements = _calls_in_statements(has_district=bool(user.district_id), one_community=community is not None)
+    here = {"member": user.pk, **({"community": community.pk} if community is not None else {})}
     now = timezone.now()
     asks, check_ins = split_asks_and_check_ins(statements["pairings"](**here))
     unanswered = occurrences_not_answered_by(user=user, community=community, start=start, end=end, limit=CALL_LIMIT)
-    # Unanswered questions and the viewer's own questions to close are threads both: one query for the two.
     cutoff = now - timedelta(days=settings.ANSWER_NUDGE_DAYS)
-    if compound:
-        threads = statements["threads"](**here, cutoff=cutoff)
-    else:  # SQLite (`make run`) cannot limit the parts of a UNION: the two lists are two queries there
-        threads = [*_questions_in(user.pk, community.pk), *_nudges_in(user.pk, community.pk, cutoff)]
     district = {"district": user.district_id} if user.district_id else {}
     today = timezone.localdate()
     duties = statements["duties"](**here, **district, until=timezone.localtime(end).date(), today=today)
+    # Overdue ones, however old, come first (oldest first): they stay until someone marks them done.
     return CallsToAction(
         responsibilities=[_responsibility_item(r) for r in duties],
         polls=[_poll_item(p) for p in statements["polls"](**here, now=now)],
         activities=[_occurrence_item(o) for o in unanswered],
-        questions=[_thread_item(t, action="Answer") for t in threads if not t.nudge],
+        questions=[_thread_item(t, action="Answer") for t in statements["questions"](**here)],
+        # Mentees waiting for an answer, then check-ins: due once their period has begun, not limited to the window.
         mentoring=[_ask_item(p) for p in asks[:CALL_LIMIT]] + [_check_in_item(c, user) for c in check_ins[:CALL_LIMIT]],
-        nudges=_with_replies([t for t in threads if t.nudge], user),
+        nudges=_with_replies(statements["nudges"](**here, cutoff=cutoff), user),
     )
 
 
-def _questions_in(member: int, community: int) -> QuerySet[Thread]:
-    questions = unanswered_questions_for(user=User(pk=member), limit=QUESTION_LIMIT, community=Community(pk=community))
-    return questions.annotate(nudge=Value(False))
+def _place(community: int | None) -> Community | None:
+    return Community(pk=community) if community is not None else None
 
 
-def _nudges_in(member: int, community: int, cutoff: datetime) -> QuerySet[Thread]:
-    # ``_nudge_threads`` takes the questions asked ANSWER_NUDGE_DAYS before ``now``: before ``cutoff``.
-    now = cutoff + timedelta(days=settings.ANSWER_NUDGE_DAYS)
-    nudges = _nudge_threads(user=User(pk=member), now=now, community=Community(pk=community))
-    return nudges.annotate(nudge=Value(True)).select_related("community", "focus_area", "author")
+# What neither a question's item nor a nudge shows of its thread.
+THREAD_DEFER = ("body", "body_html", "search_vector")
 
 
 @cache
-def _calls_in_statements(*, has_district: bool, compound: bool) -> dict[str, Compiled]:
-    """``_calls_in``'s queries compiled once per process: the viewer's district (or none) and whether the
-    database can limit the parts of a UNION shape their SQL."""
+def _calls_in_statements(*, has_district: bool, one_community: bool) -> dict[str, Compiled]:
+    """``_calls_in``'s queries compiled once per process: the viewer's district (or none) and whether they are
+    narrowed to one community shape their SQL. The unanswered questions and the asker's own are two
+    statements: as one UNION, PostgreSQL took longer to plan it than to plan the two (3.5 against 1.5 ms)."""
 
-    def duties(member, community, until, today, district=None):
+    def duties(member, until, today, community=None, district=None):
         person = User(pk=member, district_id=district)
-        rows = duties_needing(user=person, until=until, today=today, community=Community(pk=community))
-        return rows[:CALL_LIMIT]
+        return duties_needing(user=person, until=until, today=today, community=_place(community))[:CALL_LIMIT]
 
-    def polls(member, community, now):
-        return open_polls_unanswered_by(user=User(pk=member), community=Community(pk=community), now=now)[:CALL_LIMIT]
+    # What the items show of a poll: no description (loading fewer columns of the duties' activities made
+    # PostgreSQL pick a plan ten times slower).
+    def polls(member, now, community=None):
+        rows = open_polls_unanswered_by(user=User(pk=member), community=_place(community), now=now)
+        return (
+            rows.select_related(None).select_related("community").defer("description", "description_html")[:CALL_LIMIT]
+        )
 
-    def pairings(member, community):
-        return pairings_needing_in(user=User(pk=member), community=Community(pk=community))
+    def pairings(member, community=None):
+        return pairings_needing(user=User(pk=member), community=_place(community))
 
-    def threads(member, community, cutoff):
-        return _questions_in(member, community).union(_nudges_in(member, community, cutoff), all=True)
+    def questions(member, community=None):
+        rows = unanswered_questions_for(user=User(pk=member), limit=QUESTION_LIMIT, community=_place(community))
+        return rows.defer(*THREAD_DEFER)
 
-    here = {"member": int, "community": int}
+    def nudges(member, cutoff, community=None):
+        # ``_nudge_threads`` takes the questions asked ANSWER_NUDGE_DAYS before ``now``: before ``cutoff``.
+        now = cutoff + timedelta(days=settings.ANSWER_NUDGE_DAYS)
+        rows = _nudge_threads(user=User(pk=member), now=now, community=_place(community))
+        return rows.select_related("community").defer(*THREAD_DEFER)
+
+    here = {"member": int, **({"community": int} if one_community else {})}
     soon = Derived(lambda values: values["today"] + timedelta(days=due_soon_days()))
     district = {"district": int} if has_district else {}
-    statements = {
+    return {
         "duties": Compiled(duties, **here, **district, until=date, today=date, soon=soon),
         "polls": Compiled(polls, **here, now=datetime),
         "pairings": Compiled(pairings, **here),
+        "questions": Compiled(questions, **here),
+        "nudges": Compiled(nudges, **here, cutoff=datetime),
     }
-    if compound:
-        statements["threads"] = Compiled(threads, **here, cutoff=datetime)
-    return statements
 
 
 def _answered(*, users, start, end):
@@ -585,6 +540,8 @@ def _others_replies(user: User) -> QuerySet[Post]:
 
 def _with_replies(threads: list[Any], user: User) -> list[AnswerNudge]:  # Threads, given ``others`` here
     """Each of ``threads`` (from ``_nudge_threads``) with up to NUDGE_REPLIES visible replies of others: one query."""
+    if not threads:
+        return []
     replies = _others_replies(user).select_related("author").order_by("created_at", "pk")
     prefetch_related_objects(threads, Prefetch("posts", queryset=replies, to_attr="others"))
     return [AnswerNudge(thread=thread, replies=thread.others[:NUDGE_REPLIES]) for thread in threads]
@@ -636,14 +593,13 @@ def answer_nudges_for_many(*, users, now=None):
 
 def onboarding_for(*, user, now=None):
     """A member who signed up in the last ONBOARDING_DAYS days: their checklist (done or not, from their
-    account, memberships, posts and follows), or None once it is all done or they are no longer new. 1-4 queries,
-    compiled once per process (core.compiled)."""
+    account, memberships, posts and follows), or None once it is all done or they are no longer new. One query
+    (none for members past those days), compiled once per process (core.compiled)."""
     now = now or timezone.now()
     if user.date_joined < now - timedelta(days=settings.ONBOARDING_DAYS):
         return None
-    statements = _onboarding_statements()
-    found = statements["first"](member=user.pk)
-    first: Any = found[0] if found else None  # a Membership with ``follows``
+    found = _onboarding_statements()["first"](member=user.pk)
+    first: Any = found[0] if found else None  # a Membership with what its steps need (``first`` below)
     profile_done = bool(user.district_id) and user.time_zone != "UTC"
     steps = [ChecklistStep("Confirm your district and time zone", profile_done, reverse("accounts:settings"))]
     steps.append(ChecklistStep("Join a community", first is not None, reverse("communities:directory")))
@@ -653,14 +609,11 @@ def onboarding_for(*, user, now=None):
         return Onboarding(steps=steps)
     community = first.community
     # Its welcome thread: the first thread its moderators pinned; without one, any post there counts.
-    welcome = statements["welcome"](community=community.pk)
-    welcome_thread = welcome[0] if welcome else None
-    if welcome_thread is not None:
-        introduced = bool(statements["replied"](thread=welcome_thread.pk, member=user.pk))
-        path = welcome_thread.get_absolute_url()
+    if first.welcome_id is not None:
+        introduced = first.replied
+        path = Thread(pk=first.welcome_id, title=first.welcome_title, community=community).get_absolute_url()
     else:
-        here = {"community": community.pk, "member": user.pk}
-        introduced = bool(statements["posted"](**here)) or bool(statements["started"](**here))
+        introduced = first.posted or first.started
         path = reverse("discussions:list", kwargs={"slug": community.slug})
     steps.append(ChecklistStep(f"Introduce yourself in {community.name}'s welcome thread", introduced, path))
     steps.append(ChecklistStep("Follow a focus area", first.follows, community.get_absolute_url()))
@@ -669,35 +622,32 @@ def onboarding_for(*, user, now=None):
 
 @cache
 def _onboarding_statements() -> dict[str, Compiled]:
-    """``onboarding_for``'s queries and the communities a person moderates, compiled once per process."""
+    """``onboarding_for``'s query and the communities a person moderates, compiled once per process."""
 
     def first(member):
+        """Their first membership, with whether they follow a focus area, its community's welcome thread (the
+        first one pinned and shown), whether they replied there, posted or started a thread there: one query."""
         follows = FocusArea.followers.through.objects.filter(user_id=member)
+        welcome = Thread.objects.filter(community_id=OuterRef("community_id"), is_pinned=True, is_hidden=False)
+        welcome = welcome.order_by("created_at", "pk")
+        replied = Post.objects.filter(thread_id=OuterRef("welcome_id"), author_id=member, is_deleted=False)
+        posted = Post.objects.filter(community_id=OuterRef("community_id"), author_id=member, is_deleted=False)
+        started = Thread.objects.filter(community_id=OuterRef("community_id"), author_id=member)
         rows = Membership.objects.filter(user_id=member).select_related("community")
-        return rows.annotate(follows=Exists(follows)).order_by("joined_at", "pk")[:1]
-
-    def welcome(community):
-        rows = Thread.objects.filter(community_id=community, is_pinned=True, is_hidden=False)
-        return rows.order_by("created_at", "pk")[:1]
-
-    def replied(thread, member):
-        return Post.objects.filter(thread_id=thread, author_id=member, is_deleted=False).values_list("pk")[:1]
-
-    def posted(community, member):
-        return Post.objects.filter(community_id=community, author_id=member, is_deleted=False).values_list("pk")[:1]
-
-    def started(community, member):
-        return Thread.objects.filter(community_id=community, author_id=member).values_list("pk")[:1]
+        return rows.annotate(
+            follows=Exists(follows),
+            welcome_id=Subquery(welcome.values("pk")[:1]),
+            welcome_title=Subquery(welcome.values("title")[:1]),
+            replied=Exists(replied),
+            posted=Exists(posted),
+            started=Exists(started),
+        ).order_by("joined_at", "pk")[:1]
 
     def moderated(member):
         return Community.objects.filter(memberships__user_id=member, memberships__is_moderator=True)
 
     return {
         "first": Compiled(first, member=int),
-        "welcome": Compiled(welcome, community=int),
-        "replied": Compiled(replied, thread=int, member=int),
-        "posted": Compiled(posted, community=int, member=int),
-        "started": Compiled(started, community=int, member=int),
         "moderated": Compiled(moderated, member=int),
     }
 

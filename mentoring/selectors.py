@@ -216,58 +216,17 @@ def leaders_view(*, community: Community) -> dict[str, Any]:
     }
 
 
-def check_ins_due_for(*, user: User) -> list[CheckIn]:
-    """The open check-ins of ``user``'s active pairings (one per pairing, the oldest), in communities they are
-    still a member of. One query."""
-    return first_check_in_of_each(open_check_ins_of(user=user))
-
-
-def open_check_ins_of(*, user: User) -> QuerySet[CheckIn]:
-    """Every open check-in ``check_ins_due_for`` picks from (one query), soonest due first."""
-    return (
-        CheckIn.objects.filter(done_at__isnull=True, pairing__status=Pairing.Status.ACTIVE)
-        .filter(Q(pairing__mentor=user) | Q(pairing__mentee=user))
-        .filter(pairing__community__in=Membership.objects.filter(user=user).values("community_id"))
-        .select_related("pairing__mentor", "pairing__mentee", "pairing__community")
-        .order_by("due_at")
-    )
-
-
-def first_check_in_of_each(rows: Iterable[CheckIn]) -> list[CheckIn]:
-    """The first of ``rows`` of each pairing."""
-    seen, due = set(), []
-    for row in rows:
-        if row.pairing_id not in seen:
-            seen.add(row.pairing_id)
-            due.append(row)
-    return due
-
-
-def asks_waiting_for(*, user: User) -> QuerySet[Pairing]:
-    """Pairings in which a mentee waits for ``user``'s answer as mentor, in communities they belong to. One query."""
-    return (
-        Pairing.objects.filter(mentor=user, status=Pairing.Status.ASKED)
-        .filter(community__in=Membership.objects.filter(user=user).values("community_id"))
-        .select_related("mentee", "community")
-        .order_by("created_at")
-    )
-
-
-def asks_and_check_ins_in(*, user: User, community: Community) -> tuple[list[Pairing], list[CheckIn]]:
-    """``asks_waiting_for`` and ``check_ins_due_for`` of ``user`` in ``community`` alone (nothing once they
-    have left it), in one query: their pairings there that wait for their answer as mentor, and their
-    active ones with an open check-in, each with its oldest open check-in."""
-    return split_asks_and_check_ins(pairings_needing_in(user=user, community=community))
-
-
-def pairings_needing_in(*, user: User, community: Community) -> QuerySet[Pairing]:
-    """The pairings ``asks_and_check_ins_in`` reads (one query), for ``split_asks_and_check_ins``."""
+def pairings_needing(*, user: User, community: Community | None = None) -> QuerySet[Pairing]:
+    """The pairings that need ``user``, in communities they still belong to (with ``community``, that one only):
+    those in which a mentee waits for their answer as mentor, and their active ones with an open check-in, each
+    with its oldest open check-in (``check_in_pk``, ``check_in_period``, ``check_in_due_at``). One query, for
+    ``split_asks_and_check_ins``."""
     open_check_ins = CheckIn.objects.filter(pairing_id=OuterRef("pk"), done_at__isnull=True).order_by("due_at", "pk")
     waiting = Q(mentor=user, status=Pairing.Status.ASKED)
     due = (Q(mentor=user) | Q(mentee=user)) & Q(status=Pairing.Status.ACTIVE) & Q(Exists(open_check_ins))
+    rows = Pairing.objects.all() if community is None else Pairing.objects.filter(community=community)
     return (
-        Pairing.objects.filter(community=community)
-        .filter(community__in=Membership.objects.filter(user=user).values("community_id"))
+        rows.filter(community__in=Membership.objects.filter(user=user).values("community_id"))
         .filter(waiting | due)
         .annotate(
             check_in_pk=Subquery(open_check_ins.values("pk")[:1]),
@@ -279,7 +238,7 @@ def pairings_needing_in(*, user: User, community: Community) -> QuerySet[Pairing
 
 
 def split_asks_and_check_ins(rows: Iterable[Any]) -> tuple[list[Pairing], list[CheckIn]]:
-    """(asks, check-ins), each oldest first, from the rows of ``pairings_needing_in``."""
+    """(asks, check-ins), each oldest first, from the rows of ``pairings_needing``."""
     asks: list[Pairing] = []
     check_ins: list[CheckIn] = []
     for pairing in rows:
@@ -330,7 +289,7 @@ def current_period(pairing: Pairing, now: datetime) -> int:
 
 
 def asks_and_check_ins_for_many(*, users, communities_of):
-    """``asks_waiting_for`` and ``check_ins_due_for`` for a batch of people: {user id: ([pairing], [check-in])}.
+    """The asks and check-ins of ``pairings_needing`` for a batch of people: {user id: ([pairing], [check-in])}.
 
     ``communities_of`` maps each user id to the ids of their communities. Two queries.
     """

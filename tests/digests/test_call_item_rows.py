@@ -8,9 +8,10 @@ import pytest
 from django.core.cache import cache
 from django.template import Context, engines
 from django.utils import timezone
+from django.utils.html import escape
 
 from calendar_app.models import DutyState
-from digests.selectors import Item
+from digests.selectors import CallsToAction, Item
 from tests.factories import CommunityFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +78,27 @@ def test_without_the_cache_the_rows_are_the_same(items, monkeypatch):
     assert TAGGED.render(Context({"items": items})) == before
     cache.clear()
     assert TAGGED.render(Context({"items": items})) == before
+
+
+GROUPED = ENGINE.from_string(
+    "{% load digest_parts %}{% call_groups calls as drawn %}{{ drawn.overdue }}"
+    "{% for group, rows in drawn.groups %}<h3>{{ group.community.name }}</h3>{{ rows }}{% endfor %}"
+)
+
+
+def test_the_whole_panel_is_drawn_as_each_list_alone_in_one_cache_round_trip(items, monkeypatch):
+    other = CommunityFactory(name="Another place")
+    elsewhere = Item(title="Answer this", path="/c/y/t/6/", community=other, action="Answer", kind="Question")
+    calls = CallsToAction(responsibilities=items[:2], polls=[items[2]], activities=[items[3]], questions=[elsewhere])
+    trips = []
+    get_many = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys: trips.append(keys) or get_many(keys))
+    with timezone.override("America/Chicago"):
+        expected = INCLUDED.render(Context({"items": calls.overdue}))
+        for group in calls.by_community:
+            expected += f"<h3>{escape(group.community.name)}</h3>" + INCLUDED.render(Context({"items": group.items}))
+        assert "Another place" in expected
+        assert "Overdue" in expected
+        assert GROUPED.render(Context({"calls": calls})) == expected  # drawn and kept
+        assert GROUPED.render(Context({"calls": calls})) == expected  # from the cache
+    assert [len(keys) for keys in trips] == [5, 5]  # every row of the panel in one round trip

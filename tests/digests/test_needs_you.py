@@ -140,12 +140,12 @@ def test_moderators_see_their_queues_first_from_the_tabs_counts(community, moder
 def test_the_calls_of_one_community_cost_the_same_queries_whatever_their_number(community, assert_num_queries_exact):
     small = busy_member(community, n=1).member
     big = busy_member(CommunityFactory(), n=15)
-    # Duties, polls, activities with the RSVPs and their exceptions, questions with nudges, their replies,
-    # asks with check-ins.
-    with assert_num_queries_exact(7):
+    # Duties, polls, activities with the RSVPs and their exceptions, questions, nudges, their replies, asks with
+    # check-ins (issue 19: questions and nudges were one UNION, which PostgreSQL took longer to plan than the two).
+    with assert_num_queries_exact(8):
         selectors.calls_to_action(user=small, community=community)
     big_community = Membership.objects.filter(user=big.member).get().community
-    with assert_num_queries_exact(7):
+    with assert_num_queries_exact(8):
         calls = selectors.calls_to_action(user=big.member, community=big_community)
     assert len(calls.responsibilities) == selectors.CALL_LIMIT
     assert len(calls.activities) == selectors.CALL_LIMIT

@@ -181,6 +181,53 @@ def test_each_step_is_done_from_what_they_really_did(community):
     assert onboarding_for(user=user) is None or not onboarding_for(user=user)
 
 
+def introduction(user):
+    checklist = onboarding_for(user=user)
+    return checklist.steps[2].done, checklist.steps[2].path
+
+
+def test_without_a_welcome_thread_any_post_or_thread_of_theirs_there_introduces_them(community):
+    user = UserFactory()
+    MembershipFactory(user=user, community=community)
+    MembershipFactory(user=user, community=CommunityFactory())  # joined later: not the first community
+    ThreadFactory(community=community, title="Hidden welcome", is_pinned=True, is_hidden=True)  # not shown
+    listed = reverse("discussions:list", kwargs={"slug": community.slug})
+    assert introduction(user) == (False, listed)
+    PostFactory(thread=ThreadFactory(community=CommunityFactory()), author=user)  # another community
+    assert introduction(user) == (False, listed)
+    ThreadFactory(community=community, author=user)
+    assert introduction(user) == (True, listed)
+
+
+def test_a_post_there_introduces_them_when_there_is_no_welcome_thread(community):
+    user = UserFactory()
+    MembershipFactory(user=user, community=community)
+    PostFactory(thread=ThreadFactory(community=community), author=user)
+    assert introduction(user)[0] is True
+
+
+def test_the_step_links_to_the_first_pinned_thread_and_a_deleted_reply_does_not_count(community):
+    user = UserFactory()
+    MembershipFactory(user=user, community=community)
+    first = ThreadFactory(community=community, title="Welcome, all", is_pinned=True)
+    ThreadFactory(community=community, title="Rules", is_pinned=True, created_at=first.created_at + timedelta(hours=1))
+    PostFactory(thread=first, author=user, is_deleted=True)
+    assert introduction(user) == (False, first.get_absolute_url())
+    PostFactory(thread=first, author=user)
+    assert introduction(user) == (True, first.get_absolute_url())
+
+
+def test_the_checklist_is_one_query_whatever_they_did(community, assert_num_queries_exact):
+    user = UserFactory()
+    with assert_num_queries_exact(1):
+        onboarding_for(user=user)
+    MembershipFactory(user=user, community=community)
+    welcome = ThreadFactory(community=community, is_pinned=True)
+    PostFactory(thread=welcome, author=user)
+    with assert_num_queries_exact(1):  # 3 before issue 19: the welcome thread and their reply had their own
+        assert introduction(user)[0] is True
+
+
 def test_the_checklist_ends_after_the_first_weeks(settings):
     user = UserFactory()
     user.date_joined = timezone.now() - timedelta(days=settings.ONBOARDING_DAYS + 1)
