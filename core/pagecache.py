@@ -134,6 +134,13 @@ def lookup(request, query, scopes):
     never bumped (or whose token was evicted) costs more round trips, once.
     """
     entry = _page_entry_key(request, query)
+    tokens, stored = _current(entry, scopes)
+    return entry, tokens, stored
+
+
+def _current(entry, scopes):
+    """The current tokens of ``all`` and ``scopes``, and what ``entry`` holds if it was stored under exactly
+    those tokens (else None), in one cache round trip (more only for a token never set or evicted)."""
     scopes = ["all", *scopes]
     token_keys = [_version_key(s) for s in scopes]
     found = cache.get_many([*token_keys, entry])
@@ -143,7 +150,7 @@ def lookup(request, query, scopes):
     stored = found.get(entry)
     if stored is not None and list(stored[0]) != tokens:
         stored = None
-    return entry, tokens, stored
+    return tokens, stored
 
 
 def _storable(request, response, csrf_used):
@@ -267,14 +274,8 @@ def kept(*, scopes, key, build, seconds, sources=()):
     if not keeps(seconds):
         return build()
     entry = f"kept:{key}:{sources_digest(tuple(sources))}"
-    scopes = ["all", *scopes]
-    token_keys = [_version_key(s) for s in scopes]
-    found = cache.get_many([*token_keys, entry])
-    tokens = [found.get(k) for k in token_keys]
-    if None in tokens:
-        tokens = versions(scopes)
-    stored = found.get(entry)
-    if stored is not None and list(stored[0]) == tokens:
+    tokens, stored = _current(entry, scopes)
+    if stored is not None:
         return stored[1]
     value = build()
     cache.set(entry, (tuple(tokens), value), seconds)
